@@ -1,0 +1,264 @@
+//! The write lease: a second, lock-independent guard for writers.
+//!
+//! Some shares grant each terminal its flock without telling the others (NFS without a lock
+//! daemon, some SMB set-ups, FUSE mounts such as sshfs). On those, two writers could both hold
+//! the "exclusive" lock. To notice this, a writer that holds the OS lock also creates the file
+//! `VENTALIBRE.OWN` with an exclusive create (`O_CREAT|O_EXCL`, SMB `FILE_CREATE`, SFTP
+//! `SSH_FXF_EXCL`) — an atomic test-and-set decided by the file server, the same guard Git's
+//! `index.lock` and mail spools' dot-locks rely on on network file systems. The file records who
+//! holds it (terminal, boot id, process id and start time, a random token) and a heartbeat that
+//! a background thread renews while the lease is held. The holder removes it before it releases
+//! the OS lock.
+//!
+//! A newcomer that holds the OS lock and still finds a lease on record asks whether its holder is
+//! alive: on the same machine (same boot id) by looking the process up; on another machine by
+//! watching the heartbeat for the lease timeout. A live holder proves that the OS lock did not
+//! exclude it: the newcomer refuses with [`StorageError::LocksNotShared`] and writes nothing. A
+//! dead holder (a terminal switched off in mid-write) left a stale lease: it is broken by renaming
+//! it away, and the newcomer retries.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::codec::{Dec, Enc};
+use super::crc::crc32c;
+use super::error::{Result, StorageError};
+use super::ident::ProcessIdentity;
+
+pub const LEASE_FILE: &str = "VENTALIBRE.OWN";
+const LEASE_MAGIC: [u8; 8] = *b"VLLEASE\0";
+pub const LEASE_SIZE: usize = 192;
+
+/// The record inside `VENTALIBRE.OWN`.
+///
+/// ```text
+/// 0   8   magic "VLLEASE\0"
+/// 8   8   token (random, unique to this acquisition)
+/// 16  8   heartbeat (incremented by the holder while it holds the lease)
+/// 24  8   acquired, Unix ms
+/// 32  4   process id
+/// 36  4   reserved
+/// 40  8   process start time (clock ticks since boot, Linux; 0 elsewhere)
+/// 48  40  boot id of the holder's machine (ASCII)
+/// 88  64  terminal name (UTF-8)
+/// 152 36  reserved
+/// 188 4   CRC-32C of bytes 0..188
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseRecord {
+    pub token: u64,
+    pub heartbeat: u64,
+    pub acquired_ms: i64,
+    pub pid: u32,
+    pub start_time: u64,
+    pub boot_id: String,
+    pub terminal: String,
+}
+
+impl LeaseRecord {
+    pub fn encode(&self) -> [u8; LEASE_SIZE] {
+        let mut b = [0u8; LEASE_SIZE];
+        let mut e = Enc::new(&mut b);
+        e.bytes(&LEASE_MAGIC).u64(self.token).u64(self.heartbeat).i64(self.acquired_ms);
+        e.u32(self.pid).u32(0).u64(self.start_time);
+        e.str_lossy(&self.boot_id, 40).str_lossy(&self.terminal, 64).zeros(36);
+        let crc = crc32c(&b[..LEASE_SIZE - 4]);
+        b[LEASE_SIZE - 4..].copy_from_slice(&crc.to_le_bytes());
+        b
+    }
+
+    pub fn decode(b: &[u8]) -> Option<LeaseRecord> {
+        if b.len() < LEASE_SIZE || b[..8] != LEASE_MAGIC {
+            return None;
+        }
+        let crc = u32::from_le_bytes(b[LEASE_SIZE - 4..LEASE_SIZE].try_into().ok()?);
+        if crc != crc32c(&b[..LEASE_SIZE - 4]) {
+            return None;
+        }
+        let mut d = Dec::at(b, 8);
+        let token = d.u64();
+        let heartbeat = d.u64();
+        let acquired_ms = d.i64();
+        let pid = d.u32();
+        d.skip(4);
+        let start_time = d.u64();
+        let boot_id = d.str(40);
+        let terminal = d.str(64);
+        Some(LeaseRecord { token, heartbeat, acquired_ms, pid, start_time, boot_id, terminal })
+    }
+
+    fn describe(&self) -> String {
+        format!("la terminal «{}» (proceso {})", self.terminal, self.pid)
+    }
+}
+
+/// Timing of the lease.
+#[derive(Debug, Clone, Copy)]
+pub struct LeaseTiming {
+    /// How often the holder renews its heartbeat.
+    pub renew: Duration,
+    /// How long a newcomer watches a heartbeat of another machine before calling it dead.
+    pub timeout: Duration,
+}
+
+/// A held lease; dropping it stops the heartbeat and removes the lease file.
+pub struct Lease {
+    path: PathBuf,
+    token: u64,
+    stop: Arc<AtomicBool>,
+    heart: Option<JoinHandle<()>>,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(h) = self.heart.take() {
+            h.thread().unpark();
+            let _ = h.join();
+        }
+        // Remove the file only if it is still ours (a mistaken breaker could have replaced it).
+        if read_record(&self.path).ok().flatten().is_some_and(|r| r.token == self.token) {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn read_record(path: &Path) -> io::Result<Option<LeaseRecord>> {
+    let mut f = File::open(path)?;
+    let mut b = Vec::with_capacity(LEASE_SIZE);
+    f.read_to_end(&mut b)?;
+    Ok(LeaseRecord::decode(&b))
+}
+
+/// Whether the holder described by `rec` is still running.
+enum Liveness {
+    Alive,
+    Dead,
+    /// The lease disappeared while we watched: its holder released it.
+    Gone,
+}
+
+fn liveness(path: &Path, rec: &LeaseRecord, me: &ProcessIdentity, timing: LeaseTiming) -> io::Result<Liveness> {
+    if !rec.boot_id.is_empty() && rec.boot_id == me.boot_id {
+        return Ok(if ProcessIdentity::process_alive(rec.pid, rec.start_time) { Liveness::Alive } else { Liveness::Dead });
+    }
+    // Another machine: a live holder renews its heartbeat every `renew`.
+    let until = Instant::now() + timing.timeout;
+    while Instant::now() < until {
+        std::thread::sleep(timing.renew / 2);
+        match read_record(path) {
+            Ok(Some(now)) if now.token != rec.token || now.heartbeat != rec.heartbeat => return Ok(Liveness::Alive),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Liveness::Gone),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Liveness::Dead)
+}
+
+fn lease_err(e: io::Error) -> StorageError {
+    StorageError::io(LEASE_FILE, "arrendamiento de escritura", e)
+}
+
+/// Takes the write lease; the caller already holds the exclusive OS lock.
+pub fn acquire(dir: &Path, me: &ProcessIdentity, timing: LeaseTiming, deadline: Instant) -> Result<Lease> {
+    let path = dir.join(LEASE_FILE);
+    loop {
+        let token = super::ident::random_u64();
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                let rec = LeaseRecord {
+                    token,
+                    heartbeat: 0,
+                    acquired_ms: super::ident::now_ms(),
+                    pid: std::process::id(),
+                    start_time: me.start_time,
+                    boot_id: me.boot_id.clone(),
+                    terminal: me.terminal.clone(),
+                };
+                f.write_all(&rec.encode()).map_err(lease_err)?;
+                f.sync_data().map_err(lease_err)?;
+                return Ok(start_heartbeat(path, f, rec, timing));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(lease_err(e)),
+        }
+        // Somebody is on record. Read who.
+        let rec = match read_record(&path) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                // Being written right now, or a torn record left by a crash: give a writer a
+                // moment, then treat an unreadable record as stale.
+                std::thread::sleep(Duration::from_millis(20));
+                match read_record(&path) {
+                    Ok(Some(r)) => r,
+                    Ok(None) => {
+                        break_stale(&path, None)?;
+                        continue;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(lease_err(e)),
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(lease_err(e)),
+        };
+        match liveness(&path, &rec, me, timing).map_err(lease_err)? {
+            Liveness::Alive => return Err(StorageError::LocksNotShared { holder: rec.describe() }),
+            Liveness::Gone => {}
+            Liveness::Dead => break_stale(&path, Some(rec.token))?,
+        }
+        if Instant::now() >= deadline {
+            return Err(StorageError::Busy { waited_ms: 0 });
+        }
+    }
+}
+
+/// Moves a stale lease out of the way. The rename is atomic on the server; the renamed file is
+/// then checked to be the stale one we judged, and deleted.
+fn break_stale(path: &Path, stale_token: Option<u64>) -> Result<()> {
+    let aside = path.with_extension(format!("OWN.stale-{:016x}", super::ident::random_u64()));
+    match fs::rename(path, &aside) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(lease_err(e)),
+    }
+    let moved = read_record(&aside).ok().flatten();
+    if let (Some(stale), Some(m)) = (stale_token, &moved)
+        && m.token != stale
+    {
+        // We moved a fresh lease taken by another breaker: put it back if its place is empty.
+        let _ = fs::hard_link(&aside, path);
+    }
+    let _ = fs::remove_file(&aside);
+    Ok(())
+}
+
+fn start_heartbeat(path: PathBuf, file: File, rec: LeaseRecord, timing: LeaseTiming) -> Lease {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let token = rec.token;
+    let heart = std::thread::Builder::new()
+        .name("ventalibre-lease-heartbeat".into())
+        .spawn(move || {
+            let mut beat = rec.heartbeat;
+            loop {
+                std::thread::park_timeout(timing.renew);
+                if stop2.load(Ordering::SeqCst) {
+                    return;
+                }
+                beat += 1;
+                let r = LeaseRecord { heartbeat: beat, ..rec.clone() };
+                // The heartbeat rewrites the whole record so a reader never sees a torn one.
+                let _ = super::ident::write_all_at(&file, 0, &r.encode());
+                let _ = file.sync_data();
+            }
+        })
+        .ok();
+    Lease { path, token, stop, heart }
+}

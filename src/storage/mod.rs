@@ -1,0 +1,33 @@
+//! The byte layer: record files on a shared folder, and the machinery that lets many terminals
+//! write them at once and survive a power cut.
+//!
+//! * [`record`]: the fixed-slot record file (header, slots with checksums, free list).
+//! * [`ctl`]: `VENTALIBRE.CTL`, the share's identity, file catalog and commit state.
+//! * [`journal`]: `VENTALIBRE.JNL`, the rollback journal that makes a multi-file write atomic.
+//! * [`lock`] and [`lease`]: the share lock (flock on `VENTALIBRE.LCK`) and the write lease
+//!   (`VENTALIBRE.OWN`) that detects shares whose locks do not cross terminals.
+//! * [`share`]: transactions, the commit protocol, recovery and the reader cache.
+//! * [`events`]: the Lamport-ordered event log.
+//! * [`check`]: the storage-level fsck (headers, slot checksums, free lists).
+//! * [`backend`]: all file I/O goes through one trait, so tests can count and fail it.
+
+pub mod backend;
+pub mod check;
+pub mod codec;
+pub mod crc;
+pub mod ctl;
+pub mod error;
+pub mod events;
+pub mod ident;
+pub mod journal;
+pub mod lease;
+pub mod lock;
+pub mod record;
+pub mod share;
+
+pub use backend::{Backend, BackendFile, FaultKind, FaultyBackend, FsBackend, IoStats};
+pub use error::{Result, StorageError};
+pub use events::{EVENTS_FILE, Event};
+pub use lease::LeaseTiming;
+pub use record::{FreeHome, Header, NIL, Slot};
+pub use share::{ReadTx, Share, ShareConfig, Tx, WriteTx};
