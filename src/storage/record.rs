@@ -184,6 +184,9 @@ impl Header {
         for c in control.iter_mut() {
             *c = d.u64();
         }
+        if !home.is_empty() && field as usize + 1 >= CONTROL_FIELDS {
+            return Err(format!("la lista de libres apunta al campo de control {field} (fuera de rango)"));
+        }
         let free_home = if home.is_empty() { FreeHome::Own } else { FreeHome::Control { file: home, field } };
         if slot_size == 0 && slot_count > 0 {
             return Err("archivo sin tamaño de registro pero con registros".into());

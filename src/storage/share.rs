@@ -912,6 +912,14 @@ impl WriteTx<'_> {
         if slot_size < 8 {
             return Err(StorageError::Misuse(format!("{name}: los registros deben tener al menos 8 bytes")));
         }
+        if let FreeHome::Control { file: home, field } = &free_home {
+            if *field as usize + 1 >= CONTROL_FIELDS {
+                return Err(StorageError::Misuse(format!("{name}: campo de control {field} fuera de rango")));
+            }
+            if home != name && self.catalog()?.get(home).is_none() {
+                return Err(StorageError::Misuse(format!("{name}: su lista de libres vive en {home}, que no existe")));
+            }
+        }
         if let Some(e) = self.catalog()?.get(name) {
             if e.slot_size == slot_size {
                 return Ok(());
@@ -924,8 +932,14 @@ impl WriteTx<'_> {
         }
         cat.entries.push(CatalogEntry { name: name.into(), slot_size });
         self.catalog = Some(cat);
-        let header = Header::new(name, slot_size, free_home, now_ms());
+        let header = Header::new(name, slot_size, free_home.clone(), now_ms());
         self.dirty.insert(name.into(), DirtyFile { orig: None, header, slots: BTreeMap::new() });
+        // The new file's free list is empty: its anchor in the home's control area says so
+        // (a zeroed anchor would point at slot 0).
+        if let FreeHome::Control { file: home, field } = free_home {
+            self.set_control(&home, field as usize, NIL)?;
+            self.set_control(&home, field as usize + 1, 0)?;
+        }
         Ok(())
     }
 
