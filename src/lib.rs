@@ -11,5 +11,6 @@
 //! * `domain` — users, categories, publications, sales, conversations, wallet and invoices.
 //! * `cli` and `gui` — the two front ends, thin over the domain.
 
+pub mod domain;
 pub mod me;
 pub mod storage;

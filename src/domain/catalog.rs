@@ -1,0 +1,560 @@
+//! Categories and publications: the categories ABM, publishing and its state rules, browsing
+//! with filters and search.
+
+use std::collections::HashMap;
+
+use chrono::{Local, NaiveDate, TimeZone};
+use serde::Serialize;
+
+use super::account::text;
+use super::market::*;
+use super::records::*;
+use super::{DResult, Market, conflict, denied, format_cents, invalid, not_found, provinces};
+use crate::storage::ident::now_ms;
+use crate::storage::{NIL, Tx};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryView {
+    pub key: u64,
+    pub name: String,
+    pub commission: String,
+    pub commission_bp: u32,
+    /// Publications of the category, in every state.
+    pub publications: u64,
+}
+
+/// What a seller types to publish (or to edit: see [`PublicationChanges`]).
+#[derive(Debug, Clone)]
+pub struct NewPublication {
+    pub category: u64,
+    pub title: String,
+    pub description: String,
+    pub price: i64,
+    pub kind: Kind,
+    pub closes: NaiveDate,
+    pub photo: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PublicationChanges {
+    pub category: Option<u64>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub price: Option<i64>,
+    pub kind: Option<Kind>,
+    pub closes: Option<NaiveDate>,
+    pub photo: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RatingSummary {
+    pub recommend: u64,
+    pub neutral: u64,
+    pub not_recommend: u64,
+    pub unrated: u64,
+}
+
+/// A publication as screens show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicationView {
+    pub id: u64,
+    pub title: String,
+    pub description: String,
+    pub price: String,
+    pub price_cents: i64,
+    pub category: u64,
+    pub category_name: String,
+    pub seller_id: u64,
+    pub seller_email: String,
+    pub seller_name: String,
+    pub seller_province: u8,
+    pub seller_province_name: String,
+    pub kind: Kind,
+    pub state: PubState,
+    /// The state's name, "vencida" for a publication whose closing date passed unsold.
+    pub state_label: String,
+    pub expired: bool,
+    pub published_ms: i64,
+    pub closes: String,
+    pub closes_ms: i64,
+    pub photo: Option<String>,
+    pub buyer_id: Option<u64>,
+    pub buyer_email: Option<String>,
+    pub buyer_name: Option<String>,
+    /// Sale number (position in VENTAS.DAT + 1) once sold.
+    pub sale: Option<u64>,
+    pub rating: Option<Rating>,
+    pub commission: Option<String>,
+    pub commission_collected: Option<bool>,
+    pub sold_ms: Option<i64>,
+}
+
+/// Price order of a browse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum SortOrder {
+    /// Newest first.
+    #[default]
+    Newest,
+    PriceAsc,
+    PriceDesc,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BrowseFilter {
+    pub category: Option<u64>,
+    pub kind: Option<Kind>,
+    pub province: Option<u8>,
+    pub sort: SortOrder,
+    pub search: Option<String>,
+}
+
+/// Parses "YYYY-MM-DD" (also "DD/MM/YYYY").
+pub fn parse_date(s: &str) -> DResult<NaiveDate> {
+    let t = s.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
+        .or_else(|_| invalid(format!("«{t}» no es una fecha válida (formato AAAA-MM-DD, por ejemplo 2026-12-31)")))
+}
+
+/// The last millisecond of `d` in local time.
+pub fn end_of_day_ms(d: NaiveDate) -> i64 {
+    let t = d.and_hms_milli_opt(23, 59, 59, 999).expect("valid time");
+    Local.from_local_datetime(&t).earliest().map_or_else(|| t.and_utc().timestamp_millis(), |x| x.timestamp_millis())
+}
+
+/// The first millisecond of `d` in local time.
+pub fn start_of_day_ms(d: NaiveDate) -> i64 {
+    let t = d.and_hms_opt(0, 0, 0).expect("valid time");
+    Local.from_local_datetime(&t).earliest().map_or_else(|| t.and_utc().timestamp_millis(), |x| x.timestamp_millis())
+}
+
+pub fn date_of_ms(ms: i64) -> String {
+    Local.timestamp_millis_opt(ms).single().map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d").to_string())
+}
+
+pub fn datetime_of_ms(ms: i64) -> String {
+    if ms <= 0 {
+        return "-".into();
+    }
+    Local.timestamp_millis_opt(ms).single().map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
+}
+
+/// Lower case without accents, for search.
+pub fn fold(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            c => c,
+        })
+        .collect()
+}
+
+pub(crate) struct Ctx {
+    pub users: HashMap<u64, User>,
+    pub cats: HashMap<u64, Category>,
+    pub now: i64,
+}
+
+impl Ctx {
+    pub fn load(tx: &mut impl Tx) -> DResult<Ctx> {
+        Ok(Ctx { users: users_by_id(tx)?, cats: categories_map(tx)?, now: now_ms() })
+    }
+}
+
+pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<PublicationView> {
+    let seller = ctx.users.get(&p.seller);
+    let buyer = (p.buyer != 0).then(|| ctx.users.get(&p.buyer)).flatten();
+    let sale = if p.sale_pos != NIL { Some(sale_at(tx, p.sale_pos)?) } else { None };
+    let expired = p.expired(ctx.now);
+    Ok(PublicationView {
+        id: p.id,
+        title: p.title.clone(),
+        description: p.description.clone(),
+        price: format_cents(p.price),
+        price_cents: p.price,
+        category: p.category,
+        category_name: ctx.cats.get(&p.category).map_or_else(|| "(categoría borrada)".into(), |c| c.name.clone()),
+        seller_id: p.seller,
+        seller_email: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.email.clone()),
+        seller_name: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.clone()),
+        seller_province: seller.map_or(0, |u| u.province),
+        seller_province_name: seller.map_or("-", |u| provinces::name(u.province)).into(),
+        kind: p.kind,
+        state: p.state,
+        state_label: if expired { "vencida".into() } else { p.state.label().into() },
+        expired,
+        published_ms: p.published_ms,
+        closes: date_of_ms(p.closes_ms),
+        closes_ms: p.closes_ms,
+        photo: photo_opt(&p.photo),
+        buyer_id: (p.buyer != 0).then_some(p.buyer),
+        buyer_email: buyer.map(|u| u.email.clone()),
+        buyer_name: buyer.map(|u| u.name.clone()),
+        sale: (p.sale_pos != NIL).then_some(p.sale_pos + 1),
+        rating: sale.as_ref().map(|s| s.rating),
+        commission: sale.as_ref().map(|s| format_cents(s.commission)),
+        commission_collected: sale.as_ref().map(|s| s.collected),
+        sold_ms: sale.as_ref().map(|s| s.sold_ms),
+    })
+}
+
+/// The ratings a seller received.
+pub(crate) fn seller_rating(tx: &mut impl Tx, seller: u64) -> DResult<RatingSummary> {
+    let mut r = RatingSummary::default();
+    for p in { let ps = BY_SELLER.find(tx, seller)?; pubs_at(tx, ps)? } {
+        if p.sale_pos != NIL {
+            match sale_at(tx, p.sale_pos)?.rating {
+                Rating::Recommend => r.recommend += 1,
+                Rating::Neutral => r.neutral += 1,
+                Rating::NotRecommend => r.not_recommend += 1,
+                Rating::Unrated => r.unrated += 1,
+            }
+        }
+    }
+    Ok(r)
+}
+
+fn category_name(n: &str) -> DResult<String> {
+    text("el nombre de la categoría", n, CATEGORY_NAME_LEN, true)
+}
+
+fn validate_pub_fields(title: &str, description: &str, price: i64, closes: NaiveDate) -> DResult<(String, String)> {
+    let title = text("el nombre del artículo", title, TITLE_LEN, true)?;
+    let description = description.trim().to_string();
+    if description.is_empty() {
+        return invalid("falta la descripción");
+    }
+    if description.len() > DESCRIPTION_LEN {
+        return invalid(format!("la descripción es demasiado larga: {} bytes, máximo {DESCRIPTION_LEN}", description.len()));
+    }
+    if price <= 0 {
+        return invalid("el precio debe ser mayor que cero");
+    }
+    if closes < Local::now().date_naive() {
+        return invalid(format!("la fecha de cierre {closes} ya pasó"));
+    }
+    Ok((title, description))
+}
+
+impl Market {
+    // ---- categories --------------------------------------------------------------------------
+
+    /// Every category in key order, with its number of publications (the general listing).
+    pub fn categories(&self) -> DResult<Vec<CategoryView>> {
+        self.read(|tx| {
+            let mut out = Vec::new();
+            for (key, v) in CATEGORIES.iter(tx)? {
+                let c = Category::decode(&v);
+                let publications = BY_CATEGORY.find(tx, key)?.len() as u64;
+                out.push(CategoryView {
+                    key,
+                    name: c.name,
+                    commission: format_cents(c.commission_bp as i64),
+                    commission_bp: c.commission_bp,
+                    publications,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn add_category(&self, s: &Session, name: &str, commission_bp: u32) -> DResult<u64> {
+        let name = category_name(name)?;
+        if commission_bp > 100_00 {
+            return invalid("la comisión no puede superar el 100 %");
+        }
+        self.write(|tx| {
+            let admin = current_admin(tx, s)?;
+            for (_, v) in CATEGORIES.iter(tx)? {
+                if fold(&Category::decode(&v).name) == fold(&name) {
+                    return conflict(format!("ya existe la categoría «{name}»"));
+                }
+            }
+            let key = CATEGORIES.next_key(tx)?;
+            CATEGORIES.insert(tx, key, &Category { name: name.clone(), commission_bp, created_ms: now_ms() }.encode())?;
+            tx.log_event(&admin.email, "alta-categoría", &format!("{key} {name}"))?;
+            Ok(key)
+        })
+    }
+
+    fn category_in_use(tx: &mut impl Tx, key: u64) -> DResult<()> {
+        let n = BY_CATEGORY.find(tx, key)?.len();
+        if n > 0 {
+            return conflict(format!("la categoría {key} tiene {n} artículos publicados o vendidos: no se puede modificar ni borrar"));
+        }
+        Ok(())
+    }
+
+    pub fn edit_category(&self, s: &Session, key: u64, name: Option<&str>, commission_bp: Option<u32>) -> DResult<()> {
+        let name = name.map(category_name).transpose()?;
+        if commission_bp.is_some_and(|c| c > 100_00) {
+            return invalid("la comisión no puede superar el 100 %");
+        }
+        self.write(|tx| {
+            let admin = current_admin(tx, s)?;
+            let Some(v) = CATEGORIES.get(tx, key)? else { return not_found(format!("no existe la categoría {key}")) };
+            Self::category_in_use(tx, key)?;
+            let mut c = Category::decode(&v);
+            if let Some(n) = &name {
+                c.name = n.clone();
+            }
+            if let Some(bp) = commission_bp {
+                c.commission_bp = bp;
+            }
+            CATEGORIES.update(tx, key, &c.encode())?;
+            tx.log_event(&admin.email, "modificación-categoría", &format!("{key} {}", c.name))?;
+            Ok(())
+        })
+    }
+
+    pub fn delete_category(&self, s: &Session, key: u64) -> DResult<()> {
+        self.write(|tx| {
+            let admin = current_admin(tx, s)?;
+            if CATEGORIES.get(tx, key)?.is_none() {
+                return not_found(format!("no existe la categoría {key}"));
+            }
+            Self::category_in_use(tx, key)?;
+            CATEGORIES.remove(tx, key)?;
+            tx.log_event(&admin.email, "baja-categoría", &key.to_string())?;
+            Ok(())
+        })
+    }
+
+    // ---- publications ------------------------------------------------------------------------
+
+    /// Publishes an article; returns its id.
+    pub fn publish(&self, s: &Session, n: NewPublication) -> DResult<u64> {
+        let (title, description) = validate_pub_fields(&n.title, &n.description, n.price, n.closes)?;
+        let photo = match &n.photo {
+            Some(b) => super::photos::store_photo(self.dir(), b)?,
+            None => [0; 32],
+        };
+        self.write(|tx| {
+            let u = current(tx, s)?;
+            if u.is_admin() {
+                return denied("la cuenta de administración no publica artículos");
+            }
+            if CATEGORIES.get(tx, n.category)?.is_none() {
+                return not_found(format!("no existe la categoría {}", n.category));
+            }
+            let now = now_ms();
+            let id = tx.header(PUBS_DAT)?.slot_count + 1;
+            let p = Publication {
+                id,
+                category: n.category,
+                seller: u.id,
+                title: title.clone(),
+                description: description.clone(),
+                price: n.price,
+                published_ms: now,
+                closes_ms: end_of_day_ms(n.closes),
+                kind: n.kind,
+                state: PubState::Published,
+                state_before_block: PubState::Published,
+                photo,
+                sale_pos: NIL,
+                buyer: 0,
+                updated_ms: now,
+                sold_ms: 0,
+            };
+            // Append only: the data file never reuses a slot, so position = id - 1.
+            let pos = tx.header(PUBS_DAT)?.slot_count;
+            let got = tx.alloc(PUBS_DAT, &p.encode())?;
+            debug_assert_eq!(got, pos);
+            tx.set_control(PUBS_CON, PCON_LAST_ID, id)?;
+            BY_SELLER.insert(tx, u.id, pos)?;
+            BY_CATEGORY.insert(tx, n.category, pos)?;
+            tx.log_event(&u.email, "publicación", &format!("{id} {title}"))?;
+            Ok(id)
+        })
+    }
+
+    pub fn publication(&self, id: u64) -> DResult<PublicationView> {
+        self.read(|tx| {
+            let p = load_pub(tx, id)?;
+            let ctx = Ctx::load(tx)?;
+            view(tx, &ctx, &p)
+        })
+    }
+
+    /// The ratings the seller of a publication received.
+    pub fn seller_rating(&self, seller_id: u64) -> DResult<RatingSummary> {
+        self.read(|tx| seller_rating(tx, seller_id))
+    }
+
+    fn own_pub(tx: &mut impl Tx, s: &Session, id: u64) -> DResult<(User, Publication)> {
+        let u = current(tx, s)?;
+        let p = load_pub(tx, id)?;
+        if p.seller != u.id {
+            return denied(format!("la publicación {id} no es suya"));
+        }
+        Ok((u, p))
+    }
+
+    pub fn edit_publication(&self, s: &Session, id: u64, c: PublicationChanges) -> DResult<()> {
+        let photo = c.photo.as_deref().map(|b| super::photos::store_photo(self.dir(), b)).transpose()?;
+        self.write(|tx| {
+            let (u, mut p) = Self::own_pub(tx, s, id)?;
+            if p.state != PubState::Published {
+                return conflict(format!("la publicación {id} está {}: no se puede modificar", p.state.label()));
+            }
+            let closes = c.closes.unwrap_or_else(|| chrono::DateTime::from_timestamp_millis(p.closes_ms).map(|d| d.with_timezone(&Local).date_naive()).unwrap_or_default());
+            let (title, description) = validate_pub_fields(
+                c.title.as_deref().unwrap_or(&p.title),
+                c.description.as_deref().unwrap_or(&p.description),
+                c.price.unwrap_or(p.price),
+                closes,
+            )?;
+            if let Some(cat) = c.category
+                && cat != p.category
+            {
+                if CATEGORIES.get(tx, cat)?.is_none() {
+                    return not_found(format!("no existe la categoría {cat}"));
+                }
+                BY_CATEGORY.remove(tx, p.category, id - 1)?;
+                BY_CATEGORY.insert(tx, cat, id - 1)?;
+                p.category = cat;
+            }
+            p.title = title;
+            p.description = description;
+            p.price = c.price.unwrap_or(p.price);
+            p.kind = c.kind.unwrap_or(p.kind);
+            p.closes_ms = end_of_day_ms(closes);
+            if let Some(ph) = photo {
+                p.photo = ph;
+            }
+            p.updated_ms = now_ms();
+            store_pub(tx, &p)?;
+            tx.log_event(&u.email, "modificación-publicación", &id.to_string())?;
+            Ok(())
+        })
+    }
+
+    fn change_state(&self, s: &Session, id: u64, from: PubState, to: PubState, op: &str) -> DResult<()> {
+        self.write(|tx| {
+            let (u, mut p) = Self::own_pub(tx, s, id)?;
+            if p.state != from {
+                return conflict(format!(
+                    "la publicación {id} está {}: solo se puede {op} una publicación {}",
+                    p.state.label(),
+                    from.label()
+                ));
+            }
+            p.state = to;
+            p.updated_ms = now_ms();
+            store_pub(tx, &p)?;
+            tx.log_event(&u.email, op, &id.to_string())?;
+            Ok(())
+        })
+    }
+
+    pub fn pause(&self, s: &Session, id: u64) -> DResult<()> {
+        self.change_state(s, id, PubState::Published, PubState::Paused, "pausar")
+    }
+    pub fn resume(&self, s: &Session, id: u64) -> DResult<()> {
+        self.change_state(s, id, PubState::Paused, PubState::Published, "reanudar")
+    }
+    pub fn cancel(&self, s: &Session, id: u64) -> DResult<()> {
+        self.change_state(s, id, PubState::Published, PubState::Cancelled, "anular")
+    }
+
+    /// Blocks or unblocks a publication (administrator). Unblocking restores the state it had.
+    pub fn set_publication_blocked(&self, s: &Session, id: u64, blocked: bool) -> DResult<()> {
+        self.write(|tx| {
+            let admin = current_admin(tx, s)?;
+            let mut p = load_pub(tx, id)?;
+            if blocked {
+                if !matches!(p.state, PubState::Published | PubState::Paused) {
+                    return conflict(format!("la publicación {id} está {}: no se puede bloquear", p.state.label()));
+                }
+                p.state_before_block = p.state;
+                p.state = PubState::Blocked;
+            } else {
+                if p.state != PubState::Blocked {
+                    return conflict(format!("la publicación {id} no está bloqueada"));
+                }
+                p.state = p.state_before_block;
+            }
+            p.updated_ms = now_ms();
+            store_pub(tx, &p)?;
+            tx.log_event(&admin.email, if blocked { "bloqueo-publicación" } else { "desbloqueo-publicación" }, &id.to_string())?;
+            Ok(())
+        })
+    }
+
+    /// The seller's own publications, newest first, with buyer, rating and commission.
+    pub fn my_publications(&self, s: &Session) -> DResult<Vec<PublicationView>> {
+        self.read(|tx| {
+            let u = current(tx, s)?;
+            Self::publications_of_seller(tx, u.id)
+        })
+    }
+
+    pub(crate) fn publications_of_seller(tx: &mut impl Tx, seller: u64) -> DResult<Vec<PublicationView>> {
+        let ctx = Ctx::load(tx)?;
+        let pubs = { let ps = BY_SELLER.find(tx, seller)?; pubs_at(tx, ps)? };
+        let mut out = pubs.iter().map(|p| view(tx, &ctx, p)).collect::<DResult<Vec<_>>>()?;
+        out.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(out)
+    }
+
+    /// Publications for sale (published, not expired), through the category index.
+    pub fn browse(&self, f: &BrowseFilter) -> DResult<Vec<PublicationView>> {
+        self.read(|tx| {
+            let ctx = Ctx::load(tx)?;
+            let entries = match f.category {
+                Some(c) => {
+                    if !ctx.cats.contains_key(&c) {
+                        return not_found(format!("no existe la categoría {c}"));
+                    }
+                    BY_CATEGORY.range(tx, c, c)?
+                }
+                None => BY_CATEGORY.all(tx)?,
+            };
+            let needle = f.search.as_deref().map(fold).filter(|s| !s.trim().is_empty());
+            let words: Vec<String> = needle.as_deref().map(|n| n.split_whitespace().map(String::from).collect()).unwrap_or_default();
+            let mut hits: Vec<(u8, Publication)> = Vec::new();
+            for (_, pos) in entries {
+                let p = load_pub(tx, pos + 1)?;
+                if p.state != PubState::Published || p.expired(ctx.now) {
+                    continue;
+                }
+                if f.kind.is_some_and(|k| k != p.kind) {
+                    continue;
+                }
+                if let Some(prov) = f.province
+                    && ctx.users.get(&p.seller).is_none_or(|u| u.province != prov)
+                {
+                    continue;
+                }
+                let rank = if words.is_empty() {
+                    0
+                } else {
+                    let t = fold(&p.title);
+                    let d = fold(&p.description);
+                    if words.iter().all(|w| t.contains(w.as_str())) {
+                        0
+                    } else if words.iter().all(|w| t.contains(w.as_str()) || d.contains(w.as_str())) {
+                        1
+                    } else {
+                        continue;
+                    }
+                };
+                hits.push((rank, p));
+            }
+            hits.sort_by(|(ra, a), (rb, b)| {
+                ra.cmp(rb).then_with(|| match f.sort {
+                    SortOrder::Newest => b.id.cmp(&a.id),
+                    SortOrder::PriceAsc => a.price.cmp(&b.price).then(b.id.cmp(&a.id)),
+                    SortOrder::PriceDesc => b.price.cmp(&a.price).then(b.id.cmp(&a.id)),
+                })
+            });
+            hits.iter().map(|(_, p)| view(tx, &ctx, p)).collect()
+        })
+    }
+}

@@ -1,0 +1,236 @@
+//! The [`Market`]: one opened share with the spec's files, and the helpers every operation
+//! shares (who is the current user, loading users and publications).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::records::*;
+use super::{DResult, DomainError, denied, not_found};
+use crate::storage::ident::now_ms;
+use crate::storage::record::{FreeHome, Slot};
+use crate::storage::{Share, ShareConfig, StorageError, Tx, WriteTx};
+
+pub const ADMIN_EMAIL: &str = "admin@ventalibre.com.ar";
+pub const ADMIN_DEFAULT_PASSWORD: &str = "newton";
+/// A user is shown online while connected and seen within this time (a terminal that crashed
+/// stops refreshing `last seen`, so its user drops off-line by itself).
+pub const ONLINE_TTL_MS: i64 = 5 * 60 * 1000;
+
+/// An opened share with the spec's files.
+pub struct Market {
+    share: Share,
+}
+
+/// Who is acting. Obtained from [`Market::login`] / [`Market::authenticate`]; every operation
+/// re-reads the account, so a block or a deletion takes effect at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    pub user_id: u64,
+    pub email: String,
+    pub name: String,
+    pub admin: bool,
+}
+
+impl Market {
+    /// Opens the share in `dir`, creating the share and its files on first use (admin account,
+    /// sample categories) when `create` is true.
+    pub fn open(dir: impl AsRef<Path>, create: bool) -> DResult<Market> {
+        Market::open_with(dir, ShareConfig::default(), create)
+    }
+
+    pub fn open_with(dir: impl AsRef<Path>, config: ShareConfig, create: bool) -> DResult<Market> {
+        let share = if create { Share::open_or_create(dir, config)? } else { Share::open(dir, config)? };
+        let m = Market { share };
+        let ready = m.share.read(|tx| -> DResult<bool> {
+            Ok(tx.exists(USERS.data)?
+                && tx.exists(CATEGORIES.data)?
+                && tx.exists(BY_CATEGORY.file)?
+                && tx.exists(SALES.items)?
+                && tx.exists(MESSAGES.items)?
+                && tx.exists(INVOICES)?)
+        })?;
+        if !ready {
+            if !create {
+                return Err(StorageError::Missing { file: USERS.data.into() }.into());
+            }
+            m.share.write(|tx| m.create_schema(tx))?;
+        }
+        Ok(m)
+    }
+
+    fn create_schema(&self, tx: &mut WriteTx) -> DResult<()> {
+        let fresh = !tx.exists(USERS.data)?;
+        USERS.create(tx, USER_BUCKETS)?;
+        CATEGORIES.create(tx)?;
+        if !tx.exists(PUBS_CON)? {
+            tx.create_file(PUBS_CON, 8, FreeHome::Own)?;
+            tx.create_file(PUBS_DAT, PUB_LEN, FreeHome::Control { file: PUBS_CON.into(), field: PCON_FREE_DAT })?;
+            tx.set_control(PUBS_CON, PCON_FREE_DAT as usize, crate::storage::NIL)?;
+        }
+        BY_SELLER.create(tx)?;
+        BY_CATEGORY.create(tx)?;
+        SALES.create(tx)?;
+        MESSAGES.create(tx)?;
+        tx.create_file(MOVEMENTS, MOVEMENT_LEN, FreeHome::Own)?;
+        tx.create_file(INVOICES, INVOICE_LEN, FreeHome::Own)?;
+        if fresh {
+            let rounds = super::password::rounds();
+            let salt = super::password::salt();
+            let now = now_ms();
+            let id = USERS.next_id(tx)?;
+            let admin = User {
+                email: ADMIN_EMAIL.into(),
+                id,
+                rounds,
+                salt,
+                hash: super::password::hash(ADMIN_DEFAULT_PASSWORD, &salt, rounds),
+                name: "Administración VentaLibre".into(),
+                address: "-".into(),
+                province: 0,
+                flags: FLAG_ADMIN,
+                phone: String::new(),
+                created_ms: now,
+                last_login_ms: 0,
+                last_seen_ms: 0,
+                balance: 0,
+                photo: [0; 32],
+            };
+            USERS.insert(tx, ADMIN_EMAIL.as_bytes(), &admin.encode())?;
+            for (name, bp) in [
+                ("Herramientas eléctricas", 800),
+                ("Instrumentos musicales", 1000),
+                ("Electrónica", 1200),
+                ("Hogar y muebles", 900),
+                ("Libros", 500),
+                ("Deportes", 1000),
+                ("Ropa y calzado", 1100),
+                ("Vehículos y repuestos", 600),
+            ] {
+                let key = CATEGORIES.next_key(tx)?;
+                CATEGORIES.insert(tx, key, &Category { name: name.into(), commission_bp: bp, created_ms: now }.encode())?;
+            }
+            tx.log_event("", "alta-carpeta", "carpeta compartida creada")?;
+        }
+        Ok(())
+    }
+
+    pub fn share(&self) -> &Share {
+        &self.share
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.share.dir()
+    }
+
+    pub fn photos_dir(&self) -> PathBuf {
+        self.share.dir().join(super::photos::PHOTOS_DIR)
+    }
+
+    /// The share's change counter: one small read when nothing changed. Screens poll it.
+    pub fn change_counter(&self) -> DResult<u64> {
+        Ok(self.share.read(|tx| -> Result<u64, StorageError> { Ok(tx.counter()) })?)
+    }
+
+    pub(crate) fn read<T>(&self, f: impl FnMut(&mut crate::storage::ReadTx<'_>) -> DResult<T>) -> DResult<T> {
+        self.share.read(f)
+    }
+
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> DResult<T>) -> DResult<T> {
+        self.share.write(f)
+    }
+}
+
+// ---- helpers shared by the operations ------------------------------------------------------------
+
+pub(crate) fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub(crate) fn find_user(tx: &mut impl Tx, email: &str) -> DResult<Option<User>> {
+    let key = normalize_email(email);
+    if key.is_empty() || key.len() > EMAIL_LEN {
+        return Ok(None);
+    }
+    Ok(USERS.get(tx, key.as_bytes())?.map(|(_, v)| User::decode(key.as_bytes(), &v)))
+}
+
+pub(crate) fn user_by_email(tx: &mut impl Tx, email: &str) -> DResult<User> {
+    match find_user(tx, email)? {
+        Some(u) => Ok(u),
+        None => not_found(format!("no hay ningún usuario con el email {}", normalize_email(email))),
+    }
+}
+
+/// Every user by id (the hash is keyed by email; the cache makes this a memory walk).
+pub(crate) fn users_by_id(tx: &mut impl Tx) -> DResult<HashMap<u64, User>> {
+    Ok(USERS.entries(tx)?.into_iter().map(|(k, v)| User::decode(&k, &v)).map(|u| (u.id, u)).collect())
+}
+
+pub(crate) fn user_by_id(tx: &mut impl Tx, id: u64) -> DResult<Option<User>> {
+    Ok(users_by_id(tx)?.remove(&id))
+}
+
+pub(crate) fn store_user(tx: &mut WriteTx, u: &User) -> DResult<()> {
+    if !USERS.update(tx, u.email.as_bytes(), &u.encode())? {
+        return not_found(format!("el usuario {} ya no existe", u.email));
+    }
+    Ok(())
+}
+
+/// The acting user, re-read: refused if deleted or blocked.
+pub(crate) fn current(tx: &mut impl Tx, s: &Session) -> DResult<User> {
+    let Some(u) = find_user(tx, &s.email)? else {
+        return denied("su cuenta ya no existe; vuelva a registrarse");
+    };
+    if u.id != s.user_id {
+        return denied("su cuenta ya no existe; vuelva a registrarse");
+    }
+    if u.is_blocked() {
+        return denied("su cuenta está bloqueada por la administración; no puede continuar");
+    }
+    Ok(u)
+}
+
+pub(crate) fn current_admin(tx: &mut impl Tx, s: &Session) -> DResult<User> {
+    let u = current(tx, s)?;
+    if !u.is_admin() {
+        return denied("solo la administración puede hacer esto");
+    }
+    Ok(u)
+}
+
+/// Publication `id` (position id - 1 of PUBLICADOS.DAT).
+pub(crate) fn load_pub(tx: &mut impl Tx, id: u64) -> DResult<Publication> {
+    let n = tx.header(PUBS_DAT)?.slot_count;
+    if id == 0 || id > n {
+        return not_found(format!("no existe la publicación {id}"));
+    }
+    match tx.slot(PUBS_DAT, id - 1)? {
+        Slot::Live(b) => Ok(Publication::decode(&b)),
+        Slot::Free { .. } => not_found(format!("no existe la publicación {id}")),
+    }
+}
+
+pub(crate) fn store_pub(tx: &mut WriteTx, p: &Publication) -> DResult<()> {
+    tx.write(PUBS_DAT, p.id - 1, &p.encode())?;
+    Ok(())
+}
+
+/// The publications at the given data positions (from an index walk).
+pub(crate) fn pubs_at(tx: &mut impl Tx, positions: impl IntoIterator<Item = u64>) -> DResult<Vec<Publication>> {
+    positions.into_iter().map(|p| load_pub(tx, p + 1)).collect()
+}
+
+pub(crate) fn categories_map(tx: &mut impl Tx) -> DResult<HashMap<u64, Category>> {
+    Ok(CATEGORIES.iter(tx)?.into_iter().map(|(k, v)| (k, Category::decode(&v))).collect())
+}
+
+pub(crate) fn sale_at(tx: &mut impl Tx, pos: u64) -> DResult<Sale> {
+    Ok(Sale::decode(&SALES.item(tx, pos)?.payload))
+}
+
+pub(crate) fn is_online(u: &User, now: i64) -> bool {
+    u.flags & FLAG_CONNECTED != 0 && now - u.last_seen_ms < ONLINE_TTL_MS
+}

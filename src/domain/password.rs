@@ -1,0 +1,56 @@
+//! Passwords are stored as PBKDF2-HMAC-SHA256 with a 16-byte random salt and a per-record
+//! iteration count: never the password or anything reversible. See docs/DESIGN.md.
+
+use sha2::{Digest, Sha256};
+
+pub const DEFAULT_ROUNDS: u32 = 210_000;
+
+/// The iteration count for new hashes: `VENTALIBRE_KDF_ROUNDS` (tests lower it to stay fast;
+/// never below 1000), else [`DEFAULT_ROUNDS`]. Each record stores its own count.
+pub fn rounds() -> u32 {
+    std::env::var("VENTALIBRE_KDF_ROUNDS").ok().and_then(|v| v.parse().ok()).map_or(DEFAULT_ROUNDS, |r: u32| r.max(1000))
+}
+
+pub fn salt() -> [u8; 16] {
+    let a = crate::storage::ident::random_u64();
+    let b = crate::storage::ident::random_u64();
+    let mut s = [0u8; 16];
+    s[..8].copy_from_slice(&a.to_le_bytes());
+    s[8..].copy_from_slice(&b.to_le_bytes());
+    s
+}
+
+pub fn hash(password: &str, salt: &[u8; 16], rounds: u32) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, rounds, &mut out);
+    out
+}
+
+/// Compares in constant time.
+pub fn verify(password: &str, salt: &[u8; 16], rounds: u32, expected: &[u8; 32]) -> bool {
+    let got = hash(password, salt, rounds);
+    got.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+/// SHA-256 of some bytes (photo names).
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_vector_and_verify() {
+        // RFC 7914 §11 test vector for PBKDF2-HMAC-SHA256 (first 32 bytes).
+        let mut out = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<Sha256>(b"passwd", b"salt", 1, &mut out);
+        assert_eq!(out[..4], [0x55, 0xac, 0x04, 0x6e]);
+        let s = salt();
+        let h = hash("newton", &s, 1000);
+        assert!(verify("newton", &s, 1000, &h));
+        assert!(!verify("Newton", &s, 1000, &h));
+        assert_ne!(salt(), s);
+    }
+}

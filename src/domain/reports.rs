@@ -1,0 +1,526 @@
+//! The administrator's listings, as plain tables (title, columns, rows, totals at the foot)
+//! that the console prints, the GUI shows and both export to CSV.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::catalog::{Ctx, date_of_ms, datetime_of_ms, end_of_day_ms, start_of_day_ms};
+use super::market::*;
+use super::records::*;
+use super::trade::{all_sales, conversation_view, purchases_of, sale_view};
+use super::{DResult, Market, format_cents, invalid, not_found};
+use crate::storage::Tx;
+
+/// A listing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub name: String,
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Totals at the foot (same width as `columns`; empty when the listing has none).
+    pub footer: Vec<String>,
+}
+
+/// Parameters some listings need.
+#[derive(Debug, Clone, Default)]
+pub struct ReportParams {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub user: Option<String>,
+    pub category: Option<u64>,
+}
+
+/// (name, description, parameters) of every listing.
+pub const REPORTS: [(&str, &str, &str); 11] = [
+    ("categorias", "Listado general de categorías con la cantidad de publicaciones", ""),
+    ("ranking-categorias", "Categorías con más artículos: en venta, vendidos, pausados, bloqueados", ""),
+    ("usuarios-bloqueados", "Usuarios bloqueados", ""),
+    ("mejores-vendedores", "Usuarios que hicieron más ventas", ""),
+    ("compras-de-usuario", "Artículos comprados por un usuario", "--user"),
+    ("ventas-por-calificacion", "Ventas según la calificación, entre fechas", "--from --to"),
+    ("conversaciones-comprador", "Conversaciones de un usuario comprador", "--user"),
+    ("conversaciones-vendedor", "Conversaciones de un usuario vendedor", "--user"),
+    ("publicaciones-de-vendedor", "Publicaciones de un vendedor con estado, comprador y comisión", "--user"),
+    ("ventas-entre-fechas", "Ventas entre dos fechas con comisión y estado de cobro", "--from --to"),
+    ("vencidas-sin-venta", "Publicaciones de una categoría que caducaron sin venta, entre fechas", "--category --from --to"),
+];
+
+fn cols(c: &[&str]) -> Vec<String> {
+    c.iter().map(|s| s.to_string()).collect()
+}
+
+fn range(p: &ReportParams) -> DResult<(i64, i64)> {
+    let (Some(f), Some(t)) = (p.from, p.to) else {
+        return invalid("este listado necesita las fechas desde y hasta (--from AAAA-MM-DD --to AAAA-MM-DD)");
+    };
+    if f > t {
+        return invalid(format!("la fecha desde ({f}) es posterior a la fecha hasta ({t})"));
+    }
+    Ok((start_of_day_ms(f), end_of_day_ms(t)))
+}
+
+fn need_user(tx: &mut impl Tx, p: &ReportParams) -> DResult<User> {
+    match &p.user {
+        Some(e) => user_by_email(tx, e),
+        None => invalid("este listado necesita un usuario (--user EMAIL)"),
+    }
+}
+
+impl Report {
+    /// CSV (RFC 4180, comma separated, every field quoted when needed), with the foot.
+    pub fn to_csv(&self) -> String {
+        let q = |s: &str| {
+            if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+        };
+        let mut out = String::new();
+        let mut line = |r: &[String]| {
+            out.push_str(&r.iter().map(|s| q(s)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        };
+        line(&self.columns);
+        for r in &self.rows {
+            line(r);
+        }
+        if !self.footer.is_empty() {
+            line(&self.footer);
+        }
+        out
+    }
+
+    /// A plain-text table, line by line, for the console and for printing to a file.
+    pub fn to_text(&self) -> String {
+        let mut w: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
+        for r in self.rows.iter().chain(std::iter::once(&self.footer)) {
+            for (i, c) in r.iter().enumerate() {
+                if i < w.len() {
+                    w[i] = w[i].max(c.chars().count().min(40));
+                }
+            }
+        }
+        let fmt = |r: &[String]| {
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let c: String = c.chars().take(40).collect();
+                    format!("{c:<width$}", width = w.get(i).copied().unwrap_or(0))
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string()
+        };
+        let mut out = format!("{}\n\n{}\n", self.title, fmt(&self.columns));
+        out.push_str(&format!("{}\n", w.iter().map(|n| "-".repeat(*n)).collect::<Vec<_>>().join("  ")));
+        for r in &self.rows {
+            out.push_str(&fmt(r));
+            out.push('\n');
+        }
+        if !self.footer.is_empty() {
+            out.push_str(&format!("{}\n", w.iter().map(|n| "=".repeat(*n)).collect::<Vec<_>>().join("  ")));
+            out.push_str(&fmt(&self.footer));
+            out.push('\n');
+        }
+        if self.rows.is_empty() {
+            out.push_str("(sin datos)\n");
+        }
+        out
+    }
+}
+
+impl Market {
+    /// Runs the listing `name` (see [`REPORTS`]); administrator only.
+    pub fn report(&self, s: &Session, name: &str, p: &ReportParams) -> DResult<Report> {
+        self.read(|tx| {
+            current_admin(tx, s)?;
+            match name {
+                "categorias" => categories_report(tx),
+                "ranking-categorias" => ranking(tx),
+                "usuarios-bloqueados" => blocked_users(tx),
+                "mejores-vendedores" => top_sellers(tx),
+                "compras-de-usuario" => {
+                    let u = need_user(tx, p)?;
+                    purchases_report(tx, &u)
+                }
+                "ventas-por-calificacion" => sales_by_rating(tx, p),
+                "conversaciones-comprador" => {
+                    let u = need_user(tx, p)?;
+                    conversations_report(tx, &u, true)
+                }
+                "conversaciones-vendedor" => {
+                    let u = need_user(tx, p)?;
+                    conversations_report(tx, &u, false)
+                }
+                "publicaciones-de-vendedor" => {
+                    let u = need_user(tx, p)?;
+                    seller_publications(tx, &u)
+                }
+                "ventas-entre-fechas" => sales_between(tx, p),
+                "vencidas-sin-venta" => expired_unsold(tx, p),
+                other => not_found(format!(
+                    "no existe el listado «{other}»; los listados son: {}",
+                    REPORTS.iter().map(|r| r.0).collect::<Vec<_>>().join(", ")
+                )),
+            }
+        })
+    }
+
+    /// The event log in Lamport order (administrator only).
+    pub fn events(&self, s: &Session) -> DResult<Vec<crate::storage::Event>> {
+        self.read(|tx| {
+            current_admin(tx, s)?;
+            Ok(crate::storage::events::read_events(tx)?)
+        })
+    }
+}
+
+/// Per category: (key, name, published, sold, paused, blocked, cancelled, total).
+pub(crate) fn category_counts(tx: &mut impl Tx) -> DResult<Vec<(u64, String, [u64; 6])>> {
+    let mut out = Vec::new();
+    let now = crate::storage::ident::now_ms();
+    for (key, v) in CATEGORIES.iter(tx)? {
+        let c = Category::decode(&v);
+        let mut n = [0u64; 6];
+        for p in { let ps = BY_CATEGORY.find(tx, key)?; pubs_at(tx, ps)? } {
+            let i = match p.state {
+                PubState::Published if p.expired(now) => 4,
+                PubState::Published => 0,
+                PubState::Sold => 1,
+                PubState::Paused => 2,
+                PubState::Blocked => 3,
+                PubState::Cancelled => 4,
+            };
+            n[i] += 1;
+            n[5] += 1;
+        }
+        out.push((key, c.name, n));
+    }
+    Ok(out)
+}
+
+fn categories_report(tx: &mut impl Tx) -> DResult<Report> {
+    let counts = category_counts(tx)?;
+    let cats = categories_map(tx)?;
+    let total: u64 = counts.iter().map(|c| c.2[5]).sum();
+    Ok(Report {
+        name: "categorias".into(),
+        title: "Listado general de categorías".into(),
+        columns: cols(&["Clave", "Categoría", "Comisión %", "Publicaciones"]),
+        rows: counts
+            .iter()
+            .map(|(k, name, n)| vec![k.to_string(), name.clone(), format_cents(cats[k].commission_bp as i64), n[5].to_string()])
+            .collect(),
+        footer: vec!["".into(), format!("{} categorías", counts.len()), "".into(), total.to_string()],
+    })
+}
+
+fn ranking(tx: &mut impl Tx) -> DResult<Report> {
+    let mut counts = category_counts(tx)?;
+    counts.sort_by(|a, b| b.2[5].cmp(&a.2[5]).then(a.0.cmp(&b.0)));
+    let mut tot = [0u64; 6];
+    for c in &counts {
+        for i in 0..6 {
+            tot[i] += c.2[i];
+        }
+    }
+    Ok(Report {
+        name: "ranking-categorias".into(),
+        title: "Categorías con mayor cantidad de artículos".into(),
+        columns: cols(&["Clave", "Categoría", "En venta", "Vendidos", "Pausados", "Bloqueados", "Total"]),
+        rows: counts
+            .iter()
+            .map(|(k, name, n)| {
+                vec![k.to_string(), name.clone(), n[0].to_string(), n[1].to_string(), n[2].to_string(), n[3].to_string(), n[5].to_string()]
+            })
+            .collect(),
+        footer: vec![
+            "".into(),
+            "Totales".into(),
+            tot[0].to_string(),
+            tot[1].to_string(),
+            tot[2].to_string(),
+            tot[3].to_string(),
+            tot[5].to_string(),
+        ],
+    })
+}
+
+fn blocked_users(tx: &mut impl Tx) -> DResult<Report> {
+    let mut users: Vec<User> = users_by_id(tx)?.into_values().filter(|u| u.is_blocked()).collect();
+    users.sort_by_key(|u| u.id);
+    Ok(Report {
+        name: "usuarios-bloqueados".into(),
+        title: "Usuarios bloqueados".into(),
+        columns: cols(&["Id", "Apellido y nombre", "Email", "Teléfono", "Provincia", "Última conexión"]),
+        rows: users
+            .iter()
+            .map(|u| {
+                vec![
+                    u.id.to_string(),
+                    u.name.clone(),
+                    u.email.clone(),
+                    if u.phone.is_empty() { "-".into() } else { u.phone.clone() },
+                    super::provinces::name(u.province).into(),
+                    datetime_of_ms(u.last_login_ms),
+                ]
+            })
+            .collect(),
+        footer: vec![format!("{} usuarios", users.len()), "".into(), "".into(), "".into(), "".into(), "".into()],
+    })
+}
+
+fn top_sellers(tx: &mut impl Tx) -> DResult<Report> {
+    let ctx = Ctx::load(tx)?;
+    let mut by: HashMap<u64, (u64, i64, u64)> = HashMap::new();
+    for (_, s) in all_sales(tx)? {
+        let e = by.entry(s.seller).or_default();
+        e.0 += 1;
+        e.1 += s.price;
+        if s.rating == Rating::Recommend {
+            e.2 += 1;
+        }
+    }
+    let mut v: Vec<(u64, (u64, i64, u64))> = by.into_iter().collect();
+    v.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0)));
+    Ok(Report {
+        name: "mejores-vendedores".into(),
+        title: "Usuarios con más ventas".into(),
+        columns: cols(&["Puesto", "Id", "Vendedor", "Email", "Ventas", "Importe vendido", "Recomendaciones"]),
+        rows: v
+            .iter()
+            .enumerate()
+            .map(|(i, (id, (n, amount, rec)))| {
+                let u = ctx.users.get(id);
+                vec![
+                    (i + 1).to_string(),
+                    id.to_string(),
+                    u.map_or("(baja)".into(), |u| u.name.clone()),
+                    u.map_or("-".into(), |u| u.email.clone()),
+                    n.to_string(),
+                    format_cents(*amount),
+                    rec.to_string(),
+                ]
+            })
+            .collect(),
+        footer: Vec::new(),
+    })
+}
+
+fn purchases_report(tx: &mut impl Tx, u: &User) -> DResult<Report> {
+    let sales = purchases_of(tx, u.id)?;
+    let total: i64 = sales.iter().map(|s| s.price_cents).sum();
+    Ok(Report {
+        name: "compras-de-usuario".into(),
+        title: format!("Artículos comprados por {} ({})", u.name, u.email),
+        columns: cols(&["Venta", "Fecha", "Publicación", "Artículo", "Vendedor", "Importe", "Calificación", "Factura"]),
+        rows: sales
+            .iter()
+            .map(|s| {
+                vec![
+                    s.sale.to_string(),
+                    datetime_of_ms(s.sold_ms),
+                    s.publication.to_string(),
+                    s.title.clone(),
+                    s.seller_name.clone(),
+                    s.price.clone(),
+                    s.rating.label().into(),
+                    s.invoice.to_string(),
+                ]
+            })
+            .collect(),
+        footer: vec![
+            format!("{} compras", sales.len()),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            format_cents(total),
+            "".into(),
+            "".into(),
+        ],
+    })
+}
+
+fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
+    let (from, to) = range(p)?;
+    let ctx = Ctx::load(tx)?;
+    let mut v: Vec<_> = all_sales(tx)?.into_iter().filter(|(_, s)| s.sold_ms >= from && s.sold_ms <= to).collect();
+    v.sort_by_key(|(pos, s)| (s.rating as u8, *pos));
+    let mut counts = [0u64; 4];
+    for (_, s) in &v {
+        counts[s.rating as usize] += 1;
+    }
+    Ok(Report {
+        name: "ventas-por-calificacion".into(),
+        title: format!("Ventas por calificación del {} al {}", p.from.unwrap(), p.to.unwrap()),
+        columns: cols(&["Calificación", "¿Le gustó?", "Venta", "Fecha", "Artículo", "Comprador", "Vendedor", "Importe"]),
+        rows: v
+            .iter()
+            .map(|(pos, s)| {
+                let sv = sale_view(&ctx, *pos, s);
+                let liked = match s.rating {
+                    Rating::Recommend => "sí",
+                    Rating::NotRecommend => "no",
+                    Rating::Neutral => "indiferente",
+                    Rating::Unrated => "-",
+                };
+                vec![
+                    s.rating.label().into(),
+                    liked.into(),
+                    sv.sale.to_string(),
+                    datetime_of_ms(s.sold_ms),
+                    s.title.clone(),
+                    sv.buyer_name,
+                    sv.seller_name,
+                    sv.price,
+                ]
+            })
+            .collect(),
+        footer: vec![
+            format!("recomendable {}, neutral {}, no recomendable {}, sin calificar {}", counts[1], counts[2], counts[3], counts[0]),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            format_cents(v.iter().map(|(_, s)| s.price).sum()),
+        ],
+    })
+}
+
+fn conversations_report(tx: &mut impl Tx, u: &User, as_buyer: bool) -> DResult<Report> {
+    let ctx = Ctx::load(tx)?;
+    let mine: std::collections::HashSet<u64> = BY_SELLER.find(tx, u.id)?.into_iter().map(|p| p + 1).collect();
+    let mut rows = Vec::new();
+    let mut total = 0;
+    let mut heads = MESSAGES.all_heads(tx)?;
+    heads.sort_by(|a, b| b.last_time_ms.cmp(&a.last_time_ms));
+    for h in heads {
+        let relevant = if as_buyer { h.b == u.id } else { mine.contains(&h.a) };
+        if !relevant {
+            continue;
+        }
+        let c = conversation_view(tx, &ctx, &h, false)?;
+        total += c.count;
+        rows.push(vec![
+            c.publication.to_string(),
+            c.title,
+            if as_buyer { c.seller_name } else { format!("{} ({})", c.buyer_name, c.buyer_email) },
+            c.count.to_string(),
+            c.unanswered.to_string(),
+            datetime_of_ms(c.last_ms),
+        ]);
+    }
+    Ok(Report {
+        name: if as_buyer { "conversaciones-comprador" } else { "conversaciones-vendedor" }.into(),
+        title: format!("Conversaciones de {} como {}", u.email, if as_buyer { "comprador" } else { "vendedor" }),
+        columns: cols(&["Publicación", "Artículo", if as_buyer { "Vendedor" } else { "Comprador" }, "Mensajes", "Sin responder", "Último mensaje"]),
+        footer: vec![format!("{} conversaciones", rows.len()), "".into(), "".into(), total.to_string(), "".into(), "".into()],
+        rows,
+    })
+}
+
+fn seller_publications(tx: &mut impl Tx, u: &User) -> DResult<Report> {
+    let pubs = Market::publications_of_seller(tx, u.id)?;
+    Ok(Report {
+        name: "publicaciones-de-vendedor".into(),
+        title: format!("Publicaciones de {} ({})", u.name, u.email),
+        columns: cols(&["Id", "Publicada", "Cierre", "Artículo", "Precio", "Estado", "Comprador", "Calificación", "Comisión", "Cobrada"]),
+        rows: pubs
+            .iter()
+            .map(|p| {
+                vec![
+                    p.id.to_string(),
+                    date_of_ms(p.published_ms),
+                    p.closes.clone(),
+                    p.title.clone(),
+                    p.price.clone(),
+                    p.state_label.clone(),
+                    p.buyer_name.clone().unwrap_or_else(|| "-".into()),
+                    p.rating.map_or("-".into(), |r| r.label().into()),
+                    p.commission.clone().unwrap_or_else(|| "-".into()),
+                    p.commission_collected.map_or("-".into(), |c| if c { "sí" } else { "no" }.into()),
+                ]
+            })
+            .collect(),
+        footer: vec![format!("{} publicaciones", pubs.len()), "".into(), "".into(), "".into(), "".into(), "".into(), "".into(), "".into(), "".into(), "".into()],
+    })
+}
+
+fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
+    let (from, to) = range(p)?;
+    let ctx = Ctx::load(tx)?;
+    let sales: Vec<_> = all_sales(tx)?.into_iter().filter(|(_, s)| s.sold_ms >= from && s.sold_ms <= to).collect();
+    let (mut amount, mut comm, mut collected, mut pending) = (0i64, 0i64, 0i64, 0i64);
+    let rows = sales
+        .iter()
+        .map(|(pos, s)| {
+            amount += s.price;
+            comm += s.commission;
+            if s.collected { collected += s.commission } else { pending += s.commission }
+            let sv = sale_view(&ctx, *pos, s);
+            vec![
+                datetime_of_ms(s.sold_ms),
+                sv.sale.to_string(),
+                s.title.clone(),
+                format!("{} ({})", sv.buyer_name, sv.buyer_email),
+                format!("{} ({})", sv.seller_name, sv.seller_email),
+                sv.price,
+                format!("{} %", sv.commission_pct),
+                sv.commission,
+                if s.collected { "cobrada" } else { "pendiente" }.into(),
+            ]
+        })
+        .collect();
+    Ok(Report {
+        name: "ventas-entre-fechas".into(),
+        title: format!("Ventas del {} al {}", p.from.unwrap(), p.to.unwrap()),
+        columns: cols(&["Fecha", "Venta", "Artículo", "Comprador", "Vendedor", "Importe", "Comisión %", "Comisión", "Cobro"]),
+        rows,
+        footer: vec![
+            "Totales".into(),
+            format!("{} ventas", sales.len()),
+            "".into(),
+            "".into(),
+            "".into(),
+            format_cents(amount),
+            "".into(),
+            format_cents(comm),
+            format!("cobrado {} / pendiente {}", format_cents(collected), format_cents(pending)),
+        ],
+    })
+}
+
+fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
+    let (from, to) = range(p)?;
+    let Some(cat) = p.category else { return invalid("este listado necesita una categoría (--category CLAVE)") };
+    let ctx = Ctx::load(tx)?;
+    let Some(c) = ctx.cats.get(&cat) else { return not_found(format!("no existe la categoría {cat}")) };
+    let now = ctx.now;
+    let mut rows = Vec::new();
+    for pb in { let ps = BY_CATEGORY.find(tx, cat)?; pubs_at(tx, ps)? } {
+        let expired = matches!(pb.state, PubState::Published | PubState::Paused) && pb.closes_ms < now;
+        if expired && pb.closes_ms >= from && pb.closes_ms <= to {
+            let seller = ctx.users.get(&pb.seller);
+            rows.push(vec![
+                pb.id.to_string(),
+                pb.title.clone(),
+                seller.map_or("(baja)".into(), |u| u.name.clone()),
+                date_of_ms(pb.published_ms),
+                date_of_ms(pb.closes_ms),
+                format_cents(pb.price),
+                pb.state.label().into(),
+            ]);
+        }
+    }
+    Ok(Report {
+        name: "vencidas-sin-venta".into(),
+        title: format!("Publicaciones de «{}» que caducaron sin venta del {} al {}", c.name, p.from.unwrap(), p.to.unwrap()),
+        columns: cols(&["Id", "Artículo", "Vendedor", "Publicada", "Cierre", "Precio", "Estado"]),
+        footer: vec![format!("{} publicaciones", rows.len()), "".into(), "".into(), "".into(), "".into(), "".into(), "".into()],
+        rows,
+    })
+}

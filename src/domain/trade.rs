@@ -1,0 +1,616 @@
+//! Conversations, purchases, ratings, wallet, invoices and commissions.
+
+use serde::Serialize;
+
+use super::account::text;
+use super::catalog::Ctx;
+use super::market::*;
+use super::records::*;
+use super::{DResult, Market, conflict, denied, format_cents, invalid, not_found};
+use crate::me::queues::Head;
+use crate::storage::ident::now_ms;
+use crate::storage::record::Slot;
+use crate::storage::{Tx, WriteTx};
+
+pub const MAX_AMOUNT: i64 = 1_000_000_000_00;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MessageView {
+    pub number: u64,
+    pub question: String,
+    pub asked_ms: i64,
+    pub answer: Option<String>,
+    pub answered_ms: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConversationView {
+    pub publication: u64,
+    pub title: String,
+    pub seller_id: u64,
+    pub seller_name: String,
+    pub buyer_id: u64,
+    pub buyer_email: String,
+    pub buyer_name: String,
+    pub messages: Vec<MessageView>,
+    pub count: u64,
+    pub unanswered: u64,
+    pub last_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Purchase {
+    /// Sale number (position in VENTAS.DAT + 1).
+    pub sale: u64,
+    pub invoice: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SaleView {
+    pub sale: u64,
+    pub publication: u64,
+    pub title: String,
+    pub price: String,
+    pub price_cents: i64,
+    pub kind: Kind,
+    pub published_ms: i64,
+    pub sold_ms: i64,
+    pub buyer_id: u64,
+    pub buyer_email: String,
+    pub buyer_name: String,
+    pub seller_id: u64,
+    pub seller_email: String,
+    pub seller_name: String,
+    pub rating: Rating,
+    pub commission_pct: String,
+    pub commission: String,
+    pub commission_cents: i64,
+    pub collected: bool,
+    pub invoice: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MovementView {
+    pub time_ms: i64,
+    pub kind: MoveKind,
+    pub label: String,
+    pub amount: String,
+    pub balance_after: String,
+    pub other: Option<String>,
+    pub reference: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WalletView {
+    pub balance: String,
+    pub balance_cents: i64,
+    pub movements: Vec<MovementView>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Collection {
+    pub collected: u64,
+    pub amount: String,
+    pub amount_cents: i64,
+    /// Sales whose seller cannot pay the commission now (balance too low or account gone).
+    pub pending: u64,
+    pub pending_cents: i64,
+}
+
+pub(crate) fn sale_view(ctx: &Ctx, pos: u64, s: &Sale) -> SaleView {
+    let who = |id: u64| ctx.users.get(&id).map_or_else(|| ("(baja)".to_string(), "(cuenta dada de baja)".to_string()), |u| (u.email.clone(), u.name.clone()));
+    let (buyer_email, buyer_name) = who(s.buyer);
+    let (seller_email, seller_name) = who(s.seller);
+    SaleView {
+        sale: pos + 1,
+        publication: s.pub_id,
+        title: s.title.clone(),
+        price: format_cents(s.price),
+        price_cents: s.price,
+        kind: s.kind,
+        published_ms: s.published_ms,
+        sold_ms: s.sold_ms,
+        buyer_id: s.buyer,
+        buyer_email,
+        buyer_name,
+        seller_id: s.seller,
+        seller_email,
+        seller_name,
+        rating: s.rating,
+        commission_pct: format_cents(s.commission_bp as i64),
+        commission: format_cents(s.commission),
+        commission_cents: s.commission,
+        collected: s.collected,
+        invoice: s.invoice,
+    }
+}
+
+/// Every sale in VENTAS.DAT order (chronological: the file is append only).
+pub(crate) fn all_sales(tx: &mut impl Tx) -> DResult<Vec<(u64, Sale)>> {
+    tx.prefetch(SALES.items)?;
+    let n = tx.header(SALES.items)?.slot_count;
+    let mut out = Vec::with_capacity(n as usize);
+    for pos in 0..n {
+        if let Slot::Live(_) = tx.slot(SALES.items, pos)? {
+            out.push((pos, Sale::decode(&SALES.item(tx, pos)?.payload)));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn conversation_view(tx: &mut impl Tx, ctx: &Ctx, h: &Head, with_messages: bool) -> DResult<ConversationView> {
+    let p = load_pub(tx, h.a)?;
+    let items = MESSAGES.items_of(tx, h)?;
+    let messages: Vec<MessageView> = items
+        .iter()
+        .map(|it| {
+            let m = Message::decode(&it.payload);
+            MessageView {
+                number: it.number,
+                question: m.question,
+                asked_ms: m.asked_ms,
+                answer: (m.answered_ms != 0).then_some(m.answer),
+                answered_ms: (m.answered_ms != 0).then_some(m.answered_ms),
+            }
+        })
+        .collect();
+    let unanswered = messages.iter().filter(|m| m.answer.is_none()).count() as u64;
+    let buyer = ctx.users.get(&h.b);
+    let seller = ctx.users.get(&p.seller);
+    Ok(ConversationView {
+        publication: p.id,
+        title: p.title.clone(),
+        seller_id: p.seller,
+        seller_name: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.clone()),
+        buyer_id: h.b,
+        buyer_email: buyer.map_or_else(|| "(baja)".into(), |u| u.email.clone()),
+        buyer_name: buyer.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.clone()),
+        count: h.count,
+        unanswered,
+        last_ms: h.last_time_ms,
+        messages: if with_messages { messages } else { Vec::new() },
+    })
+}
+
+fn add_movement(tx: &mut WriteTx, u: &User, kind: MoveKind, amount: i64, other: u64, reference: u64) -> DResult<()> {
+    let m = Movement {
+        user: u.id,
+        kind,
+        amount,
+        balance_after: u.balance,
+        other,
+        time_ms: now_ms(),
+        reference,
+        lamport: tx.lamport(),
+    };
+    tx.alloc(MOVEMENTS, &m.encode())?;
+    Ok(())
+}
+
+fn check_amount(cents: i64) -> DResult<()> {
+    if cents <= 0 {
+        return invalid("el importe debe ser mayor que cero");
+    }
+    if cents > MAX_AMOUNT {
+        return invalid(format!("el importe máximo por operación es $ {}", format_cents(MAX_AMOUNT)));
+    }
+    Ok(())
+}
+
+pub(crate) fn ask_in_tx(tx: &mut WriteTx, buyer: &User, p: &Publication, question: &str, answer: Option<&str>) -> DResult<u64> {
+    let now = now_ms();
+    let m = Message {
+        asked_ms: now,
+        answered_ms: if answer.is_some() { now } else { 0 },
+        question: question.to_string(),
+        answer: answer.unwrap_or("").to_string(),
+    };
+    let (_, item) = MESSAGES.push(tx, p.id, buyer.id, &m.encode(), now)?;
+    Ok(item.number)
+}
+
+impl Market {
+    // ---- conversations -----------------------------------------------------------------------
+
+    /// Asks the seller a question about publication `id`; returns the message number.
+    pub fn ask(&self, s: &Session, id: u64, question: &str) -> DResult<u64> {
+        let q = text("la pregunta", question, MESSAGE_TEXT_LEN, true)?;
+        self.write(|tx| {
+            let u = current(tx, s)?;
+            let p = load_pub(tx, id)?;
+            if p.seller == u.id {
+                return denied("no puede preguntar en su propia publicación");
+            }
+            if !matches!(p.state, PubState::Published | PubState::Paused) {
+                return conflict(format!("la publicación {id} está {}: ya no recibe preguntas", p.state.label()));
+            }
+            let n = ask_in_tx(tx, &u, &p, &q, None)?;
+            tx.log_event(&u.email, "pregunta", &format!("publicación {id}"))?;
+            Ok(n)
+        })
+    }
+
+    /// The seller answers the oldest unanswered question of `buyer` on publication `id`.
+    pub fn answer(&self, s: &Session, id: u64, buyer_email: &str, answer: &str) -> DResult<u64> {
+        let a = text("la respuesta", answer, MESSAGE_TEXT_LEN, true)?;
+        self.write(|tx| {
+            let u = current(tx, s)?;
+            let p = load_pub(tx, id)?;
+            if p.seller != u.id {
+                return denied(format!("solo quien vende puede responder en la publicación {id}"));
+            }
+            let buyer = user_by_email(tx, buyer_email)?;
+            let Some(h) = MESSAGES.find(tx, id, buyer.id)? else {
+                return not_found(format!("{} no preguntó nada en la publicación {id}", buyer.email));
+            };
+            let Some(it) = MESSAGES.items_of(tx, &h)?.into_iter().find(|it| Message::decode(&it.payload).answered_ms == 0) else {
+                return conflict("no hay preguntas sin responder en esa conversación");
+            };
+            let mut m = Message::decode(&it.payload);
+            let now = now_ms();
+            m.answer = a.clone();
+            m.answered_ms = now;
+            MESSAGES.update_item(tx, it.pos, &m.encode(), now)?;
+            tx.log_event(&u.email, "respuesta", &format!("publicación {id} a {}", buyer.email))?;
+            Ok(it.number)
+        })
+    }
+
+    /// Conversations on publication `id`: a buyer sees their own; the seller and the
+    /// administrator see every buyer's, or one buyer's with `buyer`.
+    pub fn conversations(&self, s: &Session, id: u64, buyer: Option<&str>) -> DResult<Vec<ConversationView>> {
+        self.read(|tx| {
+            let u = current(tx, s)?;
+            let p = load_pub(tx, id)?;
+            let ctx = Ctx::load(tx)?;
+            let is_party = p.seller == u.id || u.is_admin();
+            let buyer_id = match buyer {
+                Some(e) => {
+                    let b = user_by_email(tx, e)?;
+                    if !is_party && b.id != u.id {
+                        return denied("solo puede ver sus propias conversaciones");
+                    }
+                    Some(b.id)
+                }
+                None if is_party => None,
+                None => Some(u.id),
+            };
+            let mut out = Vec::new();
+            for h in MESSAGES.all_heads(tx)? {
+                if h.a == id && buyer_id.is_none_or(|b| b == h.b) {
+                    out.push(conversation_view(tx, &ctx, &h, true)?);
+                }
+            }
+            out.sort_by(|a, b| b.last_ms.cmp(&a.last_ms));
+            Ok(out)
+        })
+    }
+
+    /// Conversations where the user asks (as buyer) and where they answer (as seller), newest
+    /// activity first.
+    pub fn my_conversations(&self, s: &Session) -> DResult<(Vec<ConversationView>, Vec<ConversationView>)> {
+        self.read(|tx| {
+            let u = current(tx, s)?;
+            let ctx = Ctx::load(tx)?;
+            let mine: std::collections::HashSet<u64> = BY_SELLER.find(tx, u.id)?.into_iter().map(|p| p + 1).collect();
+            let (mut asked, mut received) = (Vec::new(), Vec::new());
+            for h in MESSAGES.all_heads(tx)? {
+                if h.b == u.id {
+                    asked.push(conversation_view(tx, &ctx, &h, true)?);
+                } else if mine.contains(&h.a) {
+                    received.push(conversation_view(tx, &ctx, &h, true)?);
+                }
+            }
+            asked.sort_by(|a, b| b.last_ms.cmp(&a.last_ms));
+            received.sort_by(|a, b| (b.unanswered > 0, b.last_ms).cmp(&(a.unanswered > 0, a.last_ms)));
+            Ok((asked, received))
+        })
+    }
+
+    // ---- buying ------------------------------------------------------------------------------
+
+    /// Buys publication `id`: moves the price from buyer to seller, marks the publication sold,
+    /// records the sale and issues the invoice — one transaction.
+    pub fn buy(&self, s: &Session, id: u64) -> DResult<Purchase> {
+        self.write(|tx| {
+            let mut buyer = current(tx, s)?;
+            if buyer.is_admin() {
+                return denied("la cuenta de administración no compra artículos");
+            }
+            let mut p = load_pub(tx, id)?;
+            if p.seller == buyer.id {
+                return denied("no puede comprar su propia publicación");
+            }
+            if p.state != PubState::Published {
+                return conflict(format!("la publicación {id} está {}: no se puede comprar", p.state.label()));
+            }
+            let now = now_ms();
+            if p.expired(now) {
+                return conflict(format!("la publicación {id} venció el {}", super::catalog::date_of_ms(p.closes_ms)));
+            }
+            let Some(mut seller) = user_by_id(tx, p.seller)? else {
+                return conflict("quien vende ya no tiene cuenta en VentaLibre");
+            };
+            if seller.is_blocked() {
+                return conflict("la cuenta de quien vende está bloqueada");
+            }
+            if buyer.balance < p.price {
+                return conflict(format!(
+                    "saldo insuficiente: su billetera tiene $ {} y el artículo cuesta $ {}; deposite la diferencia",
+                    format_cents(buyer.balance),
+                    format_cents(p.price)
+                ));
+            }
+            let bp = CATEGORIES.get(tx, p.category)?.map_or(0, |v| Category::decode(&v).commission_bp);
+            let invoice_no = tx.header(INVOICES)?.slot_count + 1;
+            let sale = Sale {
+                pub_id: p.id,
+                seller: seller.id,
+                buyer: buyer.id,
+                title: p.title.clone(),
+                price: p.price,
+                published_ms: p.published_ms,
+                sold_ms: now,
+                kind: p.kind,
+                rating: Rating::Unrated,
+                collected: false,
+                commission_bp: bp,
+                commission: super::money::commission(p.price, bp),
+                invoice: invoice_no,
+                collected_ms: 0,
+            };
+            let (_, item) = SALES.push(tx, buyer.id, 0, &sale.encode(), now)?;
+            let inv = Invoice {
+                number: invoice_no,
+                sale_pos: item.pos,
+                pub_id: p.id,
+                issued_ms: now,
+                buyer_id: buyer.id,
+                buyer_name: buyer.name.clone(),
+                buyer_email: buyer.email.clone(),
+                buyer_address: buyer.address.clone(),
+                seller_id: seller.id,
+                seller_name: seller.name.clone(),
+                seller_email: seller.email.clone(),
+                title: p.title.clone(),
+                quantity: 1,
+                unit_price: p.price,
+                total: p.price,
+                commission_bp: bp,
+                commission: sale.commission,
+                kind: p.kind,
+                lamport: tx.lamport(),
+            };
+            let pos = tx.alloc(INVOICES, &inv.encode())?;
+            debug_assert_eq!(pos + 1, invoice_no);
+            p.state = PubState::Sold;
+            p.buyer = buyer.id;
+            p.sale_pos = item.pos;
+            p.sold_ms = now;
+            p.updated_ms = now;
+            store_pub(tx, &p)?;
+            buyer.balance -= p.price;
+            seller.balance += p.price;
+            store_user(tx, &buyer)?;
+            store_user(tx, &seller)?;
+            add_movement(tx, &buyer, MoveKind::Purchase, -p.price, seller.id, p.id)?;
+            add_movement(tx, &seller, MoveKind::SaleIncome, p.price, buyer.id, p.id)?;
+            tx.log_event(&buyer.email, "compra", &format!("publicación {id}, factura {invoice_no}"))?;
+            Ok(Purchase { sale: item.pos + 1, invoice: invoice_no })
+        })
+    }
+
+    /// The buyer rates the seller after buying (once).
+    pub fn rate(&self, s: &Session, sale: u64, rating: Rating) -> DResult<()> {
+        if rating == Rating::Unrated {
+            return invalid("elija recomendable, neutral o no recomendable");
+        }
+        self.write(|tx| {
+            let u = current(tx, s)?;
+            let n = tx.header(SALES.items)?.slot_count;
+            if sale == 0 || sale > n {
+                return not_found(format!("no existe la venta {sale}"));
+            }
+            let it = SALES.item(tx, sale - 1)?;
+            let mut sl = Sale::decode(&it.payload);
+            if sl.buyer != u.id {
+                return denied(format!("la compra {sale} no es suya"));
+            }
+            if sl.rating != Rating::Unrated {
+                return conflict(format!("ya calificó esta compra como «{}»", sl.rating.label()));
+            }
+            sl.rating = rating;
+            SALES.update_item(tx, it.pos, &sl.encode(), now_ms())?;
+            tx.log_event(&u.email, "calificación", &format!("venta {sale}: {}", rating.label()))?;
+            Ok(())
+        })
+    }
+
+    /// The user's purchases, newest first (their queue in VENTAS).
+    pub fn purchases(&self, s: &Session) -> DResult<Vec<SaleView>> {
+        self.read(|tx| {
+            let u = current(tx, s)?;
+            purchases_of(tx, u.id)
+        })
+    }
+
+    // ---- wallet ------------------------------------------------------------------------------
+
+    pub fn wallet(&self, s: &Session) -> DResult<WalletView> {
+        self.read(|tx| {
+            let u = current(tx, s)?;
+            let users = users_by_id(tx)?;
+            tx.prefetch(MOVEMENTS)?;
+            let n = tx.header(MOVEMENTS)?.slot_count;
+            let mut movements = Vec::new();
+            for pos in (0..n).rev() {
+                if let Slot::Live(b) = tx.slot(MOVEMENTS, pos)? {
+                    let m = Movement::decode(&b);
+                    if m.user == u.id {
+                        movements.push(MovementView {
+                            time_ms: m.time_ms,
+                            kind: m.kind,
+                            label: m.kind.label().into(),
+                            amount: format_cents(m.amount),
+                            balance_after: format_cents(m.balance_after),
+                            other: (m.other != 0).then(|| users.get(&m.other).map_or_else(|| "(baja)".into(), |o| o.email.clone())),
+                            reference: m.reference,
+                        });
+                    }
+                }
+            }
+            Ok(WalletView { balance: format_cents(u.balance), balance_cents: u.balance, movements })
+        })
+    }
+
+    pub fn deposit(&self, s: &Session, cents: i64) -> DResult<i64> {
+        check_amount(cents)?;
+        self.write(|tx| {
+            let mut u = current(tx, s)?;
+            u.balance += cents;
+            store_user(tx, &u)?;
+            add_movement(tx, &u, MoveKind::Deposit, cents, 0, 0)?;
+            tx.log_event(&u.email, "depósito", &format_cents(cents))?;
+            Ok(u.balance)
+        })
+    }
+
+    pub fn withdraw(&self, s: &Session, cents: i64) -> DResult<i64> {
+        check_amount(cents)?;
+        self.write(|tx| {
+            let mut u = current(tx, s)?;
+            if cents > u.balance {
+                return conflict(format!(
+                    "saldo insuficiente: quiere retirar $ {} y su billetera tiene $ {}",
+                    format_cents(cents),
+                    format_cents(u.balance)
+                ));
+            }
+            u.balance -= cents;
+            store_user(tx, &u)?;
+            add_movement(tx, &u, MoveKind::Withdraw, -cents, 0, 0)?;
+            tx.log_event(&u.email, "extracción", &format_cents(cents))?;
+            Ok(u.balance)
+        })
+    }
+
+    pub fn transfer(&self, s: &Session, to: &str, cents: i64) -> DResult<i64> {
+        check_amount(cents)?;
+        self.write(|tx| {
+            let mut u = current(tx, s)?;
+            let mut dest = user_by_email(tx, to)?;
+            if dest.id == u.id {
+                return invalid("no puede transferirse a sí mismo");
+            }
+            if dest.is_blocked() {
+                return conflict(format!("la cuenta {} está bloqueada", dest.email));
+            }
+            if cents > u.balance {
+                return conflict(format!(
+                    "saldo insuficiente: quiere transferir $ {} y su billetera tiene $ {}",
+                    format_cents(cents),
+                    format_cents(u.balance)
+                ));
+            }
+            u.balance -= cents;
+            dest.balance += cents;
+            store_user(tx, &u)?;
+            store_user(tx, &dest)?;
+            add_movement(tx, &u, MoveKind::TransferOut, -cents, dest.id, 0)?;
+            add_movement(tx, &dest, MoveKind::TransferIn, cents, u.id, 0)?;
+            tx.log_event(&u.email, "transferencia", &format!("{} a {}", format_cents(cents), dest.email))?;
+            Ok(u.balance)
+        })
+    }
+
+    // ---- invoices ----------------------------------------------------------------------------
+
+    /// Invoices where the user is buyer or seller (all, for the administrator), newest first.
+    pub fn invoices(&self, s: &Session) -> DResult<Vec<Invoice>> {
+        self.read(|tx| {
+            let u = current(tx, s)?;
+            tx.prefetch(INVOICES)?;
+            let n = tx.header(INVOICES)?.slot_count;
+            let mut out = Vec::new();
+            for pos in (0..n).rev() {
+                let inv = Invoice::decode(&tx.read(INVOICES, pos)?);
+                if u.is_admin() || inv.buyer_id == u.id || inv.seller_id == u.id {
+                    out.push(inv);
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn invoice(&self, s: &Session, number: u64) -> DResult<Invoice> {
+        self.read(|tx| {
+            let u = current(tx, s)?;
+            let n = tx.header(INVOICES)?.slot_count;
+            if number == 0 || number > n {
+                return not_found(format!("no existe la factura {number}"));
+            }
+            let inv = Invoice::decode(&tx.read(INVOICES, number - 1)?);
+            if !(u.is_admin() || inv.buyer_id == u.id || inv.seller_id == u.id) {
+                return denied(format!("la factura {number} no es suya"));
+            }
+            Ok(inv)
+        })
+    }
+
+    // ---- commissions -------------------------------------------------------------------------
+
+    /// Collects every unpaid commission whose seller can pay it: moves it from the seller's
+    /// wallet to VentaLibre's (the administrator's) and marks the sale collected.
+    pub fn collect_commissions(&self, s: &Session) -> DResult<Collection> {
+        self.write(|tx| {
+            let mut admin = current_admin(tx, s)?;
+            let mut c = Collection::default();
+            let mut users = users_by_id(tx)?;
+            for (pos, mut sale) in all_sales(tx)? {
+                if sale.collected || sale.commission == 0 {
+                    if !sale.collected {
+                        sale.collected = true;
+                        sale.collected_ms = now_ms();
+                        SALES.update_item(tx, pos, &sale.encode(), sale.collected_ms)?;
+                    }
+                    continue;
+                }
+                let Some(seller) = users.get_mut(&sale.seller) else {
+                    c.pending += 1;
+                    c.pending_cents += sale.commission;
+                    continue;
+                };
+                if seller.balance < sale.commission {
+                    c.pending += 1;
+                    c.pending_cents += sale.commission;
+                    continue;
+                }
+                seller.balance -= sale.commission;
+                admin.balance += sale.commission;
+                let seller = seller.clone();
+                store_user(tx, &seller)?;
+                add_movement(tx, &seller, MoveKind::CommissionPaid, -sale.commission, admin.id, sale.pub_id)?;
+                add_movement(tx, &admin, MoveKind::CommissionIncome, sale.commission, seller.id, sale.pub_id)?;
+                sale.collected = true;
+                sale.collected_ms = now_ms();
+                SALES.update_item(tx, pos, &sale.encode(), sale.collected_ms)?;
+                c.collected += 1;
+                c.amount_cents += sale.commission;
+            }
+            store_user(tx, &admin)?;
+            c.amount = format_cents(c.amount_cents);
+            tx.log_event(&admin.email, "cobro-comisiones", &format!("{} ventas, $ {}", c.collected, c.amount))?;
+            Ok(c)
+        })
+    }
+}
+
+pub(crate) fn purchases_of(tx: &mut impl Tx, buyer: u64) -> DResult<Vec<SaleView>> {
+    let ctx = Ctx::load(tx)?;
+    let Some(h) = SALES.find(tx, buyer, 0)? else { return Ok(Vec::new()) };
+    let mut out: Vec<SaleView> =
+        SALES.items_of(tx, &h)?.iter().map(|it| sale_view(&ctx, it.pos, &Sale::decode(&it.payload))).collect();
+    out.reverse();
+    Ok(out)
+}
+
