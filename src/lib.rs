@@ -12,5 +12,6 @@
 //! * `cli` and `gui` — the two front ends, thin over the domain.
 
 pub mod domain;
+pub mod gui;
 pub mod me;
 pub mod storage;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::records::*;
-use super::{DResult, DomainError, denied, not_found};
+use super::{DResult, denied, not_found};
 use crate::storage::ident::now_ms;
 use crate::storage::record::{FreeHome, Slot};
 use crate::storage::{Share, ShareConfig, StorageError, Tx, WriteTx};
