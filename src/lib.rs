@@ -11,6 +11,7 @@
 //! * `domain` — users, categories, publications, sales, conversations, wallet and invoices.
 //! * `cli` and `gui` — the two front ends, thin over the domain.
 
+pub mod cli;
 pub mod domain;
 pub mod gui;
 pub mod me;

@@ -195,7 +195,7 @@ pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<Publ
         buyer_id: (p.buyer != 0).then_some(p.buyer),
         buyer_email: buyer.map(|u| u.email.clone()),
         buyer_name: buyer.map(|u| u.name.clone()),
-        sale: (p.sale_pos != NIL).then_some(p.sale_pos + 1),
+        sale: (p.sale_pos != NIL).then(|| p.sale_pos + 1),
         rating: sale.as_ref().map(|s| s.rating),
         commission: sale.as_ref().map(|s| format_cents(s.commission)),
         commission_collected: sale.as_ref().map(|s| s.collected),
