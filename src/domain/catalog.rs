@@ -401,7 +401,7 @@ impl Market {
         self.write(|tx| {
             let (u, mut p) = Self::own_pub(tx, s, id)?;
             if p.state != PubState::Published {
-                return conflict(format!("la publicación {id} está {}: no se puede modificar", p.state.label()));
+                return conflict(format!("la publicación {id} está en estado «{}»: no se puede modificar", p.state.label()));
             }
             let closes = c.closes.unwrap_or_else(|| chrono::DateTime::from_timestamp_millis(p.closes_ms).map(|d| d.with_timezone(&Local).date_naive()).unwrap_or_default());
             let (title, description) = validate_pub_fields(
@@ -440,7 +440,7 @@ impl Market {
             let (u, mut p) = Self::own_pub(tx, s, id)?;
             if p.state != from {
                 return conflict(format!(
-                    "la publicación {id} está {}: solo se puede {op} una publicación {}",
+                    "la publicación {id} está en estado «{}»: solo se puede {op} una publicación {}",
                     p.state.label(),
                     from.label()
                 ));
@@ -470,7 +470,7 @@ impl Market {
             let mut p = load_pub(tx, id)?;
             if blocked {
                 if !matches!(p.state, PubState::Published | PubState::Paused) {
-                    return conflict(format!("la publicación {id} está {}: no se puede bloquear", p.state.label()));
+                    return conflict(format!("la publicación {id} está en estado «{}»: no se puede bloquear", p.state.label()));
                 }
                 p.state_before_block = p.state;
                 p.state = PubState::Blocked;

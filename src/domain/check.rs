@@ -103,7 +103,7 @@ pub fn check_tx(tx: &mut impl Tx) -> DResult<CheckReport> {
                 _ => data.push(format!("publicación {}: vendida pero su venta {pos} no corresponde", p.id)),
             },
             (PubState::Sold, _) => data.push(format!("publicación {}: vendida sin venta", p.id)),
-            (_, pos) if pos != NIL => data.push(format!("publicación {}: tiene venta pero está {}", p.id, p.state.label())),
+            (_, pos) if pos != NIL => data.push(format!("publicación {}: tiene venta pero está en estado «{}»", p.id, p.state.label())),
             _ => {}
         }
     }

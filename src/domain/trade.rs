@@ -222,7 +222,7 @@ impl Market {
                 return denied("no puede preguntar en su propia publicación");
             }
             if !matches!(p.state, PubState::Published | PubState::Paused) {
-                return conflict(format!("la publicación {id} está {}: ya no recibe preguntas", p.state.label()));
+                return conflict(format!("la publicación {id} está en estado «{}»: ya no recibe preguntas", p.state.label()));
             }
             let n = ask_in_tx(tx, &u, &p, &q, None)?;
             tx.log_event(&u.email, "pregunta", &format!("publicación {id}"))?;
@@ -322,7 +322,7 @@ impl Market {
                 return denied("no puede comprar su propia publicación");
             }
             if p.state != PubState::Published {
-                return conflict(format!("la publicación {id} está {}: no se puede comprar", p.state.label()));
+                return conflict(format!("la publicación {id} está en estado «{}»: no se puede comprar", p.state.label()));
             }
             let now = now_ms();
             if p.expired(now) {
