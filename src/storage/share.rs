@@ -202,14 +202,15 @@ impl Share {
     fn ensure_control(&self, create: bool) -> Result<()> {
         match self.backend.open(CTL_FILE) {
             Ok(f) => {
-                let mut b = [0u8; IDENTITY_SIZE];
-                match f.read_at(IDENTITY_OFFSET, &mut b) {
-                    Ok(()) => return Identity::decode(&b).map(|_| ()).map_err(|d| StorageError::corrupt(CTL_FILE, d)),
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && create => {}
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                        return Err(StorageError::corrupt(CTL_FILE, "archivo de control truncado"));
-                    }
-                    Err(e) => return Err(StorageError::io(CTL_FILE, "leer", e)),
+                if !(create && unfinished_creation(&*f)?) {
+                    let mut b = [0u8; IDENTITY_SIZE];
+                    return match f.read_at(IDENTITY_OFFSET, &mut b) {
+                        Ok(()) => Identity::decode(&b).map(|_| ()).map_err(|d| StorageError::corrupt(CTL_FILE, d)),
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                            Err(StorageError::corrupt(CTL_FILE, "archivo de control truncado"))
+                        }
+                        Err(e) => Err(StorageError::io(CTL_FILE, "leer", e)),
+                    };
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound && create => {}
@@ -223,9 +224,10 @@ impl Share {
         let _lease = lease::acquire(&self.dir, &self.me, self.config.lease, deadline)?;
         let f = self.backend.open_or_create(CTL_FILE).map_err(|e| StorageError::io(CTL_FILE, "crear", e))?;
         // Another terminal may have created it while we waited for the lock.
-        let mut b = [0u8; IDENTITY_SIZE];
-        if f.read_at(IDENTITY_OFFSET, &mut b).is_ok() && Identity::decode(&b).is_ok() {
-            return Ok(());
+        if !unfinished_creation(&*f)? {
+            let mut b = [0u8; IDENTITY_SIZE];
+            f.read_at(IDENTITY_OFFSET, &mut b).map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
+            return Identity::decode(&b).map(|_| ()).map_err(|d| StorageError::corrupt(CTL_FILE, d));
         }
         let io = |e| StorageError::io(CTL_FILE, "crear", e);
         let id = Identity { share_id: random_u64(), created_ms: now_ms() };
@@ -386,17 +388,20 @@ impl Share {
     fn recover(&self, inner: &mut Inner, ctl: &Arc<dyn BackendFile>, state: Option<CommitState>) -> Result<()> {
         inner.cache.clear();
         inner.handles.clear();
-        let journal = self.read_journal(state)?;
-        let (counter, lamport) = match (&journal, state) {
-            (Some(j), _) => {
-                self.apply_rollback(j)?;
-                (j.counter_before + 2, j.lamport_before.max(state.map_or(0, |s| s.lamport)))
-            }
-            (None, Some(s)) => (s.counter + 2, s.lamport),
-            // Unreadable state and no valid journal: no commit had begun writing data (the hot
-            // state is durable before any data write), so the files are consistent. Restart
-            // the counter from a fresh value so every cache is invalidated.
-            (None, None) => (now_ms() as u64, inner.lamport),
+        let (counter, lamport) = match state {
+            Some(s) => match self.read_journal(state)? {
+                Some(j) => {
+                    self.apply_rollback(&j)?;
+                    (j.counter_before + 2, j.lamport_before.max(s.lamport))
+                }
+                None => (s.counter + 2, s.lamport),
+            },
+            // A torn or damaged commit state. Every write of the state comes either before any
+            // data write of its commit (step 2) or after all of them are durable (step 4, and
+            // recovery's own last write), so the files are whole as they are and nothing is
+            // rolled back: the journal on disk may be the one of the last *finished* commit, and
+            // applying it would undo a transaction whose caller was told it had committed.
+            None => self.rebuilt_clock(inner, ctl),
         };
         let idle = CommitState::idle(counter, lamport);
         ctl.write_at(STATE_OFFSET, &idle.encode()).map_err(|e| StorageError::io(CTL_FILE, "recuperar", e))?;
@@ -404,9 +409,42 @@ impl Share {
         Ok(())
     }
 
-    /// The journal to roll back, if any. With a valid hot state the journal must match it; with
-    /// a torn state a self-consistent journal is rolled back (a torn state can only come from
-    /// the two state writes of a commit, and rolling back is consistent at both).
+    /// The change counter and Lamport clock to restart from when the commit state is lost. The
+    /// counter restarts above every value it can have had (the newest the headers and the
+    /// journal record, and the wall clock in milliseconds, far above a counter that grows by one
+    /// per commit), so every terminal's cache is invalidated; the Lamport clock resumes from the
+    /// newest time recorded in the file headers (each commit stamps the headers it changes).
+    fn rebuilt_clock(&self, inner: &Inner, ctl: &Arc<dyn BackendFile>) -> (u64, u64) {
+        let mut counter = now_ms().max(0) as u64;
+        let mut lamport = inner.lamport;
+        let mut cat = vec![0u8; CATALOG_SIZE];
+        if ctl.read_at(CATALOG_OFFSET, &mut cat).is_ok()
+            && let Ok(catalog) = Catalog::decode(&cat)
+        {
+            for entry in &catalog.entries {
+                let mut raw = [0u8; HEADER_SIZE];
+                if let Ok(f) = self.backend.open(&entry.name)
+                    && f.read_at(0, &mut raw).is_ok()
+                    && let Ok(h) = Header::decode(&raw)
+                {
+                    counter = counter.max(h.change_counter.saturating_add(2));
+                    lamport = lamport.max(h.lamport);
+                }
+            }
+        }
+        let mut hb = [0u8; JOURNAL_HEADER_SIZE];
+        if let Ok(jf) = self.backend.open(JOURNAL_FILE)
+            && jf.read_at(0, &mut hb).is_ok()
+            && let Ok(h) = Journal::decode_header(&hb)
+        {
+            counter = counter.max(h.counter_before.saturating_add(3));
+            lamport = lamport.max(h.lamport_before);
+        }
+        (counter, lamport)
+    }
+
+    /// The journal to roll back, if any: with a valid hot state the journal must match it.
+    /// (Without a readable state nothing is rolled back; see [`Share::recover`].)
     fn read_journal(&self, state: Option<CommitState>) -> Result<Option<Journal>> {
         let damaged = |d: String| StorageError::corrupt(JOURNAL_FILE, d);
         let jf = match self.backend.open(JOURNAL_FILE) {
@@ -613,6 +651,16 @@ impl Share {
         }
         Ok(())
     }
+}
+
+/// Whether the control file holds only what an unfinished creation leaves: nothing where the
+/// identity goes (it is written last). A short file with other bytes there is damage, not a
+/// share to create afresh over its catalog.
+fn unfinished_creation(f: &dyn BackendFile) -> Result<bool> {
+    let len = f.len().map_err(|e| StorageError::io(CTL_FILE, "leer", e))?.min(IDENTITY_SIZE as u64);
+    let mut b = vec![0u8; len as usize];
+    f.read_at(IDENTITY_OFFSET, &mut b).map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
+    Ok(b.iter().all(|&x| x == 0))
 }
 
 fn read_err(file: &str, e: io::Error) -> StorageError {
