@@ -463,6 +463,7 @@ impl Share {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err("el diario está truncado".into()),
             Err(e) => return Err(StorageError::io(JOURNAL_FILE, "leer", e)),
         };
+        let mut io_failure = None;
         let journal = parsed.and_then(|h| {
             if let Some(s) = state
                 && (h.nonce != s.nonce || h.body_len + JOURNAL_HEADER_SIZE as u64 != s.journal_len || h.body_crc != s.journal_crc)
@@ -472,9 +473,17 @@ impl Share {
             let mut body = vec![0u8; h.body_len as usize];
             match jf.read_at(JOURNAL_HEADER_SIZE as u64, &mut body) {
                 Ok(()) => Journal::decode(&h, &body),
-                Err(_) => Err("el diario está truncado".into()),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err("el diario está truncado".into()),
+                Err(e) => {
+                    io_failure = Some(e);
+                    Err(String::new())
+                }
             }
         });
+        // The share went away while we read: that is not damage.
+        if let Some(e) = io_failure {
+            return Err(StorageError::io(JOURNAL_FILE, "leer", e));
+        }
         match (journal, state) {
             (Ok(j), _) => Ok(Some(j)),
             (Err(d), Some(_)) => Err(damaged(format!("{d}; no se puede deshacer la escritura interrumpida"))),

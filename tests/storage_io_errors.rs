@@ -1,0 +1,327 @@
+//! I/O errors: with [`FaultyBackend`] underneath, fail the N-th read, write or fsync of a
+//! transaction (and every operation after it: the share went away), for N = 1, 2, ... until the
+//! transaction succeeds without reaching the fault. Every time the caller gets a clear error,
+//! and the share — reopened with the normal backend, or the same terminal once the share is
+//! back — is intact and holds either the whole transaction or none of it.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use common::{TempDir, assert_storage_ok, config, le64, read_everything};
+use ventalibre::storage::events::read_events;
+use ventalibre::storage::{
+    Backend, EVENTS_FILE, FaultKind, FaultyBackend, FreeHome, FsBackend, Share, Slot, StorageError,
+    Tx, WriteTx,
+};
+
+const A: &str = "SALDO_A.DAT";
+const B: &str = "SALDO_B.DAT";
+const LOG: &str = "REGISTRO.DAT";
+const N: u64 = 4;
+
+/// What the share holds, as far as these transactions are concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct State {
+    a: Vec<u64>,
+    b: Vec<u64>,
+    control: (u64, u64),
+    log: Vec<u64>,
+    events: Vec<String>,
+    extra: BTreeMap<String, Vec<u64>>,
+}
+
+fn read_state(tx: &mut impl Tx) -> Result<State, StorageError> {
+    let mut s = State {
+        a: vec![],
+        b: vec![],
+        control: (tx.control(A, 3)?, tx.control(B, 3)?),
+        log: vec![],
+        events: read_events(tx)?.into_iter().map(|e| e.detail).collect(),
+        extra: BTreeMap::new(),
+    };
+    for i in 0..N {
+        s.a.push(le64(&tx.read(A, i)?, 0));
+        s.b.push(le64(&tx.read(B, i)?, 0));
+    }
+    for p in 0..tx.header(LOG)?.slot_count {
+        if let Slot::Live(v) = tx.slot(LOG, p)? {
+            s.log.push(le64(&v, 0));
+        }
+    }
+    s.log.sort();
+    for f in tx.files()? {
+        if f.name.starts_with('N') {
+            let n = tx.header(&f.name)?.slot_count;
+            let vals = (0..n)
+                .map(|p| tx.read(&f.name, p).map(|v| le64(&v, 0)))
+                .collect::<Result<_, _>>()?;
+            s.extra.insert(f.name, vals);
+        }
+    }
+    Ok(s)
+}
+
+/// One transaction of the test, applied either to the share or to the model.
+#[derive(Debug, Clone)]
+struct Plan {
+    i: u64,
+    j: u64,
+    amount: u64,
+    value: u64,
+    create: Option<String>,
+    release_min: bool,
+}
+
+impl Plan {
+    fn run(&self, tx: &mut WriteTx<'_>) -> Result<(), StorageError> {
+        let a = le64(&tx.read(A, self.i)?, 0);
+        tx.write(A, self.i, &(a - self.amount).to_le_bytes())?;
+        let b = le64(&tx.read(B, self.j)?, 0);
+        tx.write(B, self.j, &(b + self.amount).to_le_bytes())?;
+        tx.alloc(LOG, &self.value.to_le_bytes())?;
+        if self.release_min {
+            let mut min: Option<(u64, u64)> = None;
+            for p in 0..tx.header(LOG)?.slot_count {
+                if let Slot::Live(v) = tx.slot(LOG, p)? {
+                    let v = le64(&v, 0);
+                    if min.is_none_or(|(mv, _)| v < mv) {
+                        min = Some((v, p));
+                    }
+                }
+            }
+            tx.release(LOG, min.unwrap().1)?;
+            let (ca, cb) = (tx.control(A, 3)?, tx.control(B, 3)?);
+            tx.set_control(A, 3, ca + 1)?;
+            tx.set_control(B, 3, cb + 2)?;
+        }
+        if let Some(name) = &self.create {
+            tx.create_file(name, 8, FreeHome::Own)?;
+            tx.alloc(name, &self.value.to_le_bytes())?;
+        }
+        tx.log_event("", "mover", &self.value.to_string())?;
+        Ok(())
+    }
+
+    fn apply(&self, s: &State) -> State {
+        let mut s = s.clone();
+        s.a[self.i as usize] -= self.amount;
+        s.b[self.j as usize] += self.amount;
+        s.log.push(self.value);
+        s.log.sort();
+        if self.release_min {
+            s.log.remove(0);
+            s.control.0 += 1;
+            s.control.1 += 2;
+        }
+        if let Some(name) = &self.create {
+            s.extra.insert(name.clone(), vec![self.value]);
+        }
+        s.events.push(self.value.to_string());
+        s
+    }
+}
+
+fn setup(dir: &std::path::Path) {
+    let share = Share::open_or_create(dir, config()).unwrap();
+    share
+        .write(|tx| -> Result<(), StorageError> {
+            tx.create_file(A, 8, FreeHome::Own)?;
+            tx.create_file(B, 8, FreeHome::Own)?;
+            tx.create_file(LOG, 8, FreeHome::Own)?;
+            for _ in 0..N {
+                tx.alloc(A, &1000u64.to_le_bytes())?;
+                tx.alloc(B, &1000u64.to_le_bytes())?;
+            }
+            tx.alloc(LOG, &0u64.to_le_bytes())?;
+            tx.log_event("", "inicio", "0")?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// The whole sweep for one kind of fault, one flavour of transaction, cold or warm cache.
+/// Returns how many failure points were tried.
+fn sweep(kind: FaultKind, flavour: u32, warm: bool) -> u64 {
+    let dir = TempDir::new(&format!("io-{kind:?}-{flavour}-{warm}"));
+    setup(dir.path());
+    let normal = Share::open(dir.path(), config()).unwrap();
+    let mut state = normal.read(|tx| read_state(tx)).unwrap();
+    drop(normal);
+    let files: BTreeSet<&str> = [A, B, LOG, EVENTS_FILE, "VENTALIBRE.CTL", "VENTALIBRE.JNL"].into();
+    let mut whole = 0;
+    for n in 1u64.. {
+        assert!(
+            n < 500,
+            "{kind:?}/{flavour}: the transaction never got through"
+        );
+        let ctx = format!("{kind:?} #{n}, flavour {flavour}, warm {warm}");
+        let plan = Plan {
+            i: n % N,
+            j: (n * 3) % N,
+            amount: n,
+            value: 100 + n,
+            create: (flavour == 1).then(|| format!("N{n:03}.DAT")),
+            release_min: flavour == 2,
+        };
+        let expected = plan.apply(&state);
+        let inner: Arc<dyn Backend> = Arc::new(FsBackend::new(dir.path()));
+        let faulty = Arc::new(FaultyBackend::new(inner, kind, u64::MAX));
+        let share = Share::open_with(
+            dir.path(),
+            config(),
+            Some(faulty.clone() as Arc<dyn Backend>),
+            false,
+        )
+        .unwrap();
+        if warm {
+            share.read(|tx| read_everything(tx)).unwrap();
+        }
+        faulty.arm(n);
+        let result = share.write(|tx| plan.run(tx));
+        let tripped = faulty.tripped();
+        faulty.arm(u64::MAX);
+        match &result {
+            Ok(()) => assert!(
+                !tripped,
+                "{ctx}: the fault was hit and the transaction still reported success"
+            ),
+            Err(e) => {
+                assert!(tripped, "{ctx}: failed without a fault: {e}");
+                assert!(
+                    matches!(e, StorageError::Io { .. }) && e.is_unavailable(),
+                    "{ctx}: unexpected error {e:?}"
+                );
+                let msg = e.to_string();
+                let named = files.iter().any(|f| msg.contains(f))
+                    || plan.create.as_ref().is_some_and(|c| msg.contains(c));
+                assert!(named, "{ctx}: the error does not name a file: {msg}");
+            }
+        }
+        // Half the time the same terminal carries on once the share is back (it finds its own
+        // hot journal, if any, and rolls it back); the other half a fresh terminal opens it.
+        if n % 2 == 0 {
+            let seen = share.read(|tx| read_state(tx)).unwrap();
+            assert!(
+                seen == state || seen == expected,
+                "{ctx}: same terminal sees a partial transaction: {seen:?}"
+            );
+        }
+        drop(share);
+        let normal = Share::open(dir.path(), config()).unwrap();
+        assert_storage_ok(&normal);
+        let now = normal.read(|tx| read_state(tx)).unwrap();
+        if result.is_ok() {
+            assert_eq!(
+                now, expected,
+                "{ctx}: a successful transaction is not all there"
+            );
+        } else if now == expected {
+            // The fault hit after the commit point (the last fsync): the transaction is whole,
+            // though its caller was told it failed, as with any durable store.
+            whole += 1;
+        } else {
+            assert_eq!(now, state, "{ctx}: the share holds part of a transaction");
+        }
+        state = now;
+        if result.is_ok() {
+            assert!(
+                whole <= 2,
+                "{ctx}: {whole} failed transactions turned out committed"
+            );
+            return n;
+        }
+    }
+    unreachable!()
+}
+
+#[test]
+fn failed_reads_writes_and_syncs_leave_all_or_nothing() {
+    let mut tried = Vec::new();
+    for flavour in 0..3 {
+        for kind in [
+            FaultKind::Read,
+            FaultKind::Write,
+            FaultKind::Sync,
+            FaultKind::Any,
+        ] {
+            for warm in [false, true] {
+                tried.push((kind, flavour, warm, sweep(kind, flavour, warm)));
+            }
+        }
+    }
+    println!("failure points tried (kind, flavour, warm cache, points): {tried:?}");
+    // Every kind of operation was actually failed at several points (a warm cache leaves a
+    // write transaction only two reads: the commit state, and the catalog for the journal).
+    for (kind, flavour, warm, n) in &tried {
+        let least = if *warm && *kind == FaultKind::Read {
+            2
+        } else {
+            8
+        };
+        assert!(
+            *n >= least,
+            "{kind:?}/{flavour}/{warm}: only {n} failure points"
+        );
+    }
+}
+
+#[test]
+fn a_share_that_fails_during_recovery_recovers_later() {
+    let dir = TempDir::new("io-recovery");
+    setup(dir.path());
+    let normal = Share::open(dir.path(), config()).unwrap();
+    let state = normal.read(|tx| read_state(tx)).unwrap();
+    drop(normal);
+    let plan = Plan {
+        i: 1,
+        j: 2,
+        amount: 5,
+        value: 7,
+        create: Some("NUEVO.DAT".into()),
+        release_min: true,
+    };
+    // Leave a hot journal: fail the fsync of the commit point and everything after it.
+    let inner: Arc<dyn Backend> = Arc::new(FsBackend::new(dir.path()));
+    let faulty = Arc::new(FaultyBackend::new(
+        inner.clone(),
+        FaultKind::Write,
+        u64::MAX,
+    ));
+    let share = Share::open_with(
+        dir.path(),
+        config(),
+        Some(faulty.clone() as Arc<dyn Backend>),
+        false,
+    )
+    .unwrap();
+    faulty.arm(4); // journal, hot state, catalog, then the first data write fails
+    share.write(|tx| plan.run(tx)).unwrap_err();
+    drop(share);
+    // Recovery itself fails at each of its operations in turn, then succeeds.
+    let mut recovered = false;
+    for n in 1..60 {
+        let faulty = Arc::new(FaultyBackend::new(inner.clone(), FaultKind::Any, n));
+        let r = Share::open_with(
+            dir.path(),
+            config(),
+            Some(faulty.clone() as Arc<dyn Backend>),
+            false,
+        )
+        .and_then(|share| share.read(|tx| read_state(tx)));
+        match r {
+            Ok(seen) => {
+                assert_eq!(seen, state, "recovery with fault at {n}");
+                assert!(n > 3, "recovery did hardly any I/O");
+                recovered = true;
+                break;
+            }
+            Err(e) => assert!(faulty.tripped() && e.is_unavailable(), "{n}: {e:?}"),
+        }
+    }
+    assert!(recovered, "recovery never got through");
+    let normal = Share::open(dir.path(), config()).unwrap();
+    assert_eq!(normal.read(|tx| read_state(tx)).unwrap(), state);
+    assert_storage_ok(&normal);
+}
