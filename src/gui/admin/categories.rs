@@ -1,0 +1,329 @@
+//! Categories: the ABM (a category with articles can be neither changed nor deleted: the
+//! domain refuses and says why), the general listing with counts and the ranking with its
+//! four breakdowns beside a stacked bar chart.
+
+use egui::{Color32, RichText, Ui};
+use egui_plot::{Bar, BarChart, Legend, Plot};
+
+use super::common::{Env, Job, Msg, busy, field, show_msg, tabs};
+use super::reports::ReportView;
+use crate::domain::catalog::CategoryView;
+use crate::domain::money::parse_percent;
+use crate::domain::reports::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Abm,
+    General,
+    Ranking,
+}
+
+pub struct CategoriesPanel {
+    pub section: Section,
+    list: Job<Vec<CategoryView>>,
+    list_gen: Option<u64>,
+    pub categories: Vec<CategoryView>,
+    list_error: Option<String>,
+    new_name: String,
+    new_commission: String,
+    /// Key of the category being edited, with the form's values.
+    selected: Option<u64>,
+    edit_name: String,
+    edit_commission: String,
+    confirm_delete: bool,
+    action: Job<String>,
+    /// What the running action is, to say what failed.
+    action_what: String,
+    pub msg: Option<Msg>,
+    general: ReportView,
+    ranking: ReportView,
+}
+
+impl Default for CategoriesPanel {
+    fn default() -> Self {
+        CategoriesPanel {
+            section: Section::Abm,
+            list: Job::default(),
+            list_gen: None,
+            categories: Vec::new(),
+            list_error: None,
+            new_name: String::new(),
+            new_commission: String::new(),
+            selected: None,
+            edit_name: String::new(),
+            edit_commission: String::new(),
+            confirm_delete: false,
+            action: Job::default(),
+            action_what: String::new(),
+            msg: None,
+            general: ReportView::new("categorias"),
+            ranking: ReportView::new("ranking-categorias"),
+        }
+    }
+}
+
+impl CategoriesPanel {
+    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+        tabs(
+            ui,
+            &mut self.section,
+            &[
+                (Section::Abm, "Altas, bajas y modificaciones"),
+                (Section::General, "Listado general"),
+                (Section::Ranking, "Ranking de categorías"),
+            ],
+        );
+        ui.separator();
+        match self.section {
+            Section::Abm => self.abm(ui, env),
+            Section::General => self.general.ui(ui, env),
+            Section::Ranking => self.ranking.ui_with(ui, env, Some(ranking_chart)),
+        }
+    }
+
+    fn abm(&mut self, ui: &mut Ui, env: &Env) {
+        let ctx = ui.ctx().clone();
+        if let Some(r) = self.list.poll() {
+            match r {
+                Ok(c) => {
+                    if self.selected.is_some_and(|k| !c.iter().any(|x| x.key == k)) {
+                        self.selected = None;
+                    }
+                    self.categories = c;
+                    self.list_error = None;
+                }
+                Err(e) => self.list_error = Some(e),
+            }
+        }
+        if let Some(r) = self.action.poll() {
+            if r.is_ok() {
+                env.touch();
+            }
+            self.msg = Some(match r {
+                Ok(t) => Msg::Ok(t),
+                Err(e) => Msg::Err(format!("{}: {e}", self.action_what)),
+            });
+        }
+        if self.list_gen != Some(env.generation) && !self.list.busy() {
+            self.list_gen = Some(env.generation);
+            self.list.start(&ctx, env, |m, _| m.categories());
+        }
+        let working = self.action.busy();
+
+        ui.heading("Nueva categoría");
+        ui.horizontal_wrapped(|ui| {
+            field(
+                ui,
+                "Nombre de la nueva categoría",
+                &mut self.new_name,
+                "Jardinería",
+                200.0,
+            );
+            field(
+                ui,
+                "Comisión de la nueva categoría (%)",
+                &mut self.new_commission,
+                "8.5",
+                60.0,
+            );
+            if ui
+                .add_enabled(!working, egui::Button::new("Agregar categoría"))
+                .clicked()
+            {
+                match parse_percent(&self.new_commission) {
+                    Ok(bp) => {
+                        let name = self.new_name.clone();
+                        self.action_what = "No se pudo agregar la categoría".into();
+                        self.action.start(&ctx, env, move |m, s| {
+                            let key = m.add_category(s, &name, bp)?;
+                            Ok(format!("Se agregó la categoría {key} «{}».", name.trim()))
+                        });
+                        self.new_name.clear();
+                        self.new_commission.clear();
+                    }
+                    Err(e) => {
+                        self.msg = Some(Msg::Err(format!("No se pudo agregar la categoría: {e}")))
+                    }
+                }
+            }
+        });
+
+        ui.separator();
+        ui.heading("Categorías");
+        if self.list.busy() && self.categories.is_empty() {
+            busy(ui, "Leyendo las categorías…");
+        }
+        if let Some(e) = &self.list_error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        ui.label("Elija una categoría para modificarla o borrarla.");
+        egui::ScrollArea::vertical()
+            .id_salt("lista")
+            .max_height(260.0)
+            .show(ui, |ui| {
+                egui::Grid::new("categorias")
+                    .striped(true)
+                    .num_columns(4)
+                    .show(ui, |ui| {
+                        ui.strong("Clave");
+                        ui.strong("Categoría");
+                        ui.strong("Comisión %");
+                        ui.strong("Publicaciones");
+                        ui.end_row();
+                        for c in &self.categories {
+                            ui.label(c.key.to_string());
+                            if ui
+                                .selectable_label(self.selected == Some(c.key), &c.name)
+                                .clicked()
+                            {
+                                self.selected = Some(c.key);
+                                self.edit_name = c.name.clone();
+                                self.edit_commission = c.commission.clone();
+                                self.confirm_delete = false;
+                            }
+                            ui.label(&c.commission);
+                            ui.label(c.publications.to_string());
+                            ui.end_row();
+                        }
+                    });
+            });
+
+        let Some(key) = self.selected else {
+            show_msg(ui, &self.msg);
+            return;
+        };
+        ui.separator();
+        let current = self.categories.iter().find(|c| c.key == key).cloned();
+        let title = current.as_ref().map_or(format!("Categoría {key}"), |c| {
+            format!("Categoría {key} «{}»", c.name)
+        });
+        ui.heading(title);
+        if let Some(c) = &current
+            && c.publications > 0
+        {
+            ui.label(
+                RichText::new(format!(
+                    "Tiene {} publicaciones (en venta o vendidas): la carpeta no permite modificarla ni borrarla.",
+                    c.publications
+                ))
+                .color(Color32::from_rgb(200, 140, 0)),
+            );
+        }
+        ui.horizontal_wrapped(|ui| {
+            field(ui, "Nombre", &mut self.edit_name, "", 200.0);
+            field(ui, "Comisión (%)", &mut self.edit_commission, "", 60.0);
+            if ui
+                .add_enabled(!working, egui::Button::new("Guardar cambios"))
+                .clicked()
+            {
+                match parse_percent(&self.edit_commission) {
+                    Ok(bp) => {
+                        let name = self.edit_name.clone();
+                        self.action_what = format!("No se pudo modificar la categoría {key}");
+                        self.action.start(&ctx, env, move |m, s| {
+                            m.edit_category(s, key, Some(&name), Some(bp))?;
+                            Ok(format!("Se modificó la categoría {key}."))
+                        });
+                    }
+                    Err(e) => {
+                        self.msg = Some(Msg::Err(format!(
+                            "No se pudo modificar la categoría {key}: {e}"
+                        )))
+                    }
+                }
+            }
+            if ui
+                .add_enabled(!working, egui::Button::new("Borrar categoría"))
+                .clicked()
+            {
+                self.confirm_delete = true;
+            }
+            if ui.button("Cerrar").clicked() {
+                self.selected = None;
+                self.confirm_delete = false;
+            }
+        });
+        if self.confirm_delete {
+            ui.horizontal(|ui| {
+                ui.label(format!("¿Borrar la categoría {key}?"));
+                if ui
+                    .add_enabled(!working, egui::Button::new("Sí, borrar"))
+                    .clicked()
+                {
+                    self.confirm_delete = false;
+                    self.action_what = format!("No se pudo borrar la categoría {key}");
+                    self.action.start(&ctx, env, move |m, s| {
+                        m.delete_category(s, key)?;
+                        Ok(format!("Se borró la categoría {key}."))
+                    });
+                }
+                if ui.button("No").clicked() {
+                    self.confirm_delete = false;
+                }
+            });
+        }
+        if working {
+            busy(ui, "Guardando…");
+        }
+        show_msg(ui, &self.msg);
+    }
+}
+
+/// The ranking's four breakdowns: (legend, column of the report, colour).
+const BREAKDOWN: [(&str, usize, Color32); 4] = [
+    ("En venta", 2, Color32::from_rgb(70, 130, 220)),
+    ("Vendidos", 3, Color32::from_rgb(80, 170, 90)),
+    ("Pausados", 4, Color32::from_rgb(230, 170, 40)),
+    ("Bloqueados", 5, Color32::from_rgb(210, 70, 60)),
+];
+
+/// The ranking as stacked horizontal bars (one per category, largest on top).
+fn ranking_chart(ui: &mut Ui, r: &Report) {
+    let names: Vec<String> = r
+        .rows
+        .iter()
+        .map(|row| row.get(1).cloned().unwrap_or_default())
+        .collect();
+    let n = r.rows.len();
+    let mut charts: Vec<BarChart> = Vec::new();
+    for (label, col, color) in BREAKDOWN {
+        let bars: Vec<Bar> = r
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let v: f64 = row.get(col).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+                Bar::new((n - 1 - i) as f64, v).name(&names[i]).width(0.7)
+            })
+            .collect();
+        let mut chart = BarChart::new(label, bars).color(color).horizontal();
+        {
+            let below: Vec<&BarChart> = charts.iter().collect();
+            chart = chart.stack_on(&below);
+        }
+        charts.push(chart);
+    }
+    let names_for_axis = names.clone();
+    Plot::new("ranking")
+        .legend(Legend::default())
+        .height((ui.available_height() - 10.0).max(220.0))
+        .allow_scroll(false)
+        .y_axis_formatter(move |mark, _| {
+            let v = mark.value;
+            if v.fract().abs() > 1e-6 || v < 0.0 {
+                return String::new();
+            }
+            let i = v as usize;
+            if i < n {
+                names_for_axis[n - 1 - i].clone()
+            } else {
+                String::new()
+            }
+        })
+        .x_axis_label("Publicaciones")
+        .show(ui, |p| {
+            for c in charts {
+                p.bar_chart(c);
+            }
+        });
+}

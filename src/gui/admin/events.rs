@@ -1,0 +1,184 @@
+//! The share's event log in Lamport order: which terminal did what, as whom, and the wall
+//! clock of that terminal side by side (clocks of different terminals may disagree; the
+//! Lamport number gives the order).
+
+use egui::{Align, Layout, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::common::{Env, Job, Saver, field};
+use crate::domain::catalog::datetime_of_ms;
+use crate::domain::reports::Report;
+use crate::storage::Event;
+
+#[derive(Default)]
+pub struct EventsPanel {
+    job: Job<Vec<Event>>,
+    loaded_gen: Option<u64>,
+    pub events: Vec<Event>,
+    error: Option<String>,
+    filter: String,
+    saver: Saver,
+}
+
+const COLUMNS: [&str; 6] = [
+    "Lamport",
+    "Fecha y hora",
+    "Terminal",
+    "Usuario",
+    "Operación",
+    "Detalle",
+];
+
+fn datetime_secs(ms: i64) -> String {
+    use chrono::TimeZone;
+    chrono::Local.timestamp_millis_opt(ms).single().map_or_else(
+        || datetime_of_ms(ms),
+        |d| d.format("%Y-%m-%d %H:%M:%S").to_string(),
+    )
+}
+
+fn cells(e: &Event) -> [String; 6] {
+    [
+        e.lamport.to_string(),
+        datetime_secs(e.wall_ms),
+        e.terminal.clone(),
+        if e.user.is_empty() {
+            "-".into()
+        } else {
+            e.user.clone()
+        },
+        e.op.clone(),
+        e.detail.clone(),
+    ]
+}
+
+/// The events shown, as a listing (for export).
+pub fn report(shown: &[&Event]) -> Report {
+    Report {
+        name: "eventos".into(),
+        title: "Registro de eventos (orden de Lamport)".into(),
+        columns: COLUMNS.iter().map(|s| s.to_string()).collect(),
+        rows: shown.iter().map(|e| cells(e).to_vec()).collect(),
+        footer: Vec::new(),
+    }
+}
+
+impl EventsPanel {
+    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+        let ctx = ui.ctx().clone();
+        if let Some(r) = self.job.poll() {
+            match r {
+                Ok(mut ev) => {
+                    ev.sort_by_key(|e| e.lamport);
+                    self.events = ev;
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e),
+            }
+        }
+        if self.loaded_gen != Some(env.generation) && !self.job.busy() {
+            self.loaded_gen = Some(env.generation);
+            self.job.start(&ctx, env, |m, s| m.events(s));
+        }
+        let f = self.filter.trim().to_lowercase();
+        let shown: Vec<&Event> = self
+            .events
+            .iter()
+            .filter(|e| {
+                f.is_empty()
+                    || e.terminal.to_lowercase().contains(&f)
+                    || e.user.to_lowercase().contains(&f)
+                    || e.op.to_lowercase().contains(&f)
+                    || e.detail.to_lowercase().contains(&f)
+            })
+            .collect();
+        ui.horizontal_wrapped(|ui| {
+            field(
+                ui,
+                "Filtrar eventos",
+                &mut self.filter,
+                "terminal, usuario u operación",
+                220.0,
+            );
+            if ui
+                .add_enabled(!self.job.busy(), egui::Button::new("Actualizar"))
+                .clicked()
+            {
+                self.job.start(&ctx, env, |m, s| m.events(s));
+            }
+            if self.job.busy() {
+                ui.spinner();
+            }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui
+                    .add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…"))
+                    .clicked()
+                {
+                    let r = report(&shown);
+                    self.saver.save(
+                        &ctx,
+                        "Imprimir el registro a un archivo",
+                        "eventos.txt".into(),
+                        ("Texto", "txt"),
+                        r.to_text(),
+                    );
+                }
+                if ui
+                    .add_enabled(!self.saver.busy(), egui::Button::new("Exportar CSV…"))
+                    .clicked()
+                {
+                    let r = report(&shown);
+                    self.saver.save(
+                        &ctx,
+                        "Exportar el registro a CSV",
+                        "eventos.csv".into(),
+                        ("CSV", "csv"),
+                        r.to_csv(),
+                    );
+                }
+            });
+        });
+        self.saver.ui(ui);
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        ui.label(format!(
+            "{} eventos; se muestran {}.",
+            self.events.len(),
+            shown.len()
+        ));
+        egui::ScrollArea::horizontal()
+            .id_salt("eventos-h")
+            .show(ui, |ui| {
+                let height = (ui.available_height() - 10.0).max(160.0);
+                let mut tb = TableBuilder::new(ui)
+                    .id_salt("eventos")
+                    .striped(true)
+                    .min_scrolled_height(0.0)
+                    .max_scroll_height(height)
+                    .cell_layout(Layout::left_to_right(Align::Center))
+                    .column(Column::auto().at_least(60.0))
+                    .column(Column::auto().at_least(140.0))
+                    .column(Column::auto().at_least(120.0).at_most(260.0).clip(true))
+                    .column(Column::auto().at_least(140.0).at_most(260.0).clip(true))
+                    .column(Column::auto().at_least(120.0));
+                tb = tb.column(Column::remainder().at_least(200.0).clip(true));
+                tb.header(22.0, |mut h| {
+                    for c in COLUMNS {
+                        h.col(|ui| {
+                            ui.strong(c);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(20.0, shown.len(), |mut row| {
+                        for c in cells(shown[row.index()]) {
+                            row.col(|ui| {
+                                ui.add(egui::Label::new(c).truncate());
+                            });
+                        }
+                    });
+                });
+            });
+    }
+}

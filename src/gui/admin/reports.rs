@@ -1,0 +1,289 @@
+//! One administrator listing (a [`Report`] of `domain::reports::REPORTS`): its parameters, the
+//! table with its totals at the foot, and export to CSV or "printing" to a text file.
+
+use chrono::Duration;
+use egui::{Align, Layout, RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::common::{Env, Job, Saver, busy, field, today};
+use crate::domain::catalog::{CategoryView, parse_date};
+use crate::domain::reports::{REPORTS, Report, ReportParams};
+
+/// A listing with its own parameters and result.
+pub struct ReportView {
+    pub name: &'static str,
+    description: &'static str,
+    needs_user: bool,
+    needs_dates: bool,
+    needs_category: bool,
+    pub user: String,
+    pub from: String,
+    pub to: String,
+    pub category: Option<u64>,
+    categories: Vec<CategoryView>,
+    categories_job: Job<Vec<CategoryView>>,
+    categories_gen: Option<u64>,
+    job: Job<Report>,
+    pub report: Option<Report>,
+    pub error: Option<String>,
+    /// Parameters of the listing shown, re-run when the share changes.
+    shown: Option<(ReportParams, u64)>,
+    saver: Saver,
+}
+
+impl ReportView {
+    /// `name` must be one of `REPORTS`.
+    pub fn new(name: &'static str) -> ReportView {
+        let (_, description, params) = REPORTS
+            .iter()
+            .copied()
+            .find(|r| r.0 == name)
+            .unwrap_or((name, "", ""));
+        let t = today();
+        ReportView {
+            name,
+            description,
+            needs_user: params.contains("--user"),
+            needs_dates: params.contains("--from"),
+            needs_category: params.contains("--category"),
+            user: String::new(),
+            from: (t - Duration::days(30)).format("%Y-%m-%d").to_string(),
+            to: t.format("%Y-%m-%d").to_string(),
+            category: None,
+            categories: Vec::new(),
+            categories_job: Job::default(),
+            categories_gen: None,
+            job: Job::default(),
+            report: None,
+            error: None,
+            shown: None,
+            saver: Saver::default(),
+        }
+    }
+
+    fn needs_params(&self) -> bool {
+        self.needs_user || self.needs_dates || self.needs_category
+    }
+
+    fn params(&self) -> Result<ReportParams, String> {
+        let mut p = ReportParams::default();
+        if self.needs_user {
+            if self.user.trim().is_empty() {
+                return Err("Escriba el email del usuario.".into());
+            }
+            p.user = Some(self.user.trim().to_string());
+        }
+        if self.needs_dates {
+            p.from = Some(parse_date(&self.from).map_err(|e| format!("Desde: {e}"))?);
+            p.to = Some(parse_date(&self.to).map_err(|e| format!("Hasta: {e}"))?);
+        }
+        if self.needs_category {
+            p.category = Some(self.category.ok_or("Elija una categoría.")?);
+        }
+        Ok(p)
+    }
+
+    fn run(&mut self, ctx: &egui::Context, env: &Env, p: ReportParams) {
+        let name = self.name;
+        self.shown = Some((p.clone(), env.generation));
+        self.job.start(ctx, env, move |m, s| m.report(s, name, &p));
+    }
+
+    /// Parameters, the "Generar" button and the listing.
+    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+        self.ui_with(ui, env, None::<fn(&mut Ui, &Report)>);
+    }
+
+    /// Like [`Self::ui`], with `side` drawn beside the table (a chart of the same data).
+    pub fn ui_with(&mut self, ui: &mut Ui, env: &Env, side: Option<impl FnOnce(&mut Ui, &Report)>) {
+        ui.push_id(self.name, |ui| self.ui_inner(ui, env, side));
+    }
+
+    fn ui_inner(&mut self, ui: &mut Ui, env: &Env, side: Option<impl FnOnce(&mut Ui, &Report)>) {
+        let ctx = ui.ctx().clone();
+        if let Some(r) = self.job.poll() {
+            match r {
+                Ok(rep) => {
+                    self.report = Some(rep);
+                    self.error = None;
+                }
+                Err(e) => {
+                    self.report = None;
+                    self.error = Some(e);
+                }
+            }
+        }
+        if self.needs_category {
+            if let Some(Ok(c)) = self.categories_job.poll() {
+                if self.category.is_none_or(|k| !c.iter().any(|x| x.key == k)) {
+                    self.category = c.first().map(|x| x.key);
+                }
+                self.categories = c;
+            }
+            if self.categories_gen != Some(env.generation) && !self.categories_job.busy() {
+                self.categories_gen = Some(env.generation);
+                self.categories_job.start(&ctx, env, |m, _| m.categories());
+            }
+        }
+        // Listings without parameters show at once; every listing shown follows the share.
+        match &self.shown {
+            None if !self.needs_params() => self.run(&ctx, env, ReportParams::default()),
+            Some((p, g)) if *g != env.generation && !self.job.busy() => {
+                let p = p.clone();
+                self.run(&ctx, env, p);
+            }
+            _ => {}
+        }
+
+        ui.label(RichText::new(self.description).italics());
+        let mut go = false;
+        ui.horizontal_wrapped(|ui| {
+            if self.needs_user {
+                go |= field(
+                    ui,
+                    "Email del usuario",
+                    &mut self.user,
+                    "nombre@dominio.com.ar",
+                    220.0,
+                )
+                .lost_focus()
+                    && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            }
+            if self.needs_category {
+                let l = ui.label("Categoría");
+                let selected = self
+                    .categories
+                    .iter()
+                    .find(|c| Some(c.key) == self.category)
+                    .map_or("(elija)".to_string(), |c| format!("{} {}", c.key, c.name));
+                egui::ComboBox::from_id_salt("categoria")
+                    .selected_text(selected)
+                    .show_ui(ui, |ui| {
+                        for c in &self.categories {
+                            ui.selectable_value(
+                                &mut self.category,
+                                Some(c.key),
+                                format!("{} {}", c.key, c.name),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+            }
+            if self.needs_dates {
+                field(ui, "Desde", &mut self.from, "AAAA-MM-DD", 90.0);
+                field(ui, "Hasta", &mut self.to, "AAAA-MM-DD", 90.0);
+            }
+            let label = if self.needs_params() {
+                "Generar listado"
+            } else {
+                "Actualizar"
+            };
+            go |= ui
+                .add_enabled(!self.job.busy(), egui::Button::new(label))
+                .clicked();
+        });
+        if go {
+            match self.params() {
+                Ok(p) => self.run(&ctx, env, p),
+                Err(e) => {
+                    self.error = Some(e);
+                    self.report = None;
+                }
+            }
+        }
+        if self.job.busy() {
+            busy(ui, "Generando el listado…");
+        }
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        let Some(rep) = &self.report else { return };
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.heading(&rep.title);
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui
+                    .add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…"))
+                    .clicked()
+                {
+                    self.saver.save(
+                        &ctx,
+                        "Imprimir el listado a un archivo",
+                        format!("{}.txt", rep.name),
+                        ("Texto", "txt"),
+                        rep.to_text(),
+                    );
+                }
+                if ui
+                    .add_enabled(!self.saver.busy(), egui::Button::new("Exportar CSV…"))
+                    .clicked()
+                {
+                    self.saver.save(
+                        &ctx,
+                        "Exportar el listado a CSV",
+                        format!("{}.csv", rep.name),
+                        ("CSV", "csv"),
+                        rep.to_csv(),
+                    );
+                }
+            });
+        });
+        self.saver.ui(ui);
+        ui.label(format!("{} filas", rep.rows.len()));
+        match side {
+            Some(side) => {
+                ui.columns(2, |cols| {
+                    report_table(&mut cols[0], rep);
+                    side(&mut cols[1], rep);
+                });
+            }
+            None => report_table(ui, rep),
+        }
+    }
+}
+
+/// A report as a table: header, rows (only the visible ones are laid out) and the totals row.
+pub fn report_table(ui: &mut Ui, r: &Report) {
+    if r.rows.is_empty() {
+        ui.label("(sin resultados)");
+    }
+    let n = r.rows.len() + usize::from(!r.footer.is_empty());
+    let height = (ui.available_height() - 10.0).max(160.0);
+    egui::ScrollArea::horizontal().id_salt("h").show(ui, |ui| {
+        let mut tb = TableBuilder::new(ui)
+            .id_salt("tabla")
+            .striped(true)
+            .min_scrolled_height(0.0)
+            .max_scroll_height(height)
+            .cell_layout(Layout::left_to_right(Align::Center));
+        for _ in &r.columns {
+            tb = tb.column(Column::auto().at_least(30.0).at_most(360.0).clip(true));
+        }
+        tb.header(22.0, |mut h| {
+            for c in &r.columns {
+                h.col(|ui| {
+                    ui.strong(c);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(20.0, n, |mut row| {
+                let i = row.index();
+                if let Some(cells) = r.rows.get(i) {
+                    for c in cells {
+                        row.col(|ui| {
+                            ui.add(egui::Label::new(c.as_str()).truncate());
+                        });
+                    }
+                } else {
+                    for c in &r.footer {
+                        row.col(|ui| {
+                            ui.add(egui::Label::new(RichText::new(c.as_str()).strong()).truncate());
+                        });
+                    }
+                }
+            });
+        });
+    });
+}

@@ -1,0 +1,740 @@
+//! "Estado de los ME" for the trees: the publication indexes (AVL by seller, AVL by category)
+//! drawn as trees — nodes with key, data position and balance, edges to their children — with
+//! pan and zoom, the node's data and its publication on hover, levels beyond a chosen depth
+//! collapsed, and a jump to a key. Only what falls inside the canvas is drawn, so trees of
+//! many thousands of nodes stay smooth. The same tree is also shown as the spec's line-by-line
+//! level listing ([`tree_text`]).
+
+use std::collections::HashMap;
+
+use egui::{
+    Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Stroke, StrokeKind, Ui, Vec2, pos2, vec2,
+};
+
+use super::common::{Env, Job, Saver, busy, field, tabs};
+use crate::domain::catalog::PublicationView;
+use crate::domain::check::{Tree, tree_text};
+use crate::me::avl::NodeView;
+
+/// Horizontal distance between consecutive nodes (in-order), vertical between levels.
+const DX: f32 = 64.0;
+const DY: f32 = 84.0;
+const NODE: Vec2 = vec2(58.0, 46.0);
+const MIN_ZOOM: f32 = 0.01;
+const MAX_ZOOM: f32 = 4.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Drawing,
+    Listing,
+}
+
+/// A node of the drawing.
+#[derive(Debug, Clone)]
+struct LNode {
+    v: NodeView,
+    depth: usize,
+    left: Option<usize>,
+    right: Option<usize>,
+    parent: Option<usize>,
+    /// Nodes in its subtree, itself included.
+    size: usize,
+}
+
+/// The tree prepared for drawing: nodes in level order, and the x of each shown node (its
+/// in-order rank among the shown nodes, so no two nodes overlap and every left subtree lies
+/// left of its parent).
+#[derive(Default)]
+struct Layout {
+    nodes: Vec<LNode>,
+    levels: Vec<Vec<usize>>,
+    /// In-order rank of each node among the shown ones; `None` when below the depth limit.
+    x: Vec<Option<f32>>,
+    shown: usize,
+    /// Depth limit the `x` were computed for.
+    limit: usize,
+}
+
+impl Layout {
+    fn build(levels: &[Vec<NodeView>]) -> Layout {
+        let mut nodes = Vec::new();
+        let mut idx_levels = Vec::new();
+        for (depth, level) in levels.iter().enumerate() {
+            let mut ids = Vec::with_capacity(level.len());
+            for v in level {
+                ids.push(nodes.len());
+                nodes.push(LNode {
+                    v: v.clone(),
+                    depth,
+                    left: None,
+                    right: None,
+                    parent: None,
+                    size: 1,
+                });
+            }
+            idx_levels.push(ids);
+        }
+        let by_slot: HashMap<u64, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.v.slot, i))
+            .collect();
+        for i in 0..nodes.len() {
+            let d = nodes[i].depth;
+            // A child is on the next level (a damaged tree could say otherwise: ignore that link).
+            let child = |s: Option<u64>| {
+                s.and_then(|s| by_slot.get(&s).copied())
+                    .filter(|&c| nodes[c].depth == d + 1)
+            };
+            let (l, r) = (child(nodes[i].v.left), child(nodes[i].v.right));
+            nodes[i].left = l;
+            nodes[i].right = r;
+            for c in [l, r].into_iter().flatten() {
+                nodes[c].parent = Some(i);
+            }
+        }
+        for i in (0..nodes.len()).rev() {
+            if let Some(p) = nodes[i].parent {
+                nodes[p].size += nodes[i].size;
+            }
+        }
+        let mut l = Layout {
+            nodes,
+            levels: idx_levels,
+            x: Vec::new(),
+            shown: 0,
+            limit: 0,
+        };
+        l.relayout(usize::MAX);
+        l
+    }
+
+    fn height(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// Places the nodes of depth `<= limit`.
+    fn relayout(&mut self, limit: usize) {
+        let n = self.nodes.len();
+        self.limit = limit;
+        self.x = vec![None; n];
+        self.shown = 0;
+        if n == 0 {
+            return;
+        }
+        let shown = |i: usize| self.nodes[i].depth <= limit;
+        let mut rank = 0usize;
+        let mut stack = Vec::new();
+        let mut cur = Some(0).filter(|&r| shown(r));
+        let mut x = vec![None; n];
+        loop {
+            while let Some(c) = cur {
+                if x[c].is_some() {
+                    break;
+                }
+                stack.push(c);
+                cur = self.nodes[c].left.filter(|&l| shown(l));
+            }
+            let Some(c) = stack.pop() else { break };
+            x[c] = Some(rank as f32);
+            rank += 1;
+            cur = self.nodes[c].right.filter(|&r| shown(r));
+        }
+        self.x = x;
+        self.shown = rank;
+    }
+
+    /// Top-left corner of node `i` in world coordinates.
+    fn world_min(&self, i: usize) -> Option<Pos2> {
+        self.x[i].map(|x| pos2(x * DX, self.nodes[i].depth as f32 * DY))
+    }
+
+    fn world_rect(&self, i: usize) -> Option<Rect> {
+        self.world_min(i).map(|p| Rect::from_min_size(p, NODE))
+    }
+
+    /// The size of the whole drawing in world coordinates.
+    fn world_size(&self) -> Vec2 {
+        let depth = self
+            .nodes
+            .iter()
+            .filter(|n| n.depth <= self.limit)
+            .map(|n| n.depth)
+            .max()
+            .unwrap_or(0);
+        vec2(
+            (self.shown.max(1) - 1) as f32 * DX + NODE.x,
+            depth as f32 * DY + NODE.y,
+        )
+    }
+}
+
+type PubResult = (u64, Result<PublicationView, String>);
+
+pub struct TreesPanel {
+    pub which: Tree,
+    pub view: View,
+    job: Job<Vec<Vec<NodeView>>>,
+    loaded: Option<(Tree, u64)>,
+    pub levels: Vec<Vec<NodeView>>,
+    text: String,
+    layout: Layout,
+    error: Option<String>,
+    /// Levels drawn (the rest are collapsed into "+N" under their ancestors).
+    pub max_levels: usize,
+    /// World coordinate at the canvas's top-left, and screen points per world unit.
+    offset: Vec2,
+    zoom: f32,
+    fit: bool,
+    home: bool,
+    center_on: Option<usize>,
+    key_query: String,
+    matches: Vec<usize>,
+    match_i: usize,
+    find_msg: Option<String>,
+    selected: Option<usize>,
+    hovered: Option<usize>,
+    pubs: HashMap<u64, Result<PublicationView, String>>,
+    pub_job: Job<PubResult>,
+    /// Nodes drawn in the last frame (the rest fell outside the canvas).
+    pub drawn: usize,
+    saver: Saver,
+}
+
+impl Default for TreesPanel {
+    fn default() -> Self {
+        TreesPanel {
+            which: Tree::Seller,
+            view: View::Drawing,
+            job: Job::default(),
+            loaded: None,
+            levels: Vec::new(),
+            text: String::new(),
+            layout: Layout::default(),
+            error: None,
+            max_levels: 0,
+            offset: Vec2::ZERO,
+            zoom: 1.0,
+            fit: false,
+            home: true,
+            center_on: None,
+            key_query: String::new(),
+            matches: Vec::new(),
+            match_i: 0,
+            find_msg: None,
+            selected: None,
+            hovered: None,
+            pubs: HashMap::new(),
+            pub_job: Job::default(),
+            drawn: 0,
+            saver: Saver::default(),
+        }
+    }
+}
+
+fn signed(b: i32) -> String {
+    format!("{b:+}")
+}
+
+fn link(o: Option<u64>) -> String {
+    o.map_or("-".into(), |v| v.to_string())
+}
+
+impl TreesPanel {
+    /// The shown nodes level by level, each level from left to right as drawn: (slot, key).
+    pub fn drawn_levels(&self) -> Vec<Vec<(u64, u64)>> {
+        self.layout
+            .levels
+            .iter()
+            .map(|lv| {
+                let mut v: Vec<(f32, u64, u64)> = lv
+                    .iter()
+                    .filter_map(|&i| {
+                        self.layout.x[i]
+                            .map(|x| (x, self.layout.nodes[i].v.slot, self.layout.nodes[i].v.key))
+                    })
+                    .collect();
+                v.sort_by(|a, b| a.0.total_cmp(&b.0));
+                v.into_iter().map(|(_, s, k)| (s, k)).collect()
+            })
+            .filter(|lv: &Vec<(u64, u64)>| !lv.is_empty())
+            .collect()
+    }
+
+    /// Shows `levels` of the drawing (1 = only the root).
+    pub fn set_max_levels(&mut self, levels: usize) {
+        self.max_levels = levels.clamp(1, self.layout.height().max(1));
+        self.layout.relayout(self.max_levels - 1);
+    }
+
+    /// Finds the nodes with key `key` and brings the first into view.
+    pub fn jump_to_key(&mut self, key: u64) {
+        self.matches = self
+            .layout
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.v.key == key)
+            .map(|(i, _)| i)
+            .collect();
+        self.match_i = 0;
+        if self.matches.is_empty() {
+            self.find_msg = Some(format!("No hay ningún nodo con la clave {key}."));
+        } else {
+            self.find_msg = None;
+            self.show_match();
+        }
+    }
+
+    fn show_match(&mut self) {
+        let Some(&i) = self.matches.get(self.match_i) else {
+            return;
+        };
+        let depth = self.layout.nodes[i].depth;
+        if depth + 1 > self.max_levels {
+            self.set_max_levels(depth + 1);
+        }
+        self.selected = Some(i);
+        self.center_on = Some(i);
+        self.zoom = self.zoom.max(1.0);
+        self.find_msg = Some(format!(
+            "Clave {}: nodo {} de {} (nivel {depth}, posición {}).",
+            self.layout.nodes[i].v.key,
+            self.match_i + 1,
+            self.matches.len(),
+            self.layout.nodes[i].v.pos
+        ));
+    }
+
+    fn load(&mut self, ctx: &egui::Context, env: &Env) {
+        let which = self.which;
+        self.loaded = Some((which, env.generation));
+        self.job.start(ctx, env, move |m, _| m.tree(which));
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+        let ctx = ui.ctx().clone();
+        if self
+            .loaded
+            .is_none_or(|(w, g)| w != self.which || g != env.generation)
+            && !self.job.busy()
+        {
+            self.load(&ctx, env);
+        }
+        if let Some(r) = self.job.poll() {
+            match r {
+                Ok(levels) => self.set_levels(levels),
+                Err(e) => self.error = Some(e),
+            }
+        }
+        if let Some(Ok((pos, r))) = self.pub_job.poll() {
+            self.pubs.insert(pos, r);
+        }
+
+        ui.horizontal_wrapped(|ui| {
+            let before = self.which;
+            ui.label(RichText::new("Índice:").strong());
+            ui.selectable_value(
+                &mut self.which,
+                Tree::Seller,
+                "por vendedor (PUBLICADOS.NTX_1)",
+            );
+            ui.selectable_value(
+                &mut self.which,
+                Tree::Category,
+                "por categoría (PUBLICADOS.NTX_2)",
+            );
+            if before != self.which {
+                self.home = true;
+                self.selected = None;
+                self.matches.clear();
+                self.find_msg = None;
+                self.load(&ctx, env);
+            }
+            ui.separator();
+            tabs(
+                ui,
+                &mut self.view,
+                &[
+                    (View::Drawing, "Dibujo"),
+                    (View::Listing, "Listado por niveles"),
+                ],
+            );
+            ui.separator();
+            if ui
+                .add_enabled(!self.job.busy(), egui::Button::new("Actualizar"))
+                .clicked()
+            {
+                self.load(&ctx, env);
+            }
+            if self.job.busy() {
+                ui.spinner();
+            }
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("No se pudo leer el árbol: {e}"),
+            );
+        }
+        let n = self.layout.nodes.len();
+        if n == 0 {
+            if self.job.busy() {
+                busy(ui, "Leyendo el árbol…");
+            } else if self.loaded.is_some() && self.error.is_none() {
+                ui.label("El árbol está vacío: todavía no hay publicaciones.");
+            }
+            return;
+        }
+        match self.view {
+            View::Drawing => self.drawing(ui, env),
+            View::Listing => self.listing(ui),
+        }
+    }
+
+    fn set_levels(&mut self, levels: Vec<Vec<NodeView>>) {
+        let same_shape = self.layout.height() == levels.len();
+        self.text = tree_text(&levels);
+        self.layout = Layout::build(&levels);
+        self.levels = levels;
+        self.error = None;
+        if self.max_levels == 0 || !same_shape || self.max_levels > self.layout.height() {
+            self.max_levels = self.layout.height();
+        }
+        self.layout.relayout(self.max_levels.max(1) - 1);
+        self.selected = self.selected.filter(|&i| i < self.layout.nodes.len());
+        self.matches.retain(|&i| i < self.layout.nodes.len());
+    }
+
+    fn listing(&mut self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "Recorrido por niveles: {} nodos en {} niveles. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre].",
+                self.layout.nodes.len(),
+                self.layout.height()
+            ));
+            if ui.add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…")).clicked() {
+                let name = match self.which {
+                    Tree::Seller => "arbol-vendedores.txt",
+                    Tree::Category => "arbol-categorias.txt",
+                };
+                self.saver.save(ui.ctx(), "Guardar el listado del árbol", name.into(), ("Texto", "txt"), self.text.clone());
+            }
+        });
+        self.saver.ui(ui);
+        egui::ScrollArea::both()
+            .id_salt("listado-arbol")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                for line in self.text.lines() {
+                    ui.add(egui::Label::new(RichText::new(line).monospace()).extend());
+                }
+            });
+    }
+
+    fn drawing(&mut self, ui: &mut Ui, env: &Env) {
+        let height = self.layout.height();
+        ui.horizontal_wrapped(|ui| {
+            let mut levels = self.max_levels;
+            let r =
+                ui.add(egui::Slider::new(&mut levels, 1..=height.max(1)).text("niveles visibles"));
+            if r.changed() {
+                self.set_max_levels(levels);
+            }
+            ui.separator();
+            let r = field(ui, "Ir a la clave", &mut self.key_query, "id", 70.0);
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Buscar").clicked() || enter {
+                match self.key_query.trim().parse::<u64>() {
+                    Ok(k) => self.jump_to_key(k),
+                    Err(_) => {
+                        self.find_msg = Some(format!(
+                            "«{}» no es una clave (un número).",
+                            self.key_query.trim()
+                        ))
+                    }
+                }
+            }
+            if self.matches.len() > 1 && ui.button("Siguiente").clicked() {
+                self.match_i = (self.match_i + 1) % self.matches.len();
+                self.show_match();
+            }
+            ui.separator();
+            if ui.button("Alejar").clicked() {
+                self.zoom = (self.zoom / 1.5).max(MIN_ZOOM);
+            }
+            if ui.button("Acercar").clicked() {
+                self.zoom = (self.zoom * 1.5).min(MAX_ZOOM);
+            }
+            if ui.button("Ver todo").clicked() {
+                self.fit = true;
+            }
+            if ui.button("Raíz").clicked() {
+                self.home = true;
+            }
+        });
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "{} nodos, {} niveles; se muestran {} ({} dibujados en pantalla). Zoom {:.0} %.",
+                self.layout.nodes.len(),
+                height,
+                self.layout.shown,
+                self.drawn,
+                self.zoom * 100.0
+            ));
+            ui.label(
+                RichText::new("Arrastre para mover, Ctrl + rueda para acercar o alejar; pase el puntero por un nodo para ver sus datos.")
+                    .small()
+                    .color(Color32::GRAY),
+            );
+        });
+        if let Some(m) = &self.find_msg {
+            ui.label(m);
+        }
+        if let Some(i) = self.selected {
+            let v = &self.layout.nodes[i].v;
+            ui.label(RichText::new(format!(
+                "Nodo elegido: nodo {} · clave {} · pos {} · bal {} · altura {} · izq {} · der {} · padre {}",
+                v.slot,
+                v.key,
+                v.pos,
+                signed(v.balance),
+                v.height,
+                link(v.left),
+                link(v.right),
+                link(v.parent)
+            ))
+            .monospace());
+        }
+        self.canvas(ui, env);
+    }
+
+    fn canvas(&mut self, ui: &mut Ui, env: &Env) {
+        let size = ui.available_size().max(vec2(200.0, 200.0));
+        let (resp, painter) = ui.allocate_painter(size, Sense::click_and_drag());
+        resp.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::accesskit::Role::Canvas, true, "Dibujo del árbol")
+        });
+        let rect = resp.rect;
+        let visuals = ui.visuals().clone();
+        painter.rect_filled(rect, 4.0, visuals.extreme_bg_color);
+        let painter = painter.with_clip_rect(rect);
+        let l = &self.layout;
+
+        // Where to look.
+        if self.fit {
+            self.fit = false;
+            let ws = l.world_size();
+            self.zoom = (rect.width() / (ws.x + 40.0))
+                .min(rect.height() / (ws.y + 40.0))
+                .clamp(MIN_ZOOM, 1.5);
+            self.offset = vec2(
+                ws.x / 2.0 - rect.width() / (2.0 * self.zoom),
+                -20.0 / self.zoom,
+            );
+        }
+        if self.home {
+            self.home = false;
+            if let Some(r) = l.world_rect(0) {
+                self.offset = vec2(
+                    r.center().x - rect.width() / (2.0 * self.zoom),
+                    -24.0 / self.zoom,
+                );
+            }
+        }
+        if let Some(i) = self.center_on.take()
+            && let Some(r) = l.world_rect(i)
+        {
+            self.offset = r.center().to_vec2() - rect.size() / (2.0 * self.zoom);
+        }
+        // Pan and zoom.
+        if resp.dragged() {
+            self.offset -= resp.drag_delta() / self.zoom;
+        }
+        if resp.hovered() {
+            let (zoom_delta, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta()));
+            if zoom_delta != 1.0
+                && let Some(p) = resp.hover_pos()
+            {
+                let world = self.offset + (p - rect.min) / self.zoom;
+                self.zoom = (self.zoom * zoom_delta).clamp(MIN_ZOOM, MAX_ZOOM);
+                self.offset = world - (p - rect.min) / self.zoom;
+            }
+            if scroll != Vec2::ZERO {
+                self.offset -= scroll / self.zoom;
+            }
+        }
+        if resp.double_clicked() {
+            self.fit = true;
+        }
+        let (offset, zoom) = (self.offset, self.zoom);
+        let to_screen = |w: Pos2| rect.min + (w.to_vec2() - offset) * zoom;
+        let view = Rect::from_min_size(offset.to_pos2(), rect.size() / zoom);
+
+        // Edges first, then nodes over them; both culled against the visible part of the world.
+        let edge = Stroke::new(
+            (1.5 * zoom).clamp(0.5, 2.0),
+            visuals
+                .widgets
+                .noninteractive
+                .fg_stroke
+                .color
+                .gamma_multiply(0.6),
+        );
+        let small = FontId::proportional((11.0 * zoom).clamp(7.0, 16.0));
+        for (i, node) in l.nodes.iter().enumerate() {
+            let Some(r) = l.world_rect(i) else { continue };
+            let from = pos2(r.center().x, r.max.y);
+            for c in [node.left, node.right].into_iter().flatten() {
+                if let Some(cr) = l.world_rect(c) {
+                    let to = pos2(cr.center().x, cr.min.y);
+                    if Rect::from_two_pos(from, to).intersects(view) {
+                        painter.line_segment([to_screen(from), to_screen(to)], edge);
+                    }
+                } else if view.contains(from) || view.intersects(r) {
+                    // Collapsed: how many nodes hang below.
+                    let hidden: usize = [node.left, node.right]
+                        .into_iter()
+                        .flatten()
+                        .map(|c| l.nodes[c].size)
+                        .sum();
+                    painter.text(
+                        to_screen(from + vec2(0.0, 6.0)),
+                        Align2::CENTER_TOP,
+                        format!("+{hidden}"),
+                        small.clone(),
+                        visuals.weak_text_color(),
+                    );
+                    break;
+                }
+            }
+        }
+        let pointer = resp.hover_pos();
+        let mut hovered = None;
+        let mut drawn = 0;
+        let detail = zoom >= 0.7;
+        let key_only = zoom >= 0.3;
+        let font_big = FontId::proportional(14.0 * zoom);
+        let font_small = FontId::monospace(10.0 * zoom);
+        let font_key = FontId::proportional((16.0 * zoom).max(7.0));
+        for (i, node) in l.nodes.iter().enumerate() {
+            let Some(wr) = l.world_rect(i) else { continue };
+            if !wr.intersects(view) {
+                continue;
+            }
+            drawn += 1;
+            let sr = Rect::from_min_max(to_screen(wr.min), to_screen(wr.max));
+            let hit = if key_only { sr } else { sr.expand(3.0) };
+            if pointer.is_some_and(|p| hit.contains(p)) {
+                hovered = Some(i);
+            }
+            let v = &node.v;
+            let selected = self.selected == Some(i);
+            let matched = self.matches.contains(&i);
+            let fill = match v.balance {
+                0 => Color32::from_rgb(70, 120, 190),
+                1 | -1 => Color32::from_rgb(60, 150, 110),
+                _ => Color32::from_rgb(200, 60, 50),
+            };
+            let stroke = if selected || hovered == Some(i) {
+                Stroke::new(2.5, Color32::from_rgb(250, 200, 40))
+            } else if matched {
+                Stroke::new(2.0, Color32::from_rgb(250, 150, 40))
+            } else {
+                Stroke::new(1.0, fill.gamma_multiply(0.6))
+            };
+            if key_only {
+                painter.rect_filled(sr, 4.0 * zoom, fill);
+                painter.rect_stroke(sr, 4.0 * zoom, stroke, StrokeKind::Outside);
+                if detail {
+                    painter.text(
+                        pos2(sr.center().x, sr.min.y + 3.0 * zoom),
+                        Align2::CENTER_TOP,
+                        v.key,
+                        font_big.clone(),
+                        Color32::WHITE,
+                    );
+                    painter.text(
+                        pos2(sr.center().x, sr.max.y - 3.0 * zoom),
+                        Align2::CENTER_BOTTOM,
+                        format!("p{} b{}", v.pos, signed(v.balance)),
+                        font_small.clone(),
+                        Color32::from_rgb(235, 235, 235),
+                    );
+                } else {
+                    painter.text(
+                        sr.center(),
+                        Align2::CENTER_CENTER,
+                        v.key,
+                        font_key.clone(),
+                        Color32::WHITE,
+                    );
+                }
+            } else {
+                let radius = (NODE.x * 0.5 * zoom).max(2.0);
+                painter.circle(sr.center(), radius, fill, stroke);
+            }
+        }
+        self.drawn = drawn;
+        self.hovered = hovered;
+        if resp.clicked() {
+            self.selected = hovered;
+        }
+
+        // The hovered node's data, and its publication (read on a worker thread once).
+        if let Some(i) = hovered
+            && !resp.dragged()
+        {
+            let v = l.nodes[i].v.clone();
+            let depth = l.nodes[i].depth;
+            let size = l.nodes[i].size;
+            if !self.pubs.contains_key(&v.pos) && !self.pub_job.busy() {
+                let pos = v.pos;
+                self.pub_job.start(ui.ctx(), env, move |m, _| {
+                    Ok((pos, m.publication(pos + 1).map_err(|e| e.to_string())))
+                });
+            }
+            let key_name = match self.which {
+                Tree::Seller => "vendedor",
+                Tree::Category => "categoría",
+            };
+            let publication = self.pubs.get(&v.pos).cloned();
+            resp.on_hover_ui_at_pointer(|ui| {
+                ui.strong(format!("Nodo {} (nivel {depth})", v.slot));
+                ui.label(format!("Clave: {} ({key_name})", v.key));
+                ui.label(format!("Posición en PUBLICADOS.DAT: {}", v.pos));
+                ui.label(format!(
+                    "Balance: {} · altura {}",
+                    signed(v.balance),
+                    v.height
+                ));
+                ui.label(format!(
+                    "Izquierdo {} · derecho {} · padre {}",
+                    link(v.left),
+                    link(v.right),
+                    link(v.parent)
+                ));
+                ui.label(format!("Subárbol: {size} nodos"));
+                ui.separator();
+                match publication {
+                    Some(Ok(p)) => {
+                        ui.strong(format!("Publicación {}: {}", p.id, p.title));
+                        ui.label(format!(
+                            "Vendedor: {} ({}, id {})",
+                            p.seller_name, p.seller_email, p.seller_id
+                        ));
+                        ui.label(format!("Categoría: {} {}", p.category, p.category_name));
+                        ui.label(format!("Precio: $ {} · {}", p.price, p.state_label));
+                        ui.label(format!("Cierre: {}", p.closes));
+                    }
+                    Some(Err(e)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                    None => {
+                        ui.label("Leyendo la publicación…");
+                    }
+                }
+            });
+        }
+    }
+}
