@@ -34,8 +34,11 @@ impl ProcessIdentity {
     /// Whether process `pid` that started at `start_time` still runs on this machine.
     pub fn process_alive(pid: u32, start_time: u64) -> bool {
         if cfg!(target_os = "linux") {
-            match process_start_time(pid) {
-                Some(t) => start_time == 0 || t == start_time,
+            match process_stat(pid) {
+                // A zombie has exited (its parent has not reaped it yet): it holds no lock and
+                // writes nothing more.
+                Some(('Z' | 'X', _)) => false,
+                Some((_, t)) => start_time == 0 || t == start_time,
                 None => false,
             }
         } else {
@@ -64,10 +67,17 @@ fn read_trimmed(path: &str) -> Option<String> {
 
 /// Field 22 of `/proc/<pid>/stat`: the process start time in clock ticks after boot.
 fn process_start_time(pid: u32) -> Option<u64> {
+    process_stat(pid).map(|(_, t)| t)
+}
+
+/// Fields 3 (state: R, S, D, Z...) and 22 (start time) of `/proc/<pid>/stat`.
+fn process_stat(pid: u32) -> Option<(char, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after = &stat[stat.rfind(')')? + 1..];
     // Fields after the command name start at field 3 (state); field 22 is index 19.
-    after.split_whitespace().nth(19)?.parse().ok()
+    let mut fields = after.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    Some((state, fields.nth(18)?.parse().ok()?))
 }
 
 /// Milliseconds since the Unix epoch by this terminal's wall clock.
@@ -120,6 +130,11 @@ mod tests {
             assert!(!ProcessIdentity::process_alive(me.pid, me.start_time + 1));
             let mut child = std::process::Command::new("true").spawn().unwrap();
             let pid = child.id();
+            // Exited but not reaped: a zombie is not alive.
+            while process_stat(pid).is_some_and(|(s, _)| s != 'Z') {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            assert!(!ProcessIdentity::process_alive(pid, 0));
             child.wait().unwrap();
             assert!(!ProcessIdentity::process_alive(pid, 0));
         }

@@ -192,17 +192,16 @@ pub fn acquire(dir: &Path, me: &ProcessIdentity, timing: LeaseTiming, deadline: 
         let rec = match read_record(&path) {
             Ok(Some(r)) => r,
             Ok(None) => {
-                // Being written right now, or a torn record left by a crash: give a writer a
-                // moment, then treat an unreadable record as stale.
-                std::thread::sleep(Duration::from_millis(20));
-                match read_record(&path) {
-                    Ok(Some(r)) => r,
-                    Ok(None) => {
+                // Being written right now, or a torn record left by a crash. Only a record that
+                // stays unreadable for the whole lease timeout is stale: breaking one that is
+                // still being written (slow on a loaded network share) would let two writers in.
+                match wait_readable(&path, timing).map_err(lease_err)? {
+                    Some(r) => r,
+                    None if path.exists() => {
                         break_stale(&path, None)?;
                         continue;
                     }
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                    Err(e) => return Err(lease_err(e)),
+                    None => continue,
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -215,6 +214,22 @@ pub fn acquire(dir: &Path, me: &ProcessIdentity, timing: LeaseTiming, deadline: 
         }
         if Instant::now() >= deadline {
             return Err(StorageError::Busy { waited_ms: 0 });
+        }
+    }
+}
+
+/// Polls an unreadable lease record until it reads whole (`Some`), disappears, or the lease
+/// timeout passes (`None` for both).
+fn wait_readable(path: &Path, timing: LeaseTiming) -> io::Result<Option<LeaseRecord>> {
+    let until = Instant::now() + timing.timeout;
+    loop {
+        std::thread::sleep(Duration::from_millis(10));
+        match read_record(path) {
+            Ok(Some(r)) => return Ok(Some(r)),
+            Ok(None) if Instant::now() >= until => return Ok(None),
+            Ok(None) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
         }
     }
 }
