@@ -397,3 +397,24 @@ fn checks_report_damaged_links() {
     assert!(r.unwrap().iter().any(|p| p.contains("elementos")));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn avl_seek_finds_the_first_entry_at_or_after_a_key() {
+    let (dir, share) = temp_share("seek");
+    let a = avl("P.NTX_1", 1, 9, 3);
+    share
+        .write(|tx| -> Result<(), StorageError> {
+            tx.create_file("P.CON", 8, ventalibre::storage::FreeHome::Own)?;
+            a.create(tx)?;
+            for (k, p) in [(5, 9), (5, 2), (9, 1), (2, 7)] {
+                a.insert(tx, k, p)?;
+            }
+            assert_eq!(a.seek(tx, 5)?, Some((5, 2)));
+            assert_eq!(a.seek(tx, 3)?, Some((5, 2)));
+            assert_eq!(a.seek(tx, 0)?, Some((2, 7)));
+            assert_eq!(a.seek(tx, 10)?, None);
+            Ok(())
+        })
+        .unwrap();
+    std::fs::remove_dir_all(dir).ok();
+}

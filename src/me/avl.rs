@@ -151,6 +151,27 @@ impl AvlIndex {
         Ok(out)
     }
 
+    /// The first entry at or after (key, 0): one root-to-leaf descent (about log2 n node reads).
+    pub fn seek(&self, tx: &mut impl Tx, key: u64) -> Result<Option<(u64, u64)>> {
+        let mut best = None;
+        let mut cur = self.root(tx)?;
+        let mut steps = 0u64;
+        while cur != NIL {
+            steps += 1;
+            if steps > 128 {
+                return Err(StorageError::corrupt(self.file, "el árbol es más alto de lo posible o tiene un ciclo"));
+            }
+            let n = self.load(tx, cur)?;
+            if n.key >= key {
+                best = Some(n.id());
+                cur = n.left;
+            } else {
+                cur = n.right;
+            }
+        }
+        Ok(best)
+    }
+
     /// The data positions of every entry with `key`, in position order.
     pub fn find(&self, tx: &mut impl Tx, key: u64) -> Result<Vec<u64>> {
         Ok(self.range(tx, key, key)?.into_iter().map(|(_, p)| p).collect())
