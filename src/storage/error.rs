@@ -34,7 +34,7 @@ pub enum StorageError {
     Corrupt { file: String, detail: String },
 
     /// A file the caller asked for has not been created on this share.
-    #[error("el archivo {file} no existe en la carpeta compartida")]
+    #[error("el archivo {file} no existe en la carpeta compartida: ¿es la carpeta correcta? (`ventalibre init` prepara una carpeta nueva)")]
     Missing { file: String },
 
     /// A position outside the file, or a free slot read as if it held a record.
