@@ -171,6 +171,9 @@ fn accounts_and_their_refusals() {
     s.ok(Some(BOB), &["cancel", &id.to_string()]);
     s.ok(Some(BOB), &["unregister"]);
     s.refused(Some(BOB), &["profile"], 1, "incorrectos");
+    let p = s.ok(None, &["provinces"]);
+    assert_eq!(p.as_array().unwrap().len(), 24);
+    assert_eq!(p[0]["name"], "Capital Federal (CABA)");
     // Usage errors exit 2; a missing share exits 3.
     assert_eq!(s.run(None, &["frobnicate"]).status.code(), Some(2));
     assert_eq!(s.run(None, &["buy"]).status.code(), Some(2));
@@ -222,6 +225,7 @@ fn publications_browse_and_their_rules() {
     s.ok(Some(ANA), &["pause", &id]);
     assert!(!ids(&s.ok(None, &["browse", "--category", "3"])).contains(&n2));
     s.refused(Some(ANA), &["publication", "edit", &id, "--price", "30"], 1, "pausado");
+    s.refused(Some(BOB), &["buy", &id], 1, "pausado");
     s.refused(Some(ANA), &["cancel", &id], 1, "pausado");
     s.ok(Some(ANA), &["resume", &id]);
     s.ok(Some(ANA), &["publication", "edit", &id, "--price", "30", "--category", "1"]);

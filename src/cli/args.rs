@@ -115,6 +115,8 @@ pub enum Command {
     Unregister,
     /// List the categories with their number of publications.
     Categories,
+    /// The province codes.
+    Provinces,
     /// Categories ABM (administrator).
     #[command(subcommand)]
     Category(CategoryCmd),

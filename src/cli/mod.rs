@@ -285,6 +285,12 @@ fn execute(cli: &Cli, command: Command) -> Out {
             }
             Ok((to_value(&cats), t))
         }
+        Command::Provinces => {
+            let v: Vec<Value> =
+                provinces::PROVINCES.iter().enumerate().map(|(i, n)| json!({ "code": i, "name": n })).collect();
+            let t: String = provinces::PROVINCES.iter().enumerate().map(|(i, n)| format!("{i:>2}  {n}\n")).collect();
+            Ok((Value::Array(v), t))
+        }
         Command::Category(c) => {
             let s = session(&m, cli)?;
             match c {
