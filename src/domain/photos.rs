@@ -75,3 +75,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn load_thumb(share_dir: &Path, id: &PhotoId) -> Option<Vec<u8>> {
     std::fs::read(thumb_path(share_dir, id)).ok()
 }
+
+/// The photo's bytes (as stored), if the photo exists.
+pub fn load_photo(share_dir: &Path, id: &PhotoId) -> Option<Vec<u8>> {
+    std::fs::read(photo_path(share_dir, id)).ok()
+}

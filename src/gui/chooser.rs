@@ -1,0 +1,194 @@
+//! The share chooser: shown when the share is missing or cannot be reached. It says so
+//! plainly and offers to pick a folder (rfd), to open the last share used, or to create a new
+//! share in a folder. The last share opened is remembered in a small text file in the
+//! platform's configuration folder (`~/.config/ventalibre/ultima-carpeta` on Linux).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+
+use super::common::{Job, error_text, pick_folder, run_dialog};
+use crate::domain::{DomainError, Market};
+use crate::storage::StorageError;
+
+/// The platform's configuration folder for VentaLibre.
+pub fn default_config_dir() -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let base = if cfg!(windows) {
+        env("APPDATA")
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library").join("Application Support"))
+    } else {
+        env("XDG_CONFIG_HOME").or_else(|| env("HOME").map(|h| h.join(".config")))
+    };
+    base.map(|b| b.join("ventalibre"))
+}
+
+const LAST_SHARE_FILE: &str = "ultima-carpeta";
+
+pub fn load_last_share(config_dir: &Path) -> Option<PathBuf> {
+    let t = std::fs::read_to_string(config_dir.join(LAST_SHARE_FILE)).ok()?;
+    let t = t.trim();
+    (!t.is_empty()).then(|| PathBuf::from(t))
+}
+
+pub fn save_last_share(config_dir: &Path, share: &Path) {
+    let share = std::path::absolute(share).unwrap_or_else(|_| share.to_path_buf());
+    let _ = std::fs::create_dir_all(config_dir);
+    let _ = std::fs::write(
+        config_dir.join(LAST_SHARE_FILE),
+        format!("{}\n", share.display()),
+    );
+}
+
+/// A plain explanation of why a share did not open.
+pub fn explain(dir: &Path, e: &DomainError) -> String {
+    match e {
+        DomainError::Storage(StorageError::Unreachable { .. }) => format!(
+            "No se puede llegar a la carpeta compartida {}: no existe, o el servidor o la red no responden.",
+            dir.display()
+        ),
+        DomainError::Storage(StorageError::Missing { .. }) => format!(
+            "La carpeta {} existe pero no tiene datos de VentaLibre. Elija otra carpeta o cree una carpeta compartida nueva en ella.",
+            dir.display()
+        ),
+        other => format!(
+            "No se pudo abrir la carpeta compartida {}: {other}",
+            dir.display()
+        ),
+    }
+}
+
+/// Opens (or creates) the share in `dir` on a worker thread.
+pub type Opening = Job<(PathBuf, Result<Market, String>)>;
+
+pub fn start_open(job: &mut Opening, ctx: &egui::Context, dir: PathBuf, create: bool) {
+    job.start(ctx, move || {
+        if create && let Err(e) = std::fs::create_dir_all(&dir) {
+            return (
+                dir.clone(),
+                Err(format!(
+                    "no se pudo crear la carpeta {}: {e}",
+                    dir.display()
+                )),
+            );
+        }
+        let r = Market::open(&dir, create).map_err(|e| explain(&dir, &e));
+        (dir, r)
+    });
+}
+
+pub struct Chooser {
+    pub path: String,
+    pub problem: String,
+    pub last: Option<PathBuf>,
+    dialog: Job<Option<PathBuf>>,
+    open: Opening,
+    pub error: Option<String>,
+}
+
+impl Chooser {
+    pub fn new(dir: &Path, problem: String, last: Option<PathBuf>) -> Chooser {
+        Chooser {
+            path: dir.display().to_string(),
+            problem,
+            last: last.filter(|l| l != dir),
+            dialog: Job::default(),
+            open: Job::default(),
+            error: None,
+        }
+    }
+
+    /// Returns the market once a share opened.
+    pub fn ui(&mut self, ui: &mut Ui) -> Option<(Arc<Market>, PathBuf)> {
+        if let Some(Some(p)) = self.dialog.poll() {
+            self.path = p.display().to_string();
+            self.error = None;
+        }
+        if let Some((dir, r)) = self.open.poll() {
+            match r {
+                Ok(m) => return Some((Arc::new(m), dir)),
+                Err(e) => self.error = Some(e),
+            }
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.add_space(20.0);
+            ui.heading("VentaLibre — carpeta compartida");
+            ui.add_space(10.0);
+            error_text(ui, &self.problem);
+            ui.add_space(10.0);
+            ui.label(
+                "Todas las terminales trabajan sobre la misma carpeta compartida de la red. \
+                 Elija dónde está, o cree una nueva si es la primera terminal.",
+            );
+            ui.add_space(10.0);
+            let busy = self.open.running();
+            ui.horizontal(|ui| {
+                let l = ui.label("Carpeta compartida");
+                ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(420.0))
+                    .labelled_by(l.id);
+                if ui
+                    .add_enabled(!self.dialog.running(), egui::Button::new("Elegir carpeta…"))
+                    .clicked()
+                {
+                    run_dialog(&mut self.dialog, ui.ctx(), pick_folder);
+                }
+            });
+            ui.add_space(6.0);
+            let dir = PathBuf::from(self.path.trim());
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(
+                        !busy && !self.path.trim().is_empty(),
+                        egui::Button::new("Abrir"),
+                    )
+                    .clicked()
+                {
+                    self.error = None;
+                    start_open(&mut self.open, ui.ctx(), dir.clone(), false);
+                }
+                if ui
+                    .add_enabled(
+                        !busy && !self.path.trim().is_empty(),
+                        egui::Button::new("Crear una carpeta compartida nueva aquí"),
+                    )
+                    .clicked()
+                {
+                    self.error = None;
+                    start_open(&mut self.open, ui.ctx(), dir.clone(), true);
+                }
+                if busy {
+                    ui.spinner();
+                    ui.label("abriendo…");
+                }
+            });
+            if let Some(last) = self.last.clone() {
+                ui.add_space(6.0);
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new("La última carpeta usada en esta computadora:").weak());
+                    if ui
+                        .add_enabled(
+                            !busy,
+                            egui::Button::new(format!("Abrir {}", last.display())),
+                        )
+                        .clicked()
+                    {
+                        self.path = last.display().to_string();
+                        self.error = None;
+                        start_open(&mut self.open, ui.ctx(), last.clone(), false);
+                    }
+                });
+            }
+            if let Some(e) = &self.error {
+                ui.add_space(8.0);
+                error_text(ui, e);
+            }
+        });
+        None
+    }
+}

@@ -1,0 +1,197 @@
+//! My invoices (every invoice for the administrator): the list, one invoice as a document,
+//! and its export to a text file chosen with the system's save dialog (rfd).
+
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+
+use super::common::{
+    Job, Notice, Outcome, date, error_line, money, notice_line, outcome, run_dialog, save_text_file,
+};
+use super::shell::{Env, Nav};
+use crate::domain::Invoice;
+use crate::domain::catalog::datetime_of_ms;
+use crate::domain::format_cents;
+
+/// The invoice as a plain-text document (what the screen shows and the export writes).
+pub fn invoice_text(i: &Invoice) -> String {
+    let mut s = String::new();
+    let line = "-".repeat(64);
+    s += &format!("VentaLibre — FACTURA N.º {:08}\n", i.number);
+    s += &format!("Fecha de emisión: {}\n", datetime_of_ms(i.issued_ms));
+    s += &line;
+    s += "\n";
+    s += &format!(
+        "Vendedor:  {} <{}> (usuario {})\n",
+        i.seller_name, i.seller_email, i.seller_id
+    );
+    s += &format!(
+        "Comprador: {} <{}> (usuario {})\n",
+        i.buyer_name, i.buyer_email, i.buyer_id
+    );
+    s += &format!("Domicilio: {}\n", i.buyer_address);
+    s += &line;
+    s += "\n";
+    s += &format!(
+        "{:<6} {:<36} {:>9} {:>9}\n",
+        "Cant.", "Artículo", "Unitario", "Total"
+    );
+    let title: String = i.title.chars().take(36).collect();
+    s += &format!(
+        "{:<6} {:<36} {:>9} {:>9}\n",
+        i.quantity,
+        title,
+        format_cents(i.unit_price),
+        format_cents(i.total)
+    );
+    s += &format!("       ({}, publicación {})\n", i.kind.label(), i.pub_id);
+    s += &line;
+    s += "\n";
+    s += &format!("TOTAL: $ {}\n", format_cents(i.total));
+    s += &format!(
+        "Comisión de VentaLibre a cargo de quien vende: {} % = $ {}\n",
+        format_cents(i.commission_bp as i64),
+        format_cents(i.commission)
+    );
+    s
+}
+
+#[derive(Default)]
+pub struct InvoicesScreen {
+    pub list: Vec<Invoice>,
+    pub selected: Option<u64>,
+    loaded_gen: Option<u64>,
+    load: Job<Outcome<Vec<Invoice>>>,
+    pub error: Option<String>,
+    dialog: Job<Option<PathBuf>>,
+    export: Job<Outcome<PathBuf>>,
+    pub notice: Option<Notice>,
+}
+
+impl InvoicesScreen {
+    pub fn select(&mut self, n: u64) {
+        self.selected = Some(n);
+        self.notice = None;
+    }
+
+    pub fn poll(&mut self, ctx: &egui::Context, _env: &mut Env) {
+        if let Some(r) = self.load.poll() {
+            match r {
+                Ok(l) => {
+                    self.list = l;
+                    self.error = None;
+                }
+                Err(e) => self.error = Some(e),
+            }
+        }
+        if let Some(Some(path)) = self.dialog.poll()
+            && let Some(inv) = self.current().cloned()
+        {
+            let text = invoice_text(&inv);
+            self.export.start(ctx, move || {
+                std::fs::write(&path, text)
+                    .map_err(|e| format!("no se pudo escribir {}: {e}", path.display()))?;
+                Ok(path)
+            });
+        }
+        if let Some(r) = self.export.poll() {
+            self.notice = Some(match r {
+                Ok(p) => Notice::Ok(format!("factura exportada a {}", p.display())),
+                Err(e) => Notice::Err(e),
+            });
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
+        let Some(s) = env.session.clone() else { return };
+        self.poll(ui.ctx(), env);
+        if self.loaded_gen != Some(env.generation) {
+            self.loaded_gen = Some(env.generation);
+            let m = env.market.clone();
+            self.load.start(ui.ctx(), move || outcome(m.invoices(&s)));
+        }
+        ui.horizontal(|ui| {
+            ui.heading(if env.is_admin() {
+                "Facturas"
+            } else {
+                "Mis facturas"
+            });
+            if self.load.running() {
+                ui.spinner();
+            }
+        });
+        error_line(ui, &self.error);
+        if self.list.is_empty() && !self.load.running() {
+            ui.label("Todavía no hay facturas: se emite una en cada compra.");
+            return;
+        }
+        if self.selected.is_none() {
+            self.selected = self.list.first().map(|i| i.number);
+        }
+        let me = env.session.as_ref().map_or(0, |s| s.user_id);
+        let mut open_pub = None;
+        egui::Panel::left("lista-facturas")
+            .resizable(true)
+            .default_size(380.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    for i in &self.list {
+                        let role = if i.buyer_id == me {
+                            "compra"
+                        } else if i.seller_id == me {
+                            "venta"
+                        } else {
+                            "—"
+                        };
+                        let text = format!(
+                            "N.º {} · {} · {} · {} ({role})",
+                            i.number,
+                            date(i.issued_ms),
+                            i.title,
+                            money(i.total)
+                        );
+                        if ui
+                            .selectable_label(self.selected == Some(i.number), text)
+                            .clicked()
+                        {
+                            self.selected = Some(i.number);
+                            self.notice = None;
+                        }
+                    }
+                });
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            let Some(inv) = self.current().cloned() else {
+                ui.label("Elija una factura de la lista.");
+                return;
+            };
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.label(RichText::new(invoice_text(&inv)).monospace());
+                });
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    let busy = self.dialog.running() || self.export.running();
+                    if ui
+                        .add_enabled(!busy, egui::Button::new("Exportar a un archivo de texto…"))
+                        .clicked()
+                    {
+                        let name = format!("factura-{:08}.txt", inv.number);
+                        run_dialog(&mut self.dialog, ui.ctx(), move || save_text_file(name));
+                    }
+                    if ui.button("Ver la publicación").clicked() {
+                        open_pub = Some(inv.pub_id);
+                    }
+                });
+                notice_line(ui, &self.notice);
+            });
+        });
+        if let Some(id) = open_pub {
+            env.nav(Nav::Publication(id));
+        }
+    }
+
+    fn current(&self) -> Option<&Invoice> {
+        self.list.iter().find(|i| Some(i.number) == self.selected)
+    }
+}
