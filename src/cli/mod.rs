@@ -38,14 +38,17 @@ pub fn run(cli: Cli, command: Command) -> i32 {
     let json = cli.json;
     match execute(&cli, command) {
         Ok((value, text)) => {
-            if json {
-                println!("{value}");
-            } else if !text.is_empty() {
-                print!("{text}");
-                if !text.ends_with('\n') {
-                    println!();
-                }
-            }
+            // A closed pipe (`ventalibre tree seller | head`) is not an error of ours.
+            let mut stdout = std::io::stdout().lock();
+            let _ = if json {
+                writeln!(stdout, "{value}")
+            } else if text.is_empty() {
+                Ok(())
+            } else if text.ends_with('\n') {
+                write!(stdout, "{text}")
+            } else {
+                writeln!(stdout, "{text}")
+            };
             if DAMAGED.load(Ordering::Relaxed) { 4 } else { 0 }
         }
         Err(e) => {
