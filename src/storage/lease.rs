@@ -168,7 +168,13 @@ fn lease_err(e: io::Error) -> StorageError {
 /// Takes the write lease; the caller already holds the exclusive OS lock.
 pub fn acquire(dir: &Path, me: &ProcessIdentity, timing: LeaseTiming, deadline: Instant) -> Result<Lease> {
     let path = dir.join(LEASE_FILE);
+    let mut odd_failures = 0;
+    let mut first = true;
     loop {
+        if !first && Instant::now() >= deadline {
+            return Err(StorageError::Busy { waited_ms: 0 });
+        }
+        first = false;
         let token = super::ident::random_u64();
         match OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(mut f) => {
@@ -186,6 +192,17 @@ pub fn acquire(dir: &Path, me: &ProcessIdentity, timing: LeaseTiming, deadline: 
                 return Ok(start_heartbeat(path, f, rec, timing));
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            // Some network file systems report a lost exclusive create with another error: sshfs
+            // turns SFTP's generic failure into EPERM when the file appeared between the
+            // kernel's lookup and the create (and its holder may have removed it again by the
+            // time we look). If the file is there, somebody else won; if not, try again a few
+            // times before reporting the error (a read-only share fails every time).
+            Err(_) if path.exists() => {}
+            Err(_) if odd_failures < 20 => {
+                odd_failures += 1;
+                std::thread::sleep(Duration::from_millis(5));
+                continue;
+            }
             Err(e) => return Err(lease_err(e)),
         }
         // Somebody is on record. Read who.
@@ -211,9 +228,6 @@ pub fn acquire(dir: &Path, me: &ProcessIdentity, timing: LeaseTiming, deadline: 
             Liveness::Alive => return Err(StorageError::LocksNotShared { holder: rec.describe() }),
             Liveness::Gone => {}
             Liveness::Dead => break_stale(&path, Some(rec.token))?,
-        }
-        if Instant::now() >= deadline {
-            return Err(StorageError::Busy { waited_ms: 0 });
         }
     }
 }
@@ -244,10 +258,15 @@ fn break_stale(path: &Path, stale_token: Option<u64>) -> Result<()> {
         Err(e) => return Err(lease_err(e)),
     }
     let moved = read_record(&aside).ok().flatten();
-    if let (Some(stale), Some(m)) = (stale_token, &moved)
-        && m.token != stale
-    {
-        // We moved a fresh lease taken by another breaker: put it back if its place is empty.
+    let fresh = match (stale_token, &moved) {
+        // We moved a fresh lease taken by another breaker.
+        (Some(stale), Some(m)) => m.token != stale,
+        // The record we judged unreadable has been written meanwhile: its writer lives.
+        (None, Some(_)) => true,
+        (_, None) => false,
+    };
+    if fresh {
+        // Put it back if its place is empty.
         let _ = fs::hard_link(&aside, path);
     }
     let _ = fs::remove_file(&aside);
