@@ -132,7 +132,7 @@ impl PublicationsPanel {
                 Ok(p) => {
                     env.touch();
                     self.block_msg = Some(Msg::Ok(format!(
-                        "La publicación {} «{}» quedó {}.",
+                        "La publicación {} «{}» quedó en estado «{}».",
                         p.id, p.title, p.state_label
                     )));
                     self.shown = Some(p);

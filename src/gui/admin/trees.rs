@@ -346,6 +346,7 @@ impl TreesPanel {
             );
             if before != self.which {
                 self.home = true;
+                self.max_levels = 0;
                 self.selected = None;
                 self.matches.clear();
                 self.find_msg = None;
