@@ -33,12 +33,12 @@ pub fn invoice_text(i: &Invoice) -> String {
     s += &line;
     s += "\n";
     s += &format!(
-        "{:<6} {:<36} {:>9} {:>9}\n",
+        "{:<6} {:<32} {:>12} {:>12}\n",
         "Cant.", "Artículo", "Unitario", "Total"
     );
-    let title: String = i.title.chars().take(36).collect();
+    let title: String = i.title.chars().take(32).collect();
     s += &format!(
-        "{:<6} {:<36} {:>9} {:>9}\n",
+        "{:<6} {:<32} {:>12} {:>12}\n",
         i.quantity,
         title,
         format_cents(i.unit_price),
@@ -130,60 +130,76 @@ impl InvoicesScreen {
         }
         let me = env.session.as_ref().map_or(0, |s| s.user_id);
         let mut open_pub = None;
-        egui::Panel::left("lista-facturas")
-            .resizable(true)
-            .default_size(380.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    for i in &self.list {
-                        let role = if i.buyer_id == me {
-                            "compra"
-                        } else if i.seller_id == me {
-                            "venta"
-                        } else {
-                            "—"
-                        };
-                        let text = format!(
-                            "N.º {} · {} · {} · {} ({role})",
-                            i.number,
-                            date(i.issued_ms),
-                            i.title,
-                            money(i.total)
-                        );
-                        if ui
-                            .selectable_label(self.selected == Some(i.number), text)
-                            .clicked()
-                        {
-                            self.selected = Some(i.number);
-                            self.notice = None;
+        ui.horizontal_top(|ui| {
+            // The list.
+            ui.vertical(|ui| {
+                ui.set_width(400.0);
+                egui::ScrollArea::vertical()
+                    .id_salt("lista-facturas")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                        for i in &self.list {
+                            let role = if i.buyer_id == me {
+                                "compra"
+                            } else if i.seller_id == me {
+                                "venta"
+                            } else {
+                                "-"
+                            };
+                            let text = format!(
+                                "N.º {} · {} · {} · {} ({role})",
+                                i.number,
+                                date(i.issued_ms),
+                                i.title,
+                                money(i.total)
+                            );
+                            let r = ui.add_sized(
+                                [390.0, 20.0],
+                                egui::Button::selectable(self.selected == Some(i.number), text),
+                            );
+                            if r.clicked() {
+                                self.selected = Some(i.number);
+                                self.notice = None;
+                            }
                         }
-                    }
-                });
+                    });
             });
-        egui::CentralPanel::default().show(ui, |ui| {
-            let Some(inv) = self.current().cloned() else {
-                ui.label("Elija una factura de la lista.");
-                return;
-            };
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.label(RichText::new(invoice_text(&inv)).monospace());
-                });
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    let busy = self.dialog.running() || self.export.running();
-                    if ui
-                        .add_enabled(!busy, egui::Button::new("Exportar a un archivo de texto…"))
-                        .clicked()
-                    {
-                        let name = format!("factura-{:08}.txt", inv.number);
-                        run_dialog(&mut self.dialog, ui.ctx(), move || save_text_file(name));
-                    }
-                    if ui.button("Ver la publicación").clicked() {
-                        open_pub = Some(inv.pub_id);
-                    }
-                });
-                notice_line(ui, &self.notice);
+            ui.separator();
+            // The invoice.
+            ui.vertical(|ui| {
+                let Some(inv) = self.current().cloned() else {
+                    ui.label("Elija una factura de la lista.");
+                    return;
+                };
+                egui::ScrollArea::vertical()
+                    .id_salt("factura")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        egui::Frame::group(ui.style()).show(ui, |ui| {
+                            ui.label(RichText::new(invoice_text(&inv)).monospace());
+                        });
+                        ui.add_space(8.0);
+                        ui.horizontal(|ui| {
+                            let busy = self.dialog.running() || self.export.running();
+                            if ui
+                                .add_enabled(
+                                    !busy,
+                                    egui::Button::new("Exportar a un archivo de texto…"),
+                                )
+                                .clicked()
+                            {
+                                let name = format!("factura-{:08}.txt", inv.number);
+                                run_dialog(&mut self.dialog, ui.ctx(), move || {
+                                    save_text_file(name)
+                                });
+                            }
+                            if ui.button("Ver la publicación").clicked() {
+                                open_pub = Some(inv.pub_id);
+                            }
+                        });
+                        notice_line(ui, &self.notice);
+                    });
             });
         });
         if let Some(id) = open_pub {

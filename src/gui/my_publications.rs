@@ -410,6 +410,7 @@ impl MyPublicationsScreen {
             .num_columns(10)
             .spacing([10.0, 6.0])
             .show(ui, |ui| {
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
                 for h in [
                     "N.º",
                     "Artículo",

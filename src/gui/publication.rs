@@ -243,7 +243,7 @@ impl PublicationScreen {
 
     fn data_ui(&mut self, ui: &mut Ui, env: &mut Env, v: &PublicationView) {
         let d = self.data.as_ref().expect("loaded");
-        ui.heading(&v.title);
+        ui.label(RichText::new(&v.title).size(22.0).strong());
         ui.label(RichText::new(format!("$ {}", v.price)).size(26.0).strong());
         egui::Grid::new("datos-publicacion")
             .num_columns(2)

@@ -77,6 +77,7 @@ impl PurchasesScreen {
                         .num_columns(7)
                         .spacing([12.0, 6.0])
                         .show(ui, |ui| {
+                            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
                             for h in [
                                 "Fecha",
                                 "Artículo",

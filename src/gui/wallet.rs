@@ -3,9 +3,7 @@
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::common::{
-    Job, Notice, Outcome, datetime, error_line, inline_field, notice_line, outcome,
-};
+use super::common::{Job, Notice, Outcome, datetime, error_line, notice_line, outcome};
 use super::shell::Env;
 use crate::domain::trade::WalletView;
 use crate::domain::{format_cents, parse_cents};
@@ -94,41 +92,50 @@ impl WalletScreen {
         let mut start: Option<(Op, String, String)> = None;
         let busy = self.job.running();
         egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.horizontal(|ui| {
-                inline_field(ui, "Importe a depositar", &mut self.deposit, 120.0);
-                if ui
-                    .add_enabled(!busy, egui::Button::new("Depositar"))
-                    .clicked()
-                {
-                    start = Some((Op::Deposit, self.deposit.clone(), String::new()));
-                }
-            });
-            self.notice_for(ui, Op::Deposit);
-            ui.horizontal(|ui| {
-                inline_field(ui, "Importe a retirar", &mut self.withdraw, 120.0);
-                if ui
-                    .add_enabled(!busy, egui::Button::new("Retirar"))
-                    .clicked()
-                {
-                    start = Some((Op::Withdraw, self.withdraw.clone(), String::new()));
-                }
-            });
-            self.notice_for(ui, Op::Withdraw);
-            ui.horizontal(|ui| {
-                inline_field(ui, "Transferir a (email)", &mut self.transfer_to, 220.0);
-                inline_field(ui, "Importe a transferir", &mut self.transfer, 120.0);
-                if ui
-                    .add_enabled(!busy, egui::Button::new("Transferir"))
-                    .clicked()
-                {
-                    start = Some((
-                        Op::Transfer,
-                        self.transfer.clone(),
-                        self.transfer_to.clone(),
-                    ));
-                }
-            });
-            self.notice_for(ui, Op::Transfer);
+            egui::Grid::new("operaciones-billetera")
+                .num_columns(3)
+                .spacing([12.0, 8.0])
+                .show(ui, |ui| {
+                    let field = |ui: &mut Ui, label: &str, text: &mut String, w: f32| {
+                        let l = ui.label(label);
+                        ui.add(egui::TextEdit::singleline(text).desired_width(w))
+                            .labelled_by(l.id);
+                    };
+                    field(ui, "Importe a depositar", &mut self.deposit, 140.0);
+                    if ui
+                        .add_enabled(!busy, egui::Button::new("Depositar"))
+                        .clicked()
+                    {
+                        start = Some((Op::Deposit, self.deposit.clone(), String::new()));
+                    }
+                    ui.end_row();
+                    self.notice_row(ui, Op::Deposit);
+                    field(ui, "Importe a retirar", &mut self.withdraw, 140.0);
+                    if ui
+                        .add_enabled(!busy, egui::Button::new("Retirar"))
+                        .clicked()
+                    {
+                        start = Some((Op::Withdraw, self.withdraw.clone(), String::new()));
+                    }
+                    ui.end_row();
+                    self.notice_row(ui, Op::Withdraw);
+                    field(ui, "Transferir a (email)", &mut self.transfer_to, 260.0);
+                    ui.label("");
+                    ui.end_row();
+                    field(ui, "Importe a transferir", &mut self.transfer, 140.0);
+                    if ui
+                        .add_enabled(!busy, egui::Button::new("Transferir"))
+                        .clicked()
+                    {
+                        start = Some((
+                            Op::Transfer,
+                            self.transfer.clone(),
+                            self.transfer_to.clone(),
+                        ));
+                    }
+                    ui.end_row();
+                    self.notice_row(ui, Op::Transfer);
+                });
         });
         if let Some((op, amount, to)) = start {
             match parse_cents(&amount) {
@@ -207,11 +214,14 @@ impl WalletScreen {
             });
     }
 
-    fn notice_for(&self, ui: &mut Ui, op: Op) {
+    /// The outcome of operation `op`, under its field.
+    fn notice_row(&self, ui: &mut Ui, op: Op) {
         if let Some((o, n)) = &self.notice
             && *o == op
         {
+            ui.label("");
             notice_line(ui, &Some(n.clone()));
+            ui.end_row();
         }
     }
 }
