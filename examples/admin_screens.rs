@@ -32,6 +32,10 @@ fn main() -> ExitCode {
             .unwrap_or_else(|_| panic!("«{s}» no es un número"))
     };
 
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("no se pudo crear {dir}: {e}");
+        return ExitCode::from(3);
+    }
     let market = match Market::open(dir, true) {
         Ok(m) => m,
         Err(e) => {

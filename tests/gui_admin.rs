@@ -283,6 +283,10 @@ fn sales_between_dates_show_commission_and_totals_at_the_foot() {
     h.get_by_label(&amount);
     h.get_by_label(&commission);
     h.get_by_label(&format!("cobrado 0.00 / pendiente {commission}"));
+    // The same foot in one line that stays in view above the table.
+    h.get_by_label(&format!(
+        "Totales: 2 ventas · Importe: {amount} · Comisión: {commission} · cobrado 0.00 / pendiente {commission}"
+    ));
     assert_eq!(h.query_all_by_label("pendiente").count(), 2);
 
     // Collecting the commissions shows at once in the listing.

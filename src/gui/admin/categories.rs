@@ -5,7 +5,7 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
-use super::common::{Env, Job, Msg, busy, field, show_msg, tabs};
+use super::common::{Env, Job, Msg, busy, field, show_msg, solid, tabs};
 use super::reports::ReportView;
 use crate::domain::catalog::CategoryView;
 use crate::domain::money::parse_percent;
@@ -296,7 +296,9 @@ fn ranking_chart(ui: &mut Ui, r: &Report) {
                 Bar::new((n - 1 - i) as f64, v).name(&names[i]).width(0.7)
             })
             .collect();
-        let mut chart = BarChart::new(label, bars).color(color).horizontal();
+        let mut chart = BarChart::new(label, solid(bars, color))
+            .color(color)
+            .horizontal();
         {
             let below: Vec<&BarChart> = charts.iter().collect();
             chart = chart.stack_on(&below);
@@ -305,7 +307,7 @@ fn ranking_chart(ui: &mut Ui, r: &Report) {
     }
     let names_for_axis = names.clone();
     Plot::new("ranking")
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
         .height((ui.available_height() - 10.0).max(220.0))
         .allow_scroll(false)
         .y_axis_formatter(move |mark, _| {

@@ -265,3 +265,13 @@ impl Saver {
 pub fn fmt2(v: f64) -> String {
     format!("{v:.2}")
 }
+
+/// Bars filled with `color` (egui_plot's default fill is nearly transparent).
+pub fn solid(bars: Vec<egui_plot::Bar>, color: Color32) -> Vec<egui_plot::Bar> {
+    bars.into_iter()
+        .map(|b| {
+            b.fill(color.linear_multiply(0.75))
+                .stroke(egui::Stroke::new(1.0, color))
+        })
+        .collect()
+}

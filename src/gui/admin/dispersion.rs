@@ -5,7 +5,11 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Plot, PlotPoints, Points};
 
-use super::common::{Env, Job, field, fmt2};
+use super::common::{Env, Job, field, fmt2, solid};
+
+const BLUE: Color32 = Color32::from_rgb(70, 130, 220);
+const GREEN: Color32 = Color32::from_rgb(80, 170, 90);
+const PURPLE: Color32 = Color32::from_rgb(150, 110, 200);
 use crate::me::hash::Dispersion;
 
 type Loaded = (Dispersion, Vec<Vec<(u64, String)>>);
@@ -197,9 +201,7 @@ impl DispersionPanel {
                 .include_y(0.0)
                 .legend(Legend::default())
                 .show(ui, |p| {
-                    p.bar_chart(
-                        BarChart::new("Registros", bars).color(Color32::from_rgb(70, 130, 220)),
-                    );
+                    p.bar_chart(BarChart::new("Registros", solid(bars, BLUE)).color(BLUE));
                     p.hline(
                         egui_plot::HLine::new("Factor de carga", mean)
                             .color(Color32::from_rgb(220, 120, 40)),
@@ -228,8 +230,7 @@ impl DispersionPanel {
                 .legend(Legend::default())
                 .show(ui, |p| {
                     p.bar_chart(
-                        BarChart::new("Registros del bloque", bars)
-                            .color(Color32::from_rgb(80, 170, 90)),
+                        BarChart::new("Registros del bloque", solid(bars, GREEN)).color(GREEN),
                     );
                     p.hline(
                         egui_plot::HLine::new("Esperado si fuera uniforme", expected_block)
@@ -271,9 +272,7 @@ impl DispersionPanel {
                 .include_y(0.0)
                 .legend(Legend::default())
                 .show(ui, |p| {
-                    p.bar_chart(
-                        BarChart::new("Baldes", bars).color(Color32::from_rgb(150, 110, 200)),
-                    );
+                    p.bar_chart(BarChart::new("Baldes", solid(bars, PURPLE)).color(PURPLE));
                     p.points(
                         Points::new("Esperado (Poisson)", PlotPoints::from(expected))
                             .radius(4.0)

@@ -174,7 +174,7 @@ impl EventsPanel {
                     body.rows(20.0, shown.len(), |mut row| {
                         for c in cells(shown[row.index()]) {
                             row.col(|ui| {
-                                ui.add(egui::Label::new(c).truncate());
+                                ui.add(egui::Label::new(c).extend());
                             });
                         }
                     });

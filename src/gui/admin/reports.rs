@@ -125,9 +125,14 @@ impl ReportView {
                 self.categories_job.start(&ctx, env, |m, _| m.categories());
             }
         }
-        // Listings without parameters show at once; every listing shown follows the share.
+        // Listings that need no user show at once (dates default to the last 30 days, the
+        // category to the first); every listing shown follows the share.
         match &self.shown {
-            None if !self.needs_params() => self.run(&ctx, env, ReportParams::default()),
+            None if !self.needs_user && !self.job.busy() => {
+                if let Ok(p) = self.params() {
+                    self.run(&ctx, env, p);
+                }
+            }
             Some((p, g)) if *g != env.generation && !self.job.busy() => {
                 let p = p.clone();
                 self.run(&ctx, env, p);
@@ -231,6 +236,9 @@ impl ReportView {
         });
         self.saver.ui(ui);
         ui.label(format!("{} filas", rep.rows.len()));
+        if let Some(t) = totals_line(rep) {
+            ui.label(RichText::new(t).strong());
+        }
         match side {
             Some(side) => {
                 ui.columns(2, |cols| {
@@ -241,6 +249,29 @@ impl ReportView {
             None => report_table(ui, rep),
         }
     }
+}
+
+/// The foot of a listing in one line ("38 ventas · Importe: 8123.45 · …"), always in view
+/// (the foot row of the table scrolls with it).
+pub fn totals_line(r: &Report) -> Option<String> {
+    let numeric = |v: &str| {
+        v.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    };
+    let parts: Vec<String> = r
+        .footer
+        .iter()
+        .zip(&r.columns)
+        .filter(|(v, _)| !v.is_empty() && v.as_str() != "Totales")
+        .map(|(v, c)| {
+            if numeric(v) {
+                format!("{c}: {v}")
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("Totales: {}", parts.join(" · ")))
 }
 
 /// A report as a table: header, rows (only the visible ones are laid out) and the totals row.
@@ -273,13 +304,13 @@ pub fn report_table(ui: &mut Ui, r: &Report) {
                 if let Some(cells) = r.rows.get(i) {
                     for c in cells {
                         row.col(|ui| {
-                            ui.add(egui::Label::new(c.as_str()).truncate());
+                            ui.add(egui::Label::new(c.as_str()).extend());
                         });
                     }
                 } else {
                     for c in &r.footer {
                         row.col(|ui| {
-                            ui.add(egui::Label::new(RichText::new(c.as_str()).strong()).truncate());
+                            ui.add(egui::Label::new(RichText::new(c.as_str()).strong()).extend());
                         });
                     }
                 }

@@ -17,9 +17,9 @@ use crate::domain::check::{Tree, tree_text};
 use crate::me::avl::NodeView;
 
 /// Horizontal distance between consecutive nodes (in-order), vertical between levels.
-const DX: f32 = 64.0;
-const DY: f32 = 84.0;
-const NODE: Vec2 = vec2(58.0, 46.0);
+const DX: f32 = 68.0;
+const DY: f32 = 96.0;
+const NODE: Vec2 = vec2(62.0, 60.0);
 const MIN_ZOOM: f32 = 0.01;
 const MAX_ZOOM: f32 = 4.0;
 
@@ -198,6 +198,8 @@ pub struct TreesPanel {
     pub_job: Job<PubResult>,
     /// Nodes drawn in the last frame (the rest fell outside the canvas).
     pub drawn: usize,
+    /// World point at the centre of the canvas in the last frame.
+    view_center: Option<Pos2>,
     saver: Saver,
 }
 
@@ -227,6 +229,7 @@ impl Default for TreesPanel {
             pubs: HashMap::new(),
             pub_job: Job::default(),
             drawn: 0,
+            view_center: None,
             saver: Saver::default(),
         }
     }
@@ -264,7 +267,27 @@ impl TreesPanel {
     /// Shows `levels` of the drawing (1 = only the root).
     pub fn set_max_levels(&mut self, levels: usize) {
         self.max_levels = levels.clamp(1, self.layout.height().max(1));
-        self.layout.relayout(self.max_levels - 1);
+        let new_limit = self.max_levels - 1;
+        // Keep the view on what it showed: the node nearest the centre of the canvas that is
+        // drawn before and after stays where it was on screen.
+        let l = &self.layout;
+        let anchor = self
+            .view_center
+            .and_then(|c| {
+                (0..l.nodes.len())
+                    .filter(|&i| l.nodes[i].depth <= new_limit)
+                    .filter_map(|i| l.world_rect(i).map(|r| (i, r.center().distance_sq(c))))
+                    .min_by(|a, b| a.1.total_cmp(&b.1))
+                    .map(|(i, _)| i)
+            })
+            .or(self.selected)
+            .and_then(|i| l.world_rect(i).map(|r| (i, r.min)));
+        self.layout.relayout(new_limit);
+        if let Some((i, before)) = anchor
+            && let Some(after) = self.layout.world_rect(i)
+        {
+            self.offset += after.min - before;
+        }
     }
 
     /// Finds the nodes with key `key` and brings the first into view.
@@ -476,7 +499,8 @@ impl TreesPanel {
         });
         ui.horizontal_wrapped(|ui| {
             ui.label(format!(
-                "{} nodos, {} niveles; se muestran {} ({} dibujados en pantalla). Zoom {:.0} %.",
+                "{} nodos, {} niveles; se muestran {} ({} dibujados en pantalla). Zoom {:.0} %. \
+                 Color: azul balance 0, verde ±1, rojo desbalanceado.",
                 self.layout.nodes.len(),
                 height,
                 self.layout.shown,
@@ -571,6 +595,7 @@ impl TreesPanel {
         let (offset, zoom) = (self.offset, self.zoom);
         let to_screen = |w: Pos2| rect.min + (w.to_vec2() - offset) * zoom;
         let view = Rect::from_min_size(offset.to_pos2(), rect.size() / zoom);
+        self.view_center = Some(view.center());
 
         // Edges first, then nodes over them; both culled against the visible part of the world.
         let edge = Stroke::new(
@@ -655,12 +680,23 @@ impl TreesPanel {
                         font_big.clone(),
                         Color32::WHITE,
                     );
+                    let light = Color32::from_rgb(235, 235, 235);
+                    let x = sr.center().x;
+                    let pos = format!("pos {}", v.pos);
+                    let bal = format!("bal {}", signed(v.balance));
                     painter.text(
-                        pos2(sr.center().x, sr.max.y - 3.0 * zoom),
+                        pos2(x, sr.max.y - 16.0 * zoom),
                         Align2::CENTER_BOTTOM,
-                        format!("p{} b{}", v.pos, signed(v.balance)),
+                        pos,
                         font_small.clone(),
-                        Color32::from_rgb(235, 235, 235),
+                        light,
+                    );
+                    painter.text(
+                        pos2(x, sr.max.y - 3.0 * zoom),
+                        Align2::CENTER_BOTTOM,
+                        bal,
+                        font_small.clone(),
+                        light,
                     );
                 } else {
                     painter.text(
