@@ -574,16 +574,15 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
     assert_eq!(mui(&mut h).tab, Tab::Invoices);
     assert!(has(&h, "FACTURA N.º 00000001"));
     assert!(has(&h, "Comprador: Díaz, Juan <juan@example.com>"));
-    // The export writes the same text (the save dialog is the system's; its result is a path).
-    let inv = m.invoice(&juan, 1).unwrap();
-    let text = ventalibre::gui::invoices::invoice_text(&inv);
+    // The export (to a path typed, or chosen with the system's save dialog).
     let out = t.path().join("factura.txt");
-    std::fs::write(&out, &text).unwrap();
-    assert!(
-        std::fs::read_to_string(&out)
-            .unwrap()
-            .contains("TOTAL: $ 50000.00")
-    );
+    type_in(&mut h, "Archivo de texto", &out.display().to_string());
+    click(&mut h, "Exportar");
+    assert!(has(&h, "factura exportada a"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let inv = m.invoice(&juan, 1).unwrap();
+    assert_eq!(text, ventalibre::gui::invoices::invoice_text(&inv));
+    assert!(text.contains("TOTAL: $ 50000.00"));
 }
 
 #[test]
@@ -637,7 +636,7 @@ fn my_publications_follow_the_state_rules_and_show_the_domains_refusal() {
     // A question arrives from another terminal, and is answered here.
     let ana = user(&m, "ana@example.com", "Pérez, Ana", 4);
     m.ask(&ana, id, "¿Están todos los tomos?").unwrap();
-    wait_for(&mut h, "1 preguntas sin responder");
+    wait_for(&mut h, "1 pregunta sin responder");
     assert!(has(&h, "¿Están todos los tomos?"));
     type_in(
         &mut h,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::common::{Job, error_text, pick_folder, run_dialog};
+use super::common::{Job, NO_DIALOG, Picked, error_text, pick_folder, run_dialog};
 use crate::domain::{DomainError, Market};
 use crate::storage::StorageError;
 
@@ -87,7 +87,7 @@ pub struct Chooser {
     pub path: String,
     pub problem: String,
     pub last: Option<PathBuf>,
-    dialog: Job<Option<PathBuf>>,
+    dialog: Job<Picked>,
     open: Opening,
     pub error: Option<String>,
 }
@@ -106,9 +106,13 @@ impl Chooser {
 
     /// Returns the market once a share opened.
     pub fn ui(&mut self, ui: &mut Ui) -> Option<(Arc<Market>, PathBuf)> {
-        if let Some(Some(p)) = self.dialog.poll() {
-            self.path = p.display().to_string();
-            self.error = None;
+        if let Some(picked) = self.dialog.poll() {
+            if let Some(p) = picked.path {
+                self.path = p.display().to_string();
+                self.error = None;
+            } else if picked.unavailable {
+                self.error = Some(NO_DIALOG.into());
+            }
         }
         if let Some((dir, r)) = self.open.poll() {
             match r {

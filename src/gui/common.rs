@@ -323,17 +323,39 @@ pub fn decode_image(bytes: &[u8], side: u32) -> Option<egui::ColorImage> {
 
 // ---- native dialogs (rfd) ----------------------------------------------------------------------------
 
-/// Opens the system's file picker off the UI thread (on macOS it must run on the main thread).
+/// What a native dialog gave back.
+#[derive(Debug, Clone, Default)]
+pub struct Picked {
+    pub path: Option<PathBuf>,
+    /// No dialog could be shown (e.g. no desktop portal): it came back at once with nothing.
+    pub unavailable: bool,
+}
+
+/// Nobody picks or cancels a dialog this fast: a dialog that returns nothing sooner was never
+/// shown.
+const DIALOG_MIN_SECONDS: f64 = 0.25;
+
+/// The message for a dialog that could not be shown.
+pub const NO_DIALOG: &str =
+    "no se pudo abrir el selector de archivos del sistema; escriba la ruta en el campo";
+
+/// Opens a system dialog off the UI thread (on macOS it must run on the main thread).
 pub fn run_dialog(
-    job: &mut Job<Option<PathBuf>>,
+    job: &mut Job<Picked>,
     ctx: &egui::Context,
     f: impl FnOnce() -> Option<PathBuf> + Send + 'static,
 ) {
+    let timed = move || {
+        let t = std::time::Instant::now();
+        let path = f();
+        let unavailable = path.is_none() && t.elapsed().as_secs_f64() < DIALOG_MIN_SECONDS;
+        Picked { path, unavailable }
+    };
     if cfg!(target_os = "macos") {
-        let r = f();
+        let r = timed();
         job.start(ctx, move || r);
     } else {
-        job.start(ctx, f);
+        job.start(ctx, timed);
     }
 }
 

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 
 use super::common::{
-    Job, Notice, Outcome, date, error_line, money, notice_line, outcome, run_dialog, save_text_file,
+    Job, NO_DIALOG, Notice, Outcome, Picked, date, error_line, money, notice_line, outcome,
+    run_dialog, save_text_file,
 };
 use super::shell::{Env, Nav};
 use crate::domain::Invoice;
@@ -63,9 +64,23 @@ pub struct InvoicesScreen {
     loaded_gen: Option<u64>,
     load: Job<Outcome<Vec<Invoice>>>,
     pub error: Option<String>,
-    dialog: Job<Option<PathBuf>>,
+    dialog: Job<Picked>,
     export: Job<Outcome<PathBuf>>,
     pub notice: Option<Notice>,
+    /// Where the export goes: typed, or chosen with the save dialog.
+    pub export_path: String,
+    /// The invoice `export_path` was proposed for (a new selection proposes a new name).
+    path_for: Option<u64>,
+}
+
+/// A proposed file for invoice `n`: in the user's home folder (or the current one).
+pub fn default_export_path(n: u64) -> String {
+    let home =
+        std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" }).map(PathBuf::from);
+    home.unwrap_or_default()
+        .join(format!("factura-{n:08}.txt"))
+        .display()
+        .to_string()
 }
 
 impl InvoicesScreen {
@@ -84,15 +99,13 @@ impl InvoicesScreen {
                 Err(e) => self.error = Some(e),
             }
         }
-        if let Some(Some(path)) = self.dialog.poll()
-            && let Some(inv) = self.current().cloned()
-        {
-            let text = invoice_text(&inv);
-            self.export.start(ctx, move || {
-                std::fs::write(&path, text)
-                    .map_err(|e| format!("no se pudo escribir {}: {e}", path.display()))?;
-                Ok(path)
-            });
+        if let Some(picked) = self.dialog.poll() {
+            if let Some(p) = picked.path {
+                self.export_path = p.display().to_string();
+                self.start_export(ctx);
+            } else if picked.unavailable {
+                self.notice = Some(Notice::Err(NO_DIALOG.into()));
+            }
         }
         if let Some(r) = self.export.poll() {
             self.notice = Some(match r {
@@ -180,13 +193,26 @@ impl InvoicesScreen {
                             ui.label(RichText::new(invoice_text(&inv)).monospace());
                         });
                         ui.add_space(8.0);
+                        if self.path_for != Some(inv.number) {
+                            self.path_for = Some(inv.number);
+                            self.export_path = default_export_path(inv.number);
+                        }
+                        let busy = self.dialog.running() || self.export.running();
                         ui.horizontal(|ui| {
-                            let busy = self.dialog.running() || self.export.running();
+                            let l = ui.label("Archivo de texto");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut self.export_path)
+                                    .desired_width(340.0),
+                            )
+                            .labelled_by(l.id);
                             if ui
-                                .add_enabled(
-                                    !busy,
-                                    egui::Button::new("Exportar a un archivo de texto…"),
-                                )
+                                .add_enabled(!busy, egui::Button::new("Exportar"))
+                                .clicked()
+                            {
+                                self.start_export(ui.ctx());
+                            }
+                            if ui
+                                .add_enabled(!busy, egui::Button::new("Elegir dónde guardar…"))
                                 .clicked()
                             {
                                 let name = format!("factura-{:08}.txt", inv.number);
@@ -194,10 +220,10 @@ impl InvoicesScreen {
                                     save_text_file(name)
                                 });
                             }
-                            if ui.button("Ver la publicación").clicked() {
-                                open_pub = Some(inv.pub_id);
-                            }
                         });
+                        if ui.button("Ver la publicación").clicked() {
+                            open_pub = Some(inv.pub_id);
+                        }
                         notice_line(ui, &self.notice);
                     });
             });
@@ -205,6 +231,25 @@ impl InvoicesScreen {
         if let Some(id) = open_pub {
             env.nav(Nav::Publication(id));
         }
+    }
+
+    /// Writes the invoice shown to `export_path` on a worker thread.
+    fn start_export(&mut self, ctx: &egui::Context) {
+        let Some(inv) = self.current().cloned() else {
+            return;
+        };
+        let path = PathBuf::from(self.export_path.trim());
+        if path.as_os_str().is_empty() {
+            self.notice = Some(Notice::Err("escriba dónde guardar la factura".into()));
+            return;
+        }
+        self.notice = None;
+        let text = invoice_text(&inv);
+        self.export.start(ctx, move || {
+            std::fs::write(&path, text)
+                .map_err(|e| format!("no se pudo escribir {}: {e}", path.display()))?;
+            Ok(path)
+        });
     }
 
     fn current(&self) -> Option<&Invoice> {

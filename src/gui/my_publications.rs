@@ -298,6 +298,8 @@ pub struct MyPublicationsScreen {
     answers: HashMap<(u64, String), String>,
     answer_job: Job<((u64, String), Outcome<u64>)>,
     answer_notice: Option<((u64, String), Notice)>,
+    /// Unanswered questions when last drawn (a new one opens the section).
+    waiting_before: u64,
 }
 
 impl MyPublicationsScreen {
@@ -386,9 +388,9 @@ impl MyPublicationsScreen {
                     }
                 }
                 ui.add_space(8.0);
-                self.list_ui(ui, env, &s);
-                ui.add_space(12.0);
                 self.questions_ui(ui, env, &s);
+                ui.add_space(8.0);
+                self.list_ui(ui, env, &s);
             });
     }
 
@@ -434,9 +436,13 @@ impl MyPublicationsScreen {
                         }
                         if let Some(n) = unanswered.get(&v.id).filter(|n| **n > 0) {
                             ui.label(
-                                RichText::new(format!("{n} preguntas sin responder"))
-                                    .small()
-                                    .color(ui.visuals().warn_fg_color),
+                                RichText::new(if *n == 1 {
+                                    "1 pregunta sin responder".to_string()
+                                } else {
+                                    format!("{n} preguntas sin responder")
+                                })
+                                .small()
+                                .color(ui.visuals().warn_fg_color),
                             );
                         }
                     });
@@ -521,12 +527,31 @@ impl MyPublicationsScreen {
         }
     }
 
+    /// The questions buyers asked (first, since they wait for an answer), folded away when
+    /// every one is answered.
     fn questions_ui(&mut self, ui: &mut Ui, env: &mut Env, s: &crate::domain::Session) {
-        ui.heading("Preguntas recibidas");
         if self.received.is_empty() {
-            ui.label("Nadie preguntó todavía en sus publicaciones.");
             return;
         }
+        let waiting: u64 = self.received.iter().map(|c| c.unanswered).sum();
+        let title = match waiting {
+            0 => "Preguntas recibidas (todas respondidas)".to_string(),
+            1 => "Preguntas recibidas (1 sin responder)".to_string(),
+            n => format!("Preguntas recibidas ({n} sin responder)"),
+        };
+        egui::CollapsingHeader::new(RichText::new(title).strong())
+            .id_salt("preguntas-recibidas")
+            .default_open(waiting > 0)
+            .open(if waiting > self.waiting_before {
+                Some(true)
+            } else {
+                None
+            })
+            .show(ui, |ui| self.questions_list(ui, env, s));
+        self.waiting_before = waiting;
+    }
+
+    fn questions_list(&mut self, ui: &mut Ui, env: &mut Env, s: &crate::domain::Session) {
         let convs = self.received.clone();
         for c in &convs {
             egui::Frame::group(ui.style()).show(ui, |ui| {

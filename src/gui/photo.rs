@@ -1,11 +1,11 @@
 //! A photo field: a path typed or chosen with the system's file picker (rfd), read and
 //! validated as an image on a worker thread, shown as a thumbnail.
 
-use std::path::PathBuf;
-
 use egui::{TextEdit, TextureHandle, TextureOptions, Ui};
 
-use super::common::{Job, Outcome, decode_image, error_text, pick_image, run_dialog};
+use super::common::{
+    Job, NO_DIALOG, Outcome, Picked, decode_image, error_text, pick_image, run_dialog,
+};
 use crate::domain::photos::{THUMB_SIDE, read_photo_file};
 
 #[derive(Default)]
@@ -18,7 +18,7 @@ pub struct PhotoPicker {
     preview: Option<TextureHandle>,
     pub error: Option<String>,
     load: Job<Outcome<(Vec<u8>, egui::ColorImage)>>,
-    dialog: Job<Option<PathBuf>>,
+    dialog: Job<Picked>,
 }
 
 impl PhotoPicker {
@@ -38,9 +38,13 @@ impl PhotoPicker {
     /// The row: label, path field, "Elegir…" and "Quitar", then the thumbnail or the error.
     /// Takes the results of the picker and of the reading (each frame, shown or not).
     pub fn poll(&mut self, ctx: &egui::Context) {
-        if let Some(Some(p)) = self.dialog.poll() {
-            self.path = p.display().to_string();
-            self.start_load(ctx);
+        if let Some(picked) = self.dialog.poll() {
+            if let Some(p) = picked.path {
+                self.path = p.display().to_string();
+                self.start_load(ctx);
+            } else if picked.unavailable {
+                self.error = Some(NO_DIALOG.into());
+            }
         }
         if let Some(r) = self.load.poll() {
             match r {

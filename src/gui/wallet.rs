@@ -98,7 +98,7 @@ impl WalletScreen {
                 .show(ui, |ui| {
                     let field = |ui: &mut Ui, label: &str, text: &mut String, w: f32| {
                         let l = ui.label(label);
-                        ui.add(egui::TextEdit::singleline(text).desired_width(w))
+                        ui.add_sized([w, 22.0], egui::TextEdit::singleline(text))
                             .labelled_by(l.id);
                     };
                     field(ui, "Importe a depositar", &mut self.deposit, 140.0);
