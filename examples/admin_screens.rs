@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --example admin_screens -- SHARE_DIR [--demo USERS PUBLICATIONS SEED]
 //!     [--tab categorias|usuarios|publicaciones|eventos|arbol|dispersion|revision]
-//!     [--levels N] [--key K] [--block B] [--size WIDTHxHEIGHT]
+//!     [--levels N] [--zoom Z] [--key K] [--block B] [--size WIDTHxHEIGHT]
 //! ```
 
 use std::process::ExitCode;
@@ -82,6 +82,7 @@ fn main() -> ExitCode {
     }
     let levels = opt("--levels", 1).map(|v| num(&v[0]) as usize);
     let key = opt("--key", 1).map(|v| num(&v[0]));
+    let zoom = opt("--zoom", 1).map(|v| v[0].parse::<f32>().expect("--zoom: un número"));
     if let Some(b) = opt("--block", 1) {
         panels.dispersion.block = b[0].clone();
     }
@@ -99,7 +100,7 @@ fn main() -> ExitCode {
         ..Default::default()
     };
     // Depth limit and key jump wait until the tree has arrived.
-    let mut pending = (levels, key);
+    let mut pending = (levels, key, zoom);
     let r = eframe::run_ui_native(
         "VentaLibre — administración",
         options,
@@ -107,6 +108,9 @@ fn main() -> ExitCode {
             if !panels.trees.levels.is_empty() {
                 if let Some(l) = pending.0.take() {
                     panels.trees.set_max_levels(l);
+                }
+                if let Some(z) = pending.2.take() {
+                    panels.trees.zoom_to_root(z);
                 }
                 if let Some(k) = pending.1.take() {
                     panels.trees.jump_to_key(k);

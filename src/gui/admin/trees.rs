@@ -20,7 +20,7 @@ use crate::me::avl::NodeView;
 const DX: f32 = 68.0;
 const DY: f32 = 96.0;
 const NODE: Vec2 = vec2(62.0, 60.0);
-const MIN_ZOOM: f32 = 0.01;
+const MIN_ZOOM: f32 = 0.001;
 const MAX_ZOOM: f32 = 4.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,8 +217,8 @@ impl Default for TreesPanel {
             max_levels: 0,
             offset: Vec2::ZERO,
             zoom: 1.0,
-            fit: false,
-            home: true,
+            fit: true,
+            home: false,
             center_on: None,
             key_query: String::new(),
             matches: Vec::new(),
@@ -288,6 +288,13 @@ impl TreesPanel {
         {
             self.offset += after.min - before;
         }
+    }
+
+    /// Sets the zoom (1 = nodes at full size) and brings the root into view.
+    pub fn zoom_to_root(&mut self, zoom: f32) {
+        self.zoom = zoom.clamp(MIN_ZOOM, MAX_ZOOM);
+        self.fit = false;
+        self.home = true;
     }
 
     /// Finds the nodes with key `key` and brings the first into view.
@@ -368,7 +375,7 @@ impl TreesPanel {
                 "por categoría (PUBLICADOS.NTX_2)",
             );
             if before != self.which {
-                self.home = true;
+                self.fit = true;
                 self.max_levels = 0;
                 self.selected = None;
                 self.matches.clear();
@@ -499,7 +506,7 @@ impl TreesPanel {
         });
         ui.horizontal_wrapped(|ui| {
             ui.label(format!(
-                "{} nodos, {} niveles; se muestran {} ({} dibujados en pantalla). Zoom {:.0} %. \
+                "{} nodos, {} niveles; se muestran {} ({} dibujados en pantalla). Zoom {:.1} %. \
                  Color: azul balance 0, verde ±1, rojo desbalanceado.",
                 self.layout.nodes.len(),
                 height,
@@ -508,7 +515,7 @@ impl TreesPanel {
                 self.zoom * 100.0
             ));
             ui.label(
-                RichText::new("Arrastre para mover, Ctrl + rueda para acercar o alejar; pase el puntero por un nodo para ver sus datos.")
+                RichText::new("Arrastrar: mover · rueda: acercar o alejar · doble clic: ver todo · puntero sobre un nodo: sus datos")
                     .small()
                     .color(Color32::GRAY),
             );
@@ -545,17 +552,21 @@ impl TreesPanel {
         painter.rect_filled(rect, 4.0, visuals.extreme_bg_color);
         let painter = painter.with_clip_rect(rect);
         let l = &self.layout;
+        let ws = l.world_size();
+        // Vertically the levels never get closer than what fills the canvas: zoomed out, a
+        // wide tree is squeezed sideways only and keeps its shape.
+        let y_fit = (rect.height() / (ws.y + 40.0)).min(1.0);
+        let zy_of = |zoom: f32| zoom.max(y_fit);
 
         // Where to look.
         if self.fit {
             self.fit = false;
-            let ws = l.world_size();
             self.zoom = (rect.width() / (ws.x + 40.0))
-                .min(rect.height() / (ws.y + 40.0))
-                .clamp(MIN_ZOOM, 1.5);
+                .clamp(MIN_ZOOM, 1.0)
+                .min(y_fit.max(MIN_ZOOM));
             self.offset = vec2(
                 ws.x / 2.0 - rect.width() / (2.0 * self.zoom),
-                -20.0 / self.zoom,
+                -20.0 / zy_of(self.zoom),
             );
         }
         if self.home {
@@ -563,41 +574,50 @@ impl TreesPanel {
             if let Some(r) = l.world_rect(0) {
                 self.offset = vec2(
                     r.center().x - rect.width() / (2.0 * self.zoom),
-                    -24.0 / self.zoom,
+                    -24.0 / zy_of(self.zoom),
                 );
             }
         }
         if let Some(i) = self.center_on.take()
             && let Some(r) = l.world_rect(i)
         {
-            self.offset = r.center().to_vec2() - rect.size() / (2.0 * self.zoom);
+            let z = vec2(self.zoom, zy_of(self.zoom));
+            self.offset = r.center().to_vec2() - rect.size() / (2.0 * z);
         }
         // Pan and zoom.
+        let z = vec2(self.zoom, zy_of(self.zoom));
         if resp.dragged() {
-            self.offset -= resp.drag_delta() / self.zoom;
+            self.offset -= resp.drag_delta() / z;
         }
         if resp.hovered() {
+            // The wheel zooms around the pointer (as on a map); so do pinch and Ctrl + wheel.
             let (zoom_delta, scroll) = ui.input(|i| (i.zoom_delta(), i.smooth_scroll_delta()));
-            if zoom_delta != 1.0
+            let factor = zoom_delta * ((scroll.y + scroll.x) / 300.0).exp();
+            if factor != 1.0
                 && let Some(p) = resp.hover_pos()
             {
-                let world = self.offset + (p - rect.min) / self.zoom;
-                self.zoom = (self.zoom * zoom_delta).clamp(MIN_ZOOM, MAX_ZOOM);
-                self.offset = world - (p - rect.min) / self.zoom;
-            }
-            if scroll != Vec2::ZERO {
-                self.offset -= scroll / self.zoom;
+                let world = self.offset + (p - rect.min) / z;
+                self.zoom = (self.zoom * factor).clamp(MIN_ZOOM, MAX_ZOOM);
+                self.offset = world - (p - rect.min) / vec2(self.zoom, zy_of(self.zoom));
             }
         }
         if resp.double_clicked() {
             self.fit = true;
         }
         let (offset, zoom) = (self.offset, self.zoom);
-        let to_screen = |w: Pos2| rect.min + (w.to_vec2() - offset) * zoom;
-        let view = Rect::from_min_size(offset.to_pos2(), rect.size() / zoom);
-        self.view_center = Some(view.center());
+        let z = vec2(zoom, zy_of(zoom));
+        self.view_center = Some(offset.to_pos2() + rect.size() / (2.0 * z));
+        // A node on screen: its centre follows both scales, its box keeps its proportions.
+        let half = NODE * zoom / 2.0;
+        let screen_rect = |i: usize| {
+            l.world_rect(i).map(|r| {
+                let c = rect.min + (r.center().to_vec2() - offset) * z;
+                Rect::from_center_size(c, NODE * zoom)
+            })
+        };
+        let canvas = rect.expand(4.0);
 
-        // Edges first, then nodes over them; both culled against the visible part of the world.
+        // Edges first, then nodes over them; only what falls inside the canvas is painted.
         let edge = Stroke::new(
             (1.5 * zoom).clamp(0.5, 2.0),
             visuals
@@ -608,16 +628,17 @@ impl TreesPanel {
                 .gamma_multiply(0.6),
         );
         let small = FontId::proportional((11.0 * zoom).clamp(7.0, 16.0));
+        let screen: Vec<Option<Rect>> = (0..l.nodes.len()).map(screen_rect).collect();
         for (i, node) in l.nodes.iter().enumerate() {
-            let Some(r) = l.world_rect(i) else { continue };
-            let from = pos2(r.center().x, r.max.y);
+            let Some(r) = screen[i] else { continue };
+            let from = pos2(r.center().x, r.center().y + half.y);
             for c in [node.left, node.right].into_iter().flatten() {
-                if let Some(cr) = l.world_rect(c) {
-                    let to = pos2(cr.center().x, cr.min.y);
-                    if Rect::from_two_pos(from, to).intersects(view) {
-                        painter.line_segment([to_screen(from), to_screen(to)], edge);
+                if let Some(cr) = screen[c] {
+                    let to = pos2(cr.center().x, cr.center().y - half.y);
+                    if Rect::from_two_pos(from, to).intersects(canvas) {
+                        painter.line_segment([from, to], edge);
                     }
-                } else if view.contains(from) || view.intersects(r) {
+                } else if canvas.contains(from) {
                     // Collapsed: how many nodes hang below.
                     let hidden: usize = [node.left, node.right]
                         .into_iter()
@@ -625,7 +646,7 @@ impl TreesPanel {
                         .map(|c| l.nodes[c].size)
                         .sum();
                     painter.text(
-                        to_screen(from + vec2(0.0, 6.0)),
+                        from + vec2(0.0, 6.0 * zoom.max(0.5)),
                         Align2::CENTER_TOP,
                         format!("+{hidden}"),
                         small.clone(),
@@ -643,14 +664,19 @@ impl TreesPanel {
         let font_big = FontId::proportional(14.0 * zoom);
         let font_small = FontId::monospace(10.0 * zoom);
         let font_key = FontId::proportional((16.0 * zoom).max(7.0));
+        let radius = (NODE.x * 0.5 * zoom).max(2.0);
         for (i, node) in l.nodes.iter().enumerate() {
-            let Some(wr) = l.world_rect(i) else { continue };
-            if !wr.intersects(view) {
+            let Some(sr) = screen[i] else { continue };
+            let sr = if key_only {
+                sr
+            } else {
+                Rect::from_center_size(sr.center(), Vec2::splat(2.0 * radius))
+            };
+            if !sr.intersects(canvas) {
                 continue;
             }
             drawn += 1;
-            let sr = Rect::from_min_max(to_screen(wr.min), to_screen(wr.max));
-            let hit = if key_only { sr } else { sr.expand(3.0) };
+            let hit = if key_only { sr } else { sr.expand(2.0) };
             if pointer.is_some_and(|p| hit.contains(p)) {
                 hovered = Some(i);
             }
@@ -708,7 +734,6 @@ impl TreesPanel {
                     );
                 }
             } else {
-                let radius = (NODE.x * 0.5 * zoom).max(2.0);
                 painter.circle(sr.center(), radius, fill, stroke);
             }
         }
