@@ -169,6 +169,37 @@ impl Layout {
     }
 }
 
+/// Nodes per row of the level listing on screen.
+pub const PER_ROW: usize = 8;
+
+/// Cuts every line of `text` (a [`tree_text`]) after each [`PER_ROW`] nodes.
+fn listing_rows(text: &str) -> Vec<String> {
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        let mut parts = line.split(" [");
+        let head = parts.next().unwrap_or_default();
+        let nodes: Vec<&str> = parts.collect();
+        if nodes.is_empty() {
+            rows.push(line.to_string());
+            continue;
+        }
+        let indent = " ".repeat(head.chars().count());
+        for (i, chunk) in nodes.chunks(PER_ROW).enumerate() {
+            let mut row = if i == 0 {
+                head.to_string()
+            } else {
+                indent.clone()
+            };
+            for n in chunk {
+                row.push_str(" [");
+                row.push_str(n);
+            }
+            rows.push(row);
+        }
+    }
+    rows
+}
+
 type PubResult = (u64, Result<PublicationView, String>);
 
 pub struct TreesPanel {
@@ -178,6 +209,9 @@ pub struct TreesPanel {
     loaded: Option<(Tree, u64)>,
     pub levels: Vec<Vec<NodeView>>,
     text: String,
+    /// `text` cut for the screen: a level of more than [`PER_ROW`] nodes continues on
+    /// indented rows (only the rows in view are laid out).
+    rows: Vec<String>,
     layout: Layout,
     error: Option<String>,
     /// Levels drawn (the rest are collapsed into "+N" under their ancestors).
@@ -212,6 +246,7 @@ impl Default for TreesPanel {
             loaded: None,
             levels: Vec::new(),
             text: String::new(),
+            rows: Vec::new(),
             layout: Layout::default(),
             error: None,
             max_levels: 0,
@@ -426,6 +461,7 @@ impl TreesPanel {
     fn set_levels(&mut self, levels: Vec<Vec<NodeView>>) {
         let same_shape = self.layout.height() == levels.len();
         self.text = tree_text(&levels);
+        self.rows = listing_rows(&self.text);
         self.layout = Layout::build(&levels);
         self.levels = levels;
         self.error = None;
@@ -453,14 +489,21 @@ impl TreesPanel {
             }
         });
         self.saver.ui(ui);
+        let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
         egui::ScrollArea::both()
             .id_salt("listado-arbol")
             .auto_shrink([false, false])
-            .show(ui, |ui| {
-                for line in self.text.lines() {
-                    ui.add(egui::Label::new(RichText::new(line).monospace()).extend());
+            .show_rows(ui, row_height, self.rows.len(), |ui, range| {
+                for row in &self.rows[range] {
+                    ui.add(egui::Label::new(RichText::new(row).monospace()).extend());
                 }
             });
+    }
+
+    /// The level listing as shown: each level of `tree_text` on one row, or on several when it
+    /// has more than [`PER_ROW`] nodes (continuation rows are indented).
+    pub fn listing_rows(&self) -> &[String] {
+        &self.rows
     }
 
     fn drawing(&mut self, ui: &mut Ui, env: &Env) {
