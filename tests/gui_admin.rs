@@ -289,6 +289,22 @@ fn sales_between_dates_show_commission_and_totals_at_the_foot() {
     ));
     assert_eq!(h.query_all_by_label("pendiente").count(), 2);
 
+    // Export to CSV and "print" to a text file. In synchronous mode no file dialog opens; the
+    // path field that stands in for a missing dialog is used instead.
+    for (button, ext, expected_text) in [
+        ("Exportar CSV…", "csv", expected.to_csv()),
+        ("Imprimir a archivo…", "txt", expected.to_text()),
+    ] {
+        let path = s.dir.join(format!("ventas.{ext}"));
+        h.get_by_label(button).click();
+        h.run();
+        retype(&mut h, "Guardar en", &path.display().to_string());
+        h.get_by_label("Guardar aquí").click();
+        h.run();
+        h.get_by_label(&format!("Guardado en {}", path.display()));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), expected_text);
+    }
+
     // Collecting the commissions shows at once in the listing.
     h.get_by_label("Cobro de comisiones").click();
     h.run();

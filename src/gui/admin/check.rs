@@ -47,6 +47,7 @@ impl CheckPanel {
             {
                 self.saver.save(
                     &ctx,
+                    env,
                     "Guardar el informe de la revisión",
                     "revision.txt".into(),
                     ("Texto", "txt"),

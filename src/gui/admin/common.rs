@@ -209,6 +209,17 @@ fn block_on<F: Future>(f: F) -> F::Output {
 pub struct Saver {
     task: Option<Task<Result<Option<PathBuf>, String>>>,
     msg: Option<Msg>,
+    /// What the last cancelled dialog would have saved, and where the administrator may type
+    /// a path instead (for a desktop without a file dialog).
+    unsaved: Option<(String, String)>,
+    /// Synchronous mode (tests): no dialog, the file is written within the frame.
+    sync: bool,
+}
+
+fn write_file(path: PathBuf, contents: &str) -> Result<PathBuf, String> {
+    std::fs::write(&path, contents.as_bytes())
+        .map_err(|e| format!("no se pudo escribir {}: {e}", path.display()))?;
+    Ok(path)
 }
 
 impl Saver {
@@ -216,6 +227,7 @@ impl Saver {
     pub fn save(
         &mut self,
         ctx: &egui::Context,
+        env: &Env,
         title: &str,
         file_name: String,
         filter: (&str, &str),
@@ -224,18 +236,25 @@ impl Saver {
         let title = title.to_string();
         let (fname, ext) = (filter.0.to_string(), filter.1.to_string());
         self.msg = None;
+        let default = std::env::current_dir()
+            .unwrap_or_default()
+            .join(&file_name)
+            .display()
+            .to_string();
+        self.unsaved = Some((default, contents.clone()));
+        self.sync = env.sync;
+        if env.sync {
+            return;
+        }
         self.task = Some(Task::spawn(ctx, move || {
             let dialog = rfd::AsyncFileDialog::new()
                 .set_title(&title)
                 .set_file_name(&file_name)
                 .add_filter(&fname, &[ext.as_str()]);
-            let Some(handle) = block_on(dialog.save_file()) else {
-                return Ok(None);
-            };
-            let path = handle.path().to_path_buf();
-            std::fs::write(&path, contents.as_bytes())
-                .map_err(|e| format!("no se pudo escribir {}: {e}", path.display()))?;
-            Ok(Some(path))
+            match block_on(dialog.save_file()) {
+                Some(handle) => write_file(handle.path().to_path_buf(), &contents).map(Some),
+                None => Ok(None),
+            }
         }));
     }
 
@@ -248,13 +267,47 @@ impl Saver {
         if let Some(t) = &mut self.task {
             if let Some(r) = t.poll() {
                 self.task = None;
-                self.msg = Some(match r {
-                    Ok(Some(p)) => Msg::Ok(format!("Guardado en {}", p.display())),
-                    Ok(None) => Msg::Ok("No se guardó nada (diálogo cancelado).".into()),
-                    Err(e) => Msg::Err(e),
-                });
+                self.msg = match r {
+                    Ok(Some(p)) => {
+                        self.unsaved = None;
+                        Some(Msg::Ok(format!("Guardado en {}", p.display())))
+                    }
+                    Ok(None) => None,
+                    Err(e) => Some(Msg::Err(e)),
+                };
             } else {
                 busy(ui, "Guardando…");
+            }
+        }
+        if self.task.is_none()
+            && let Some((path, contents)) = &mut self.unsaved
+        {
+            let mut write = None;
+            let mut close = false;
+            ui.horizontal_wrapped(|ui| {
+                ui.label("No se guardó nada (diálogo cancelado o no disponible).");
+                field(ui, "Guardar en", path, "ruta del archivo", 360.0);
+                if ui.button("Guardar aquí").clicked() {
+                    write = Some((PathBuf::from(path.trim()), contents.clone()));
+                }
+                close = ui.button("Descartar").clicked();
+            });
+            if let Some((p, c)) = write {
+                if self.sync {
+                    // Tests: written within the frame.
+                    self.msg = Some(match write_file(p, &c) {
+                        Ok(p) => Msg::Ok(format!("Guardado en {}", p.display())),
+                        Err(e) => Msg::Err(e),
+                    });
+                    if matches!(self.msg, Some(Msg::Ok(_))) {
+                        close = true;
+                    }
+                } else {
+                    self.task = Some(Task::spawn(ui.ctx(), move || write_file(p, &c).map(Some)));
+                }
+            }
+            if close {
+                self.unsaved = None;
             }
         }
         show_msg(ui, &self.msg);

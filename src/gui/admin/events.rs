@@ -117,6 +117,7 @@ impl EventsPanel {
                     let r = report(&shown);
                     self.saver.save(
                         &ctx,
+                        env,
                         "Imprimir el registro a un archivo",
                         "eventos.txt".into(),
                         ("Texto", "txt"),
@@ -130,6 +131,7 @@ impl EventsPanel {
                     let r = report(&shown);
                     self.saver.save(
                         &ctx,
+                        env,
                         "Exportar el registro a CSV",
                         "eventos.csv".into(),
                         ("CSV", "csv"),

@@ -214,6 +214,7 @@ impl ReportView {
                 {
                     self.saver.save(
                         &ctx,
+                        env,
                         "Imprimir el listado a un archivo",
                         format!("{}.txt", rep.name),
                         ("Texto", "txt"),
@@ -226,6 +227,7 @@ impl ReportView {
                 {
                     self.saver.save(
                         &ctx,
+                        env,
                         "Exportar el listado a CSV",
                         format!("{}.csv", rep.name),
                         ("CSV", "csv"),

@@ -454,7 +454,7 @@ impl TreesPanel {
         }
         match self.view {
             View::Drawing => self.drawing(ui, env),
-            View::Listing => self.listing(ui),
+            View::Listing => self.listing(ui, env),
         }
     }
 
@@ -473,7 +473,7 @@ impl TreesPanel {
         self.matches.retain(|&i| i < self.layout.nodes.len());
     }
 
-    fn listing(&mut self, ui: &mut Ui) {
+    fn listing(&mut self, ui: &mut Ui, env: &Env) {
         ui.horizontal(|ui| {
             ui.label(format!(
                 "Recorrido por niveles: {} nodos en {} niveles. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre].",
@@ -485,7 +485,7 @@ impl TreesPanel {
                     Tree::Seller => "arbol-vendedores.txt",
                     Tree::Category => "arbol-categorias.txt",
                 };
-                self.saver.save(ui.ctx(), "Guardar el listado del árbol", name.into(), ("Texto", "txt"), self.text.clone());
+                self.saver.save(ui.ctx(), env, "Guardar el listado del árbol", name.into(), ("Texto", "txt"), self.text.clone());
             }
         });
         self.saver.ui(ui);
