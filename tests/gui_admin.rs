@@ -467,6 +467,25 @@ fn the_dispersion_panel_shows_the_counts_of_the_hash() {
     h.get_by_label(&format!("{:.2}", d.chi_square));
     h.get_by_label(&d.longest_chain.to_string());
     h.get_by_label(&format!("{} de 8 baldes", d.blocks.len()));
+    // Printed to a file, with the same lines.
+    let path = s.dir.join("dispersion.txt");
+    h.get_by_label("Imprimir a archivo…").click();
+    h.run();
+    retype(&mut h, "Guardar en", &path.display().to_string());
+    h.get_by_label("Guardar aquí").click();
+    h.run();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(&format!("Registros: {}", d.records)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Bloque 10 (baldes 72-79): {} registros",
+            d.blocks[9]
+        )),
+        "{text}"
+    );
     // The chain of a bucket, from the hash itself.
     let chains = s.market.hash_chains().unwrap();
     let (b, chain) = chains

@@ -5,12 +5,12 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Plot, PlotPoints, Points};
 
-use super::common::{Env, Job, field, fmt2, solid};
+use super::common::{Env, Job, Saver, field, fmt2, solid};
+use crate::me::hash::Dispersion;
 
 const BLUE: Color32 = Color32::from_rgb(70, 130, 220);
 const GREEN: Color32 = Color32::from_rgb(80, 170, 90);
 const PURPLE: Color32 = Color32::from_rgb(150, 110, 200);
-use crate::me::hash::Dispersion;
 
 type Loaded = (Dispersion, Vec<Vec<(u64, String)>>);
 
@@ -22,6 +22,7 @@ pub struct DispersionPanel {
     chains: Vec<Vec<(u64, String)>>,
     error: Option<String>,
     bucket: String,
+    saver: Saver,
 }
 
 impl Default for DispersionPanel {
@@ -34,6 +35,7 @@ impl Default for DispersionPanel {
             chains: Vec::new(),
             error: None,
             bucket: String::new(),
+            saver: Saver::default(),
         }
     }
 }
@@ -52,6 +54,37 @@ pub fn verdict(d: &Dispersion) -> String {
     } else {
         format!("más pareja de lo que daría el azar (z = {z:+.2})")
     }
+}
+
+/// The whole test as text (for printing to a file).
+pub fn dispersion_text(d: &Dispersion) -> String {
+    let mut out = String::from("Test de dispersión del hash de usuarios (USUARIOS.DAT)\n");
+    out.push_str(&format!(
+        "Baldes: {}  Registros: {}  Factor de carga: {}  Cadena más larga: {}  Baldes vacíos: {}\n",
+        d.buckets,
+        d.records,
+        fmt2(d.load_factor),
+        d.longest_chain,
+        d.empty_buckets
+    ));
+    out.push_str(&format!(
+        "Chi-cuadrado: {} con {} grados de libertad: {}\n",
+        fmt2(d.chi_square),
+        d.degrees_of_freedom,
+        verdict(d)
+    ));
+    out.push_str("Registros por balde:\n");
+    for l in bucket_lines(d) {
+        out.push_str(&format!("  {l}\n"));
+    }
+    out.push_str(&format!(
+        "Registros por bloque de {} baldes:\n",
+        d.block_size
+    ));
+    for l in block_lines(d) {
+        out.push_str(&format!("  {l}\n"));
+    }
+    out
 }
 
 /// "Baldes 0-9: 2 1 3 …", ten buckets a line.
@@ -139,7 +172,22 @@ impl DispersionPanel {
             if self.job.busy() {
                 ui.spinner();
             }
+            if let Some(d) = &self.result
+                && ui
+                    .add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…"))
+                    .clicked()
+            {
+                self.saver.save(
+                    &ctx,
+                    env,
+                    "Guardar el test de dispersión",
+                    "dispersion.txt".into(),
+                    ("Texto", "txt"),
+                    dispersion_text(d),
+                );
+            }
         });
+        self.saver.ui(ui);
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
