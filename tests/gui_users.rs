@@ -310,6 +310,10 @@ fn a_visitor_registers_with_a_photo_logs_out_and_logs_in() {
     ui_login(&mut h, "ANA@example.com", "secreta1");
     assert!(has(&h, "Pérez, Ana"));
     assert_eq!(mui(&mut h).tab, Tab::Browse);
+    assert!(m.user_view("ana@example.com").unwrap().online);
+    // Closing the window logs out.
+    h.state_mut().shutdown();
+    assert!(!m.user_view("ana@example.com").unwrap().online);
 }
 
 #[test]
