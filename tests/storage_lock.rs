@@ -374,3 +374,37 @@ fn a_lease_still_being_written_is_not_broken() {
     assert_eq!(on_disk, Some(rec), "the slow writer's lease was broken");
     assert_eq!(value(&share), 1);
 }
+
+#[test]
+fn a_writer_whose_lease_was_broken_meanwhile_writes_nothing() {
+    // A holder that stalled (before writing its record, or for longer than the lease timeout)
+    // can be judged dead and its lease broken by another terminal, which then takes its own. The
+    // stalled holder must notice before it writes anything.
+    let dir = TempDir::new("lease-broken");
+    setup(dir.path());
+    let share = Share::open(dir.path(), lease_config()).unwrap();
+    let before = common::snapshot(dir.path());
+    let path = dir.path().to_path_buf();
+    let e = share
+        .write(|tx| -> Result<(), StorageError> {
+            tx.write(F, 0, &77u64.to_le_bytes())?;
+            // Another terminal breaks our lease (renames it away) and takes its own.
+            std::fs::rename(path.join(LEASE_FILE), path.join("VENTALIBRE.OWN.broken")).unwrap();
+            write_lease(&path, &foreign_lease(1));
+            Ok(())
+        })
+        .unwrap_err();
+    assert!(matches!(e, StorageError::LocksNotShared { .. }), "{e:?}");
+    assert!(e.to_string().contains("caja-remota"), "{e}");
+    assert!(
+        common::snapshot(dir.path()) == before,
+        "a writer that lost its lease wrote"
+    );
+    // Once the other terminal is gone, writing works again.
+    std::fs::remove_file(dir.path().join(LEASE_FILE)).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("VENTALIBRE.OWN.broken"));
+    share
+        .write(|tx| tx.write(F, 0, &78u64.to_le_bytes()))
+        .unwrap();
+    assert_eq!(value(&share), 78);
+}

@@ -114,6 +114,24 @@ pub struct Lease {
     heart: Option<JoinHandle<()>>,
 }
 
+impl Lease {
+    /// Confirms, just before the holder writes, that the lease on record is still this one. A
+    /// holder that stalled between creating the lease file and writing its record (a loaded
+    /// network share) can have been judged stale by another terminal and broken; it must then
+    /// write nothing.
+    pub fn confirm(&self) -> Result<()> {
+        match read_record(&self.path) {
+            Ok(Some(r)) if r.token == self.token => Ok(()),
+            Ok(Some(r)) => Err(StorageError::LocksNotShared { holder: r.describe() }),
+            Ok(None) => Err(StorageError::LocksNotShared { holder: "otra terminal".into() }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                Err(StorageError::LocksNotShared { holder: "otra terminal".into() })
+            }
+            Err(e) => Err(lease_err(e)),
+        }
+    }
+}
+
 impl Drop for Lease {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);

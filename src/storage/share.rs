@@ -327,11 +327,12 @@ impl Share {
     {
         let (started, deadline) = self.deadline();
         let _guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
-        let _lease = lease::acquire(&self.dir, &self.me, self.config.lease, deadline)?;
+        let lease = lease::acquire(&self.dir, &self.me, self.config.lease, deadline)?;
         let (ctl, state) = self.read_state()?;
         let state = match state {
             Some(s) if s.phase == Phase::Idle => s,
             _ => {
+                lease.confirm()?;
                 self.recover(inner, &ctl, state)?;
                 self.read_state()?.1.ok_or_else(|| StorageError::corrupt(CTL_FILE, "estado ilegible tras la recuperación"))?
             }
@@ -351,6 +352,8 @@ impl Share {
             return Ok(out);
         }
         let final_lamport = lamport + events.saturating_sub(1);
+        // Nothing is written unless the lease is still ours (see `Lease::confirm`).
+        lease.confirm()?;
         if let Err(e) = self.commit(inner, &ctl, state, dirty, catalog, final_lamport) {
             inner.cache.clear();
             inner.handles.clear();
@@ -364,9 +367,10 @@ impl Share {
         loop {
             let guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
             match lease::acquire(&self.dir, &self.me, self.config.lease, deadline) {
-                Ok(_lease) => {
+                Ok(lease) => {
                     let (ctl, state) = self.read_state()?;
                     if state.is_none_or(|s| s.phase == Phase::Hot) {
+                        lease.confirm()?;
                         self.recover(inner, &ctl, state)?;
                     }
                     return Ok(());
