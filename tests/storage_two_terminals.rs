@@ -4,6 +4,9 @@
 //! either commits whole or is refused with a clear error (`LocksNotShared` or `Busy`), and the
 //! files stay consistent. Through a single mount everything works as on a local folder.
 //!
+//! Long run: `VENTALIBRE_TT_TXS=300 VENTALIBRE_TT_PAUSE_MS=0` (transactions per writer, and the
+//! longest pause between them; default 25 and 8 ms).
+//!
 //! Needs root, sshfs and openssh-server (`./scripts/test` installs them when run as root); without
 //! them the test prints `skipped: ...` and passes.
 
@@ -165,6 +168,10 @@ fn two_terminals_worker() {
     let dir = parts.next().unwrap().to_string();
     let share = Share::open(&dir, share_config()).unwrap();
     let mut rng = Rng(worker + 11);
+    let pause_ms: u64 = std::env::var("VENTALIBRE_TT_PAUSE_MS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(8);
     let (mut ok, mut refused) = (0, 0);
     for seq in 0..n {
         match share.write(|tx| transfer(tx, &mut rng, worker, seq).map(|()| tx.counter())) {
@@ -190,7 +197,7 @@ fn two_terminals_worker() {
         }
         // A terminal does other things between transactions; without any pause the lock goes
         // to whoever just released it (waiters poll), and the others time out.
-        std::thread::sleep(Duration::from_millis(rng.below(8)));
+        std::thread::sleep(Duration::from_millis(rng.below(pause_ms + 1)));
     }
     say(&format!("DONE {ok} {refused}"));
 }
