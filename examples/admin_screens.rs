@@ -43,17 +43,17 @@ fn main() -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    if let Some(d) = opt("--demo", 3) {
-        if market.user_count().unwrap_or(0) <= 1 {
-            match market.demo(num(&d[0]), num(&d[1]), num(&d[2])) {
-                Ok(s) => eprintln!(
-                    "demostración: {} usuarios, {} publicaciones, {} conversaciones, {} ventas",
-                    s.users, s.publications, s.conversations, s.sales
-                ),
-                Err(e) => {
-                    eprintln!("no se pudo generar la demostración: {e}");
-                    return ExitCode::from(1);
-                }
+    if let Some(d) = opt("--demo", 3)
+        && market.user_count().unwrap_or(0) <= 1
+    {
+        match market.demo(num(&d[0]), num(&d[1]), num(&d[2])) {
+            Ok(s) => eprintln!(
+                "demostración: {} usuarios, {} publicaciones, {} conversaciones, {} ventas",
+                s.users, s.publications, s.conversations, s.sales
+            ),
+            Err(e) => {
+                eprintln!("no se pudo generar la demostración: {e}");
+                return ExitCode::from(1);
             }
         }
     }

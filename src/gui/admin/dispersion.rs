@@ -147,11 +147,13 @@ impl DispersionPanel {
                 Err(e) => self.error = Some(e),
             }
         }
-        if self.loaded_gen != Some(env.generation) && !self.job.busy() {
-            if let Err(e) = self.start(&ctx, env) {
-                self.loaded_gen = Some(env.generation);
-                self.error = Some(e);
-            }
+        // Computed once and on request; a change of the share is announced.
+        if self.loaded_gen.is_none()
+            && !self.job.busy()
+            && let Err(e) = self.start(&ctx, env)
+        {
+            self.loaded_gen = Some(env.generation);
+            self.error = Some(e);
         }
         ui.horizontal_wrapped(|ui| {
             ui.label(
@@ -160,17 +162,20 @@ impl DispersionPanel {
             ui.separator();
             let r = field(ui, "Tamaño de bloque (baldes)", &mut self.block, "10", 50.0);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if ui
+            let go = ui
                 .add_enabled(!self.job.busy(), egui::Button::new("Calcular"))
                 .clicked()
-                || enter
-            {
-                if let Err(e) = self.start(&ctx, env) {
-                    self.error = Some(e);
-                }
+                || enter;
+            if go && let Err(e) = self.start(&ctx, env) {
+                self.error = Some(e);
             }
             if self.job.busy() {
                 ui.spinner();
+            } else if self.loaded_gen.is_some_and(|g| g != env.generation) {
+                ui.label(
+                    RichText::new("La carpeta cambió: «Calcular» vuelve a leerla.")
+                        .color(Color32::from_rgb(200, 140, 0)),
+                );
             }
             if let Some(d) = &self.result
                 && ui

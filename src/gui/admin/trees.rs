@@ -379,11 +379,9 @@ impl TreesPanel {
 
     pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
         let ctx = ui.ctx().clone();
-        if self
-            .loaded
-            .is_none_or(|(w, g)| w != self.which || g != env.generation)
-            && !self.job.busy()
-        {
+        // Read once; later changes of the share are announced, not reloaded under the
+        // administrator's eyes (a big tree is a heavy read).
+        if self.loaded.is_none_or(|(w, _)| w != self.which) && !self.job.busy() {
             self.load(&ctx, env);
         }
         if let Some(r) = self.job.poll() {
@@ -435,6 +433,13 @@ impl TreesPanel {
             }
             if self.job.busy() {
                 ui.spinner();
+            } else if self.loaded.is_some_and(|(_, g)| g != env.generation) {
+                ui.label(
+                    RichText::new(
+                        "La carpeta cambió desde esta lectura: «Actualizar» la vuelve a leer.",
+                    )
+                    .color(Color32::from_rgb(200, 140, 0)),
+                );
             }
         });
         if let Some(e) = &self.error {
