@@ -12,9 +12,20 @@ use ventalibre::me::hash::{OpenHash, fnv1a};
 use ventalibre::storage::{FreeHome, Share, ShareConfig, StorageError, Tx};
 
 const CON: &str = "P.CON";
-const AVL: AvlIndex = AvlIndex { file: "P.NTX_1", control: CON, root_field: 1, count_field: 9, free_field: 3 };
+const AVL: AvlIndex = AvlIndex {
+    file: "P.NTX_1",
+    control: CON,
+    root_field: 1,
+    count_field: 9,
+    free_field: 3,
+};
 
-const HASH: OpenHash = OpenHash { data: "U.DAT", control: "U.CON", key_cap: 32, value_len: 64 };
+const HASH: OpenHash = OpenHash {
+    data: "U.DAT",
+    control: "U.CON",
+    key_cap: 32,
+    value_len: 64,
+};
 
 fn key(i: u64) -> Vec<u8> {
     format!("usuario{i}@ventalibre.com.ar").into_bytes()
@@ -34,28 +45,40 @@ fn overhead(share: &Share, files: &[&str]) -> u64 {
     share.last_tx_stats().reads
 }
 
-fn measure(share: &Share, files: &[&str], f: impl Fn(&mut ventalibre::storage::ReadTx<'_>)) -> (u64, u64) {
+fn measure(
+    share: &Share,
+    files: &[&str],
+    f: impl Fn(&mut ventalibre::storage::ReadTx<'_>),
+) -> (u64, u64) {
     let base = overhead(share, files);
     share.drop_cache();
-    share.read(|tx| -> Result<(), StorageError> {
-        f(tx);
-        Ok(())
-    })
-    .unwrap();
+    share
+        .read(|tx| -> Result<(), StorageError> {
+            f(tx);
+            Ok(())
+        })
+        .unwrap();
     let cold = share.last_tx_stats().reads.saturating_sub(base);
-    share.read(|tx| -> Result<(), StorageError> {
-        f(tx);
-        Ok(())
-    })
-    .unwrap();
+    share
+        .read(|tx| -> Result<(), StorageError> {
+            f(tx);
+            Ok(())
+        })
+        .unwrap();
     let warm = share.last_tx_stats().reads;
     (cold, warm)
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let sizes: &[u64] = if quick { &[1_000, 100_000] } else { &[1_000, 100_000, 1_000_000] };
-    println!("| structure | records | buckets | lookup | slot reads uncached | reads cached | build |");
+    let sizes: &[u64] = if quick {
+        &[1_000, 100_000]
+    } else {
+        &[1_000, 100_000, 1_000_000]
+    };
+    println!(
+        "| structure | records | buckets | lookup | slot reads uncached | reads cached | build |"
+    );
     println!("|---|---:|---:|---|---:|---:|---:|");
     for &n in sizes {
         for buckets in [80, (n / 2).max(80)] {
@@ -88,15 +111,28 @@ fn main() {
             let build = t0.elapsed();
             // A key whose record sits in its home bucket, and the one deepest in a chain.
             let chains = share.read(|tx| h.chains(tx)).unwrap();
-            let home_key = chains.iter().find(|c| !c.is_empty()).map(|c| c[0].1.clone()).unwrap();
+            let home_key = chains
+                .iter()
+                .find(|c| !c.is_empty())
+                .map(|c| c[0].1.clone())
+                .unwrap();
             let deepest = chains.iter().max_by_key(|c| c.len()).unwrap();
             let deep_key = deepest.last().unwrap().1.clone();
             assert_eq!(fnv1a(&deep_key) % buckets, fnv1a(&deepest[0].1) % buckets);
-            for (what, k) in [("home bucket", home_key), (&*format!("end of longest chain ({})", deepest.len()), deep_key)] {
+            for (what, k) in [
+                ("home bucket", home_key),
+                (
+                    &*format!("end of longest chain ({})", deepest.len()),
+                    deep_key,
+                ),
+            ] {
                 let (cold, warm) = measure(&share, &[h.data, h.control], |tx| {
                     assert!(h.get(tx, &k).unwrap().is_some());
                 });
-                println!("| hash | {n} | {buckets} | {what} | {cold} | {warm} | {:.1} s |", build.as_secs_f64());
+                println!(
+                    "| hash | {n} | {buckets} | {what} | {cold} | {warm} | {:.1} s |",
+                    build.as_secs_f64()
+                );
             }
             drop(share);
             let _ = std::fs::remove_dir_all(&dir);

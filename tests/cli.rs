@@ -24,7 +24,9 @@ impl Share {
     fn cmd(&self, user: Option<(&str, &str)>, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
         c.arg("--share").arg(&self.0).args(args);
-        c.env("VENTALIBRE_KDF_ROUNDS", "1000").env_remove("VENTALIBRE_SHARE").env("VENTALIBRE_TERMINAL", "prueba");
+        c.env("VENTALIBRE_KDF_ROUNDS", "1000")
+            .env_remove("VENTALIBRE_SHARE")
+            .env("VENTALIBRE_TERMINAL", "prueba");
         // Without --user, commands that need a password act as the administrator
         // (`admin report --user X` names the listing's user, the acting admin is the default).
         c.env("VENTALIBRE_PASSWORD", "newton");
@@ -43,20 +45,51 @@ impl Share {
         let mut a = args.to_vec();
         a.push("--json");
         let o = self.run(user, &a);
-        assert_eq!(o.status.code(), Some(0), "{args:?}\nstdout: {}\nstderr: {}", out(&o), err(&o));
-        serde_json::from_str(out(&o).trim()).unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e}): {}", out(&o)))
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?}\nstdout: {}\nstderr: {}",
+            out(&o),
+            err(&o)
+        );
+        serde_json::from_str(out(&o).trim())
+            .unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e}): {}", out(&o)))
     }
 
     /// Asserts the exit code and that stderr says something containing `msg`.
     fn refused(&self, user: Option<(&str, &str)>, args: &[&str], code: i32, msg: &str) {
         let o = self.run(user, args);
-        assert_eq!(o.status.code(), Some(code), "{args:?}\nstdout: {}\nstderr: {}", out(&o), err(&o));
-        assert!(err(&o).to_lowercase().contains(&msg.to_lowercase()), "{args:?}: stderr {:?} lacks {msg:?}", err(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{args:?}\nstdout: {}\nstderr: {}",
+            out(&o),
+            err(&o)
+        );
+        assert!(
+            err(&o).to_lowercase().contains(&msg.to_lowercase()),
+            "{args:?}: stderr {:?} lacks {msg:?}",
+            err(&o)
+        );
     }
 
     fn register(&self, email: &str, pass: &str, province: &str) -> Value {
         let name = format!("Persona {email}");
-        let mut c = self.cmd(None, &["register", "--email", email, "--name", &name, "--address", "Calle 1", "--province", province, "--json"]);
+        let mut c = self.cmd(
+            None,
+            &[
+                "register",
+                "--email",
+                email,
+                "--name",
+                &name,
+                "--address",
+                "Calle 1",
+                "--province",
+                province,
+                "--json",
+            ],
+        );
         c.env("VENTALIBRE_PASSWORD", pass);
         let o = c.output().unwrap();
         assert_eq!(o.status.code(), Some(0), "{}", err(&o));
@@ -65,7 +98,13 @@ impl Share {
 
     fn check_ok(&self) {
         let o = self.run(None, &["check"]);
-        assert_eq!(o.status.code(), Some(0), "check failed:\n{}{}", out(&o), err(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "check failed:\n{}{}",
+            out(&o),
+            err(&o)
+        );
     }
 }
 
@@ -86,10 +125,32 @@ const ADMIN: (&str, &str) = ("admin@ventalibre.com.ar", "newton");
 const ANA: (&str, &str) = ("ana@example.com", "clave-ana");
 const BOB: (&str, &str) = ("bob@example.com", "clave-bob");
 
-fn publish(s: &Share, who: (&str, &str), title: &str, desc: &str, price: &str, kind: &str, cat: &str) -> u64 {
+fn publish(
+    s: &Share,
+    who: (&str, &str),
+    title: &str,
+    desc: &str,
+    price: &str,
+    kind: &str,
+    cat: &str,
+) -> u64 {
     let v = s.ok(
         Some(who),
-        &["publish", "--category", cat, "--title", title, "--description", desc, "--price", price, "--kind", kind, "--closes", "2099-12-31"],
+        &[
+            "publish",
+            "--category",
+            cat,
+            "--title",
+            title,
+            "--description",
+            desc,
+            "--price",
+            price,
+            "--kind",
+            kind,
+            "--closes",
+            "2099-12-31",
+        ],
     );
     v["id"].as_u64().expect("id")
 }
@@ -108,22 +169,75 @@ fn accounts_and_their_refusals() {
     assert_eq!(u["email"], "ana@example.com");
     assert_eq!(u["province_name"], "Córdoba");
     // Duplicate email in another case.
-    let mut c = s.cmd(None, &["register", "--email", "ANA@example.COM", "--name", "X", "--address", "Y", "--province", "1"]);
+    let mut c = s.cmd(
+        None,
+        &[
+            "register",
+            "--email",
+            "ANA@example.COM",
+            "--name",
+            "X",
+            "--address",
+            "Y",
+            "--province",
+            "1",
+        ],
+    );
     c.env("VENTALIBRE_PASSWORD", "otra-clave");
     let o = c.output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(err(&o).contains("ya hay una cuenta"));
     // Malformed email, unknown province.
-    let mut c = s.cmd(None, &["register", "--email", "no-es-email", "--name", "X", "--address", "Y", "--province", "1"]);
+    let mut c = s.cmd(
+        None,
+        &[
+            "register",
+            "--email",
+            "no-es-email",
+            "--name",
+            "X",
+            "--address",
+            "Y",
+            "--province",
+            "1",
+        ],
+    );
     c.env("VENTALIBRE_PASSWORD", "otra-clave");
     assert_eq!(c.output().unwrap().status.code(), Some(1));
-    let mut c = s.cmd(None, &["register", "--email", "z@z.com", "--name", "X", "--address", "Y", "--province", "99"]);
+    let mut c = s.cmd(
+        None,
+        &[
+            "register",
+            "--email",
+            "z@z.com",
+            "--name",
+            "X",
+            "--address",
+            "Y",
+            "--province",
+            "99",
+        ],
+    );
     c.env("VENTALIBRE_PASSWORD", "otra-clave");
     assert_eq!(c.output().unwrap().status.code(), Some(1));
     // Photo that is not an image.
     let notimg = s.0.join("foto.jpg");
     std::fs::write(&notimg, b"esto no es una imagen").unwrap();
-    let mut c = s.cmd(None, &["register", "--email", "f@f.com", "--name", "F", "--address", "Y", "--province", "1", "--photo"]);
+    let mut c = s.cmd(
+        None,
+        &[
+            "register",
+            "--email",
+            "f@f.com",
+            "--name",
+            "F",
+            "--address",
+            "Y",
+            "--province",
+            "1",
+            "--photo",
+        ],
+    );
     c.arg(&notimg).env("VENTALIBRE_PASSWORD", "otra-clave");
     let o = c.output().unwrap();
     assert_eq!(o.status.code(), Some(1));
@@ -133,13 +247,29 @@ fn accounts_and_their_refusals() {
     assert_eq!(v["email"], "ana@example.com");
     let p = s.ok(Some(ANA), &["profile"]);
     assert_eq!(p["online"], true);
-    s.refused(Some(("ana@example.com", "mala")), &["login"], 1, "incorrectos");
+    s.refused(
+        Some(("ana@example.com", "mala")),
+        &["login"],
+        1,
+        "incorrectos",
+    );
     s.ok(Some(ANA), &["logout"]);
     assert_eq!(s.ok(Some(ANA), &["profile"])["online"], false);
     // Profile change with photo, password change.
     let good = s.0.join("foto.png");
     png(&good);
-    let v = s.ok(Some(ANA), &["profile", "--phone", "+54 351 4444", "--address", "Belgrano 9", "--photo", good.to_str().unwrap()]);
+    let v = s.ok(
+        Some(ANA),
+        &[
+            "profile",
+            "--phone",
+            "+54 351 4444",
+            "--address",
+            "Belgrano 9",
+            "--photo",
+            good.to_str().unwrap(),
+        ],
+    );
     assert_eq!(v["phone"], "+54 351 4444");
     assert!(v["photo"].as_str().unwrap().len() == 64);
     let mut c = s.cmd(Some(ANA), &["passwd"]);
@@ -151,17 +281,50 @@ fn accounts_and_their_refusals() {
     s.ok(Some(ADMIN), &["admin", "block-user", "ana@example.com"]);
     s.refused(Some(ana2), &["login"], 1, "bloqueada");
     s.refused(Some(ana2), &["wallet"], 1, "bloqueada");
-    let r = s.ok(None, &["admin", "report", "usuarios-bloqueados", "--as", "admin@ventalibre.com.ar"]);
+    let r = s.ok(
+        None,
+        &[
+            "admin",
+            "report",
+            "usuarios-bloqueados",
+            "--as",
+            "admin@ventalibre.com.ar",
+        ],
+    );
     assert_eq!(r["rows"][0][2], "ana@example.com");
     s.ok(Some(ADMIN), &["admin", "unblock-user", "ana@example.com"]);
     s.ok(Some(ana2), &["login"]);
     // Non-admin trying admin commands; guest trying to publish.
     s.register(BOB.0, BOB.1, "1");
-    s.refused(Some(BOB), &["admin", "block-user", "ana@example.com"], 1, "administración");
-    s.refused(Some(BOB), &["category", "add", "Juguetes", "--commission", "5"], 1, "administración");
+    s.refused(
+        Some(BOB),
+        &["admin", "block-user", "ana@example.com"],
+        1,
+        "administración",
+    );
+    s.refused(
+        Some(BOB),
+        &["category", "add", "Juguetes", "--commission", "5"],
+        1,
+        "administración",
+    );
     s.refused(
         None,
-        &["publish", "--category", "1", "--title", "t", "--description", "d", "--price", "1", "--kind", "new", "--closes", "2099-01-01"],
+        &[
+            "publish",
+            "--category",
+            "1",
+            "--title",
+            "t",
+            "--description",
+            "d",
+            "--price",
+            "1",
+            "--kind",
+            "new",
+            "--closes",
+            "2099-01-01",
+        ],
         1,
         "--user",
     );
@@ -177,7 +340,10 @@ fn accounts_and_their_refusals() {
     // Usage errors exit 2; a missing share exits 3.
     assert_eq!(s.run(None, &["frobnicate"]).status.code(), Some(2));
     assert_eq!(s.run(None, &["buy"]).status.code(), Some(2));
-    let o = Command::new(BIN).args(["--share", "/nonexistent/vl", "categories"]).output().unwrap();
+    let o = Command::new(BIN)
+        .args(["--share", "/nonexistent/vl", "categories"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", err(&o));
     s.check_ok();
 }
@@ -192,63 +358,247 @@ fn publications_browse_and_their_rules() {
     let v = s.ok(
         Some(ANA),
         &[
-            "publish", "--category", "3", "--title", "Notebook Lenovo", "--description", "i5 con cargador", "--price", "1.500,50",
-            "--kind", "used", "--closes", "2099-12-31", "--photo", photo.to_str().unwrap(),
+            "publish",
+            "--category",
+            "3",
+            "--title",
+            "Notebook Lenovo",
+            "--description",
+            "i5 con cargador",
+            "--price",
+            "1.500,50",
+            "--kind",
+            "used",
+            "--closes",
+            "2099-12-31",
+            "--photo",
+            photo.to_str().unwrap(),
         ],
     );
     let n1 = v["id"].as_u64().unwrap();
-    let n2 = publish(&s, ANA, "Mouse inalámbrico", "ideal para notebook", "20", "new", "3");
-    let n3 = publish(&s, BOB, "Cargador notebook", "universal", "35.99", "new", "3");
+    let n2 = publish(
+        &s,
+        ANA,
+        "Mouse inalámbrico",
+        "ideal para notebook",
+        "20",
+        "new",
+        "3",
+    );
+    let n3 = publish(
+        &s,
+        BOB,
+        "Cargador notebook",
+        "universal",
+        "35.99",
+        "new",
+        "3",
+    );
     let _n4 = publish(&s, BOB, "Guitarra", "criolla", "500", "used", "2");
     // Malformed price and date.
-    s.refused(Some(ANA), &["publish", "--category", "3", "--title", "x", "--description", "y", "--price", "abc", "--kind", "new", "--closes", "2099-01-01"], 1, "importe");
-    s.refused(Some(ANA), &["publish", "--category", "3", "--title", "x", "--description", "y", "--price", "10", "--kind", "new", "--closes", "31-31-2099"], 1, "fecha");
-    s.refused(Some(ANA), &["publish", "--category", "3", "--title", "x", "--description", "y", "--price", "10", "--kind", "new", "--closes", "2001-01-01"], 1, "ya pasó");
-    s.refused(Some(ANA), &["publish", "--category", "99", "--title", "x", "--description", "y", "--price", "10", "--kind", "new", "--closes", "2099-01-01"], 1, "categoría");
+    s.refused(
+        Some(ANA),
+        &[
+            "publish",
+            "--category",
+            "3",
+            "--title",
+            "x",
+            "--description",
+            "y",
+            "--price",
+            "abc",
+            "--kind",
+            "new",
+            "--closes",
+            "2099-01-01",
+        ],
+        1,
+        "importe",
+    );
+    s.refused(
+        Some(ANA),
+        &[
+            "publish",
+            "--category",
+            "3",
+            "--title",
+            "x",
+            "--description",
+            "y",
+            "--price",
+            "10",
+            "--kind",
+            "new",
+            "--closes",
+            "31-31-2099",
+        ],
+        1,
+        "fecha",
+    );
+    s.refused(
+        Some(ANA),
+        &[
+            "publish",
+            "--category",
+            "3",
+            "--title",
+            "x",
+            "--description",
+            "y",
+            "--price",
+            "10",
+            "--kind",
+            "new",
+            "--closes",
+            "2001-01-01",
+        ],
+        1,
+        "ya pasó",
+    );
+    s.refused(
+        Some(ANA),
+        &[
+            "publish",
+            "--category",
+            "99",
+            "--title",
+            "x",
+            "--description",
+            "y",
+            "--price",
+            "10",
+            "--kind",
+            "new",
+            "--closes",
+            "2099-01-01",
+        ],
+        1,
+        "categoría",
+    );
     // Show.
     let p = s.ok(None, &["publication", "show", &n1.to_string()]);
     assert_eq!(p["price"], "1500.50");
     assert_eq!(p["seller_province_name"], "Córdoba");
     assert!(p["photo"].is_string());
     // Browse: category, kind, province, sort, search with name matches first.
-    let ids = |v: &Value| v.as_array().unwrap().iter().map(|p| p["id"].as_u64().unwrap()).collect::<Vec<_>>();
-    assert_eq!(ids(&s.ok(None, &["browse", "--category", "3", "--sort", "price-asc"])), vec![n2, n3, n1]);
-    assert_eq!(ids(&s.ok(None, &["browse", "--category", "3", "--sort", "price-desc"])), vec![n1, n3, n2]);
-    assert_eq!(ids(&s.ok(None, &["browse", "--category", "3", "--kind", "used"])), vec![n1]);
-    assert_eq!(ids(&s.ok(None, &["browse", "--category", "3", "--province", "buenos aires"])), vec![n3]);
+    let ids = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&s.ok(None, &["browse", "--category", "3", "--sort", "price-asc"])),
+        vec![n2, n3, n1]
+    );
+    assert_eq!(
+        ids(&s.ok(None, &["browse", "--category", "3", "--sort", "price-desc"])),
+        vec![n1, n3, n2]
+    );
+    assert_eq!(
+        ids(&s.ok(None, &["browse", "--category", "3", "--kind", "used"])),
+        vec![n1]
+    );
+    assert_eq!(
+        ids(&s.ok(
+            None,
+            &["browse", "--category", "3", "--province", "buenos aires"]
+        )),
+        vec![n3]
+    );
     // "notebook" is in the names of n1 and n3 and only in the description of n2.
-    let found = ids(&s.ok(None, &["browse", "--search", "NOTEBOOK", "--sort", "price-asc"]));
+    let found = ids(&s.ok(
+        None,
+        &["browse", "--search", "NOTEBOOK", "--sort", "price-asc"],
+    ));
     assert_eq!(found, vec![n3, n1, n2]);
-    assert!(s.ok(None, &["browse", "--search", "inexistente"]).as_array().unwrap().is_empty());
+    assert!(
+        s.ok(None, &["browse", "--search", "inexistente"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // State rules: paused can't be edited or cancelled; resume; others can't touch it.
     let id = n2.to_string();
     s.ok(Some(ANA), &["pause", &id]);
     assert!(!ids(&s.ok(None, &["browse", "--category", "3"])).contains(&n2));
-    s.refused(Some(ANA), &["publication", "edit", &id, "--price", "30"], 1, "pausado");
+    s.refused(
+        Some(ANA),
+        &["publication", "edit", &id, "--price", "30"],
+        1,
+        "pausado",
+    );
     s.refused(Some(BOB), &["buy", &id], 1, "pausado");
     s.refused(Some(ANA), &["cancel", &id], 1, "pausado");
     s.ok(Some(ANA), &["resume", &id]);
-    s.ok(Some(ANA), &["publication", "edit", &id, "--price", "30", "--category", "1"]);
+    s.ok(
+        Some(ANA),
+        &[
+            "publication",
+            "edit",
+            &id,
+            "--price",
+            "30",
+            "--category",
+            "1",
+        ],
+    );
     assert_eq!(s.ok(None, &["publication", "show", &id])["category"], 1);
     s.refused(Some(BOB), &["pause", &id], 1, "no es suya");
     // Administrator blocks a publication: no one can buy it; unblocking restores it.
     s.ok(Some(ADMIN), &["admin", "block", &id]);
-    assert_eq!(s.ok(None, &["publication", "show", &id])["state"], "blocked");
+    assert_eq!(
+        s.ok(None, &["publication", "show", &id])["state"],
+        "blocked"
+    );
     s.refused(Some(ANA), &["resume", &id], 1, "bloqueado");
     s.ok(Some(ADMIN), &["admin", "unblock", &id]);
-    assert_eq!(s.ok(None, &["publication", "show", &id])["state"], "published");
+    assert_eq!(
+        s.ok(None, &["publication", "show", &id])["state"],
+        "published"
+    );
     let mine = s.ok(Some(ANA), &["mine"]);
     assert_eq!(mine.as_array().unwrap().len(), 2);
     // Categories: one with articles can be neither changed nor deleted.
     s.refused(Some(ADMIN), &["category", "delete", "3"], 1, "tiene");
-    s.refused(Some(ADMIN), &["category", "edit", "3", "--name", "Otra"], 1, "tiene");
-    let k = s.ok(Some(ADMIN), &["category", "add", "Juguetes", "--commission", "7,5"])["key"].as_u64().unwrap();
-    s.ok(Some(ADMIN), &["category", "edit", &k.to_string(), "--commission", "8"]);
+    s.refused(
+        Some(ADMIN),
+        &["category", "edit", "3", "--name", "Otra"],
+        1,
+        "tiene",
+    );
+    let k = s.ok(
+        Some(ADMIN),
+        &["category", "add", "Juguetes", "--commission", "7,5"],
+    )["key"]
+        .as_u64()
+        .unwrap();
+    s.ok(
+        Some(ADMIN),
+        &["category", "edit", &k.to_string(), "--commission", "8"],
+    );
     let cats = s.ok(None, &["categories"]);
-    assert!(cats.as_array().unwrap().iter().any(|c| c["name"] == "Juguetes" && c["commission"] == "8.00"));
+    assert!(
+        cats.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Juguetes" && c["commission"] == "8.00")
+    );
     s.ok(Some(ADMIN), &["category", "delete", &k.to_string()]);
-    s.refused(Some(ADMIN), &["category", "add", "Electrónica", "--commission", "5"], 1, "ya existe");
-    s.refused(Some(ADMIN), &["category", "add", "X", "--commission", "abc"], 1, "porcentaje");
+    s.refused(
+        Some(ADMIN),
+        &["category", "add", "Electrónica", "--commission", "5"],
+        1,
+        "ya existe",
+    );
+    s.refused(
+        Some(ADMIN),
+        &["category", "add", "X", "--commission", "abc"],
+        1,
+        "porcentaje",
+    );
     s.check_ok();
 }
 
@@ -264,8 +614,21 @@ fn end_to_end_scenario_of_the_spec() {
     let v = s.ok(
         Some(ANA),
         &[
-            "publish", "--category", "6", "--title", "Bicicleta rodado 29", "--description", "cambios Shimano", "--price", "250000",
-            "--kind", "used", "--closes", "2099-06-30", "--photo", photo.to_str().unwrap(),
+            "publish",
+            "--category",
+            "6",
+            "--title",
+            "Bicicleta rodado 29",
+            "--description",
+            "cambios Shimano",
+            "--price",
+            "250000",
+            "--kind",
+            "used",
+            "--closes",
+            "2099-06-30",
+            "--photo",
+            photo.to_str().unwrap(),
         ],
     );
     let id = v["id"].as_u64().unwrap().to_string();
@@ -277,20 +640,52 @@ fn end_to_end_scenario_of_the_spec() {
         vec!["browse", "--search", "shimano"],
     ] {
         let r = s.ok(None, &f);
-        assert!(r.as_array().unwrap().iter().any(|p| p["id"].to_string() == id), "{f:?}");
+        assert!(
+            r.as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["id"].to_string() == id),
+            "{f:?}"
+        );
     }
     // Ask and answer.
-    assert_eq!(s.ok(Some(BOB), &["ask", &id, "--text", "¿Tiene luces?"])["message"], 1);
+    assert_eq!(
+        s.ok(Some(BOB), &["ask", &id, "--text", "¿Tiene luces?"])["message"],
+        1
+    );
     s.refused(Some(ANA), &["ask", &id, "--text", "hola"], 1, "propia");
-    s.refused(Some(BOB), &["answer", &id, "--buyer", BOB.0, "--text", "x"], 1, "solo quien vende");
-    s.ok(Some(ANA), &["answer", &id, "--buyer", BOB.0, "--text", "Sí, delantera y trasera"]);
+    s.refused(
+        Some(BOB),
+        &["answer", &id, "--buyer", BOB.0, "--text", "x"],
+        1,
+        "solo quien vende",
+    );
+    s.ok(
+        Some(ANA),
+        &[
+            "answer",
+            &id,
+            "--buyer",
+            BOB.0,
+            "--text",
+            "Sí, delantera y trasera",
+        ],
+    );
     let c = s.ok(Some(BOB), &["conversation", &id]);
     assert_eq!(c[0]["messages"][0]["answer"], "Sí, delantera y trasera");
     // Buying: own article, no money, then deposit and buy.
     s.refused(Some(ANA), &["buy", &id], 1, "propia");
     s.refused(Some(BOB), &["buy", &id], 1, "saldo insuficiente");
-    assert_eq!(s.ok(Some(BOB), &["wallet", "deposit", "300000"])["balance"], "300000.00");
-    s.refused(Some(BOB), &["wallet", "withdraw", "999999"], 1, "saldo insuficiente");
+    assert_eq!(
+        s.ok(Some(BOB), &["wallet", "deposit", "300000"])["balance"],
+        "300000.00"
+    );
+    s.refused(
+        Some(BOB),
+        &["wallet", "withdraw", "999999"],
+        1,
+        "saldo insuficiente",
+    );
     s.refused(Some(BOB), &["wallet", "deposit", "abc"], 1, "importe");
     let b = s.ok(Some(BOB), &["buy", &id]);
     let (sale, invoice) = (b["sale"].as_u64().unwrap(), b["invoice"].as_u64().unwrap());
@@ -304,52 +699,166 @@ fn end_to_end_scenario_of_the_spec() {
     s.ok(Some(ANA), &["invoice", &invoice.to_string()]); // the seller sees it too
     s.refused(Some(BOB), &["rate", &sale.to_string(), "excelente"], 2, "");
     s.ok(Some(BOB), &["rate", &sale.to_string(), "recommend"]);
-    s.refused(Some(BOB), &["rate", &sale.to_string(), "neutral"], 1, "ya calificó");
+    s.refused(
+        Some(BOB),
+        &["rate", &sale.to_string(), "neutral"],
+        1,
+        "ya calificó",
+    );
     let p = s.ok(Some(BOB), &["purchases"]);
     assert_eq!(p[0]["rating"], "recommend");
     assert_eq!(s.ok(Some(ANA), &["mine"])[0]["buyer_email"], BOB.0);
     // Transfers.
     s.ok(Some(BOB), &["wallet", "transfer", "--to", ANA.0, "1000"]);
-    s.refused(Some(BOB), &["wallet", "transfer", "--to", "nadie@x.com", "1"], 1, "ningún usuario");
+    s.refused(
+        Some(BOB),
+        &["wallet", "transfer", "--to", "nadie@x.com", "1"],
+        1,
+        "ningún usuario",
+    );
     // Admin reports show it.
-    let r = s.ok(None, &["admin", "report", "ventas-entre-fechas", "--from", "2000-01-01", "--to", "2099-12-31"]);
+    let r = s.ok(
+        None,
+        &[
+            "admin",
+            "report",
+            "ventas-entre-fechas",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+        ],
+    );
     assert_eq!(r["rows"].as_array().unwrap().len(), 1);
     assert_eq!(r["footer"][5], "250000.00");
     assert_eq!(r["footer"][7], "25000.00");
-    let r = s.ok(None, &["admin", "report", "compras-de-usuario", "--user", BOB.0]);
+    let r = s.ok(
+        None,
+        &["admin", "report", "compras-de-usuario", "--user", BOB.0],
+    );
     assert_eq!(r["rows"][0][3], "Bicicleta rodado 29");
     let r = s.ok(None, &["admin", "report", "mejores-vendedores"]);
     assert_eq!(r["rows"][0][3], ANA.0);
-    let r = s.ok(None, &["admin", "report", "ventas-por-calificacion", "--from", "2000-01-01", "--to", "2099-12-31"]);
+    let r = s.ok(
+        None,
+        &[
+            "admin",
+            "report",
+            "ventas-por-calificacion",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+        ],
+    );
     assert_eq!(r["rows"][0][0], "recomendable");
-    let r = s.ok(None, &["admin", "report", "conversaciones-comprador", "--user", BOB.0]);
+    let r = s.ok(
+        None,
+        &[
+            "admin",
+            "report",
+            "conversaciones-comprador",
+            "--user",
+            BOB.0,
+        ],
+    );
     assert_eq!(r["rows"][0][3], "1");
-    let r = s.ok(None, &["admin", "report", "publicaciones-de-vendedor", "--user", ANA.0]);
+    let r = s.ok(
+        None,
+        &[
+            "admin",
+            "report",
+            "publicaciones-de-vendedor",
+            "--user",
+            ANA.0,
+        ],
+    );
     assert_eq!(r["rows"][0][5], "vendido");
     let csv = s.0.join("ventas.csv");
-    s.ok(None, &["admin", "report", "ventas-entre-fechas", "--from", "2000-01-01", "--to", "2099-12-31", "--csv", csv.to_str().unwrap()]);
-    assert!(std::fs::read_to_string(&csv).unwrap().contains("Bicicleta rodado 29"));
-    s.refused(None, &["admin", "report", "ventas-entre-fechas"], 1, "fechas");
-    assert_eq!(s.ok(None, &["admin", "report", "--list"]).as_array().unwrap().len(), 11);
+    s.ok(
+        None,
+        &[
+            "admin",
+            "report",
+            "ventas-entre-fechas",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        std::fs::read_to_string(&csv)
+            .unwrap()
+            .contains("Bicicleta rodado 29")
+    );
+    s.refused(
+        None,
+        &["admin", "report", "ventas-entre-fechas"],
+        1,
+        "fechas",
+    );
+    assert_eq!(
+        s.ok(None, &["admin", "report", "--list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        11
+    );
     // Collect the commission: it moves from the seller to VentaLibre.
     let c = s.ok(Some(ADMIN), &["admin", "collect"]);
     assert_eq!(c["collected"], 1);
     assert_eq!(c["amount"], "25000.00");
     assert_eq!(s.ok(Some(ANA), &["wallet"])["balance"], "226000.00");
     assert_eq!(s.ok(Some(ADMIN), &["wallet"])["balance"], "25000.00");
-    let r = s.ok(None, &["admin", "report", "ventas-entre-fechas", "--from", "2000-01-01", "--to", "2099-12-31"]);
+    let r = s.ok(
+        None,
+        &[
+            "admin",
+            "report",
+            "ventas-entre-fechas",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+        ],
+    );
     assert_eq!(r["rows"][0][8], "cobrada");
     // Events in Lamport order, the tools.
     let ev = s.ok(Some(ADMIN), &["admin", "events"]);
-    let times: Vec<u64> = ev.as_array().unwrap().iter().map(|e| e["lamport"].as_u64().unwrap()).collect();
+    let times: Vec<u64> = ev
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["lamport"].as_u64().unwrap())
+        .collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]));
-    assert!(ev.as_array().unwrap().iter().any(|e| e["op"] == "compra" && e["terminal"] == "prueba"));
+    assert!(
+        ev.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["op"] == "compra" && e["terminal"] == "prueba")
+    );
     let t = s.ok(None, &["tree", "seller"]);
     assert_eq!(t["levels"][0][0]["key"], 2); // Ana's user id
     let d = s.ok(None, &["dispersion", "--block", "8"]);
     assert_eq!(d["records"], 3);
     assert_eq!(d["blocks"].as_array().unwrap().len(), 10);
-    let n = s.ok(Some(ADMIN), &["admin", "bulk-conversations", "--publication", &id, "--users", "5", "--seed", "3"]);
+    let n = s.ok(
+        Some(ADMIN),
+        &[
+            "admin",
+            "bulk-conversations",
+            "--publication",
+            &id,
+            "--users",
+            "5",
+            "--seed",
+            "3",
+        ],
+    );
     assert_eq!(n["conversations"], 1); // only Bob besides the seller and the administrator
     s.check_ok();
 }
@@ -358,33 +867,76 @@ fn end_to_end_scenario_of_the_spec() {
 fn races_between_processes() {
     let s = Share::new("races");
     s.register(ANA.0, ANA.1, "1");
-    let buyers: Vec<String> = (0..6).map(|i| format!("comprador{i}@example.com")).collect();
+    let buyers: Vec<String> = (0..6)
+        .map(|i| format!("comprador{i}@example.com"))
+        .collect();
     for b in &buyers {
         s.register(b, "clave-123", "1");
         s.ok(Some((b, "clave-123")), &["wallet", "deposit", "1000"]);
     }
     let id = publish(&s, ANA, "Único", "solo uno", "500", "new", "1").to_string();
     // Six buyers at once: exactly one sale.
-    let children: Vec<_> = buyers.iter().map(|b| s.cmd(Some((b, "clave-123")), &["buy", &id]).spawn().unwrap()).collect();
-    let codes: Vec<i32> = children.into_iter().map(|c| c.wait_with_output().unwrap().status.code().unwrap()).collect();
+    let children: Vec<_> = buyers
+        .iter()
+        .map(|b| {
+            s.cmd(Some((b, "clave-123")), &["buy", &id])
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let codes: Vec<i32> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap())
+        .collect();
     assert_eq!(codes.iter().filter(|&&c| c == 0).count(), 1, "{codes:?}");
     assert!(codes.iter().all(|&c| c == 0 || c == 1), "{codes:?}");
-    let r = s.ok(None, &["admin", "report", "ventas-entre-fechas", "--from", "2000-01-01", "--to", "2099-12-31"]);
+    let r = s.ok(
+        None,
+        &[
+            "admin",
+            "report",
+            "ventas-entre-fechas",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+        ],
+    );
     assert_eq!(r["rows"].as_array().unwrap().len(), 1);
     // Two registrations of one email at once: exactly one account.
     let kids: Vec<_> = (0..4)
         .map(|i| {
-            let mut c = s.cmd(None, &["register", "--email", "doble@example.com", "--name", &format!("N{i}"), "--address", "a", "--province", "1"]);
+            let mut c = s.cmd(
+                None,
+                &[
+                    "register",
+                    "--email",
+                    "doble@example.com",
+                    "--name",
+                    &format!("N{i}"),
+                    "--address",
+                    "a",
+                    "--province",
+                    "1",
+                ],
+            );
             c.env("VENTALIBRE_PASSWORD", "clave-123");
             c.spawn().unwrap()
         })
         .collect();
-    let codes: Vec<i32> = kids.into_iter().map(|c| c.wait_with_output().unwrap().status.code().unwrap()).collect();
+    let codes: Vec<i32> = kids
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap())
+        .collect();
     assert_eq!(codes.iter().filter(|&&c| c == 0).count(), 1, "{codes:?}");
     // Transfers in a ring at once: the total is conserved.
     let total_before: i64 = buyers
         .iter()
-        .map(|b| s.ok(Some((b, "clave-123")), &["wallet"])["balance_cents"].as_i64().unwrap())
+        .map(|b| {
+            s.ok(Some((b, "clave-123")), &["wallet"])["balance_cents"]
+                .as_i64()
+                .unwrap()
+        })
         .sum();
     let kids: Vec<_> = (0..buyers.len())
         .flat_map(|i| {
@@ -392,13 +944,27 @@ fn races_between_processes() {
             let to = buyers[(i + 1) % buyers.len()].clone();
             (0..3).map(move |_| (from.clone(), to.clone()))
         })
-        .map(|(from, to)| s.cmd(Some((&from, "clave-123")), &["wallet", "transfer", "--to", &to, "10"]).spawn().unwrap())
+        .map(|(from, to)| {
+            s.cmd(
+                Some((&from, "clave-123")),
+                &["wallet", "transfer", "--to", &to, "10"],
+            )
+            .spawn()
+            .unwrap()
+        })
         .collect();
-    let codes: Vec<i32> = kids.into_iter().map(|c| c.wait_with_output().unwrap().status.code().unwrap()).collect();
+    let codes: Vec<i32> = kids
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap().status.code().unwrap())
+        .collect();
     assert!(codes.iter().all(|&c| c == 0), "{codes:?}");
     let total_after: i64 = buyers
         .iter()
-        .map(|b| s.ok(Some((b, "clave-123")), &["wallet"])["balance_cents"].as_i64().unwrap())
+        .map(|b| {
+            s.ok(Some((b, "clave-123")), &["wallet"])["balance_cents"]
+                .as_i64()
+                .unwrap()
+        })
         .sum();
     assert_eq!(total_before, total_after);
     s.check_ok();
@@ -425,7 +991,18 @@ fn check_reports_a_damaged_share_with_exit_4() {
 #[test]
 fn demo_fills_a_share_that_passes_check() {
     let s = Share::new("demo");
-    let v = s.ok(None, &["demo", "--users", "150", "--publications", "400", "--seed", "7"]);
+    let v = s.ok(
+        None,
+        &[
+            "demo",
+            "--users",
+            "150",
+            "--publications",
+            "400",
+            "--seed",
+            "7",
+        ],
+    );
     assert_eq!(v["users"], 150);
     assert_eq!(v["publications"], 400);
     assert!(v["sales"].as_u64().unwrap() > 0);

@@ -24,12 +24,38 @@ use ventalibre::storage::check::check_storage;
 use ventalibre::storage::ctl::{CTL_FILE, CommitState, Phase, STATE_OFFSET, STATE_SIZE};
 use ventalibre::storage::{FreeHome, Share, ShareConfig, Slot, StorageError, Tx, WriteTx};
 
-const HASH: OpenHash = OpenHash { data: "H.DAT", control: "H.CON", key_cap: 16, value_len: 8 };
-const LIST: LinkedList = LinkedList { data: "L.DAT", control: "L.CON", value_len: 8 };
+const HASH: OpenHash = OpenHash {
+    data: "H.DAT",
+    control: "H.CON",
+    key_cap: 16,
+    value_len: 8,
+};
+const LIST: LinkedList = LinkedList {
+    data: "L.DAT",
+    control: "L.CON",
+    value_len: 8,
+};
 const CON: &str = "P.CON";
-const A1: AvlIndex = AvlIndex { file: "P.NTX_1", control: CON, root_field: 1, count_field: 9, free_field: 3 };
-const A2: AvlIndex = AvlIndex { file: "P.NTX_2", control: CON, root_field: 2, count_field: 10, free_field: 5 };
-const Q: PartialQueues = PartialQueues { heads: "M.NTX", items: "M.DAT", control: "M.CON", payload_len: 8 };
+const A1: AvlIndex = AvlIndex {
+    file: "P.NTX_1",
+    control: CON,
+    root_field: 1,
+    count_field: 9,
+    free_field: 3,
+};
+const A2: AvlIndex = AvlIndex {
+    file: "P.NTX_2",
+    control: CON,
+    root_field: 2,
+    count_field: 10,
+    free_field: 5,
+};
+const Q: PartialQueues = PartialQueues {
+    heads: "M.NTX",
+    items: "M.DAT",
+    control: "M.CON",
+    payload_len: 8,
+};
 const LOG: &str = "LOG.DAT";
 
 /// The committed content, replayed in memory.
@@ -144,7 +170,13 @@ fn setup(dir: &std::path::Path) {
 /// The committed transaction ids, in commit order.
 fn committed(tx: &mut impl Tx) -> Result<Vec<u64>, StorageError> {
     let n = tx.header(LOG)?.slot_count;
-    (0..n).map(|p| Ok(u64::from_le_bytes(tx.read(LOG, p)?[..8].try_into().unwrap()))).collect()
+    (0..n)
+        .map(|p| {
+            Ok(u64::from_le_bytes(
+                tx.read(LOG, p)?[..8].try_into().unwrap(),
+            ))
+        })
+        .collect()
 }
 
 /// The model as read back from the share.
@@ -159,8 +191,11 @@ fn read_model(tx: &mut impl Tx) -> Result<Model, StorageError> {
     m.a1 = A1.all(tx)?.into_iter().collect();
     m.a2 = A2.all(tx)?.into_iter().collect();
     for h in Q.all_heads(tx)? {
-        let items: Vec<(u64, u64)> =
-            Q.items_of(tx, &h)?.into_iter().map(|i| (i.number, u64::from_le_bytes(i.payload.try_into().unwrap()))).collect();
+        let items: Vec<(u64, u64)> = Q
+            .items_of(tx, &h)?
+            .into_iter()
+            .map(|i| (i.number, u64::from_le_bytes(i.payload.try_into().unwrap())))
+            .collect();
         m.last_no.insert((h.a, h.b), h.last_number);
         m.queues.insert((h.a, h.b), items);
     }
@@ -169,10 +204,19 @@ fn read_model(tx: &mut impl Tx) -> Result<Model, StorageError> {
 
 #[test]
 fn me_crash_worker() {
-    let Ok(spec) = std::env::var(WORKER_ENV) else { return };
+    let Ok(spec) = std::env::var(WORKER_ENV) else {
+        return;
+    };
     let (child, dir) = spec.strip_prefix("me:").unwrap().split_once(':').unwrap();
     let child: u64 = child.parse().unwrap();
-    let share = Share::open(dir, ShareConfig { terminal: Some(format!("w{child}")), ..config() }).unwrap();
+    let share = Share::open(
+        dir,
+        ShareConfig {
+            terminal: Some(format!("w{child}")),
+            ..config()
+        },
+    )
+    .unwrap();
     // Bring the model up to date by replaying what is committed.
     let mut m = Model::default();
     for id in share.read(|tx| committed(tx)).unwrap() {
@@ -199,7 +243,10 @@ fn me_crash_worker() {
 
 #[test]
 fn me_structures_survive_sigkill_at_random_points() {
-    let kills: u64 = std::env::var("VENTALIBRE_CRASH_KILLS").ok().and_then(|s| s.parse().ok()).unwrap_or(120);
+    let kills: u64 = std::env::var("VENTALIBRE_CRASH_KILLS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(120);
     let dir = TempDir::new("me-crash");
     setup(dir.path());
     let mut rng = Rng(7);
@@ -207,21 +254,34 @@ fn me_structures_survive_sigkill_at_random_points() {
     let mut max_levels = 0;
     let mut hot = 0;
     for child in 1..=kills {
-        let mut c = spawn_worker("me_crash_worker", &[(WORKER_ENV, format!("me:{child}:{}", dir.path().display()))]);
+        let mut c = spawn_worker(
+            "me_crash_worker",
+            &[(WORKER_ENV, format!("me:{child}:{}", dir.path().display()))],
+        );
         let mut lines = ChildLines::new(&mut c);
-        assert!(lines.wait_for("READY", Duration::from_secs(30)), "worker never got ready:\n{}", lines.transcript());
+        assert!(
+            lines.wait_for("READY", Duration::from_secs(30)),
+            "worker never got ready:\n{}",
+            lines.transcript()
+        );
         std::thread::sleep(Duration::from_micros(rng.below(40_000)));
         let _ = c.kill();
         let status = c.wait().unwrap();
         lines.drain();
-        assert_eq!(status.signal(), Some(9), "worker ended on its own:\n{}", lines.transcript());
+        assert_eq!(
+            status.signal(),
+            Some(9),
+            "worker ended on its own:\n{}",
+            lines.transcript()
+        );
         for l in &lines.seen {
             if let Some(id) = l.strip_prefix("C ") {
                 printed.insert(id.parse::<u64>().unwrap());
             }
         }
         let raw = std::fs::read(dir.path().join(CTL_FILE)).unwrap();
-        let st = CommitState::decode(&raw[STATE_OFFSET as usize..STATE_OFFSET as usize + STATE_SIZE]);
+        let st =
+            CommitState::decode(&raw[STATE_OFFSET as usize..STATE_OFFSET as usize + STATE_SIZE]);
         if st.is_none_or(|s| s.phase == Phase::Hot) {
             hot += 1;
         }
@@ -231,19 +291,31 @@ fn me_structures_survive_sigkill_at_random_points() {
             .read(|tx| -> Result<(), StorageError> {
                 let r = check_storage(tx)?;
                 assert!(r.ok(), "after kill {child}: {r:?}");
-                for p in [HASH.check(tx)?, LIST.check(tx)?, A1.check(tx, None)?, A2.check(tx, None)?, Q.check(tx)?] {
+                for p in [
+                    HASH.check(tx)?,
+                    LIST.check(tx)?,
+                    A1.check(tx, None)?,
+                    A2.check(tx, None)?,
+                    Q.check(tx)?,
+                ] {
                     assert!(p.is_ok(), "after kill {child}: {:?}", p);
                 }
                 let ids = committed(tx)?;
                 let set: BTreeSet<u64> = ids.iter().copied().collect();
                 let missing: Vec<_> = printed.difference(&set).collect();
-                assert!(missing.is_empty(), "printed as committed but lost: {missing:?}");
+                assert!(
+                    missing.is_empty(),
+                    "printed as committed but lost: {missing:?}"
+                );
                 let mut want = Model::default();
                 for id in ids {
                     apply(None, &mut want, id).unwrap();
                 }
                 let got = read_model(tx)?;
-                assert!(got == want, "after kill {child}: content differs from the committed operations");
+                assert!(
+                    got == want,
+                    "after kill {child}: content differs from the committed operations"
+                );
                 // The paired indexes hold the same positions.
                 let p1: BTreeSet<u64> = got.a1.iter().map(|e| e.1).collect();
                 let p2: BTreeSet<u64> = got.a2.iter().map(|e| e.1).collect();
@@ -257,7 +329,9 @@ fn me_structures_survive_sigkill_at_random_points() {
             .read(|tx| -> Result<(), StorageError> {
                 for f in [HASH.data, LIST.data, A1.file, A2.file, Q.items, Q.heads] {
                     let h = tx.header(f)?;
-                    let live = (0..h.slot_count).filter(|&p| matches!(tx.slot(f, p), Ok(Slot::Live(_)))).count() as u64;
+                    let live = (0..h.slot_count)
+                        .filter(|&p| matches!(tx.slot(f, p), Ok(Slot::Live(_))))
+                        .count() as u64;
                     assert_eq!(live, h.live_count, "{f}");
                 }
                 Ok(())
@@ -268,6 +342,12 @@ fn me_structures_survive_sigkill_at_random_points() {
         "{kills} kills, {hot} in the middle of a commit (hot journal rolled back), {} transactions printed as committed, AVL height up to {max_levels}",
         printed.len()
     );
-    assert!(hot > 0, "no kill landed inside a commit: the test would prove nothing about rollback");
-    assert!(printed.len() as u64 > kills / 4, "the workers must get real work done between kills");
+    assert!(
+        hot > 0,
+        "no kill landed inside a commit: the test would prove nothing about rollback"
+    );
+    assert!(
+        printed.len() as u64 > kills / 4,
+        "the workers must get real work done between kills"
+    );
 }

@@ -31,7 +31,12 @@ fn temp_share(name: &str) -> (std::path::PathBuf, Share) {
     (dir, share)
 }
 
-const HASH: OpenHash = OpenHash { data: "H.DAT", control: "H.CON", key_cap: 24, value_len: 8 };
+const HASH: OpenHash = OpenHash {
+    data: "H.DAT",
+    control: "H.CON",
+    key_cap: 24,
+    value_len: 8,
+};
 
 #[test]
 fn hash_matches_a_hashmap_far_past_its_buckets() {
@@ -61,7 +66,10 @@ fn hash_matches_a_hashmap_far_past_its_buckets() {
                         }
                         _ => {
                             let got = HASH.remove(tx, &key)?;
-                            assert_eq!(got.map(|b| u64::from_le_bytes(b.try_into().unwrap())), model.remove(&key));
+                            assert_eq!(
+                                got.map(|b| u64::from_le_bytes(b.try_into().unwrap())),
+                                model.remove(&key)
+                            );
                         }
                     }
                     let p = HASH.check(tx)?;
@@ -90,14 +98,23 @@ fn hash_matches_a_hashmap_far_past_its_buckets() {
             })
             .unwrap();
         // The storage layer agrees too (free list sound, counts right).
-        let r = share.read(|tx| ventalibre::storage::check::check_storage(tx)).unwrap();
+        let r = share
+            .read(|tx| ventalibre::storage::check::check_storage(tx))
+            .unwrap();
         assert!(r.ok(), "{r:?}");
     }
-    assert!(model.len() > 13 * 5, "the test must run far past the home buckets");
+    assert!(
+        model.len() > 13 * 5,
+        "the test must run far past the home buckets"
+    );
     std::fs::remove_dir_all(dir).ok();
 }
 
-const LIST: LinkedList = LinkedList { data: "L.DAT", control: "L.CON", value_len: 8 };
+const LIST: LinkedList = LinkedList {
+    data: "L.DAT",
+    control: "L.CON",
+    value_len: 8,
+};
 
 #[test]
 fn list_matches_a_btreemap_both_ways() {
@@ -113,11 +130,17 @@ fn list_matches_a_btreemap_both_ways() {
                     let v = rng.next();
                     match rng.below(3) {
                         0 => {
-                            assert_eq!(LIST.insert(tx, key, &v.to_le_bytes())?, !model.contains_key(&key));
+                            assert_eq!(
+                                LIST.insert(tx, key, &v.to_le_bytes())?,
+                                !model.contains_key(&key)
+                            );
                             model.entry(key).or_insert(v);
                         }
                         1 => {
-                            assert_eq!(LIST.update(tx, key, &v.to_le_bytes())?, model.contains_key(&key));
+                            assert_eq!(
+                                LIST.update(tx, key, &v.to_le_bytes())?,
+                                model.contains_key(&key)
+                            );
                             if let Some(m) = model.get_mut(&key) {
                                 *m = v;
                             }
@@ -132,8 +155,11 @@ fn list_matches_a_btreemap_both_ways() {
             .unwrap();
         share
             .read(|tx| -> Result<(), StorageError> {
-                let fwd: Vec<(u64, u64)> =
-                    LIST.iter(tx)?.into_iter().map(|(k, v)| (k, u64::from_le_bytes(v.try_into().unwrap()))).collect();
+                let fwd: Vec<(u64, u64)> = LIST
+                    .iter(tx)?
+                    .into_iter()
+                    .map(|(k, v)| (k, u64::from_le_bytes(v.try_into().unwrap())))
+                    .collect();
                 let want: Vec<(u64, u64)> = model.iter().map(|(k, v)| (*k, *v)).collect();
                 assert_eq!(fwd, want);
                 let back: Vec<u64> = LIST.iter_rev(tx)?.into_iter().map(|(k, _)| k).collect();
@@ -146,7 +172,13 @@ fn list_matches_a_btreemap_both_ways() {
 }
 
 fn avl(file: &'static str, root: usize, count: usize, free: u16) -> AvlIndex {
-    AvlIndex { file, control: "P.CON", root_field: root, count_field: count, free_field: free }
+    AvlIndex {
+        file,
+        control: "P.CON",
+        root_field: root,
+        count_field: count,
+        free_field: free,
+    }
 }
 
 #[test]
@@ -174,7 +206,10 @@ fn avl_matches_a_btreeset_with_duplicates_keys_and_deletes() {
                         let (ka, kb) = (rng.below(12), rng.below(5));
                         assert!(a.insert(tx, ka, next_pos)?);
                         assert!(b.insert(tx, kb, next_pos)?);
-                        assert!(!a.insert(tx, ka, next_pos)?, "an exact duplicate is refused");
+                        assert!(
+                            !a.insert(tx, ka, next_pos)?,
+                            "an exact duplicate is refused"
+                        );
                         model_a.insert((ka, next_pos));
                         model_b.insert((kb, next_pos));
                         next_pos += 1;
@@ -200,17 +235,23 @@ fn avl_matches_a_btreeset_with_duplicates_keys_and_deletes() {
             .read(|tx| -> Result<(), StorageError> {
                 assert_eq!(a.all(tx)?, model_a.iter().copied().collect::<Vec<_>>());
                 for k in 0..12 {
-                    let want: Vec<u64> = model_a.range((k, 0)..=(k, u64::MAX)).map(|e| e.1).collect();
+                    let want: Vec<u64> =
+                        model_a.range((k, 0)..=(k, u64::MAX)).map(|e| e.1).collect();
                     assert_eq!(a.find(tx, k)?, want);
                 }
-                let want: Vec<(u64, u64)> = model_b.range((1, 0)..=(3, u64::MAX)).copied().collect();
+                let want: Vec<(u64, u64)> =
+                    model_b.range((1, 0)..=(3, u64::MAX)).copied().collect();
                 assert_eq!(b.range(tx, 1, 3)?, want);
                 // Level order: every node once, the height bounded by 1.44 log2(n+2).
                 let levels = a.levels(tx)?;
                 let n: usize = levels.iter().map(|l| l.len()).sum();
                 assert_eq!(n, model_a.len());
                 let bound = 1.4405 * ((model_a.len() + 2) as f64).log2();
-                assert!((levels.len() as f64) <= bound + 1.0, "{} levels for {n} nodes", levels.len());
+                assert!(
+                    (levels.len() as f64) <= bound + 1.0,
+                    "{} levels for {n} nodes",
+                    levels.len()
+                );
                 for l in &levels {
                     for node in l {
                         assert!(node.balance.abs() <= 1);
@@ -220,7 +261,9 @@ fn avl_matches_a_btreeset_with_duplicates_keys_and_deletes() {
             })
             .unwrap();
     }
-    let r = share.read(|tx| ventalibre::storage::check::check_storage(tx)).unwrap();
+    let r = share
+        .read(|tx| ventalibre::storage::check::check_storage(tx))
+        .unwrap();
     assert!(r.ok(), "{r:?}");
     std::fs::remove_dir_all(dir).ok();
 }
@@ -260,8 +303,18 @@ fn avl_sequential_inserts_stay_balanced_and_all_four_rotations_happen() {
     std::fs::remove_dir_all(dir).ok();
 }
 
-const Q: PartialQueues = PartialQueues { heads: "M.NTX", items: "M.DAT", control: "M.CON", payload_len: 8 };
-const QV: PartialQueues = PartialQueues { heads: "V.CON", items: "V.DAT", control: "V.CON", payload_len: 8 };
+const Q: PartialQueues = PartialQueues {
+    heads: "M.NTX",
+    items: "M.DAT",
+    control: "M.CON",
+    payload_len: 8,
+};
+const QV: PartialQueues = PartialQueues {
+    heads: "V.CON",
+    items: "V.DAT",
+    control: "V.CON",
+    payload_len: 8,
+};
 
 #[test]
 fn partial_queues_match_vecdeques() {
@@ -327,7 +380,9 @@ fn partial_queues_match_vecdeques() {
                 })
                 .unwrap();
         }
-        let r = share.read(|tx| ventalibre::storage::check::check_storage(tx)).unwrap();
+        let r = share
+            .read(|tx| ventalibre::storage::check::check_storage(tx))
+            .unwrap();
         assert!(r.ok(), "{r:?}");
         std::fs::remove_dir_all(dir).ok();
     }
@@ -367,7 +422,11 @@ fn checks_report_damaged_links() {
     let mut exp: BTreeSet<(u64, u64)> = (0..20).map(|i| (i, i)).collect();
     exp.insert((99, 99));
     let p = share.read(|tx| a.check(tx, Some(&exp))).unwrap();
-    assert!(p.problems.iter().any(|p| p.contains("no está indexado")), "{:?}", p.problems);
+    assert!(
+        p.problems.iter().any(|p| p.contains("no está indexado")),
+        "{:?}",
+        p.problems
+    );
     // Hash: a chain pointing into itself.
     let r = share.write(|tx| -> Result<Vec<String>, StorageError> {
         let mut home = tx.read("H.DAT", 0)?.to_vec();

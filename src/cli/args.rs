@@ -249,12 +249,16 @@ pub enum CategoryCmd {
         #[arg(long)]
         commission: Option<String>,
     },
-    Delete { key: u64 },
+    Delete {
+        key: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PublicationCmd {
-    Show { id: u64 },
+    Show {
+        id: u64,
+    },
     Edit {
         id: u64,
         #[command(flatten)]
@@ -264,8 +268,12 @@ pub enum PublicationCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum WalletCmd {
-    Deposit { amount: String },
-    Withdraw { amount: String },
+    Deposit {
+        amount: String,
+    },
+    Withdraw {
+        amount: String,
+    },
     Transfer {
         #[arg(long)]
         to: String,
@@ -275,10 +283,18 @@ pub enum WalletCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {
-    BlockUser { email: String },
-    UnblockUser { email: String },
-    Block { id: u64 },
-    Unblock { id: u64 },
+    BlockUser {
+        email: String,
+    },
+    UnblockUser {
+        email: String,
+    },
+    Block {
+        id: u64,
+    },
+    Unblock {
+        id: u64,
+    },
     /// Collect the commissions sellers owe.
     Collect,
     /// Every user.

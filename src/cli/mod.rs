@@ -11,12 +11,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde_json::{Value, json};
 
 use crate::domain::account::{NewUser, ProfileChanges};
-use crate::domain::catalog::{BrowseFilter, NewPublication, PublicationChanges, PublicationView, SortOrder, datetime_of_ms, parse_date};
+use crate::domain::catalog::{
+    BrowseFilter, NewPublication, PublicationChanges, PublicationView, SortOrder, datetime_of_ms,
+    parse_date,
+};
 use crate::domain::check::{Tree, tree_text};
 use crate::domain::market::ADMIN_EMAIL;
 use crate::domain::money::parse_percent;
 use crate::domain::reports::{REPORTS, ReportParams};
-use crate::domain::{DResult, DomainError, Invoice, Kind, Market, Rating, Session, format_cents, parse_cents, photos, provinces};
+use crate::domain::{
+    DResult, DomainError, Invoice, Kind, Market, Rating, Session, format_cents, parse_cents,
+    photos, provinces,
+};
 use args::*;
 
 /// Set by `check` when it found damage (exit code 4 after printing the report).
@@ -49,7 +55,11 @@ pub fn run(cli: Cli, command: Command) -> i32 {
             } else {
                 writeln!(stdout, "{text}")
             };
-            if DAMAGED.load(Ordering::Relaxed) { 4 } else { 0 }
+            if DAMAGED.load(Ordering::Relaxed) {
+                4
+            } else {
+                0
+            }
         }
         Err(e) => {
             let code = e.exit_code();
@@ -85,20 +95,33 @@ fn password(var: &str, prompt: &str) -> DResult<String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         let mut line = String::new();
-        stdin.lock().read_line(&mut line).map_err(|e| invalid(format!("no se pudo leer la clave: {e}")))?;
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| invalid(format!("no se pudo leer la clave: {e}")))?;
         let l = line.trim_end_matches(['\n', '\r']).to_string();
         if l.is_empty() {
-            return Err(invalid(format!("falta la clave: defina {var} o escríbala en la entrada")));
+            return Err(invalid(format!(
+                "falta la clave: defina {var} o escríbala en la entrada"
+            )));
         }
         return Ok(l);
     }
     eprint!("{prompt}: ");
     let _ = std::io::stderr().flush();
-    let echo_off = cfg!(unix) && std::process::Command::new("stty").arg("-echo").stdin(std::process::Stdio::inherit()).status().is_ok_and(|s| s.success());
+    let echo_off = cfg!(unix)
+        && std::process::Command::new("stty")
+            .arg("-echo")
+            .stdin(std::process::Stdio::inherit())
+            .status()
+            .is_ok_and(|s| s.success());
     let mut line = String::new();
     let r = stdin.lock().read_line(&mut line);
     if echo_off {
-        let _ = std::process::Command::new("stty").arg("echo").stdin(std::process::Stdio::inherit()).status();
+        let _ = std::process::Command::new("stty")
+            .arg("echo")
+            .stdin(std::process::Stdio::inherit())
+            .status();
         eprintln!();
     }
     r.map_err(|e| invalid(format!("no se pudo leer la clave: {e}")))?;
@@ -107,7 +130,9 @@ fn password(var: &str, prompt: &str) -> DResult<String> {
 
 fn session(m: &Market, cli: &Cli) -> DResult<Session> {
     let Some(email) = &cli.user else {
-        return Err(DomainError::Denied("esta operación necesita un usuario registrado: indique --user EMAIL".into()));
+        return Err(DomainError::Denied(
+            "esta operación necesita un usuario registrado: indique --user EMAIL".into(),
+        ));
     };
     let p = password("VENTALIBRE_PASSWORD", &format!("Clave de {email}"))?;
     m.authenticate(email, &p)
@@ -118,13 +143,19 @@ fn admin_session(m: &Market, email: Option<&str>) -> DResult<Session> {
     let p = password("VENTALIBRE_PASSWORD", &format!("Clave de {email}"))?;
     let s = m.authenticate(email, &p)?;
     if !s.admin {
-        return Err(DomainError::Denied("solo la administración puede hacer esto".into()));
+        return Err(DomainError::Denied(
+            "solo la administración puede hacer esto".into(),
+        ));
     }
     Ok(s)
 }
 
 fn province(s: &str) -> DResult<u8> {
-    provinces::parse(s).ok_or_else(|| invalid(format!("«{s}» no es una provincia: use un código de 0 a 23 o el nombre")))
+    provinces::parse(s).ok_or_else(|| {
+        invalid(format!(
+            "«{s}» no es una provincia: use un código de 0 a 23 o el nombre"
+        ))
+    })
 }
 
 fn photo(p: &Option<PathBuf>) -> DResult<Option<Vec<u8>>> {
@@ -173,7 +204,11 @@ fn pub_detail(p: &PublicationView) -> String {
             "Comprador: {b}   Calificación: {}   Comisión: $ {} ({})\n",
             p.rating.map_or("-", |r| r.label()),
             p.commission.clone().unwrap_or_default(),
-            if p.commission_collected == Some(true) { "cobrada" } else { "pendiente" }
+            if p.commission_collected == Some(true) {
+                "cobrada"
+            } else {
+                "pendiente"
+            }
         ));
     }
     if let Some(ph) = &p.photo {
@@ -217,20 +252,51 @@ fn execute(cli: &Cli, command: Command) -> Out {
     match command {
         Command::Init => {
             let n = m.user_count()?;
-            Ok((json!({ "share": dir.display().to_string(), "users": n }), format!("Carpeta lista: {} ({n} usuarios)", dir.display())))
+            Ok((
+                json!({ "share": dir.display().to_string(), "users": n }),
+                format!("Carpeta lista: {} ({n} usuarios)", dir.display()),
+            ))
         }
-        Command::Register { email, name, address, province: prov, phone, photo: ph } => {
+        Command::Register {
+            email,
+            name,
+            address,
+            province: prov,
+            phone,
+            photo: ph,
+        } => {
             let province = province(&prov)?;
             let photo = photo(&ph)?;
             let p = password("VENTALIBRE_PASSWORD", "Clave nueva")?;
-            let u = m.register(NewUser { email, password: p, name, address, province, phone: phone.unwrap_or_default(), photo })?;
-            Ok((to_value(&u), format!("Usuario {} registrado con el id {}", u.email, u.id)))
+            let u = m.register(NewUser {
+                email,
+                password: p,
+                name,
+                address,
+                province,
+                phone: phone.unwrap_or_default(),
+                photo,
+            })?;
+            Ok((
+                to_value(&u),
+                format!("Usuario {} registrado con el id {}", u.email, u.id),
+            ))
         }
         Command::Login => {
-            let email = cli.user.clone().ok_or_else(|| invalid("indique --user EMAIL"))?;
+            let email = cli
+                .user
+                .clone()
+                .ok_or_else(|| invalid("indique --user EMAIL"))?;
             let p = password("VENTALIBRE_PASSWORD", &format!("Clave de {email}"))?;
             let s = m.login(&email, &p)?;
-            Ok((to_value(&s), format!("Bienvenido/a, {}{}", s.name, if s.admin { " (administración)" } else { "" })))
+            Ok((
+                to_value(&s),
+                format!(
+                    "Bienvenido/a, {}{}",
+                    s.name,
+                    if s.admin { " (administración)" } else { "" }
+                ),
+            ))
         }
         Command::Logout => {
             let s = session(&m, cli)?;
@@ -258,7 +324,11 @@ fn execute(cli: &Cli, command: Command) -> Out {
                 && changes.province.is_none()
                 && changes.phone.is_none()
                 && changes.photo.is_none();
-            let u = if nothing { m.me(&s)? } else { m.update_profile(&s, changes)? };
+            let u = if nothing {
+                m.me(&s)?
+            } else {
+                m.update_profile(&s, changes)?
+            };
             let text = format!(
                 "{} <{}> (usuario {})\nDomicilio: {}, {}\nTeléfono: {}\nAlta: {}   Última conexión: {}   {}\nSaldo: $ {}\n",
                 u.name,
@@ -269,7 +339,11 @@ fn execute(cli: &Cli, command: Command) -> Out {
                 if u.phone.is_empty() { "-" } else { &u.phone },
                 datetime_of_ms(u.created_ms),
                 datetime_of_ms(u.last_login_ms),
-                if u.online { "en línea" } else { "desconectado" },
+                if u.online {
+                    "en línea"
+                } else {
+                    "desconectado"
+                },
                 u.balance
             );
             Ok((to_value(&u), text))
@@ -282,16 +356,27 @@ fn execute(cli: &Cli, command: Command) -> Out {
         }
         Command::Categories => {
             let cats = m.categories()?;
-            let mut t = String::from(" Clave  Categoría                         Comisión  Publicaciones\n");
+            let mut t =
+                String::from(" Clave  Categoría                         Comisión  Publicaciones\n");
             for c in &cats {
-                t.push_str(&format!("{:>6}  {:<32}  {:>6} %  {:>13}\n", c.key, c.name, c.commission, c.publications));
+                t.push_str(&format!(
+                    "{:>6}  {:<32}  {:>6} %  {:>13}\n",
+                    c.key, c.name, c.commission, c.publications
+                ));
             }
             Ok((to_value(&cats), t))
         }
         Command::Provinces => {
-            let v: Vec<Value> =
-                provinces::PROVINCES.iter().enumerate().map(|(i, n)| json!({ "code": i, "name": n })).collect();
-            let t: String = provinces::PROVINCES.iter().enumerate().map(|(i, n)| format!("{i:>2}  {n}\n")).collect();
+            let v: Vec<Value> = provinces::PROVINCES
+                .iter()
+                .enumerate()
+                .map(|(i, n)| json!({ "code": i, "name": n }))
+                .collect();
+            let t: String = provinces::PROVINCES
+                .iter()
+                .enumerate()
+                .map(|(i, n)| format!("{i:>2}  {n}\n"))
+                .collect();
             Ok((Value::Array(v), t))
         }
         Command::Category(c) => {
@@ -301,7 +386,11 @@ fn execute(cli: &Cli, command: Command) -> Out {
                     let key = m.add_category(&s, &name, parse_percent(&commission)?)?;
                     Ok((json!({ "key": key }), format!("Categoría {key} creada")))
                 }
-                CategoryCmd::Edit { key, name, commission } => {
+                CategoryCmd::Edit {
+                    key,
+                    name,
+                    commission,
+                } => {
                     let bp = commission.as_deref().map(parse_percent).transpose()?;
                     m.edit_category(&s, key, name.as_deref(), bp)?;
                     done(format!("Categoría {key} modificada"))
@@ -312,12 +401,31 @@ fn execute(cli: &Cli, command: Command) -> Out {
                 }
             }
         }
-        Command::Publish { category, title, description, price, kind: k, closes, photo: ph } => {
+        Command::Publish {
+            category,
+            title,
+            description,
+            price,
+            kind: k,
+            closes,
+            photo: ph,
+        } => {
             let price = parse_cents(&price)?;
             let closes = parse_date(&closes)?;
             let photo = photo(&ph)?;
             let s = session(&m, cli)?;
-            let id = m.publish(&s, NewPublication { category, title, description, price, kind: kind(k), closes, photo })?;
+            let id = m.publish(
+                &s,
+                NewPublication {
+                    category,
+                    title,
+                    description,
+                    price,
+                    kind: kind(k),
+                    closes,
+                    photo,
+                },
+            )?;
             Ok((json!({ "id": id }), format!("Publicación {id} creada")))
         }
         Command::Publication(PublicationCmd::Show { id }) => {
@@ -390,7 +498,13 @@ fn execute(cli: &Cli, command: Command) -> Out {
             }
             Ok((to_value(&v), t))
         }
-        Command::Browse { category, kind: k, province: prov, sort, search } => {
+        Command::Browse {
+            category,
+            kind: k,
+            province: prov,
+            sort,
+            search,
+        } => {
             let f = BrowseFilter {
                 category,
                 kind: k.map(kind),
@@ -415,18 +529,31 @@ fn execute(cli: &Cli, command: Command) -> Out {
         Command::Answer { id, buyer, text } => {
             let s = session(&m, cli)?;
             let n = m.answer(&s, id, &buyer, &text)?;
-            Ok((json!({ "message": n }), format!("Respuesta a la pregunta {n} enviada")))
+            Ok((
+                json!({ "message": n }),
+                format!("Respuesta a la pregunta {n} enviada"),
+            ))
         }
         Command::Conversation { id, buyer } => {
             let s = session(&m, cli)?;
             let v = m.conversations(&s, id, buyer.as_deref())?;
             let mut t = String::new();
             for c in &v {
-                t.push_str(&format!("Publicación {} «{}» — {} <{}> con {}\n", c.publication, c.title, c.buyer_name, c.buyer_email, c.seller_name));
+                t.push_str(&format!(
+                    "Publicación {} «{}» — {} <{}> con {}\n",
+                    c.publication, c.title, c.buyer_name, c.buyer_email, c.seller_name
+                ));
                 for msg in &c.messages {
-                    t.push_str(&format!("  {:>3}. [{}] P: {}\n", msg.number, datetime_of_ms(msg.asked_ms), msg.question));
+                    t.push_str(&format!(
+                        "  {:>3}. [{}] P: {}\n",
+                        msg.number,
+                        datetime_of_ms(msg.asked_ms),
+                        msg.question
+                    ));
                     match (&msg.answer, msg.answered_ms) {
-                        (Some(a), Some(at)) => t.push_str(&format!("       [{}] R: {a}\n", datetime_of_ms(at))),
+                        (Some(a), Some(at)) => {
+                            t.push_str(&format!("       [{}] R: {a}\n", datetime_of_ms(at)))
+                        }
                         _ => t.push_str("       (sin respuesta todavía)\n"),
                     }
                 }
@@ -441,7 +568,14 @@ fn execute(cli: &Cli, command: Command) -> Out {
             let (asked, received) = m.my_conversations(&s)?;
             let mut t = String::from("Como comprador:\n");
             for c in &asked {
-                t.push_str(&format!("  {:>6} «{}» con {} — {} mensajes, último {}\n", c.publication, c.title, c.seller_name, c.count, datetime_of_ms(c.last_ms)));
+                t.push_str(&format!(
+                    "  {:>6} «{}» con {} — {} mensajes, último {}\n",
+                    c.publication,
+                    c.title,
+                    c.seller_name,
+                    c.count,
+                    datetime_of_ms(c.last_ms)
+                ));
             }
             t.push_str("Como vendedor:\n");
             for c in &received {
@@ -456,15 +590,22 @@ fn execute(cli: &Cli, command: Command) -> Out {
                     datetime_of_ms(c.last_ms)
                 ));
             }
-            Ok((json!({ "as_buyer": to_value(&asked), "as_seller": to_value(&received) }), t))
+            Ok((
+                json!({ "as_buyer": to_value(&asked), "as_seller": to_value(&received) }),
+                t,
+            ))
         }
         Command::Buy { id } => {
             let s = session(&m, cli)?;
             let p = m.buy(&s, id)?;
-            Ok((json!({ "sale": p.sale, "invoice": p.invoice }), format!("Compra hecha: venta {}, factura {}", p.sale, p.invoice)))
+            Ok((
+                json!({ "sale": p.sale, "invoice": p.invoice }),
+                format!("Compra hecha: venta {}, factura {}", p.sale, p.invoice),
+            ))
         }
         Command::Rate { sale, rating } => {
-            let r = Rating::parse(&rating).ok_or_else(|| invalid(format!("calificación desconocida: {rating}")))?;
+            let r = Rating::parse(&rating)
+                .ok_or_else(|| invalid(format!("calificación desconocida: {rating}")))?;
             let s = session(&m, cli)?;
             m.rate(&s, sale, r)?;
             done(format!("Venta {sale} calificada: {}", r.label()))
@@ -512,9 +653,14 @@ fn execute(cli: &Cli, command: Command) -> Out {
                 }
                 Some(WalletCmd::Deposit { amount }) => m.deposit(&s, parse_cents(&amount)?)?,
                 Some(WalletCmd::Withdraw { amount }) => m.withdraw(&s, parse_cents(&amount)?)?,
-                Some(WalletCmd::Transfer { to, amount }) => m.transfer(&s, &to, parse_cents(&amount)?)?,
+                Some(WalletCmd::Transfer { to, amount }) => {
+                    m.transfer(&s, &to, parse_cents(&amount)?)?
+                }
             };
-            Ok((json!({ "balance": format_cents(balance) }), format!("Saldo: $ {}", format_cents(balance))))
+            Ok((
+                json!({ "balance": format_cents(balance) }),
+                format!("Saldo: $ {}", format_cents(balance)),
+            ))
         }
         Command::Invoices => {
             let s = session(&m, cli)?;
@@ -541,7 +687,8 @@ fn execute(cli: &Cli, command: Command) -> Out {
             let i = m.invoice(&s, number)?;
             let text = invoice_text(&i);
             if let Some(path) = output {
-                std::fs::write(&path, &text).map_err(|e| invalid(format!("no se pudo escribir {}: {e}", path.display())))?;
+                std::fs::write(&path, &text)
+                    .map_err(|e| invalid(format!("no se pudo escribir {}: {e}", path.display())))?;
             }
             Ok((to_value(&i), text))
         }
@@ -561,11 +708,21 @@ fn execute(cli: &Cli, command: Command) -> Out {
             let mut t = format!(
                 "Hash de usuarios: {} baldes, {} registros, factor de carga {:.2}, cadena más larga {}, baldes vacíos {}\n\
                  Chi-cuadrado {:.2} con {} grados de libertad (uniforme: cerca de {})\n\nPor balde:\n",
-                d.buckets, d.records, d.load_factor, d.longest_chain, d.empty_buckets, d.chi_square, d.degrees_of_freedom, d.degrees_of_freedom
+                d.buckets,
+                d.records,
+                d.load_factor,
+                d.longest_chain,
+                d.empty_buckets,
+                d.chi_square,
+                d.degrees_of_freedom,
+                d.degrees_of_freedom
             );
             let max = d.chain_lengths.iter().copied().max().unwrap_or(0).max(1);
             for (i, l) in d.chain_lengths.iter().enumerate() {
-                t.push_str(&format!("  {i:>4} {l:>4} {}\n", "#".repeat((l * 40 / max) as usize)));
+                t.push_str(&format!(
+                    "  {i:>4} {l:>4} {}\n",
+                    "#".repeat((l * 40 / max) as usize)
+                ));
             }
             t.push_str(&format!("\nPor bloques de {}:\n", d.block_size));
             for (i, b) in d.blocks.iter().enumerate() {
@@ -583,7 +740,11 @@ fn execute(cli: &Cli, command: Command) -> Out {
             }
             Ok((to_value(&r), r.to_text()))
         }
-        Command::Demo { users, publications, seed } => {
+        Command::Demo {
+            users,
+            publications,
+            seed,
+        } => {
             let sum = m.demo(users, publications, seed)?;
             Ok((
                 to_value(&sum),
@@ -601,10 +762,25 @@ fn execute(cli: &Cli, command: Command) -> Out {
 }
 
 fn admin(m: &Market, cli: &Cli, a: AdminCmd) -> Out {
-    if let AdminCmd::Report { name, list, from, to, category, acting, csv } = a {
+    if let AdminCmd::Report {
+        name,
+        list,
+        from,
+        to,
+        category,
+        acting,
+        csv,
+    } = a
+    {
         if list || name.is_none() {
-            let t: String = REPORTS.iter().map(|(n, d, p)| format!("{n:<28} {d} {p}\n")).collect();
-            let v: Vec<Value> = REPORTS.iter().map(|(n, d, p)| json!({ "name": n, "description": d, "parameters": p })).collect();
+            let t: String = REPORTS
+                .iter()
+                .map(|(n, d, p)| format!("{n:<28} {d} {p}\n"))
+                .collect();
+            let v: Vec<Value> = REPORTS
+                .iter()
+                .map(|(n, d, p)| json!({ "name": n, "description": d, "parameters": p }))
+                .collect();
             return Ok((Value::Array(v), t));
         }
         let params = ReportParams {
@@ -619,7 +795,8 @@ fn admin(m: &Market, cli: &Cli, a: AdminCmd) -> Out {
             if path.as_os_str() == "-" {
                 return Ok((to_value(&r), r.to_csv()));
             }
-            std::fs::write(&path, r.to_csv()).map_err(|e| invalid(format!("no se pudo escribir {}: {e}", path.display())))?;
+            std::fs::write(&path, r.to_csv())
+                .map_err(|e| invalid(format!("no se pudo escribir {}: {e}", path.display())))?;
         }
         return Ok((to_value(&r), r.to_text()));
     }
@@ -665,22 +842,43 @@ fn admin(m: &Market, cli: &Cli, a: AdminCmd) -> Out {
                         u.email,
                         u.name.chars().take(28).collect::<String>(),
                         u.province_name,
-                        if u.online { "en línea" } else { "desconectado" },
+                        if u.online {
+                            "en línea"
+                        } else {
+                            "desconectado"
+                        },
                         if u.blocked { ", BLOQUEADO" } else { "" }
                     )
                 })
                 .collect();
             Ok((to_value(&v), t))
         }
-        AdminCmd::BulkConversations { publication, users, seed } => {
+        AdminCmd::BulkConversations {
+            publication,
+            users,
+            seed,
+        } => {
             let n = m.bulk_conversations(&s, publication, users, seed)?;
-            Ok((json!({ "conversations": n }), format!("{n} conversaciones agregadas a la publicación {publication}")))
+            Ok((
+                json!({ "conversations": n }),
+                format!("{n} conversaciones agregadas a la publicación {publication}"),
+            ))
         }
         AdminCmd::Events => {
             let v = m.events(&s)?;
             let t: String = v
                 .iter()
-                .map(|e| format!("{:>8}  {}  {:<16}  {:<32}  {:<24} {}\n", e.lamport, datetime_of_ms(e.wall_ms), e.terminal, e.user, e.op, e.detail))
+                .map(|e| {
+                    format!(
+                        "{:>8}  {}  {:<16}  {:<32}  {:<24} {}\n",
+                        e.lamport,
+                        datetime_of_ms(e.wall_ms),
+                        e.terminal,
+                        e.user,
+                        e.op,
+                        e.detail
+                    )
+                })
                 .collect();
             Ok((to_value(&v), t))
         }

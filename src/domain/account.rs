@@ -75,22 +75,39 @@ impl UserView {
 /// Checks an email's shape: `local@domain.tld`, at most 64 bytes.
 pub fn validate_email(email: &str) -> DResult<String> {
     let e = normalize_email(email);
-    let bad = || invalid(format!("«{}» no es un email válido (ejemplo: nombre@dominio.com.ar)", email.trim()));
+    let bad = || {
+        invalid(format!(
+            "«{}» no es un email válido (ejemplo: nombre@dominio.com.ar)",
+            email.trim()
+        ))
+    };
     if e.len() > EMAIL_LEN {
-        return invalid(format!("el email tiene {} caracteres; el máximo es {EMAIL_LEN}", e.len()));
+        return invalid(format!(
+            "el email tiene {} caracteres; el máximo es {EMAIL_LEN}",
+            e.len()
+        ));
     }
-    let Some((local, domain)) = e.split_once('@') else { return bad() };
+    let Some((local, domain)) = e.split_once('@') else {
+        return bad();
+    };
     let local_ok = !local.is_empty()
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && labels.iter().all(|l| {
-            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels.last().is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()));
+        && labels
+            .last()
+            .is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()));
     if local_ok && domain_ok { Ok(e) } else { bad() }
 }
 
@@ -100,7 +117,10 @@ pub(crate) fn text(field: &str, v: &str, max: usize, required: bool) -> DResult<
         return invalid(format!("falta {field}"));
     }
     if t.len() > max {
-        return invalid(format!("{field} es demasiado largo: {} bytes, máximo {max}", t.len()));
+        return invalid(format!(
+            "{field} es demasiado largo: {} bytes, máximo {max}",
+            t.len()
+        ));
     }
     if t.chars().any(|c| c.is_control()) {
         return invalid(format!("{field} contiene caracteres de control"));
@@ -122,14 +142,19 @@ fn validate_province(p: u8) -> DResult<u8> {
     if (p as usize) < provinces::PROVINCES.len() {
         Ok(p)
     } else {
-        invalid(format!("la provincia {p} no existe (códigos 0 a {})", provinces::PROVINCES.len() - 1))
+        invalid(format!(
+            "la provincia {p} no existe (códigos 0 a {})",
+            provinces::PROVINCES.len() - 1
+        ))
     }
 }
 
 fn validate_phone(p: &str) -> DResult<String> {
     let t = text("el teléfono", p, PHONE_LEN, false)?;
     if !t.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
-        return invalid(format!("«{t}» no es un teléfono válido (solo dígitos, espacios, +, - y paréntesis)"));
+        return invalid(format!(
+            "«{t}» no es un teléfono válido (solo dígitos, espacios, +, - y paréntesis)"
+        ));
     }
     Ok(t)
 }
@@ -192,7 +217,12 @@ impl Market {
         if u.is_blocked() {
             return denied("su cuenta está bloqueada por la administración; no puede continuar");
         }
-        Ok(Session { user_id: u.id, email: u.email.clone(), name: u.name.clone(), admin: u.is_admin() })
+        Ok(Session {
+            user_id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            admin: u.is_admin(),
+        })
     }
 
     /// Logs in: checks the password and marks the user connected.
@@ -213,7 +243,9 @@ impl Market {
 
     pub fn logout(&self, s: &Session) -> DResult<()> {
         self.write(|tx| {
-            let Some(mut u) = find_user(tx, &s.email)? else { return Ok(()) };
+            let Some(mut u) = find_user(tx, &s.email)? else {
+                return Ok(());
+            };
             u.flags &= !FLAG_CONNECTED;
             u.last_seen_ms = now_ms();
             store_user(tx, &u)?;
@@ -259,15 +291,32 @@ impl Market {
     /// Whether the administrator still has the default password (the GUI warns).
     pub fn admin_has_default_password(&self) -> DResult<bool> {
         let u = self.read(|tx| user_by_email(tx, ADMIN_EMAIL))?;
-        Ok(password::verify(ADMIN_DEFAULT_PASSWORD, &u.salt, u.rounds, &u.hash))
+        Ok(password::verify(
+            ADMIN_DEFAULT_PASSWORD,
+            &u.salt,
+            u.rounds,
+            &u.hash,
+        ))
     }
 
     pub fn update_profile(&self, s: &Session, c: ProfileChanges) -> DResult<UserView> {
-        let name = c.name.as_deref().map(|v| text("el apellido y nombre", v, NAME_LEN, true)).transpose()?;
-        let address = c.address.as_deref().map(|v| text("el domicilio", v, ADDRESS_LEN, true)).transpose()?;
+        let name = c
+            .name
+            .as_deref()
+            .map(|v| text("el apellido y nombre", v, NAME_LEN, true))
+            .transpose()?;
+        let address = c
+            .address
+            .as_deref()
+            .map(|v| text("el domicilio", v, ADDRESS_LEN, true))
+            .transpose()?;
         let province = c.province.map(validate_province).transpose()?;
         let phone = c.phone.as_deref().map(validate_phone).transpose()?;
-        let photo = c.photo.as_deref().map(|b| super::photos::store_photo(self.dir(), b)).transpose()?;
+        let photo = c
+            .photo
+            .as_deref()
+            .map(|b| super::photos::store_photo(self.dir(), b))
+            .transpose()?;
         let u = self.write(|tx| {
             let mut u = current(tx, s)?;
             if let Some(v) = &name {
@@ -339,7 +388,15 @@ impl Market {
                 u.flags &= !FLAG_BLOCKED;
             }
             store_user(tx, &u)?;
-            tx.log_event(&admin.email, if blocked { "bloqueo-usuario" } else { "desbloqueo-usuario" }, &u.email)?;
+            tx.log_event(
+                &admin.email,
+                if blocked {
+                    "bloqueo-usuario"
+                } else {
+                    "desbloqueo-usuario"
+                },
+                &u.email,
+            )?;
             Ok(u)
         })?;
         Ok(UserView::of(&u))
@@ -365,4 +422,3 @@ impl Market {
         self.read(|tx| Ok(USERS.len(tx)?))
     }
 }
-

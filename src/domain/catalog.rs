@@ -113,30 +113,46 @@ pub fn parse_date(s: &str) -> DResult<NaiveDate> {
     let t = s.trim();
     NaiveDate::parse_from_str(t, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
-        .or_else(|_| invalid(format!("«{t}» no es una fecha válida (formato AAAA-MM-DD, por ejemplo 2026-12-31)")))
+        .or_else(|_| {
+            invalid(format!(
+                "«{t}» no es una fecha válida (formato AAAA-MM-DD, por ejemplo 2026-12-31)"
+            ))
+        })
 }
 
 /// The last millisecond of `d` in local time.
 pub fn end_of_day_ms(d: NaiveDate) -> i64 {
     let t = d.and_hms_milli_opt(23, 59, 59, 999).expect("valid time");
-    Local.from_local_datetime(&t).earliest().map_or_else(|| t.and_utc().timestamp_millis(), |x| x.timestamp_millis())
+    Local
+        .from_local_datetime(&t)
+        .earliest()
+        .map_or_else(|| t.and_utc().timestamp_millis(), |x| x.timestamp_millis())
 }
 
 /// The first millisecond of `d` in local time.
 pub fn start_of_day_ms(d: NaiveDate) -> i64 {
     let t = d.and_hms_opt(0, 0, 0).expect("valid time");
-    Local.from_local_datetime(&t).earliest().map_or_else(|| t.and_utc().timestamp_millis(), |x| x.timestamp_millis())
+    Local
+        .from_local_datetime(&t)
+        .earliest()
+        .map_or_else(|| t.and_utc().timestamp_millis(), |x| x.timestamp_millis())
 }
 
 pub fn date_of_ms(ms: i64) -> String {
-    Local.timestamp_millis_opt(ms).single().map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d").to_string())
+    Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d").to_string())
 }
 
 pub fn datetime_of_ms(ms: i64) -> String {
     if ms <= 0 {
         return "-".into();
     }
-    Local.timestamp_millis_opt(ms).single().map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
+    Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
 }
 
 /// Lower case without accents, for search.
@@ -162,14 +178,22 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub fn load(tx: &mut impl Tx) -> DResult<Ctx> {
-        Ok(Ctx { users: users_by_id(tx)?, cats: categories_map(tx)?, now: now_ms() })
+        Ok(Ctx {
+            users: users_by_id(tx)?,
+            cats: categories_map(tx)?,
+            now: now_ms(),
+        })
     }
 }
 
 pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<PublicationView> {
     let seller = ctx.users.get(&p.seller);
     let buyer = (p.buyer != 0).then(|| ctx.users.get(&p.buyer)).flatten();
-    let sale = if p.sale_pos != NIL { Some(sale_at(tx, p.sale_pos)?) } else { None };
+    let sale = if p.sale_pos != NIL {
+        Some(sale_at(tx, p.sale_pos)?)
+    } else {
+        None
+    };
     let expired = p.expired(ctx.now);
     Ok(PublicationView {
         id: p.id,
@@ -178,7 +202,10 @@ pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<Publ
         price: format_cents(p.price),
         price_cents: p.price,
         category: p.category,
-        category_name: ctx.cats.get(&p.category).map_or_else(|| "(categoría borrada)".into(), |c| c.name.clone()),
+        category_name: ctx
+            .cats
+            .get(&p.category)
+            .map_or_else(|| "(categoría borrada)".into(), |c| c.name.clone()),
         seller_id: p.seller,
         seller_email: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.email.clone()),
         seller_name: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.clone()),
@@ -186,7 +213,11 @@ pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<Publ
         seller_province_name: seller.map_or("-", |u| provinces::name(u.province)).into(),
         kind: p.kind,
         state: p.state,
-        state_label: if expired { "vencida".into() } else { p.state.label().into() },
+        state_label: if expired {
+            "vencida".into()
+        } else {
+            p.state.label().into()
+        },
         expired,
         published_ms: p.published_ms,
         closes: date_of_ms(p.closes_ms),
@@ -206,7 +237,10 @@ pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<Publ
 /// The ratings a seller received.
 pub(crate) fn seller_rating(tx: &mut impl Tx, seller: u64) -> DResult<RatingSummary> {
     let mut r = RatingSummary::default();
-    for p in { let ps = BY_SELLER.find(tx, seller)?; pubs_at(tx, ps)? } {
+    for p in {
+        let ps = BY_SELLER.find(tx, seller)?;
+        pubs_at(tx, ps)?
+    } {
         if p.sale_pos != NIL {
             match sale_at(tx, p.sale_pos)?.rating {
                 Rating::Recommend => r.recommend += 1,
@@ -223,14 +257,22 @@ fn category_name(n: &str) -> DResult<String> {
     text("el nombre de la categoría", n, CATEGORY_NAME_LEN, true)
 }
 
-fn validate_pub_fields(title: &str, description: &str, price: i64, closes: NaiveDate) -> DResult<(String, String)> {
+fn validate_pub_fields(
+    title: &str,
+    description: &str,
+    price: i64,
+    closes: NaiveDate,
+) -> DResult<(String, String)> {
     let title = text("el nombre del artículo", title, TITLE_LEN, true)?;
     let description = description.trim().to_string();
     if description.is_empty() {
         return invalid("falta la descripción");
     }
     if description.len() > DESCRIPTION_LEN {
-        return invalid(format!("la descripción es demasiado larga: {} bytes, máximo {DESCRIPTION_LEN}", description.len()));
+        return invalid(format!(
+            "la descripción es demasiado larga: {} bytes, máximo {DESCRIPTION_LEN}",
+            description.len()
+        ));
     }
     if price <= 0 {
         return invalid("el precio debe ser mayor que cero");
@@ -276,7 +318,16 @@ impl Market {
                 }
             }
             let key = CATEGORIES.next_key(tx)?;
-            CATEGORIES.insert(tx, key, &Category { name: name.clone(), commission_bp, created_ms: now_ms() }.encode())?;
+            CATEGORIES.insert(
+                tx,
+                key,
+                &Category {
+                    name: name.clone(),
+                    commission_bp,
+                    created_ms: now_ms(),
+                }
+                .encode(),
+            )?;
             tx.log_event(&admin.email, "alta-categoría", &format!("{key} {name}"))?;
             Ok(key)
         })
@@ -285,19 +336,29 @@ impl Market {
     fn category_in_use(tx: &mut impl Tx, key: u64) -> DResult<()> {
         let n = BY_CATEGORY.find(tx, key)?.len();
         if n > 0 {
-            return conflict(format!("la categoría {key} tiene {n} artículos publicados o vendidos: no se puede modificar ni borrar"));
+            return conflict(format!(
+                "la categoría {key} tiene {n} artículos publicados o vendidos: no se puede modificar ni borrar"
+            ));
         }
         Ok(())
     }
 
-    pub fn edit_category(&self, s: &Session, key: u64, name: Option<&str>, commission_bp: Option<u32>) -> DResult<()> {
+    pub fn edit_category(
+        &self,
+        s: &Session,
+        key: u64,
+        name: Option<&str>,
+        commission_bp: Option<u32>,
+    ) -> DResult<()> {
         let name = name.map(category_name).transpose()?;
         if commission_bp.is_some_and(|c| c > 100_00) {
             return invalid("la comisión no puede superar el 100 %");
         }
         self.write(|tx| {
             let admin = current_admin(tx, s)?;
-            let Some(v) = CATEGORIES.get(tx, key)? else { return not_found(format!("no existe la categoría {key}")) };
+            let Some(v) = CATEGORIES.get(tx, key)? else {
+                return not_found(format!("no existe la categoría {key}"));
+            };
             Self::category_in_use(tx, key)?;
             let mut c = Category::decode(&v);
             if let Some(n) = &name {
@@ -307,7 +368,11 @@ impl Market {
                 c.commission_bp = bp;
             }
             CATEGORIES.update(tx, key, &c.encode())?;
-            tx.log_event(&admin.email, "modificación-categoría", &format!("{key} {}", c.name))?;
+            tx.log_event(
+                &admin.email,
+                "modificación-categoría",
+                &format!("{key} {}", c.name),
+            )?;
             Ok(())
         })
     }
@@ -329,7 +394,8 @@ impl Market {
 
     /// Publishes an article; returns its id.
     pub fn publish(&self, s: &Session, n: NewPublication) -> DResult<u64> {
-        let (title, description) = validate_pub_fields(&n.title, &n.description, n.price, n.closes)?;
+        let (title, description) =
+            validate_pub_fields(&n.title, &n.description, n.price, n.closes)?;
         let photo = match &n.photo {
             Some(b) => super::photos::store_photo(self.dir(), b)?,
             None => [0; 32],
@@ -397,13 +463,24 @@ impl Market {
     }
 
     pub fn edit_publication(&self, s: &Session, id: u64, c: PublicationChanges) -> DResult<()> {
-        let photo = c.photo.as_deref().map(|b| super::photos::store_photo(self.dir(), b)).transpose()?;
+        let photo = c
+            .photo
+            .as_deref()
+            .map(|b| super::photos::store_photo(self.dir(), b))
+            .transpose()?;
         self.write(|tx| {
             let (u, mut p) = Self::own_pub(tx, s, id)?;
             if p.state != PubState::Published {
-                return conflict(format!("la publicación {id} está en estado «{}»: no se puede modificar", p.state.label()));
+                return conflict(format!(
+                    "la publicación {id} está en estado «{}»: no se puede modificar",
+                    p.state.label()
+                ));
             }
-            let closes = c.closes.unwrap_or_else(|| chrono::DateTime::from_timestamp_millis(p.closes_ms).map(|d| d.with_timezone(&Local).date_naive()).unwrap_or_default());
+            let closes = c.closes.unwrap_or_else(|| {
+                chrono::DateTime::from_timestamp_millis(p.closes_ms)
+                    .map(|d| d.with_timezone(&Local).date_naive())
+                    .unwrap_or_default()
+            });
             let (title, description) = validate_pub_fields(
                 c.title.as_deref().unwrap_or(&p.title),
                 c.description.as_deref().unwrap_or(&p.description),
@@ -435,7 +512,14 @@ impl Market {
         })
     }
 
-    fn change_state(&self, s: &Session, id: u64, from: PubState, to: PubState, op: &str) -> DResult<()> {
+    fn change_state(
+        &self,
+        s: &Session,
+        id: u64,
+        from: PubState,
+        to: PubState,
+        op: &str,
+    ) -> DResult<()> {
         self.write(|tx| {
             let (u, mut p) = Self::own_pub(tx, s, id)?;
             if p.state != from {
@@ -470,7 +554,10 @@ impl Market {
             let mut p = load_pub(tx, id)?;
             if blocked {
                 if !matches!(p.state, PubState::Published | PubState::Paused) {
-                    return conflict(format!("la publicación {id} está en estado «{}»: no se puede bloquear", p.state.label()));
+                    return conflict(format!(
+                        "la publicación {id} está en estado «{}»: no se puede bloquear",
+                        p.state.label()
+                    ));
                 }
                 p.state_before_block = p.state;
                 p.state = PubState::Blocked;
@@ -482,7 +569,15 @@ impl Market {
             }
             p.updated_ms = now_ms();
             store_pub(tx, &p)?;
-            tx.log_event(&admin.email, if blocked { "bloqueo-publicación" } else { "desbloqueo-publicación" }, &id.to_string())?;
+            tx.log_event(
+                &admin.email,
+                if blocked {
+                    "bloqueo-publicación"
+                } else {
+                    "desbloqueo-publicación"
+                },
+                &id.to_string(),
+            )?;
             Ok(())
         })
     }
@@ -495,10 +590,19 @@ impl Market {
         })
     }
 
-    pub(crate) fn publications_of_seller(tx: &mut impl Tx, seller: u64) -> DResult<Vec<PublicationView>> {
+    pub(crate) fn publications_of_seller(
+        tx: &mut impl Tx,
+        seller: u64,
+    ) -> DResult<Vec<PublicationView>> {
         let ctx = Ctx::load(tx)?;
-        let pubs = { let ps = BY_SELLER.find(tx, seller)?; pubs_at(tx, ps)? };
-        let mut out = pubs.iter().map(|p| view(tx, &ctx, p)).collect::<DResult<Vec<_>>>()?;
+        let pubs = {
+            let ps = BY_SELLER.find(tx, seller)?;
+            pubs_at(tx, ps)?
+        };
+        let mut out = pubs
+            .iter()
+            .map(|p| view(tx, &ctx, p))
+            .collect::<DResult<Vec<_>>>()?;
         out.sort_by(|a, b| b.id.cmp(&a.id));
         Ok(out)
     }
@@ -516,8 +620,15 @@ impl Market {
                 }
                 None => BY_CATEGORY.all(tx)?,
             };
-            let needle = f.search.as_deref().map(fold).filter(|s| !s.trim().is_empty());
-            let words: Vec<String> = needle.as_deref().map(|n| n.split_whitespace().map(String::from).collect()).unwrap_or_default();
+            let needle = f
+                .search
+                .as_deref()
+                .map(fold)
+                .filter(|s| !s.trim().is_empty());
+            let words: Vec<String> = needle
+                .as_deref()
+                .map(|n| n.split_whitespace().map(String::from).collect())
+                .unwrap_or_default();
             let mut hits: Vec<(u8, Publication)> = Vec::new();
             for (_, pos) in entries {
                 let p = load_pub(tx, pos + 1)?;
@@ -539,7 +650,10 @@ impl Market {
                     let d = fold(&p.description);
                     if words.iter().all(|w| t.contains(w.as_str())) {
                         0
-                    } else if words.iter().all(|w| t.contains(w.as_str()) || d.contains(w.as_str())) {
+                    } else if words
+                        .iter()
+                        .all(|w| t.contains(w.as_str()) || d.contains(w.as_str()))
+                    {
                         1
                     } else {
                         continue;

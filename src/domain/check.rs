@@ -35,7 +35,11 @@ impl CheckReport {
                 f.slots,
                 f.live,
                 f.free,
-                if f.problems.is_empty() { "bien" } else { "CON PROBLEMAS" }
+                if f.problems.is_empty() {
+                    "bien"
+                } else {
+                    "CON PROBLEMAS"
+                }
             ));
             for p in &f.problems {
                 out.push_str(&format!("      - {p}\n"));
@@ -43,12 +47,20 @@ impl CheckReport {
         }
         out.push_str("Estructuras:\n");
         for s in &self.structures {
-            out.push_str(&format!("  {:<28} {}\n", s.structure, if s.is_ok() { "bien" } else { "CON PROBLEMAS" }));
+            out.push_str(&format!(
+                "  {:<28} {}\n",
+                s.structure,
+                if s.is_ok() { "bien" } else { "CON PROBLEMAS" }
+            ));
             for p in &s.problems {
                 out.push_str(&format!("      - {p}\n"));
             }
         }
-        out.push_str(if self.ok { "Resultado: la carpeta está sana.\n" } else { "Resultado: la carpeta tiene problemas.\n" });
+        out.push_str(if self.ok {
+            "Resultado: la carpeta está sana.\n"
+        } else {
+            "Resultado: la carpeta tiene problemas.\n"
+        });
         out
     }
 }
@@ -65,7 +77,11 @@ pub fn check_tx(tx: &mut impl Tx) -> DResult<CheckReport> {
     let mut structures = Vec::new();
     if !storage.ok() {
         // Do not walk links through damaged files.
-        return Ok(CheckReport { ok: false, storage, structures });
+        return Ok(CheckReport {
+            ok: false,
+            storage,
+            structures,
+        });
     }
     structures.push(USERS.check(tx)?);
     structures.push(CATEGORIES.check(tx)?);
@@ -80,7 +96,11 @@ pub fn check_tx(tx: &mut impl Tx) -> DResult<CheckReport> {
         if let Slot::Live(b) = tx.slot(PUBS_DAT, pos)? {
             let p = Publication::decode(&b);
             if p.id != pos + 1 {
-                data.push(format!("posición {pos}: id {} y debería ser {}", p.id, pos + 1));
+                data.push(format!(
+                    "posición {pos}: id {} y debería ser {}",
+                    p.id,
+                    pos + 1
+                ));
             }
             by_seller.insert((p.seller, pos));
             by_cat.insert((p.category, pos));
@@ -88,7 +108,10 @@ pub fn check_tx(tx: &mut impl Tx) -> DResult<CheckReport> {
         }
     }
     if tx.control(PUBS_CON, PCON_LAST_ID)? != n {
-        data.push(format!("el último id del control es {} y hay {n} publicaciones", tx.control(PUBS_CON, PCON_LAST_ID)?));
+        data.push(format!(
+            "el último id del control es {} y hay {n} publicaciones",
+            tx.control(PUBS_CON, PCON_LAST_ID)?
+        ));
     }
     structures.push(BY_SELLER.check(tx, Some(&by_seller))?);
     structures.push(BY_CATEGORY.check(tx, Some(&by_cat))?);
@@ -100,16 +123,30 @@ pub fn check_tx(tx: &mut impl Tx) -> DResult<CheckReport> {
         match (p.state, p.sale_pos) {
             (PubState::Sold, pos) if pos != NIL => match sales.get(&pos) {
                 Some(s) if s.pub_id == p.id && s.buyer == p.buyer => {}
-                _ => data.push(format!("publicación {}: vendida pero su venta {pos} no corresponde", p.id)),
+                _ => data.push(format!(
+                    "publicación {}: vendida pero su venta {pos} no corresponde",
+                    p.id
+                )),
             },
             (PubState::Sold, _) => data.push(format!("publicación {}: vendida sin venta", p.id)),
-            (_, pos) if pos != NIL => data.push(format!("publicación {}: tiene venta pero está en estado «{}»", p.id, p.state.label())),
+            (_, pos) if pos != NIL => data.push(format!(
+                "publicación {}: tiene venta pero está en estado «{}»",
+                p.id,
+                p.state.label()
+            )),
             _ => {}
         }
     }
     for (pos, s) in &sales {
-        if pubs.get((s.pub_id as usize).wrapping_sub(1)).is_none_or(|p| p.sale_pos != *pos) {
-            data.push(format!("venta {}: la publicación {} no la reconoce", pos + 1, s.pub_id));
+        if pubs
+            .get((s.pub_id as usize).wrapping_sub(1))
+            .is_none_or(|p| p.sale_pos != *pos)
+        {
+            data.push(format!(
+                "venta {}: la publicación {} no la reconoce",
+                pos + 1,
+                s.pub_id
+            ));
         }
     }
     structures.push(data);
@@ -126,7 +163,10 @@ pub fn check_tx(tx: &mut impl Tx) -> DResult<CheckReport> {
     for u in users.values() {
         let s = sums.get(&u.id).copied().unwrap_or(0);
         if s != u.balance {
-            money.push(format!("{}: saldo {} y sus movimientos suman {}", u.email, u.balance, s));
+            money.push(format!(
+                "{}: saldo {} y sus movimientos suman {}",
+                u.email, u.balance, s
+            ));
         }
         if u.balance < 0 {
             money.push(format!("{}: saldo negativo", u.email));
@@ -138,7 +178,11 @@ pub fn check_tx(tx: &mut impl Tx) -> DResult<CheckReport> {
     }
     structures.push(money);
     let ok = structures.iter().all(|s| s.is_ok());
-    Ok(CheckReport { storage, structures, ok })
+    Ok(CheckReport {
+        storage,
+        structures,
+        ok,
+    })
 }
 
 impl Market {
@@ -168,7 +212,11 @@ impl Market {
             Ok(USERS
                 .chains(tx)?
                 .into_iter()
-                .map(|c| c.into_iter().map(|(p, k)| (p, String::from_utf8_lossy(&k).into_owned())).collect())
+                .map(|c| {
+                    c.into_iter()
+                        .map(|(p, k)| (p, String::from_utf8_lossy(&k).into_owned()))
+                        .collect()
+                })
                 .collect())
         })
     }

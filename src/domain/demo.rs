@@ -41,37 +41,110 @@ pub struct DemoSummary {
 }
 
 const FIRST: [&str; 16] = [
-    "Ana", "Juan", "María", "Carlos", "Lucía", "Martín", "Sofía", "Diego", "Valentina", "Pablo", "Camila", "Jorge", "Florencia",
-    "Nicolás", "Julieta", "Federico",
+    "Ana",
+    "Juan",
+    "María",
+    "Carlos",
+    "Lucía",
+    "Martín",
+    "Sofía",
+    "Diego",
+    "Valentina",
+    "Pablo",
+    "Camila",
+    "Jorge",
+    "Florencia",
+    "Nicolás",
+    "Julieta",
+    "Federico",
 ];
 const LAST: [&str; 16] = [
-    "González", "Rodríguez", "Gómez", "Fernández", "López", "Díaz", "Martínez", "Pérez", "Romero", "Sosa", "Álvarez", "Torres",
-    "Ruiz", "Ramírez", "Flores", "Benítez",
+    "González",
+    "Rodríguez",
+    "Gómez",
+    "Fernández",
+    "López",
+    "Díaz",
+    "Martínez",
+    "Pérez",
+    "Romero",
+    "Sosa",
+    "Álvarez",
+    "Torres",
+    "Ruiz",
+    "Ramírez",
+    "Flores",
+    "Benítez",
 ];
-const STREETS: [&str; 8] = ["San Martín", "Belgrano", "Rivadavia", "Sarmiento", "Mitre", "Moreno", "9 de Julio", "Urquiza"];
+const STREETS: [&str; 8] = [
+    "San Martín",
+    "Belgrano",
+    "Rivadavia",
+    "Sarmiento",
+    "Mitre",
+    "Moreno",
+    "9 de Julio",
+    "Urquiza",
+];
 const THINGS: [(&str, &str); 24] = [
-    ("Taladro percutor", "Taladro percutor de 750 W con maletín y mechas"),
-    ("Amoladora angular", "Amoladora de 115 mm, poco uso, con disco de corte"),
-    ("Guitarra criolla", "Guitarra criolla de estudio, cuerdas nuevas"),
-    ("Teclado musical", "Teclado de 61 teclas sensibles con fuente"),
+    (
+        "Taladro percutor",
+        "Taladro percutor de 750 W con maletín y mechas",
+    ),
+    (
+        "Amoladora angular",
+        "Amoladora de 115 mm, poco uso, con disco de corte",
+    ),
+    (
+        "Guitarra criolla",
+        "Guitarra criolla de estudio, cuerdas nuevas",
+    ),
+    (
+        "Teclado musical",
+        "Teclado de 61 teclas sensibles con fuente",
+    ),
     ("Celular", "Teléfono celular liberado, batería al 90 %"),
-    ("Notebook", "Notebook de 14 pulgadas, 8 GB de RAM, disco sólido"),
-    ("Auriculares", "Auriculares inalámbricos con estuche de carga"),
-    ("Mesa de comedor", "Mesa de madera maciza para seis personas"),
+    (
+        "Notebook",
+        "Notebook de 14 pulgadas, 8 GB de RAM, disco sólido",
+    ),
+    (
+        "Auriculares",
+        "Auriculares inalámbricos con estuche de carga",
+    ),
+    (
+        "Mesa de comedor",
+        "Mesa de madera maciza para seis personas",
+    ),
     ("Sillas", "Juego de cuatro sillas tapizadas"),
     ("Lámpara de pie", "Lámpara de pie con pantalla de tela"),
     ("Novela", "Novela de autor argentino, edición de bolsillo"),
-    ("Enciclopedia", "Enciclopedia en doce tomos, muy buen estado"),
+    (
+        "Enciclopedia",
+        "Enciclopedia en doce tomos, muy buen estado",
+    ),
     ("Bicicleta", "Bicicleta rodado 29, cambios Shimano"),
     ("Pelota de fútbol", "Pelota número 5, cosida a mano"),
     ("Raqueta de tenis", "Raqueta de grafito con funda"),
     ("Campera", "Campera de abrigo impermeable, talle M"),
     ("Zapatillas", "Zapatillas de running talle 42"),
     ("Cubiertas", "Juego de cubiertas rodado 14 para auto"),
-    ("Casco de moto", "Casco integral talle L, visor antiempañante"),
-    ("Sierra circular", "Sierra circular de 1400 W con guía paralela"),
-    ("Bajo eléctrico", "Bajo de cuatro cuerdas con funda acolchada"),
-    ("Televisor", "Televisor de 43 pulgadas, control remoto original"),
+    (
+        "Casco de moto",
+        "Casco integral talle L, visor antiempañante",
+    ),
+    (
+        "Sierra circular",
+        "Sierra circular de 1400 W con guía paralela",
+    ),
+    (
+        "Bajo eléctrico",
+        "Bajo de cuatro cuerdas con funda acolchada",
+    ),
+    (
+        "Televisor",
+        "Televisor de 43 pulgadas, control remoto original",
+    ),
     ("Heladera", "Heladera con freezer, funciona perfecto"),
     ("Microondas", "Horno microondas de 20 litros"),
 ];
@@ -79,7 +152,13 @@ const THINGS: [(&str, &str); 24] = [
 impl Market {
     /// Adds testimonial conversations between publication `id` and `users` existing users
     /// chosen at random (the spec's fixed messages). Administrator only.
-    pub fn bulk_conversations(&self, s: &Session, id: u64, users: u64, seed: Option<u64>) -> DResult<u64> {
+    pub fn bulk_conversations(
+        &self,
+        s: &Session,
+        id: u64,
+        users: u64,
+        seed: Option<u64>,
+    ) -> DResult<u64> {
         if users == 0 {
             return invalid("indique cuántos usuarios (al menos 1)");
         }
@@ -91,7 +170,10 @@ impl Market {
             let Some(seller) = all.get(&p.seller).cloned() else {
                 return conflict("quien vende la publicación ya no tiene cuenta");
             };
-            let mut candidates: Vec<User> = all.into_values().filter(|u| u.id != p.seller && !u.is_admin()).collect();
+            let mut candidates: Vec<User> = all
+                .into_values()
+                .filter(|u| u.id != p.seller && !u.is_admin())
+                .collect();
             candidates.sort_by_key(|u| u.id);
             if candidates.is_empty() {
                 return conflict("no hay otros usuarios para conversar");
@@ -104,11 +186,19 @@ impl Market {
             }
             let now = now_ms();
             for buyer in &candidates[..n as usize] {
-                let q = format!("Hola. Me llamo {} - Fecha: {}", buyer.name, datetime_of_ms(now));
+                let q = format!(
+                    "Hola. Me llamo {} - Fecha: {}",
+                    buyer.name,
+                    datetime_of_ms(now)
+                );
                 let a = format!("Gracias. Me llamo {} - Vendo {}", seller.name, p.title);
                 ask_in_tx(tx, buyer, &p, &q, Some(&a))?;
             }
-            tx.log_event(&admin.email, "conversaciones-masivas", &format!("publicación {id}, {n} usuarios"))?;
+            tx.log_event(
+                &admin.email,
+                "conversaciones-masivas",
+                &format!("publicación {id}, {n} usuarios"),
+            )?;
             Ok(n)
         })
     }
@@ -121,7 +211,8 @@ impl Market {
         let rounds = password::rounds();
         let hash = password::hash(DEMO_PASSWORD, &salt, rounds);
         let mut sum = DemoSummary::default();
-        let start_id = self.read(|tx| Ok(tx.control(USERS.control, crate::me::hash::CON_LAST_ID)?))?;
+        let start_id =
+            self.read(|tx| Ok(tx.control(USERS.control, crate::me::hash::CON_LAST_ID)?))?;
         const BATCH: u64 = 2000;
         let mut made = 0;
         while made < users {
@@ -132,7 +223,12 @@ impl Market {
                     let id = USERS.next_id(tx)?;
                     let first = *rng.pick(&FIRST);
                     let last = *rng.pick(&LAST);
-                    let email = format!("{}.{}{}@demo.com.ar", super::catalog::fold(first), super::catalog::fold(last), id);
+                    let email = format!(
+                        "{}.{}{}@demo.com.ar",
+                        super::catalog::fold(first),
+                        super::catalog::fold(last),
+                        id
+                    );
                     let u = User {
                         email: email.clone(),
                         id,
@@ -160,8 +256,16 @@ impl Market {
             made += k;
         }
         let (ids, cats): (Vec<u64>, Vec<(u64, u32)>) = self.read(|tx| {
-            let ids: Vec<u64> = users_by_id(tx)?.into_values().filter(|u| !u.is_admin() && u.id > start_id).map(|u| u.id).collect();
-            let cats = CATEGORIES.iter(tx)?.into_iter().map(|(k, v)| (k, Category::decode(&v).commission_bp)).collect();
+            let ids: Vec<u64> = users_by_id(tx)?
+                .into_values()
+                .filter(|u| !u.is_admin() && u.id > start_id)
+                .map(|u| u.id)
+                .collect();
+            let cats = CATEGORIES
+                .iter(tx)?
+                .into_iter()
+                .map(|(k, v)| (k, Category::decode(&v).commission_bp))
+                .collect();
             Ok((ids, cats))
         })?;
         let mut ids = ids;
@@ -184,12 +288,21 @@ impl Market {
                         id: pos + 1,
                         category: cat,
                         seller,
-                        title: format!("{title} {}", ["usado", "como nuevo", "nuevo en caja", "impecable"][rng.below(4) as usize]),
+                        title: format!(
+                            "{title} {}",
+                            ["usado", "como nuevo", "nuevo en caja", "impecable"]
+                                [rng.below(4) as usize]
+                        ),
                         description: desc.to_string(),
-                        price: (1_000 + rng.below(500_000) as i64) * 100 + [0, 50, 99][rng.below(3) as usize],
+                        price: (1_000 + rng.below(500_000) as i64) * 100
+                            + [0, 50, 99][rng.below(3) as usize],
                         published_ms: now - rng.below(30) as i64 * 86_400_000,
                         closes_ms: now + days * 86_400_000,
-                        kind: if rng.below(3) == 0 { Kind::New } else { Kind::Used },
+                        kind: if rng.below(3) == 0 {
+                            Kind::New
+                        } else {
+                            Kind::Used
+                        },
                         state: PubState::Published,
                         state_before_block: PubState::Published,
                         photo: [0; 32],
@@ -225,9 +338,17 @@ impl Market {
                 continue;
             }
             let b = &users_map[&buyer];
-            let session = Session { user_id: b.id, email: b.email.clone(), name: b.name.clone(), admin: false };
+            let session = Session {
+                user_id: b.id,
+                email: b.email.clone(),
+                name: b.name.clone(),
+                admin: false,
+            };
             if i < n_conv {
-                if self.ask(&session, id, "¿Sigue disponible? ¿Hace envíos al interior?").is_ok() {
+                if self
+                    .ask(&session, id, "¿Sigue disponible? ¿Hace envíos al interior?")
+                    .is_ok()
+                {
                     sum.conversations += 1;
                 }
             } else if p.state == PubState::Published {
@@ -236,7 +357,12 @@ impl Market {
                     sum.sales += 1;
                     let sale = self.purchases(&session)?.first().map(|s| s.sale);
                     if let Some(sale) = sale {
-                        let r = [Rating::Recommend, Rating::Recommend, Rating::Neutral, Rating::NotRecommend][rng.below(4) as usize];
+                        let r = [
+                            Rating::Recommend,
+                            Rating::Recommend,
+                            Rating::Neutral,
+                            Rating::NotRecommend,
+                        ][rng.below(4) as usize];
                         self.rate(&session, sale, r)?;
                     }
                 }

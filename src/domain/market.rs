@@ -41,7 +41,11 @@ impl Market {
     }
 
     pub fn open_with(dir: impl AsRef<Path>, config: ShareConfig, create: bool) -> DResult<Market> {
-        let share = if create { Share::open_or_create(dir, config)? } else { Share::open(dir, config)? };
+        let share = if create {
+            Share::open_or_create(dir, config)?
+        } else {
+            Share::open(dir, config)?
+        };
         let m = Market { share };
         let ready = m.share.read(|tx| -> DResult<bool> {
             Ok(tx.exists(USERS.data)?
@@ -53,7 +57,10 @@ impl Market {
         })?;
         if !ready {
             if !create {
-                return Err(StorageError::Missing { file: USERS.data.into() }.into());
+                return Err(StorageError::Missing {
+                    file: USERS.data.into(),
+                }
+                .into());
             }
             m.share.write(|tx| m.create_schema(tx))?;
         }
@@ -66,7 +73,14 @@ impl Market {
         CATEGORIES.create(tx)?;
         if !tx.exists(PUBS_CON)? {
             tx.create_file(PUBS_CON, 8, FreeHome::Own)?;
-            tx.create_file(PUBS_DAT, PUB_LEN, FreeHome::Control { file: PUBS_CON.into(), field: PCON_FREE_DAT })?;
+            tx.create_file(
+                PUBS_DAT,
+                PUB_LEN,
+                FreeHome::Control {
+                    file: PUBS_CON.into(),
+                    field: PCON_FREE_DAT,
+                },
+            )?;
             tx.set_control(PUBS_CON, PCON_FREE_DAT as usize, crate::storage::NIL)?;
         }
         BY_SELLER.create(tx)?;
@@ -109,7 +123,16 @@ impl Market {
                 ("Vehículos y repuestos", 600),
             ] {
                 let key = CATEGORIES.next_key(tx)?;
-                CATEGORIES.insert(tx, key, &Category { name: name.into(), commission_bp: bp, created_ms: now }.encode())?;
+                CATEGORIES.insert(
+                    tx,
+                    key,
+                    &Category {
+                        name: name.into(),
+                        commission_bp: bp,
+                        created_ms: now,
+                    }
+                    .encode(),
+                )?;
             }
             tx.log_event("", "alta-carpeta", "carpeta compartida creada")?;
         }
@@ -130,10 +153,15 @@ impl Market {
 
     /// The share's change counter: one small read when nothing changed. Screens poll it.
     pub fn change_counter(&self) -> DResult<u64> {
-        Ok(self.share.read(|tx| -> Result<u64, StorageError> { Ok(tx.counter()) })?)
+        Ok(self
+            .share
+            .read(|tx| -> Result<u64, StorageError> { Ok(tx.counter()) })?)
     }
 
-    pub(crate) fn read<T>(&self, f: impl FnMut(&mut crate::storage::ReadTx<'_>) -> DResult<T>) -> DResult<T> {
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnMut(&mut crate::storage::ReadTx<'_>) -> DResult<T>,
+    ) -> DResult<T> {
         self.share.read(f)
     }
 
@@ -153,19 +181,29 @@ pub(crate) fn find_user(tx: &mut impl Tx, email: &str) -> DResult<Option<User>> 
     if key.is_empty() || key.len() > EMAIL_LEN {
         return Ok(None);
     }
-    Ok(USERS.get(tx, key.as_bytes())?.map(|(_, v)| User::decode(key.as_bytes(), &v)))
+    Ok(USERS
+        .get(tx, key.as_bytes())?
+        .map(|(_, v)| User::decode(key.as_bytes(), &v)))
 }
 
 pub(crate) fn user_by_email(tx: &mut impl Tx, email: &str) -> DResult<User> {
     match find_user(tx, email)? {
         Some(u) => Ok(u),
-        None => not_found(format!("no hay ningún usuario con el email {}", normalize_email(email))),
+        None => not_found(format!(
+            "no hay ningún usuario con el email {}",
+            normalize_email(email)
+        )),
     }
 }
 
 /// Every user by id (the hash is keyed by email; the cache makes this a memory walk).
 pub(crate) fn users_by_id(tx: &mut impl Tx) -> DResult<HashMap<u64, User>> {
-    Ok(USERS.entries(tx)?.into_iter().map(|(k, v)| User::decode(&k, &v)).map(|u| (u.id, u)).collect())
+    Ok(USERS
+        .entries(tx)?
+        .into_iter()
+        .map(|(k, v)| User::decode(&k, &v))
+        .map(|u| (u.id, u))
+        .collect())
 }
 
 pub(crate) fn user_by_id(tx: &mut impl Tx, id: u64) -> DResult<Option<User>> {
@@ -219,12 +257,19 @@ pub(crate) fn store_pub(tx: &mut WriteTx, p: &Publication) -> DResult<()> {
 }
 
 /// The publications at the given data positions (from an index walk).
-pub(crate) fn pubs_at(tx: &mut impl Tx, positions: impl IntoIterator<Item = u64>) -> DResult<Vec<Publication>> {
+pub(crate) fn pubs_at(
+    tx: &mut impl Tx,
+    positions: impl IntoIterator<Item = u64>,
+) -> DResult<Vec<Publication>> {
     positions.into_iter().map(|p| load_pub(tx, p + 1)).collect()
 }
 
 pub(crate) fn categories_map(tx: &mut impl Tx) -> DResult<HashMap<u64, Category>> {
-    Ok(CATEGORIES.iter(tx)?.into_iter().map(|(k, v)| (k, Category::decode(&v))).collect())
+    Ok(CATEGORIES
+        .iter(tx)?
+        .into_iter()
+        .map(|(k, v)| (k, Category::decode(&v)))
+        .collect())
 }
 
 pub(crate) fn sale_at(tx: &mut impl Tx, pos: u64) -> DResult<Sale> {

@@ -7,8 +7,16 @@ use super::{DResult, invalid};
 /// refused with a message that quotes the input.
 pub fn parse_cents(input: &str) -> DResult<i64> {
     let s = input.trim().trim_start_matches('$').trim();
-    let bad = || invalid(format!("«{input}» no es un importe válido (ejemplo: 1500.50)"));
-    if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    let bad = || {
+        invalid(format!(
+            "«{input}» no es un importe válido (ejemplo: 1500.50)"
+        ))
+    };
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return bad();
     }
     // The last '.' or ',' followed by 1 or 2 digits is the decimal mark; other marks group
@@ -20,14 +28,19 @@ pub fn parse_cents(input: &str) -> DResult<i64> {
     let groups: Vec<&str> = int_part.split(['.', ',']).collect();
     let grouped_ok = groups.len() == 1
         || ((1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3));
-    if !grouped_ok || dec_part.contains(['.', ',']) || (int_part.is_empty() && dec_part.is_empty()) {
+    if !grouped_ok || dec_part.contains(['.', ',']) || (int_part.is_empty() && dec_part.is_empty())
+    {
         return bad();
     }
     let digits: String = groups.concat();
     if digits.len() > 13 {
         return invalid(format!("«{input}» es un importe demasiado grande"));
     }
-    let units: i64 = if digits.is_empty() { 0 } else { digits.parse().or_else(|_| bad())? };
+    let units: i64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().or_else(|_| bad())?
+    };
     let cents: i64 = match dec_part.len() {
         0 => 0,
         1 => dec_part.parse::<i64>().or_else(|_| bad())? * 10,
@@ -45,8 +58,11 @@ pub fn format_cents(c: i64) -> String {
 
 /// A percentage in basis points (1250 = 12.50 %) from "12.5" / "12,50".
 pub fn parse_percent(input: &str) -> DResult<u32> {
-    let c = parse_cents(input.trim().trim_end_matches('%'))
-        .map_err(|_| super::DomainError::Invalid(format!("«{input}» no es un porcentaje válido (ejemplo: 8.5)")))?;
+    let c = parse_cents(input.trim().trim_end_matches('%')).map_err(|_| {
+        super::DomainError::Invalid(format!(
+            "«{input}» no es un porcentaje válido (ejemplo: 8.5)"
+        ))
+    })?;
     if c > 100_00 {
         return invalid(format!("el porcentaje {input} supera el 100 %"));
     }
@@ -73,7 +89,19 @@ mod tests {
         assert_eq!(parse_cents("$ 0.99").unwrap(), 99);
         // Three digits after one mark: thousands.
         assert_eq!(parse_cents("1.234").unwrap(), 123_400);
-        for bad in ["abc", "", "-5", "1.2.3,456", "12,34.5", "1e5", "0x10", "12..5", "1.5.0", ".", "1,5000.00"] {
+        for bad in [
+            "abc",
+            "",
+            "-5",
+            "1.2.3,456",
+            "12,34.5",
+            "1e5",
+            "0x10",
+            "12..5",
+            "1.5.0",
+            ".",
+            "1,5000.00",
+        ] {
             assert!(parse_cents(bad).is_err(), "{bad}");
         }
         assert!(parse_cents("99999999999999").is_err());

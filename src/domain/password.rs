@@ -8,7 +8,10 @@ pub const DEFAULT_ROUNDS: u32 = 210_000;
 /// The iteration count for new hashes: `VENTALIBRE_KDF_ROUNDS` (tests lower it to stay fast;
 /// never below 1000), else [`DEFAULT_ROUNDS`]. Each record stores its own count.
 pub fn rounds() -> u32 {
-    std::env::var("VENTALIBRE_KDF_ROUNDS").ok().and_then(|v| v.parse().ok()).map_or(DEFAULT_ROUNDS, |r: u32| r.max(1000))
+    std::env::var("VENTALIBRE_KDF_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(DEFAULT_ROUNDS, |r: u32| r.max(1000))
 }
 
 pub fn salt() -> [u8; 16] {
@@ -29,7 +32,10 @@ pub fn hash(password: &str, salt: &[u8; 16], rounds: u32) -> [u8; 32] {
 /// Compares in constant time.
 pub fn verify(password: &str, salt: &[u8; 16], rounds: u32, expected: &[u8; 32]) -> bool {
     let got = hash(password, salt, rounds);
-    got.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    got.iter()
+        .zip(expected)
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+        == 0
 }
 
 /// SHA-256 of some bytes (photo names).

@@ -21,28 +21,52 @@ pub fn photo_path(share_dir: &Path, id: &PhotoId) -> PathBuf {
 }
 
 pub fn thumb_path(share_dir: &Path, id: &PhotoId) -> PathBuf {
-    share_dir.join(PHOTOS_DIR).join(format!("{}.miniatura.png", hex(id)))
+    share_dir
+        .join(PHOTOS_DIR)
+        .join(format!("{}.miniatura.png", hex(id)))
 }
 
 /// Reads a photo the user picked: refuses what is not an image or is too large.
 pub fn read_photo_file(path: &Path) -> DResult<Vec<u8>> {
-    let meta = std::fs::metadata(path).map_err(|e| DomainError::Invalid(format!("no se puede leer la foto {}: {e}", path.display())))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        DomainError::Invalid(format!("no se puede leer la foto {}: {e}", path.display()))
+    })?;
     if meta.len() as usize > MAX_PHOTO_BYTES {
-        return invalid(format!("la foto {} pesa {} KiB; el máximo es {} KiB", path.display(), meta.len() / 1024, MAX_PHOTO_BYTES / 1024));
+        return invalid(format!(
+            "la foto {} pesa {} KiB; el máximo es {} KiB",
+            path.display(),
+            meta.len() / 1024,
+            MAX_PHOTO_BYTES / 1024
+        ));
     }
-    std::fs::read(path).map_err(|e| DomainError::Invalid(format!("no se puede leer la foto {}: {e}", path.display())))
+    std::fs::read(path).map_err(|e| {
+        DomainError::Invalid(format!("no se puede leer la foto {}: {e}", path.display()))
+    })
 }
 
 /// Validates `bytes` as an image, stores it and its thumbnail in the share, returns its id.
 pub fn store_photo(share_dir: &Path, bytes: &[u8]) -> DResult<PhotoId> {
     if bytes.len() > MAX_PHOTO_BYTES {
-        return invalid(format!("la foto pesa {} KiB; el máximo es {} KiB", bytes.len() / 1024, MAX_PHOTO_BYTES / 1024));
+        return invalid(format!(
+            "la foto pesa {} KiB; el máximo es {} KiB",
+            bytes.len() / 1024,
+            MAX_PHOTO_BYTES / 1024
+        ));
     }
-    let img = image::load_from_memory(bytes)
-        .map_err(|_| DomainError::Invalid("el archivo elegido no es una imagen (se aceptan JPG, PNG, WEBP, GIF y BMP)".into()))?;
+    let img = image::load_from_memory(bytes).map_err(|_| {
+        DomainError::Invalid(
+            "el archivo elegido no es una imagen (se aceptan JPG, PNG, WEBP, GIF y BMP)".into(),
+        )
+    })?;
     let id = super::password::sha256(bytes);
     let dir = share_dir.join(PHOTOS_DIR);
-    let io = |e: std::io::Error| DomainError::Storage(crate::storage::StorageError::io(PHOTOS_DIR, "guardar la foto", e));
+    let io = |e: std::io::Error| {
+        DomainError::Storage(crate::storage::StorageError::io(
+            PHOTOS_DIR,
+            "guardar la foto",
+            e,
+        ))
+    };
     std::fs::create_dir_all(&dir).map_err(io)?;
     let path = photo_path(share_dir, &id);
     if !path.exists() {

@@ -29,7 +29,10 @@ pub const PROVINCES: [&str; 24] = [
 ];
 
 pub fn name(code: u8) -> &'static str {
-    PROVINCES.get(code as usize).copied().unwrap_or("¿provincia desconocida?")
+    PROVINCES
+        .get(code as usize)
+        .copied()
+        .unwrap_or("¿provincia desconocida?")
 }
 
 /// Parses a code ("0".."23") or a name, ignoring case and accents.
@@ -52,5 +55,8 @@ pub fn parse(input: &str) -> Option<u8> {
             .collect()
     };
     let want = norm(s);
-    PROVINCES.iter().position(|p| norm(p) == want || norm(p).starts_with(&want) && want.len() >= 4).map(|i| i as u8)
+    PROVINCES
+        .iter()
+        .position(|p| norm(p) == want || norm(p).starts_with(&want) && want.len() >= 4)
+        .map(|i| i as u8)
 }

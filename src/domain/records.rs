@@ -13,9 +13,18 @@ use crate::storage::codec::{Dec, Enc};
 
 // ---- files -------------------------------------------------------------------------------
 
-pub const USERS: OpenHash = OpenHash { data: "USUARIOS.DAT", control: "USUARIOS.CON", key_cap: EMAIL_LEN, value_len: USER_LEN };
+pub const USERS: OpenHash = OpenHash {
+    data: "USUARIOS.DAT",
+    control: "USUARIOS.CON",
+    key_cap: EMAIL_LEN,
+    value_len: USER_LEN,
+};
 pub const USER_BUCKETS: u64 = 80;
-pub const CATEGORIES: LinkedList = LinkedList { data: "CATEGORIAS.DAT", control: "CATEGORIAS.CON", value_len: CATEGORY_LEN };
+pub const CATEGORIES: LinkedList = LinkedList {
+    data: "CATEGORIAS.DAT",
+    control: "CATEGORIAS.CON",
+    value_len: CATEGORY_LEN,
+};
 pub const PUBS_DAT: &str = "PUBLICADOS.DAT";
 pub const PUBS_CON: &str = "PUBLICADOS.CON";
 /// PUBLICADOS.CON control fields.
@@ -41,9 +50,18 @@ pub const BY_CATEGORY: AvlIndex = AvlIndex {
     count_field: PCON_COUNT_2,
     free_field: PCON_FREE_2,
 };
-pub const SALES: PartialQueues = PartialQueues { heads: "VENTAS.CON", items: "VENTAS.DAT", control: "VENTAS.CON", payload_len: SALE_LEN };
-pub const MESSAGES: PartialQueues =
-    PartialQueues { heads: "MENSAJES.NTX", items: "MENSAJES.DAT", control: "MENSAJES.CON", payload_len: MESSAGE_LEN };
+pub const SALES: PartialQueues = PartialQueues {
+    heads: "VENTAS.CON",
+    items: "VENTAS.DAT",
+    control: "VENTAS.CON",
+    payload_len: SALE_LEN,
+};
+pub const MESSAGES: PartialQueues = PartialQueues {
+    heads: "MENSAJES.NTX",
+    items: "MENSAJES.DAT",
+    control: "MENSAJES.CON",
+    payload_len: MESSAGE_LEN,
+};
 pub const MOVEMENTS: &str = "MOVIMIENTOS.DAT";
 pub const INVOICES: &str = "FACTURAS.DAT";
 
@@ -110,9 +128,18 @@ impl User {
     pub fn encode(&self) -> Vec<u8> {
         let mut b = vec![0u8; USER_LEN];
         let mut e = Enc::new(&mut b);
-        e.u64(self.id).u32(self.rounds).bytes(&self.salt).bytes(&self.hash);
-        e.str_lossy(&self.name, NAME_LEN).str_lossy(&self.address, ADDRESS_LEN).u8(self.province).u8(self.flags);
-        e.str_lossy(&self.phone, PHONE_LEN).i64(self.created_ms).i64(self.last_login_ms).i64(self.last_seen_ms);
+        e.u64(self.id)
+            .u32(self.rounds)
+            .bytes(&self.salt)
+            .bytes(&self.hash);
+        e.str_lossy(&self.name, NAME_LEN)
+            .str_lossy(&self.address, ADDRESS_LEN)
+            .u8(self.province)
+            .u8(self.flags);
+        e.str_lossy(&self.phone, PHONE_LEN)
+            .i64(self.created_ms)
+            .i64(self.last_login_ms)
+            .i64(self.last_seen_ms);
         e.i64(self.balance).bytes(&self.photo);
         b
     }
@@ -158,12 +185,19 @@ pub struct Category {
 impl Category {
     pub fn encode(&self) -> Vec<u8> {
         let mut b = vec![0u8; CATEGORY_LEN];
-        Enc::new(&mut b).str_lossy(&self.name, CATEGORY_NAME_LEN).u32(self.commission_bp).i64(self.created_ms);
+        Enc::new(&mut b)
+            .str_lossy(&self.name, CATEGORY_NAME_LEN)
+            .u32(self.commission_bp)
+            .i64(self.created_ms);
         b
     }
     pub fn decode(b: &[u8]) -> Category {
         let mut d = Dec::new(b);
-        Category { name: d.str(CATEGORY_NAME_LEN), commission_bp: d.u32(), created_ms: d.i64() }
+        Category {
+            name: d.str(CATEGORY_NAME_LEN),
+            commission_bp: d.u32(),
+            created_ms: d.i64(),
+        }
     }
 }
 
@@ -253,10 +287,17 @@ impl Publication {
         let mut b = vec![0u8; PUB_LEN as usize];
         let mut e = Enc::new(&mut b);
         e.u64(self.id).u64(self.category).u64(self.seller);
-        e.str_lossy(&self.title, TITLE_LEN).str_lossy(&self.description, DESCRIPTION_LEN);
+        e.str_lossy(&self.title, TITLE_LEN)
+            .str_lossy(&self.description, DESCRIPTION_LEN);
         e.i64(self.price).i64(self.published_ms).i64(self.closes_ms);
-        e.u8(self.kind as u8).u8(self.state as u8).u8(self.state_before_block as u8).bytes(&self.photo);
-        e.u64(self.sale_pos).u64(self.buyer).i64(self.updated_ms).i64(self.sold_ms);
+        e.u8(self.kind as u8)
+            .u8(self.state as u8)
+            .u8(self.state_before_block as u8)
+            .bytes(&self.photo);
+        e.u64(self.sale_pos)
+            .u64(self.buyer)
+            .i64(self.updated_ms)
+            .i64(self.sold_ms);
         b
     }
     pub fn decode(b: &[u8]) -> Publication {
@@ -321,7 +362,9 @@ impl Rating {
         match s.trim().to_lowercase().as_str() {
             "recommend" | "recomendable" | "1" | "si" | "sí" => Some(Rating::Recommend),
             "neutral" | "2" => Some(Rating::Neutral),
-            "not-recommend" | "no-recomendable" | "no recomendable" | "3" | "no" => Some(Rating::NotRecommend),
+            "not-recommend" | "no-recomendable" | "no recomendable" | "3" | "no" => {
+                Some(Rating::NotRecommend)
+            }
             _ => None,
         }
     }
@@ -357,10 +400,18 @@ impl Sale {
     pub fn encode(&self) -> Vec<u8> {
         let mut b = vec![0u8; SALE_LEN];
         let mut e = Enc::new(&mut b);
-        e.u64(self.pub_id).u64(self.seller).u64(self.buyer).str_lossy(&self.title, TITLE_LEN);
+        e.u64(self.pub_id)
+            .u64(self.seller)
+            .u64(self.buyer)
+            .str_lossy(&self.title, TITLE_LEN);
         e.i64(self.price).i64(self.published_ms).i64(self.sold_ms);
-        e.u8(self.kind as u8).u8(self.rating as u8).u8(self.collected as u8).u32(self.commission_bp);
-        e.i64(self.commission).u64(self.invoice).i64(self.collected_ms);
+        e.u8(self.kind as u8)
+            .u8(self.rating as u8)
+            .u8(self.collected as u8)
+            .u32(self.commission_bp);
+        e.i64(self.commission)
+            .u64(self.invoice)
+            .i64(self.collected_ms);
         b
     }
     pub fn decode(b: &[u8]) -> Sale {
@@ -401,12 +452,18 @@ impl Message {
         let mut b = vec![0u8; MESSAGE_LEN];
         let mut e = Enc::new(&mut b);
         e.i64(self.asked_ms).i64(self.answered_ms);
-        e.str_lossy(&self.question, MESSAGE_TEXT_LEN).str_lossy(&self.answer, MESSAGE_TEXT_LEN);
+        e.str_lossy(&self.question, MESSAGE_TEXT_LEN)
+            .str_lossy(&self.answer, MESSAGE_TEXT_LEN);
         b
     }
     pub fn decode(b: &[u8]) -> Message {
         let mut d = Dec::new(b);
-        Message { asked_ms: d.i64(), answered_ms: d.i64(), question: d.str(MESSAGE_TEXT_LEN), answer: d.str(MESSAGE_TEXT_LEN) }
+        Message {
+            asked_ms: d.i64(),
+            answered_ms: d.i64(),
+            question: d.str(MESSAGE_TEXT_LEN),
+            answer: d.str(MESSAGE_TEXT_LEN),
+        }
     }
 }
 
@@ -471,7 +528,11 @@ impl Movement {
     pub fn encode(&self) -> Vec<u8> {
         let mut b = vec![0u8; MOVEMENT_LEN as usize];
         let mut e = Enc::new(&mut b);
-        e.u64(self.user).u8(self.kind as u8).i64(self.amount).i64(self.balance_after).u64(self.other);
+        e.u64(self.user)
+            .u8(self.kind as u8)
+            .i64(self.amount)
+            .i64(self.balance_after)
+            .u64(self.other);
         e.i64(self.time_ms).u64(self.reference).u64(self.lamport);
         b
     }
@@ -528,11 +589,25 @@ impl Invoice {
     pub fn encode(&self) -> Vec<u8> {
         let mut b = vec![0u8; INVOICE_LEN as usize];
         let mut e = Enc::new(&mut b);
-        e.u64(self.number).u64(self.sale_pos).u64(self.pub_id).i64(self.issued_ms).u64(self.buyer_id);
-        e.str_lossy(&self.buyer_name, NAME_LEN).str_lossy(&self.buyer_email, EMAIL_LEN).str_lossy(&self.buyer_address, ADDRESS_LEN);
-        e.u64(self.seller_id).str_lossy(&self.seller_name, NAME_LEN).str_lossy(&self.seller_email, EMAIL_LEN);
-        e.str_lossy(&self.title, TITLE_LEN).u32(self.quantity).i64(self.unit_price).i64(self.total);
-        e.u32(self.commission_bp).i64(self.commission).u8(self.kind as u8).u64(self.lamport);
+        e.u64(self.number)
+            .u64(self.sale_pos)
+            .u64(self.pub_id)
+            .i64(self.issued_ms)
+            .u64(self.buyer_id);
+        e.str_lossy(&self.buyer_name, NAME_LEN)
+            .str_lossy(&self.buyer_email, EMAIL_LEN)
+            .str_lossy(&self.buyer_address, ADDRESS_LEN);
+        e.u64(self.seller_id)
+            .str_lossy(&self.seller_name, NAME_LEN)
+            .str_lossy(&self.seller_email, EMAIL_LEN);
+        e.str_lossy(&self.title, TITLE_LEN)
+            .u32(self.quantity)
+            .i64(self.unit_price)
+            .i64(self.total);
+        e.u32(self.commission_bp)
+            .i64(self.commission)
+            .u8(self.kind as u8)
+            .u64(self.lamport);
         b
     }
     pub fn decode(b: &[u8]) -> Invoice {

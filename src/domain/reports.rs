@@ -35,17 +35,53 @@ pub struct ReportParams {
 
 /// (name, description, parameters) of every listing.
 pub const REPORTS: [(&str, &str, &str); 11] = [
-    ("categorias", "Listado general de categorías con la cantidad de publicaciones", ""),
-    ("ranking-categorias", "Categorías con más artículos: en venta, vendidos, pausados, bloqueados", ""),
+    (
+        "categorias",
+        "Listado general de categorías con la cantidad de publicaciones",
+        "",
+    ),
+    (
+        "ranking-categorias",
+        "Categorías con más artículos: en venta, vendidos, pausados, bloqueados",
+        "",
+    ),
     ("usuarios-bloqueados", "Usuarios bloqueados", ""),
     ("mejores-vendedores", "Usuarios que hicieron más ventas", ""),
-    ("compras-de-usuario", "Artículos comprados por un usuario", "--user"),
-    ("ventas-por-calificacion", "Ventas según la calificación, entre fechas", "--from --to"),
-    ("conversaciones-comprador", "Conversaciones de un usuario comprador", "--user"),
-    ("conversaciones-vendedor", "Conversaciones de un usuario vendedor", "--user"),
-    ("publicaciones-de-vendedor", "Publicaciones de un vendedor con estado, comprador y comisión", "--user"),
-    ("ventas-entre-fechas", "Ventas entre dos fechas con comisión y estado de cobro", "--from --to"),
-    ("vencidas-sin-venta", "Publicaciones de una categoría que caducaron sin venta, entre fechas", "--category --from --to"),
+    (
+        "compras-de-usuario",
+        "Artículos comprados por un usuario",
+        "--user",
+    ),
+    (
+        "ventas-por-calificacion",
+        "Ventas según la calificación, entre fechas",
+        "--from --to",
+    ),
+    (
+        "conversaciones-comprador",
+        "Conversaciones de un usuario comprador",
+        "--user",
+    ),
+    (
+        "conversaciones-vendedor",
+        "Conversaciones de un usuario vendedor",
+        "--user",
+    ),
+    (
+        "publicaciones-de-vendedor",
+        "Publicaciones de un vendedor con estado, comprador y comisión",
+        "--user",
+    ),
+    (
+        "ventas-entre-fechas",
+        "Ventas entre dos fechas con comisión y estado de cobro",
+        "--from --to",
+    ),
+    (
+        "vencidas-sin-venta",
+        "Publicaciones de una categoría que caducaron sin venta, entre fechas",
+        "--category --from --to",
+    ),
 ];
 
 fn cols(c: &[&str]) -> Vec<String> {
@@ -54,10 +90,14 @@ fn cols(c: &[&str]) -> Vec<String> {
 
 fn range(p: &ReportParams) -> DResult<(i64, i64)> {
     let (Some(f), Some(t)) = (p.from, p.to) else {
-        return invalid("este listado necesita las fechas desde y hasta (--from AAAA-MM-DD --to AAAA-MM-DD)");
+        return invalid(
+            "este listado necesita las fechas desde y hasta (--from AAAA-MM-DD --to AAAA-MM-DD)",
+        );
     };
     if f > t {
-        return invalid(format!("la fecha desde ({f}) es posterior a la fecha hasta ({t})"));
+        return invalid(format!(
+            "la fecha desde ({f}) es posterior a la fecha hasta ({t})"
+        ));
     }
     Ok((start_of_day_ms(f), end_of_day_ms(t)))
 }
@@ -73,7 +113,11 @@ impl Report {
     /// CSV (RFC 4180, comma separated, every field quoted when needed), with the foot.
     pub fn to_csv(&self) -> String {
         let q = |s: &str| {
-            if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+            if s.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", s.replace('"', "\"\""))
+            } else {
+                s.to_string()
+            }
         };
         let mut out = String::new();
         let mut line = |r: &[String]| {
@@ -113,13 +157,25 @@ impl Report {
                 .to_string()
         };
         let mut out = format!("{}\n\n{}\n", self.title, fmt(&self.columns));
-        out.push_str(&format!("{}\n", w.iter().map(|n| "-".repeat(*n)).collect::<Vec<_>>().join("  ")));
+        out.push_str(&format!(
+            "{}\n",
+            w.iter()
+                .map(|n| "-".repeat(*n))
+                .collect::<Vec<_>>()
+                .join("  ")
+        ));
         for r in &self.rows {
             out.push_str(&fmt(r));
             out.push('\n');
         }
         if !self.footer.is_empty() {
-            out.push_str(&format!("{}\n", w.iter().map(|n| "=".repeat(*n)).collect::<Vec<_>>().join("  ")));
+            out.push_str(&format!(
+                "{}\n",
+                w.iter()
+                    .map(|n| "=".repeat(*n))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            ));
             out.push_str(&fmt(&self.footer));
             out.push('\n');
         }
@@ -183,7 +239,10 @@ pub(crate) fn category_counts(tx: &mut impl Tx) -> DResult<Vec<(u64, String, [u6
     for (key, v) in CATEGORIES.iter(tx)? {
         let c = Category::decode(&v);
         let mut n = [0u64; 6];
-        for p in { let ps = BY_CATEGORY.find(tx, key)?; pubs_at(tx, ps)? } {
+        for p in {
+            let ps = BY_CATEGORY.find(tx, key)?;
+            pubs_at(tx, ps)?
+        } {
             let i = match p.state {
                 PubState::Published if p.expired(now) => 4,
                 PubState::Published => 0,
@@ -210,9 +269,21 @@ fn categories_report(tx: &mut impl Tx) -> DResult<Report> {
         columns: cols(&["Clave", "Categoría", "Comisión %", "Publicaciones"]),
         rows: counts
             .iter()
-            .map(|(k, name, n)| vec![k.to_string(), name.clone(), format_cents(cats[k].commission_bp as i64), n[5].to_string()])
+            .map(|(k, name, n)| {
+                vec![
+                    k.to_string(),
+                    name.clone(),
+                    format_cents(cats[k].commission_bp as i64),
+                    n[5].to_string(),
+                ]
+            })
             .collect(),
-        footer: vec!["".into(), format!("{} categorías", counts.len()), "".into(), total.to_string()],
+        footer: vec![
+            "".into(),
+            format!("{} categorías", counts.len()),
+            "".into(),
+            total.to_string(),
+        ],
     })
 }
 
@@ -228,11 +299,27 @@ fn ranking(tx: &mut impl Tx) -> DResult<Report> {
     Ok(Report {
         name: "ranking-categorias".into(),
         title: "Categorías con mayor cantidad de artículos".into(),
-        columns: cols(&["Clave", "Categoría", "En venta", "Vendidos", "Pausados", "Bloqueados", "Total"]),
+        columns: cols(&[
+            "Clave",
+            "Categoría",
+            "En venta",
+            "Vendidos",
+            "Pausados",
+            "Bloqueados",
+            "Total",
+        ]),
         rows: counts
             .iter()
             .map(|(k, name, n)| {
-                vec![k.to_string(), name.clone(), n[0].to_string(), n[1].to_string(), n[2].to_string(), n[3].to_string(), n[5].to_string()]
+                vec![
+                    k.to_string(),
+                    name.clone(),
+                    n[0].to_string(),
+                    n[1].to_string(),
+                    n[2].to_string(),
+                    n[3].to_string(),
+                    n[5].to_string(),
+                ]
             })
             .collect(),
         footer: vec![
@@ -248,12 +335,22 @@ fn ranking(tx: &mut impl Tx) -> DResult<Report> {
 }
 
 fn blocked_users(tx: &mut impl Tx) -> DResult<Report> {
-    let mut users: Vec<User> = users_by_id(tx)?.into_values().filter(|u| u.is_blocked()).collect();
+    let mut users: Vec<User> = users_by_id(tx)?
+        .into_values()
+        .filter(|u| u.is_blocked())
+        .collect();
     users.sort_by_key(|u| u.id);
     Ok(Report {
         name: "usuarios-bloqueados".into(),
         title: "Usuarios bloqueados".into(),
-        columns: cols(&["Id", "Apellido y nombre", "Email", "Teléfono", "Provincia", "Última conexión"]),
+        columns: cols(&[
+            "Id",
+            "Apellido y nombre",
+            "Email",
+            "Teléfono",
+            "Provincia",
+            "Última conexión",
+        ]),
         rows: users
             .iter()
             .map(|u| {
@@ -261,13 +358,24 @@ fn blocked_users(tx: &mut impl Tx) -> DResult<Report> {
                     u.id.to_string(),
                     u.name.clone(),
                     u.email.clone(),
-                    if u.phone.is_empty() { "-".into() } else { u.phone.clone() },
+                    if u.phone.is_empty() {
+                        "-".into()
+                    } else {
+                        u.phone.clone()
+                    },
                     super::provinces::name(u.province).into(),
                     datetime_of_ms(u.last_login_ms),
                 ]
             })
             .collect(),
-        footer: vec![format!("{} usuarios", users.len()), "".into(), "".into(), "".into(), "".into(), "".into()],
+        footer: vec![
+            format!("{} usuarios", users.len()),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ],
     })
 }
 
@@ -283,11 +391,24 @@ fn top_sellers(tx: &mut impl Tx) -> DResult<Report> {
         }
     }
     let mut v: Vec<(u64, (u64, i64, u64))> = by.into_iter().collect();
-    v.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0)));
+    v.sort_by(|a, b| {
+        b.1.0
+            .cmp(&a.1.0)
+            .then(b.1.1.cmp(&a.1.1))
+            .then(a.0.cmp(&b.0))
+    });
     Ok(Report {
         name: "mejores-vendedores".into(),
         title: "Usuarios con más ventas".into(),
-        columns: cols(&["Puesto", "Id", "Vendedor", "Email", "Ventas", "Importe vendido", "Recomendaciones"]),
+        columns: cols(&[
+            "Puesto",
+            "Id",
+            "Vendedor",
+            "Email",
+            "Ventas",
+            "Importe vendido",
+            "Recomendaciones",
+        ]),
         rows: v
             .iter()
             .enumerate()
@@ -314,7 +435,16 @@ fn purchases_report(tx: &mut impl Tx, u: &User) -> DResult<Report> {
     Ok(Report {
         name: "compras-de-usuario".into(),
         title: format!("Artículos comprados por {} ({})", u.name, u.email),
-        columns: cols(&["Venta", "Fecha", "Publicación", "Artículo", "Vendedor", "Importe", "Calificación", "Factura"]),
+        columns: cols(&[
+            "Venta",
+            "Fecha",
+            "Publicación",
+            "Artículo",
+            "Vendedor",
+            "Importe",
+            "Calificación",
+            "Factura",
+        ]),
         rows: sales
             .iter()
             .map(|s| {
@@ -346,7 +476,10 @@ fn purchases_report(tx: &mut impl Tx, u: &User) -> DResult<Report> {
 fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
     let (from, to) = range(p)?;
     let ctx = Ctx::load(tx)?;
-    let mut v: Vec<_> = all_sales(tx)?.into_iter().filter(|(_, s)| s.sold_ms >= from && s.sold_ms <= to).collect();
+    let mut v: Vec<_> = all_sales(tx)?
+        .into_iter()
+        .filter(|(_, s)| s.sold_ms >= from && s.sold_ms <= to)
+        .collect();
     v.sort_by_key(|(pos, s)| (s.rating as u8, *pos));
     let mut counts = [0u64; 4];
     for (_, s) in &v {
@@ -354,8 +487,21 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
     }
     Ok(Report {
         name: "ventas-por-calificacion".into(),
-        title: format!("Ventas por calificación del {} al {}", p.from.unwrap(), p.to.unwrap()),
-        columns: cols(&["Calificación", "¿Le gustó?", "Venta", "Fecha", "Artículo", "Comprador", "Vendedor", "Importe"]),
+        title: format!(
+            "Ventas por calificación del {} al {}",
+            p.from.unwrap(),
+            p.to.unwrap()
+        ),
+        columns: cols(&[
+            "Calificación",
+            "¿Le gustó?",
+            "Venta",
+            "Fecha",
+            "Artículo",
+            "Comprador",
+            "Vendedor",
+            "Importe",
+        ]),
         rows: v
             .iter()
             .map(|(pos, s)| {
@@ -379,7 +525,10 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
             })
             .collect(),
         footer: vec![
-            format!("recomendable {}, neutral {}, no recomendable {}, sin calificar {}", counts[1], counts[2], counts[3], counts[0]),
+            format!(
+                "recomendable {}, neutral {}, no recomendable {}, sin calificar {}",
+                counts[1], counts[2], counts[3], counts[0]
+            ),
             "".into(),
             "".into(),
             "".into(),
@@ -393,13 +542,21 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
 
 fn conversations_report(tx: &mut impl Tx, u: &User, as_buyer: bool) -> DResult<Report> {
     let ctx = Ctx::load(tx)?;
-    let mine: std::collections::HashSet<u64> = BY_SELLER.find(tx, u.id)?.into_iter().map(|p| p + 1).collect();
+    let mine: std::collections::HashSet<u64> = BY_SELLER
+        .find(tx, u.id)?
+        .into_iter()
+        .map(|p| p + 1)
+        .collect();
     let mut rows = Vec::new();
     let mut total = 0;
     let mut heads = MESSAGES.all_heads(tx)?;
     heads.sort_by(|a, b| b.last_time_ms.cmp(&a.last_time_ms));
     for h in heads {
-        let relevant = if as_buyer { h.b == u.id } else { mine.contains(&h.a) };
+        let relevant = if as_buyer {
+            h.b == u.id
+        } else {
+            mine.contains(&h.a)
+        };
         if !relevant {
             continue;
         }
@@ -408,17 +565,44 @@ fn conversations_report(tx: &mut impl Tx, u: &User, as_buyer: bool) -> DResult<R
         rows.push(vec![
             c.publication.to_string(),
             c.title,
-            if as_buyer { c.seller_name } else { format!("{} ({})", c.buyer_name, c.buyer_email) },
+            if as_buyer {
+                c.seller_name
+            } else {
+                format!("{} ({})", c.buyer_name, c.buyer_email)
+            },
             c.count.to_string(),
             c.unanswered.to_string(),
             datetime_of_ms(c.last_ms),
         ]);
     }
     Ok(Report {
-        name: if as_buyer { "conversaciones-comprador" } else { "conversaciones-vendedor" }.into(),
-        title: format!("Conversaciones de {} como {}", u.email, if as_buyer { "comprador" } else { "vendedor" }),
-        columns: cols(&["Publicación", "Artículo", if as_buyer { "Vendedor" } else { "Comprador" }, "Mensajes", "Sin responder", "Último mensaje"]),
-        footer: vec![format!("{} conversaciones", rows.len()), "".into(), "".into(), total.to_string(), "".into(), "".into()],
+        name: if as_buyer {
+            "conversaciones-comprador"
+        } else {
+            "conversaciones-vendedor"
+        }
+        .into(),
+        title: format!(
+            "Conversaciones de {} como {}",
+            u.email,
+            if as_buyer { "comprador" } else { "vendedor" }
+        ),
+        columns: cols(&[
+            "Publicación",
+            "Artículo",
+            if as_buyer { "Vendedor" } else { "Comprador" },
+            "Mensajes",
+            "Sin responder",
+            "Último mensaje",
+        ]),
+        footer: vec![
+            format!("{} conversaciones", rows.len()),
+            "".into(),
+            "".into(),
+            total.to_string(),
+            "".into(),
+            "".into(),
+        ],
         rows,
     })
 }
@@ -428,7 +612,18 @@ fn seller_publications(tx: &mut impl Tx, u: &User) -> DResult<Report> {
     Ok(Report {
         name: "publicaciones-de-vendedor".into(),
         title: format!("Publicaciones de {} ({})", u.name, u.email),
-        columns: cols(&["Id", "Publicada", "Cierre", "Artículo", "Precio", "Estado", "Comprador", "Calificación", "Comisión", "Cobrada"]),
+        columns: cols(&[
+            "Id",
+            "Publicada",
+            "Cierre",
+            "Artículo",
+            "Precio",
+            "Estado",
+            "Comprador",
+            "Calificación",
+            "Comisión",
+            "Cobrada",
+        ]),
         rows: pubs
             .iter()
             .map(|p| {
@@ -442,25 +637,44 @@ fn seller_publications(tx: &mut impl Tx, u: &User) -> DResult<Report> {
                     p.buyer_name.clone().unwrap_or_else(|| "-".into()),
                     p.rating.map_or("-".into(), |r| r.label().into()),
                     p.commission.clone().unwrap_or_else(|| "-".into()),
-                    p.commission_collected.map_or("-".into(), |c| if c { "sí" } else { "no" }.into()),
+                    p.commission_collected
+                        .map_or("-".into(), |c| if c { "sí" } else { "no" }.into()),
                 ]
             })
             .collect(),
-        footer: vec![format!("{} publicaciones", pubs.len()), "".into(), "".into(), "".into(), "".into(), "".into(), "".into(), "".into(), "".into(), "".into()],
+        footer: vec![
+            format!("{} publicaciones", pubs.len()),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ],
     })
 }
 
 fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
     let (from, to) = range(p)?;
     let ctx = Ctx::load(tx)?;
-    let sales: Vec<_> = all_sales(tx)?.into_iter().filter(|(_, s)| s.sold_ms >= from && s.sold_ms <= to).collect();
+    let sales: Vec<_> = all_sales(tx)?
+        .into_iter()
+        .filter(|(_, s)| s.sold_ms >= from && s.sold_ms <= to)
+        .collect();
     let (mut amount, mut comm, mut collected, mut pending) = (0i64, 0i64, 0i64, 0i64);
     let rows = sales
         .iter()
         .map(|(pos, s)| {
             amount += s.price;
             comm += s.commission;
-            if s.collected { collected += s.commission } else { pending += s.commission }
+            if s.collected {
+                collected += s.commission
+            } else {
+                pending += s.commission
+            }
             let sv = sale_view(&ctx, *pos, s);
             vec![
                 datetime_of_ms(s.sold_ms),
@@ -478,7 +692,17 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
     Ok(Report {
         name: "ventas-entre-fechas".into(),
         title: format!("Ventas del {} al {}", p.from.unwrap(), p.to.unwrap()),
-        columns: cols(&["Fecha", "Venta", "Artículo", "Comprador", "Vendedor", "Importe", "Comisión %", "Comisión", "Cobro"]),
+        columns: cols(&[
+            "Fecha",
+            "Venta",
+            "Artículo",
+            "Comprador",
+            "Vendedor",
+            "Importe",
+            "Comisión %",
+            "Comisión",
+            "Cobro",
+        ]),
         rows,
         footer: vec![
             "Totales".into(),
@@ -489,20 +713,32 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
             format_cents(amount),
             "".into(),
             format_cents(comm),
-            format!("cobrado {} / pendiente {}", format_cents(collected), format_cents(pending)),
+            format!(
+                "cobrado {} / pendiente {}",
+                format_cents(collected),
+                format_cents(pending)
+            ),
         ],
     })
 }
 
 fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
     let (from, to) = range(p)?;
-    let Some(cat) = p.category else { return invalid("este listado necesita una categoría (--category CLAVE)") };
+    let Some(cat) = p.category else {
+        return invalid("este listado necesita una categoría (--category CLAVE)");
+    };
     let ctx = Ctx::load(tx)?;
-    let Some(c) = ctx.cats.get(&cat) else { return not_found(format!("no existe la categoría {cat}")) };
+    let Some(c) = ctx.cats.get(&cat) else {
+        return not_found(format!("no existe la categoría {cat}"));
+    };
     let now = ctx.now;
     let mut rows = Vec::new();
-    for pb in { let ps = BY_CATEGORY.find(tx, cat)?; pubs_at(tx, ps)? } {
-        let expired = matches!(pb.state, PubState::Published | PubState::Paused) && pb.closes_ms < now;
+    for pb in {
+        let ps = BY_CATEGORY.find(tx, cat)?;
+        pubs_at(tx, ps)?
+    } {
+        let expired =
+            matches!(pb.state, PubState::Published | PubState::Paused) && pb.closes_ms < now;
         if expired && pb.closes_ms >= from && pb.closes_ms <= to {
             let seller = ctx.users.get(&pb.seller);
             rows.push(vec![
@@ -518,9 +754,30 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
     }
     Ok(Report {
         name: "vencidas-sin-venta".into(),
-        title: format!("Publicaciones de «{}» que caducaron sin venta del {} al {}", c.name, p.from.unwrap(), p.to.unwrap()),
-        columns: cols(&["Id", "Artículo", "Vendedor", "Publicada", "Cierre", "Precio", "Estado"]),
-        footer: vec![format!("{} publicaciones", rows.len()), "".into(), "".into(), "".into(), "".into(), "".into(), "".into()],
+        title: format!(
+            "Publicaciones de «{}» que caducaron sin venta del {} al {}",
+            c.name,
+            p.from.unwrap(),
+            p.to.unwrap()
+        ),
+        columns: cols(&[
+            "Id",
+            "Artículo",
+            "Vendedor",
+            "Publicada",
+            "Cierre",
+            "Precio",
+            "Estado",
+        ]),
+        footer: vec![
+            format!("{} publicaciones", rows.len()),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ],
         rows,
     })
 }

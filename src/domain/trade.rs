@@ -98,7 +98,12 @@ pub struct Collection {
 }
 
 pub(crate) fn sale_view(ctx: &Ctx, pos: u64, s: &Sale) -> SaleView {
-    let who = |id: u64| ctx.users.get(&id).map_or_else(|| ("(baja)".to_string(), "(cuenta dada de baja)".to_string()), |u| (u.email.clone(), u.name.clone()));
+    let who = |id: u64| {
+        ctx.users.get(&id).map_or_else(
+            || ("(baja)".to_string(), "(cuenta dada de baja)".to_string()),
+            |u| (u.email.clone(), u.name.clone()),
+        )
+    };
     let (buyer_email, buyer_name) = who(s.buyer);
     let (seller_email, seller_name) = who(s.seller);
     SaleView {
@@ -138,7 +143,12 @@ pub(crate) fn all_sales(tx: &mut impl Tx) -> DResult<Vec<(u64, Sale)>> {
     Ok(out)
 }
 
-pub(crate) fn conversation_view(tx: &mut impl Tx, ctx: &Ctx, h: &Head, with_messages: bool) -> DResult<ConversationView> {
+pub(crate) fn conversation_view(
+    tx: &mut impl Tx,
+    ctx: &Ctx,
+    h: &Head,
+    with_messages: bool,
+) -> DResult<ConversationView> {
     let p = load_pub(tx, h.a)?;
     let items = MESSAGES.items_of(tx, h)?;
     let messages: Vec<MessageView> = items
@@ -172,7 +182,14 @@ pub(crate) fn conversation_view(tx: &mut impl Tx, ctx: &Ctx, h: &Head, with_mess
     })
 }
 
-fn add_movement(tx: &mut WriteTx, u: &User, kind: MoveKind, amount: i64, other: u64, reference: u64) -> DResult<()> {
+fn add_movement(
+    tx: &mut WriteTx,
+    u: &User,
+    kind: MoveKind,
+    amount: i64,
+    other: u64,
+    reference: u64,
+) -> DResult<()> {
     let m = Movement {
         user: u.id,
         kind,
@@ -192,12 +209,21 @@ fn check_amount(cents: i64) -> DResult<()> {
         return invalid("el importe debe ser mayor que cero");
     }
     if cents > MAX_AMOUNT {
-        return invalid(format!("el importe máximo por operación es $ {}", format_cents(MAX_AMOUNT)));
+        return invalid(format!(
+            "el importe máximo por operación es $ {}",
+            format_cents(MAX_AMOUNT)
+        ));
     }
     Ok(())
 }
 
-pub(crate) fn ask_in_tx(tx: &mut WriteTx, buyer: &User, p: &Publication, question: &str, answer: Option<&str>) -> DResult<u64> {
+pub(crate) fn ask_in_tx(
+    tx: &mut WriteTx,
+    buyer: &User,
+    p: &Publication,
+    question: &str,
+    answer: Option<&str>,
+) -> DResult<u64> {
     let now = now_ms();
     let m = Message {
         asked_ms: now,
@@ -222,7 +248,10 @@ impl Market {
                 return denied("no puede preguntar en su propia publicación");
             }
             if !matches!(p.state, PubState::Published | PubState::Paused) {
-                return conflict(format!("la publicación {id} está en estado «{}»: ya no recibe preguntas", p.state.label()));
+                return conflict(format!(
+                    "la publicación {id} está en estado «{}»: ya no recibe preguntas",
+                    p.state.label()
+                ));
             }
             let n = ask_in_tx(tx, &u, &p, &q, None)?;
             tx.log_event(&u.email, "pregunta", &format!("publicación {id}"))?;
@@ -237,13 +266,22 @@ impl Market {
             let u = current(tx, s)?;
             let p = load_pub(tx, id)?;
             if p.seller != u.id {
-                return denied(format!("solo quien vende puede responder en la publicación {id}"));
+                return denied(format!(
+                    "solo quien vende puede responder en la publicación {id}"
+                ));
             }
             let buyer = user_by_email(tx, buyer_email)?;
             let Some(h) = MESSAGES.find(tx, id, buyer.id)? else {
-                return not_found(format!("{} no preguntó nada en la publicación {id}", buyer.email));
+                return not_found(format!(
+                    "{} no preguntó nada en la publicación {id}",
+                    buyer.email
+                ));
             };
-            let Some(it) = MESSAGES.items_of(tx, &h)?.into_iter().find(|it| Message::decode(&it.payload).answered_ms == 0) else {
+            let Some(it) = MESSAGES
+                .items_of(tx, &h)?
+                .into_iter()
+                .find(|it| Message::decode(&it.payload).answered_ms == 0)
+            else {
                 return conflict("no hay preguntas sin responder en esa conversación");
             };
             let mut m = Message::decode(&it.payload);
@@ -251,14 +289,23 @@ impl Market {
             m.answer = a.clone();
             m.answered_ms = now;
             MESSAGES.update_item(tx, it.pos, &m.encode(), now)?;
-            tx.log_event(&u.email, "respuesta", &format!("publicación {id} a {}", buyer.email))?;
+            tx.log_event(
+                &u.email,
+                "respuesta",
+                &format!("publicación {id} a {}", buyer.email),
+            )?;
             Ok(it.number)
         })
     }
 
     /// Conversations on publication `id`: a buyer sees their own; the seller and the
     /// administrator see every buyer's, or one buyer's with `buyer`.
-    pub fn conversations(&self, s: &Session, id: u64, buyer: Option<&str>) -> DResult<Vec<ConversationView>> {
+    pub fn conversations(
+        &self,
+        s: &Session,
+        id: u64,
+        buyer: Option<&str>,
+    ) -> DResult<Vec<ConversationView>> {
         self.read(|tx| {
             let u = current(tx, s)?;
             let p = load_pub(tx, id)?;
@@ -288,11 +335,18 @@ impl Market {
 
     /// Conversations where the user asks (as buyer) and where they answer (as seller), newest
     /// activity first.
-    pub fn my_conversations(&self, s: &Session) -> DResult<(Vec<ConversationView>, Vec<ConversationView>)> {
+    pub fn my_conversations(
+        &self,
+        s: &Session,
+    ) -> DResult<(Vec<ConversationView>, Vec<ConversationView>)> {
         self.read(|tx| {
             let u = current(tx, s)?;
             let ctx = Ctx::load(tx)?;
-            let mine: std::collections::HashSet<u64> = BY_SELLER.find(tx, u.id)?.into_iter().map(|p| p + 1).collect();
+            let mine: std::collections::HashSet<u64> = BY_SELLER
+                .find(tx, u.id)?
+                .into_iter()
+                .map(|p| p + 1)
+                .collect();
             let (mut asked, mut received) = (Vec::new(), Vec::new());
             for h in MESSAGES.all_heads(tx)? {
                 if h.b == u.id {
@@ -302,7 +356,8 @@ impl Market {
                 }
             }
             asked.sort_by(|a, b| b.last_ms.cmp(&a.last_ms));
-            received.sort_by(|a, b| (b.unanswered > 0, b.last_ms).cmp(&(a.unanswered > 0, a.last_ms)));
+            received
+                .sort_by(|a, b| (b.unanswered > 0, b.last_ms).cmp(&(a.unanswered > 0, a.last_ms)));
             Ok((asked, received))
         })
     }
@@ -417,11 +472,18 @@ impl Market {
                 return denied(format!("la compra {sale} no es suya"));
             }
             if sl.rating != Rating::Unrated {
-                return conflict(format!("ya calificó esta compra como «{}»", sl.rating.label()));
+                return conflict(format!(
+                    "ya calificó esta compra como «{}»",
+                    sl.rating.label()
+                ));
             }
             sl.rating = rating;
             SALES.update_item(tx, it.pos, &sl.encode(), now_ms())?;
-            tx.log_event(&u.email, "calificación", &format!("venta {sale}: {}", rating.label()))?;
+            tx.log_event(
+                &u.email,
+                "calificación",
+                &format!("venta {sale}: {}", rating.label()),
+            )?;
             Ok(())
         })
     }
@@ -453,13 +515,21 @@ impl Market {
                             label: m.kind.label().into(),
                             amount: format_cents(m.amount),
                             balance_after: format_cents(m.balance_after),
-                            other: (m.other != 0).then(|| users.get(&m.other).map_or_else(|| "(baja)".into(), |o| o.email.clone())),
+                            other: (m.other != 0).then(|| {
+                                users
+                                    .get(&m.other)
+                                    .map_or_else(|| "(baja)".into(), |o| o.email.clone())
+                            }),
                             reference: m.reference,
                         });
                     }
                 }
             }
-            Ok(WalletView { balance: format_cents(u.balance), balance_cents: u.balance, movements })
+            Ok(WalletView {
+                balance: format_cents(u.balance),
+                balance_cents: u.balance,
+                movements,
+            })
         })
     }
 
@@ -518,7 +588,11 @@ impl Market {
             store_user(tx, &dest)?;
             add_movement(tx, &u, MoveKind::TransferOut, -cents, dest.id, 0)?;
             add_movement(tx, &dest, MoveKind::TransferIn, cents, u.id, 0)?;
-            tx.log_event(&u.email, "transferencia", &format!("{} a {}", format_cents(cents), dest.email))?;
+            tx.log_event(
+                &u.email,
+                "transferencia",
+                &format!("{} a {}", format_cents(cents), dest.email),
+            )?;
             Ok(u.balance)
         })
     }
@@ -589,8 +663,22 @@ impl Market {
                 admin.balance += sale.commission;
                 let seller = seller.clone();
                 store_user(tx, &seller)?;
-                add_movement(tx, &seller, MoveKind::CommissionPaid, -sale.commission, admin.id, sale.pub_id)?;
-                add_movement(tx, &admin, MoveKind::CommissionIncome, sale.commission, seller.id, sale.pub_id)?;
+                add_movement(
+                    tx,
+                    &seller,
+                    MoveKind::CommissionPaid,
+                    -sale.commission,
+                    admin.id,
+                    sale.pub_id,
+                )?;
+                add_movement(
+                    tx,
+                    &admin,
+                    MoveKind::CommissionIncome,
+                    sale.commission,
+                    seller.id,
+                    sale.pub_id,
+                )?;
                 sale.collected = true;
                 sale.collected_ms = now_ms();
                 SALES.update_item(tx, pos, &sale.encode(), sale.collected_ms)?;
@@ -599,7 +687,11 @@ impl Market {
             }
             store_user(tx, &admin)?;
             c.amount = format_cents(c.amount_cents);
-            tx.log_event(&admin.email, "cobro-comisiones", &format!("{} ventas, $ {}", c.collected, c.amount))?;
+            tx.log_event(
+                &admin.email,
+                "cobro-comisiones",
+                &format!("{} ventas, $ {}", c.collected, c.amount),
+            )?;
             Ok(c)
         })
     }
@@ -607,10 +699,14 @@ impl Market {
 
 pub(crate) fn purchases_of(tx: &mut impl Tx, buyer: u64) -> DResult<Vec<SaleView>> {
     let ctx = Ctx::load(tx)?;
-    let Some(h) = SALES.find(tx, buyer, 0)? else { return Ok(Vec::new()) };
-    let mut out: Vec<SaleView> =
-        SALES.items_of(tx, &h)?.iter().map(|it| sale_view(&ctx, it.pos, &Sale::decode(&it.payload))).collect();
+    let Some(h) = SALES.find(tx, buyer, 0)? else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<SaleView> = SALES
+        .items_of(tx, &h)?
+        .iter()
+        .map(|it| sale_view(&ctx, it.pos, &Sale::decode(&it.payload)))
+        .collect();
     out.reverse();
     Ok(out)
 }
-

@@ -73,12 +73,24 @@ impl Node {
     fn encode(&self) -> Vec<u8> {
         let mut b = vec![0u8; NODE_SIZE as usize];
         let mut e = Enc::new(&mut b);
-        e.u64(self.key).u64(self.pos).u64(self.left).u64(self.right).u64(self.parent).u8(self.height);
+        e.u64(self.key)
+            .u64(self.pos)
+            .u64(self.left)
+            .u64(self.right)
+            .u64(self.parent)
+            .u8(self.height);
         b
     }
     fn decode(b: &[u8]) -> Node {
         let mut d = Dec::new(b);
-        Node { key: d.u64(), pos: d.u64(), left: d.u64(), right: d.u64(), parent: d.u64(), height: d.u8() }
+        Node {
+            key: d.u64(),
+            pos: d.u64(),
+            left: d.u64(),
+            right: d.u64(),
+            parent: d.u64(),
+            height: d.u8(),
+        }
     }
     fn id(&self) -> (u64, u64) {
         (self.key, self.pos)
@@ -91,7 +103,14 @@ impl AvlIndex {
         if tx.exists(self.file)? {
             return Ok(());
         }
-        tx.create_file(self.file, NODE_SIZE, FreeHome::Control { file: self.control.into(), field: self.free_field })?;
+        tx.create_file(
+            self.file,
+            NODE_SIZE,
+            FreeHome::Control {
+                file: self.control.into(),
+                field: self.free_field,
+            },
+        )?;
         tx.set_control(self.control, self.root_field, NIL)?;
         tx.set_control(self.control, self.free_field as usize, NIL)?;
         tx.set_control(self.control, self.free_field as usize + 1, 0)?;
@@ -116,7 +135,11 @@ impl AvlIndex {
     }
 
     fn height(&self, tx: &mut impl Tx, slot: u64) -> Result<i32> {
-        if slot == NIL { Ok(0) } else { Ok(self.load(tx, slot)?.height as i32) }
+        if slot == NIL {
+            Ok(0)
+        } else {
+            Ok(self.load(tx, slot)?.height as i32)
+        }
     }
 
     /// Every (key, position) with `lo <= key <= hi`, in (key, position) order.
@@ -159,7 +182,10 @@ impl AvlIndex {
         while cur != NIL {
             steps += 1;
             if steps > 128 {
-                return Err(StorageError::corrupt(self.file, "el árbol es más alto de lo posible o tiene un ciclo"));
+                return Err(StorageError::corrupt(
+                    self.file,
+                    "el árbol es más alto de lo posible o tiene un ciclo",
+                ));
             }
             let n = self.load(tx, cur)?;
             if n.key >= key {
@@ -174,7 +200,11 @@ impl AvlIndex {
 
     /// The data positions of every entry with `key`, in position order.
     pub fn find(&self, tx: &mut impl Tx, key: u64) -> Result<Vec<u64>> {
-        Ok(self.range(tx, key, key)?.into_iter().map(|(_, p)| p).collect())
+        Ok(self
+            .range(tx, key, key)?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect())
     }
 
     /// Every entry in order.
@@ -197,13 +227,24 @@ impl AvlIndex {
             go_left = id < n.id();
             cur = if go_left { n.left } else { n.right };
         }
-        let node = Node { key, pos, left: NIL, right: NIL, parent, height: 1 };
+        let node = Node {
+            key,
+            pos,
+            left: NIL,
+            right: NIL,
+            parent,
+            height: 1,
+        };
         let slot = tx.alloc(self.file, &node.encode())?;
         if parent == NIL {
             tx.set_control(self.control, self.root_field, slot)?;
         } else {
             let mut p = self.load(tx, parent)?;
-            if go_left { p.left = slot } else { p.right = slot }
+            if go_left {
+                p.left = slot
+            } else {
+                p.right = slot
+            }
             self.store(tx, parent, &p)?;
         }
         let c = self.len(tx)?;
@@ -225,7 +266,9 @@ impl AvlIndex {
             }
             cur = if id < n.id() { n.left } else { n.right };
         }
-        let Some((slot, n)) = found else { return Ok(false) };
+        let Some((slot, n)) = found else {
+            return Ok(false);
+        };
         // A node with two children takes its in-order successor's entry; the successor (which
         // has no left child) is the node actually unlinked.
         let (victim, v) = if n.left != NIL && n.right != NIL {
@@ -268,7 +311,10 @@ impl AvlIndex {
         } else if p.right == old {
             p.right = new;
         } else {
-            return Err(StorageError::corrupt(self.file, format!("el nodo {old} no es hijo de su padre {parent}")));
+            return Err(StorageError::corrupt(
+                self.file,
+                format!("el nodo {old} no es hijo de su padre {parent}"),
+            ));
         }
         self.store(tx, parent, &p)
     }
@@ -391,7 +437,11 @@ impl AvlIndex {
 
     /// Verifies the AVL invariants. With `expected`, also that the index holds exactly those
     /// (key, position) entries: every live data record indexed once, nothing else.
-    pub fn check(&self, tx: &mut impl Tx, expected: Option<&BTreeSet<(u64, u64)>>) -> Result<Problems> {
+    pub fn check(
+        &self,
+        tx: &mut impl Tx,
+        expected: Option<&BTreeSet<(u64, u64)>>,
+    ) -> Result<Problems> {
         let mut p = Problems::new(self.file);
         tx.prefetch(self.file)?;
         let slots = tx.header(self.file)?.slot_count;
@@ -410,12 +460,18 @@ impl AvlIndex {
         }
         for w in entries.windows(2) {
             if w[0] >= w[1] {
-                p.push(format!("orden de búsqueda roto: {:?} antes de {:?}", w[0], w[1]));
+                p.push(format!(
+                    "orden de búsqueda roto: {:?} antes de {:?}",
+                    w[0], w[1]
+                ));
             }
         }
         let count = self.len(tx)?;
         if count != entries.len() as u64 {
-            p.push(format!("el control dice {count} nodos y el árbol tiene {}", entries.len()));
+            p.push(format!(
+                "el control dice {count} nodos y el árbol tiene {}",
+                entries.len()
+            ));
         }
         for s in 0..slots {
             if !seen.contains(&s) && matches!(tx.slot(self.file, s)?, Slot::Live(_)) {
@@ -425,10 +481,16 @@ impl AvlIndex {
         if let Some(exp) = expected {
             let got: BTreeSet<(u64, u64)> = entries.iter().copied().collect();
             for e in exp.difference(&got).take(10) {
-                p.push(format!("el registro en la posición {} (clave {}) no está indexado", e.1, e.0));
+                p.push(format!(
+                    "el registro en la posición {} (clave {}) no está indexado",
+                    e.1, e.0
+                ));
             }
             for e in got.difference(exp).take(10) {
-                p.push(format!("el índice apunta a la posición {} (clave {}) que no corresponde", e.1, e.0));
+                p.push(format!(
+                    "el índice apunta a la posición {} (clave {}) que no corresponde",
+                    e.1, e.0
+                ));
             }
         }
         Ok(p)
@@ -461,7 +523,10 @@ impl AvlIndex {
             }
         };
         if n.parent != parent {
-            p.push(format!("nodo {slot}: padre {} y debería ser {}", n.parent, parent));
+            p.push(format!(
+                "nodo {slot}: padre {} y debería ser {}",
+                n.parent, parent
+            ));
         }
         let hl = self.check_node(tx, n.left, slot, slots, seen, entries, p)?;
         entries.push(n.id());
@@ -471,7 +536,10 @@ impl AvlIndex {
         }
         let h = 1 + hl.max(hr);
         if n.height as i32 != h {
-            p.push(format!("nodo {slot}: altura guardada {} y real {h}", n.height));
+            p.push(format!(
+                "nodo {slot}: altura guardada {} y real {h}",
+                n.height
+            ));
         }
         Ok(h)
     }

@@ -90,8 +90,13 @@ impl OpenHash {
     fn encode(&self, r: &Rec) -> Vec<u8> {
         let mut b = vec![0u8; self.slot_size() as usize];
         let mut e = Enc::new(&mut b);
-        e.u8(if r.used { STATE_USED } else { STATE_EMPTY }).zeros(7).u64(r.next).u16(r.key.len() as u16);
-        e.bytes(&r.key).zeros(self.key_cap - r.key.len()).bytes(&r.value);
+        e.u8(if r.used { STATE_USED } else { STATE_EMPTY })
+            .zeros(7)
+            .u64(r.next)
+            .u16(r.key.len() as u16);
+        e.bytes(&r.key)
+            .zeros(self.key_cap - r.key.len())
+            .bytes(&r.value);
         b
     }
 
@@ -102,11 +107,19 @@ impl OpenHash {
         let next = d.u64();
         let klen = d.u16() as usize;
         if state > STATE_USED || klen > self.key_cap {
-            return Err(StorageError::corrupt(self.data, format!("registro {pos} con estado {state} o clave de {klen} bytes")));
+            return Err(StorageError::corrupt(
+                self.data,
+                format!("registro {pos} con estado {state} o clave de {klen} bytes"),
+            ));
         }
         let key = b[KEY_OFFSET..KEY_OFFSET + klen].to_vec();
         let v0 = KEY_OFFSET + self.key_cap;
-        Ok(Rec { used: state == STATE_USED, next, key, value: b[v0..v0 + self.value_len].to_vec() })
+        Ok(Rec {
+            used: state == STATE_USED,
+            next,
+            key,
+            value: b[v0..v0 + self.value_len].to_vec(),
+        })
     }
 
     fn load(&self, tx: &mut impl Tx, pos: u64) -> Result<Rec> {
@@ -124,11 +137,18 @@ impl OpenHash {
             return Ok(());
         }
         if buckets == 0 {
-            return Err(StorageError::Misuse("un hash necesita al menos un balde".into()));
+            return Err(StorageError::Misuse(
+                "un hash necesita al menos un balde".into(),
+            ));
         }
         tx.create_file(self.control, 8, FreeHome::Own)?;
         tx.create_file(self.data, self.slot_size(), FreeHome::Own)?;
-        let empty = self.encode(&Rec { used: false, next: NIL, key: vec![], value: vec![0; self.value_len] });
+        let empty = self.encode(&Rec {
+            used: false,
+            next: NIL,
+            key: vec![],
+            value: vec![0; self.value_len],
+        });
         for _ in 0..buckets {
             tx.alloc(self.data, &empty)?;
         }
@@ -167,17 +187,28 @@ impl OpenHash {
             pos = r.next;
             steps += 1;
             if steps > tx.header(self.data)?.slot_count {
-                return Err(StorageError::corrupt(self.data, "cadena de colisiones con un ciclo"));
+                return Err(StorageError::corrupt(
+                    self.data,
+                    "cadena de colisiones con un ciclo",
+                ));
             }
         }
     }
 
     fn check_sizes(&self, key: &[u8], value: &[u8]) -> Result<()> {
         if key.is_empty() || key.len() > self.key_cap {
-            return Err(StorageError::Misuse(format!("clave de {} bytes (máximo {})", key.len(), self.key_cap)));
+            return Err(StorageError::Misuse(format!(
+                "clave de {} bytes (máximo {})",
+                key.len(),
+                self.key_cap
+            )));
         }
         if value.len() != self.value_len {
-            return Err(StorageError::Misuse(format!("valor de {} bytes, se esperaban {}", value.len(), self.value_len)));
+            return Err(StorageError::Misuse(format!(
+                "valor de {} bytes, se esperaban {}",
+                value.len(),
+                self.value_len
+            )));
         }
         Ok(())
     }
@@ -190,12 +221,30 @@ impl OpenHash {
         }
         let home = self.home(tx, key)?;
         let mut h = self.load(tx, home)?;
-        let rec = Rec { used: true, next: NIL, key: key.to_vec(), value: value.to_vec() };
+        let rec = Rec {
+            used: true,
+            next: NIL,
+            key: key.to_vec(),
+            value: value.to_vec(),
+        };
         let pos = if !h.used {
-            self.store(tx, home, &Rec { next: h.next, ..rec })?;
+            self.store(
+                tx,
+                home,
+                &Rec {
+                    next: h.next,
+                    ..rec
+                },
+            )?;
             home
         } else {
-            let pos = tx.alloc(self.data, &self.encode(&Rec { next: h.next, ..rec }))?;
+            let pos = tx.alloc(
+                self.data,
+                &self.encode(&Rec {
+                    next: h.next,
+                    ..rec
+                }),
+            )?;
             h.next = pos;
             self.store(tx, home, &h)?;
             pos
@@ -208,7 +257,9 @@ impl OpenHash {
     /// Replaces the value of `key`. Returns false if absent.
     pub fn update(&self, tx: &mut WriteTx, key: &[u8], value: &[u8]) -> Result<bool> {
         self.check_sizes(key, value)?;
-        let Some((pos, _)) = self.get(tx, key)? else { return Ok(false) };
+        let Some((pos, _)) = self.get(tx, key)? else {
+            return Ok(false);
+        };
         let mut r = self.load(tx, pos)?;
         r.value = value.to_vec();
         self.store(tx, pos, &r)?;
@@ -229,7 +280,16 @@ impl OpenHash {
                 let value = r.value.clone();
                 match prev {
                     None if r.next == NIL => {
-                        self.store(tx, pos, &Rec { used: false, next: NIL, key: vec![], value: vec![0; self.value_len] })?;
+                        self.store(
+                            tx,
+                            pos,
+                            &Rec {
+                                used: false,
+                                next: NIL,
+                                key: vec![],
+                                value: vec![0; self.value_len],
+                            },
+                        )?;
                     }
                     None => {
                         // Move the first overflow record into the home bucket.
@@ -315,7 +375,9 @@ impl OpenHash {
         let buckets = self.buckets(tx)?;
         let n = tx.header(self.data)?.slot_count;
         if n < buckets {
-            p.push(format!("tiene {n} registros y debería tener al menos {buckets} baldes"));
+            p.push(format!(
+                "tiene {n} registros y debería tener al menos {buckets} baldes"
+            ));
             return Ok(p);
         }
         let mut reached = vec![false; n as usize];
@@ -330,24 +392,32 @@ impl OpenHash {
                     break;
                 }
                 if !first && pos < buckets {
-                    p.push(format!("balde {b}: la cadena entra en el área de baldes ({pos})"));
+                    p.push(format!(
+                        "balde {b}: la cadena entra en el área de baldes ({pos})"
+                    ));
                     break;
                 }
                 if reached[pos as usize] {
-                    p.push(format!("balde {b}: la posición {pos} está en dos cadenas o en un ciclo"));
+                    p.push(format!(
+                        "balde {b}: la posición {pos} está en dos cadenas o en un ciclo"
+                    ));
                     break;
                 }
                 reached[pos as usize] = true;
                 let r = match tx.slot(self.data, pos)? {
                     Slot::Live(bytes) => self.decode(pos, &bytes)?,
                     Slot::Free { .. } => {
-                        p.push(format!("balde {b}: la cadena pasa por la posición libre {pos}"));
+                        p.push(format!(
+                            "balde {b}: la cadena pasa por la posición libre {pos}"
+                        ));
                         break;
                     }
                 };
                 if !r.used {
                     if !first {
-                        p.push(format!("balde {b}: registro vacío {pos} dentro de la cadena"));
+                        p.push(format!(
+                            "balde {b}: registro vacío {pos} dentro de la cadena"
+                        ));
                     } else if r.next != NIL {
                         p.push(format!("balde {b}: balde vacío con cadena"));
                     }
@@ -355,7 +425,9 @@ impl OpenHash {
                 }
                 count += 1;
                 if fnv1a(&r.key) % buckets != b {
-                    p.push(format!("posición {pos}: la clave no pertenece al balde {b}"));
+                    p.push(format!(
+                        "posición {pos}: la clave no pertenece al balde {b}"
+                    ));
                 }
                 if !keys.insert(r.key.clone()) {
                     p.push(format!("posición {pos}: clave repetida"));
@@ -366,12 +438,16 @@ impl OpenHash {
         }
         for pos in buckets..n {
             if matches!(tx.slot(self.data, pos)?, Slot::Live(_)) && !reached[pos as usize] {
-                p.push(format!("posición {pos}: registro de desborde que ninguna cadena alcanza"));
+                p.push(format!(
+                    "posición {pos}: registro de desborde que ninguna cadena alcanza"
+                ));
             }
         }
         let recorded = self.len(tx)?;
         if recorded != count {
-            p.push(format!("el control dice {recorded} claves y las cadenas tienen {count}"));
+            p.push(format!(
+                "el control dice {recorded} claves y las cadenas tienen {count}"
+            ));
         }
         Ok(p)
     }
@@ -382,12 +458,18 @@ impl Dispersion {
         let buckets = chain_lengths.len() as u64;
         let records: u64 = chain_lengths.iter().sum();
         let block_size = block_size.max(1);
-        let blocks = chain_lengths.chunks(block_size as usize).map(|c| c.iter().sum()).collect();
+        let blocks = chain_lengths
+            .chunks(block_size as usize)
+            .map(|c| c.iter().sum())
+            .collect();
         let expected = records as f64 / buckets.max(1) as f64;
         let chi_square = if records == 0 {
             0.0
         } else {
-            chain_lengths.iter().map(|&o| (o as f64 - expected).powi(2) / expected).sum()
+            chain_lengths
+                .iter()
+                .map(|&o| (o as f64 - expected).powi(2) / expected)
+                .sum()
         };
         Dispersion {
             buckets,

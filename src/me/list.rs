@@ -63,7 +63,12 @@ impl LinkedList {
     fn load(&self, tx: &mut impl Tx, pos: u64) -> Result<Node> {
         let p = tx.read(self.data, pos)?;
         let mut d = Dec::new(&p);
-        Ok(Node { key: d.u64(), prev: d.u64(), next: d.u64(), value: p[24..24 + self.value_len].to_vec() })
+        Ok(Node {
+            key: d.u64(),
+            prev: d.u64(),
+            next: d.u64(),
+            value: p[24..24 + self.value_len].to_vec(),
+        })
     }
 
     fn store(&self, tx: &mut WriteTx, pos: u64, n: &Node) -> Result<()> {
@@ -75,7 +80,14 @@ impl LinkedList {
             return Ok(());
         }
         tx.create_file(self.control, 8, FreeHome::Own)?;
-        tx.create_file(self.data, self.slot_size(), FreeHome::Control { file: self.control.into(), field: CON_FREE })?;
+        tx.create_file(
+            self.data,
+            self.slot_size(),
+            FreeHome::Control {
+                file: self.control.into(),
+                field: CON_FREE,
+            },
+        )?;
         tx.set_control(self.control, CON_HEAD, NIL)?;
         tx.set_control(self.control, CON_TAIL, NIL)?;
         tx.set_control(self.control, CON_FREE as usize, NIL)?;
@@ -143,7 +155,11 @@ impl LinkedList {
 
     fn check_value(&self, value: &[u8]) -> Result<()> {
         if value.len() != self.value_len {
-            return Err(StorageError::Misuse(format!("valor de {} bytes, se esperaban {}", value.len(), self.value_len)));
+            return Err(StorageError::Misuse(format!(
+                "valor de {} bytes, se esperaban {}",
+                value.len(),
+                self.value_len
+            )));
         }
         Ok(())
     }
@@ -165,7 +181,12 @@ impl LinkedList {
             prev = pos;
             pos = n.next;
         }
-        let node = Node { key, prev, next: pos, value: value.to_vec() };
+        let node = Node {
+            key,
+            prev,
+            next: pos,
+            value: value.to_vec(),
+        };
         let new = tx.alloc(self.data, &self.encode(&node))?;
         if prev == NIL {
             tx.set_control(self.control, CON_HEAD, new)?;
@@ -192,7 +213,9 @@ impl LinkedList {
     /// Replaces the value of `key`. Returns false if absent.
     pub fn update(&self, tx: &mut WriteTx, key: u64, value: &[u8]) -> Result<bool> {
         self.check_value(value)?;
-        let Some((pos, mut n)) = self.find(tx, key)? else { return Ok(false) };
+        let Some((pos, mut n)) = self.find(tx, key)? else {
+            return Ok(false);
+        };
         n.value = value.to_vec();
         self.store(tx, pos, &n)?;
         Ok(true)
@@ -200,7 +223,9 @@ impl LinkedList {
 
     /// Unlinks and frees `key`. Returns false if absent.
     pub fn remove(&self, tx: &mut WriteTx, key: u64) -> Result<bool> {
-        let Some((pos, n)) = self.find(tx, key)? else { return Ok(false) };
+        let Some((pos, n)) = self.find(tx, key)? else {
+            return Ok(false);
+        };
         if n.prev == NIL {
             tx.set_control(self.control, CON_HEAD, n.next)?;
         } else {
@@ -256,24 +281,35 @@ impl LinkedList {
                 }
             };
             if n.prev != prev {
-                p.push(format!("posición {pos}: anterior {} y debería ser {prev}", n.prev));
+                p.push(format!(
+                    "posición {pos}: anterior {} y debería ser {prev}",
+                    n.prev
+                ));
             }
             if prev_key.is_some_and(|k| k >= n.key) {
                 p.push(format!("posición {pos}: clave {} fuera de orden", n.key));
             }
             if n.key > tx.control(self.control, CON_LAST_KEY)? {
-                p.push(format!("posición {pos}: clave {} mayor que la última clave dada", n.key));
+                p.push(format!(
+                    "posición {pos}: clave {} mayor que la última clave dada",
+                    n.key
+                ));
             }
             prev_key = Some(n.key);
             prev = pos;
             pos = n.next;
         }
         if prev != tail {
-            p.push(format!("el final registrado es {tail} y la lista termina en {prev}"));
+            p.push(format!(
+                "el final registrado es {tail} y la lista termina en {prev}"
+            ));
         }
         let count = self.len(tx)?;
         if count != seen.len() as u64 {
-            p.push(format!("el control dice {count} nodos y la lista tiene {}", seen.len()));
+            p.push(format!(
+                "el control dice {count} nodos y la lista tiene {}",
+                seen.len()
+            ));
         }
         for pos in 0..slots {
             if !seen.contains(&pos) && matches!(tx.slot(self.data, pos)?, Slot::Live(_)) {

@@ -25,7 +25,10 @@ pub struct Problems {
 
 impl Problems {
     pub fn new(structure: &str) -> Problems {
-        Problems { structure: structure.to_string(), problems: Vec::new() }
+        Problems {
+            structure: structure.to_string(),
+            problems: Vec::new(),
+        }
     }
     pub fn push(&mut self, p: impl Into<String>) {
         if self.problems.len() < 50 {

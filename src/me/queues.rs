@@ -69,7 +69,12 @@ impl Head {
     fn encode(&self) -> Vec<u8> {
         let mut b = vec![0u8; HEAD_SIZE as usize];
         let mut e = Enc::new(&mut b);
-        e.u64(self.a).u64(self.b).u64(self.last_number).u64(self.first).u64(self.last).u64(self.count);
+        e.u64(self.a)
+            .u64(self.b)
+            .u64(self.last_number)
+            .u64(self.first)
+            .u64(self.last)
+            .u64(self.count);
         e.i64(self.last_time_ms);
         b
     }
@@ -106,12 +111,22 @@ impl PartialQueues {
         if tx.exists(self.items)? {
             return Ok(());
         }
-        let own = FreeHome::Control { file: self.control.into(), field: CON_FREE_HEADS };
+        let own = FreeHome::Control {
+            file: self.control.into(),
+            field: CON_FREE_HEADS,
+        };
         if self.control != self.heads {
             tx.create_file(self.control, 8, FreeHome::Own)?;
         }
         tx.create_file(self.heads, HEAD_SIZE, own)?;
-        tx.create_file(self.items, self.item_size(), FreeHome::Control { file: self.control.into(), field: CON_FREE_ITEMS })?;
+        tx.create_file(
+            self.items,
+            self.item_size(),
+            FreeHome::Control {
+                file: self.control.into(),
+                field: CON_FREE_ITEMS,
+            },
+        )?;
         for f in [CON_FREE_HEADS, CON_FREE_ITEMS] {
             tx.set_control(self.control, f as usize, NIL)?;
         }
@@ -137,7 +152,10 @@ impl PartialQueues {
 
     /// The head of queue (a, b), if it exists.
     pub fn find(&self, tx: &mut impl Tx, a: u64, b: u64) -> Result<Option<Head>> {
-        Ok(self.all_heads(tx)?.into_iter().find(|h| h.a == a && h.b == b))
+        Ok(self
+            .all_heads(tx)?
+            .into_iter()
+            .find(|h| h.a == a && h.b == b))
     }
 
     pub fn item(&self, tx: &mut impl Tx, pos: u64) -> Result<Item> {
@@ -169,14 +187,34 @@ impl PartialQueues {
     }
 
     /// Appends an item to queue (a, b), creating the queue if needed. Returns (head, item).
-    pub fn push(&self, tx: &mut WriteTx, a: u64, b: u64, payload: &[u8], time_ms: i64) -> Result<(Head, Item)> {
+    pub fn push(
+        &self,
+        tx: &mut WriteTx,
+        a: u64,
+        b: u64,
+        payload: &[u8],
+        time_ms: i64,
+    ) -> Result<(Head, Item)> {
         if payload.len() != self.payload_len {
-            return Err(StorageError::Misuse(format!("elemento de {} bytes, se esperaban {}", payload.len(), self.payload_len)));
+            return Err(StorageError::Misuse(format!(
+                "elemento de {} bytes, se esperaban {}",
+                payload.len(),
+                self.payload_len
+            )));
         }
         let mut head = match self.find(tx, a, b)? {
             Some(h) => h,
             None => {
-                let h = Head { slot: 0, a, b, last_number: 0, first: NIL, last: NIL, count: 0, last_time_ms: time_ms };
+                let h = Head {
+                    slot: 0,
+                    a,
+                    b,
+                    last_number: 0,
+                    first: NIL,
+                    last: NIL,
+                    count: 0,
+                    last_time_ms: time_ms,
+                };
                 let slot = tx.alloc(self.heads, &h.encode())?;
                 let n = tx.control(self.control, CON_HEADS)?;
                 tx.set_control(self.control, CON_HEADS, n + 1)?;
@@ -211,7 +249,13 @@ impl PartialQueues {
 
     /// Replaces an item's payload (an answer added to a question); `time_ms` updates the
     /// queue's last activity.
-    pub fn update_item(&self, tx: &mut WriteTx, pos: u64, payload: &[u8], time_ms: i64) -> Result<()> {
+    pub fn update_item(
+        &self,
+        tx: &mut WriteTx,
+        pos: u64,
+        payload: &[u8],
+        time_ms: i64,
+    ) -> Result<()> {
         let mut it = self.item(tx, pos)?;
         if payload.len() != self.payload_len {
             return Err(StorageError::Misuse("tamaño de elemento incorrecto".into()));
@@ -255,24 +299,39 @@ impl PartialQueues {
             let mut last_no = 0;
             while pos != NIL {
                 if pos >= n_items || !reached.insert(pos) {
-                    p.push(format!("cola ({}, {}): enlace inválido, ciclo o elemento compartido en {pos}", h.a, h.b));
+                    p.push(format!(
+                        "cola ({}, {}): enlace inválido, ciclo o elemento compartido en {pos}",
+                        h.a, h.b
+                    ));
                     break;
                 }
                 let it = match tx.slot(self.items, pos)? {
                     Slot::Live(_) => self.item(tx, pos)?,
                     Slot::Free { .. } => {
-                        p.push(format!("cola ({}, {}): enlaza el elemento borrado {pos}", h.a, h.b));
+                        p.push(format!(
+                            "cola ({}, {}): enlaza el elemento borrado {pos}",
+                            h.a, h.b
+                        ));
                         break;
                     }
                 };
                 if it.prev != prev {
-                    p.push(format!("elemento {pos}: anterior {} y debería ser {prev}", it.prev));
+                    p.push(format!(
+                        "elemento {pos}: anterior {} y debería ser {prev}",
+                        it.prev
+                    ));
                 }
                 if it.head != h.slot {
-                    p.push(format!("elemento {pos}: dice pertenecer a la cola {} y está en la {}", it.head, h.slot));
+                    p.push(format!(
+                        "elemento {pos}: dice pertenecer a la cola {} y está en la {}",
+                        it.head, h.slot
+                    ));
                 }
                 if it.number <= last_no {
-                    p.push(format!("elemento {pos}: número {} fuera de secuencia", it.number));
+                    p.push(format!(
+                        "elemento {pos}: número {} fuera de secuencia",
+                        it.number
+                    ));
                 }
                 last_no = it.number;
                 count += 1;
@@ -280,13 +339,22 @@ impl PartialQueues {
                 pos = it.next;
             }
             if prev != h.last {
-                p.push(format!("cola ({}, {}): el último registrado es {} y la cola termina en {prev}", h.a, h.b, h.last));
+                p.push(format!(
+                    "cola ({}, {}): el último registrado es {} y la cola termina en {prev}",
+                    h.a, h.b, h.last
+                ));
             }
             if count != h.count {
-                p.push(format!("cola ({}, {}): dice tener {} elementos y tiene {count}", h.a, h.b, h.count));
+                p.push(format!(
+                    "cola ({}, {}): dice tener {} elementos y tiene {count}",
+                    h.a, h.b, h.count
+                ));
             }
             if last_no > h.last_number {
-                p.push(format!("cola ({}, {}): último número {} menor que el de sus elementos", h.a, h.b, h.last_number));
+                p.push(format!(
+                    "cola ({}, {}): último número {} menor que el de sus elementos",
+                    h.a, h.b, h.last_number
+                ));
             }
             total += count;
         }

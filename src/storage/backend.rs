@@ -105,7 +105,10 @@ fn write_all_at(f: &File, mut offset: u64, mut data: &[u8]) -> io::Result<()> {
 
 impl Backend for FsBackend {
     fn open(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
-        let f = OpenOptions::new().read(true).write(true).open(self.dir.join(name))?;
+        let f = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(self.dir.join(name))?;
         Ok(Arc::new(FsFile(f)))
     }
     fn open_or_create(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
@@ -175,7 +178,10 @@ pub struct CountingBackend {
 
 impl CountingBackend {
     pub fn new(inner: Arc<dyn Backend>) -> Self {
-        CountingBackend { inner, counters: Arc::new(IoCounters::default()) }
+        CountingBackend {
+            inner,
+            counters: Arc::new(IoCounters::default()),
+        }
     }
     pub fn counters(&self) -> &Arc<IoCounters> {
         &self.counters
@@ -190,12 +196,16 @@ struct CountingFile {
 impl BackendFile for CountingFile {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         self.counters.reads.fetch_add(1, Ordering::Relaxed);
-        self.counters.bytes_read.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        self.counters
+            .bytes_read
+            .fetch_add(buf.len() as u64, Ordering::Relaxed);
         self.inner.read_at(offset, buf)
     }
     fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {
         self.counters.writes.fetch_add(1, Ordering::Relaxed);
-        self.counters.bytes_written.fetch_add(data.len() as u64, Ordering::Relaxed);
+        self.counters
+            .bytes_written
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
         self.inner.write_at(offset, data)
     }
     fn set_len(&self, len: u64) -> io::Result<()> {
@@ -214,11 +224,17 @@ impl BackendFile for CountingFile {
 impl Backend for CountingBackend {
     fn open(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
         let inner = self.inner.open(name)?;
-        Ok(Arc::new(CountingFile { inner, counters: self.counters.clone() }))
+        Ok(Arc::new(CountingFile {
+            inner,
+            counters: self.counters.clone(),
+        }))
     }
     fn open_or_create(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
         let inner = self.inner.open_or_create(name)?;
-        Ok(Arc::new(CountingFile { inner, counters: self.counters.clone() }))
+        Ok(Arc::new(CountingFile {
+            inner,
+            counters: self.counters.clone(),
+        }))
     }
     fn describe(&self) -> String {
         self.inner.describe()
@@ -277,13 +293,19 @@ impl FaultyBackend {
 impl FaultState {
     fn check(&self, kind: FaultKind) -> io::Result<()> {
         if self.tripped.load(Ordering::SeqCst) {
-            return Err(io::Error::new(io::ErrorKind::BrokenPipe, "la carpeta compartida dejó de responder (falla simulada)"));
+            return Err(io::Error::new(
+                io::ErrorKind::BrokenPipe,
+                "la carpeta compartida dejó de responder (falla simulada)",
+            ));
         }
         if self.kind == FaultKind::Any || self.kind == kind {
             let n = self.seen.fetch_add(1, Ordering::SeqCst) + 1;
             if n >= self.fail_at.load(Ordering::SeqCst) {
                 self.tripped.store(true, Ordering::SeqCst);
-                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "la carpeta compartida dejó de responder (falla simulada)"));
+                return Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "la carpeta compartida dejó de responder (falla simulada)",
+                ));
             }
         }
         Ok(())
@@ -320,11 +342,17 @@ impl BackendFile for FaultyFile {
 impl Backend for FaultyBackend {
     fn open(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
         let inner = self.inner.open(name)?;
-        Ok(Arc::new(FaultyFile { inner, state: self.state.clone() }))
+        Ok(Arc::new(FaultyFile {
+            inner,
+            state: self.state.clone(),
+        }))
     }
     fn open_or_create(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
         let inner = self.inner.open_or_create(name)?;
-        Ok(Arc::new(FaultyFile { inner, state: self.state.clone() }))
+        Ok(Arc::new(FaultyFile {
+            inner,
+            state: self.state.clone(),
+        }))
     }
     fn describe(&self) -> String {
         self.inner.describe()

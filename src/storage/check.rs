@@ -33,12 +33,21 @@ impl StorageReport {
 pub fn check_storage(tx: &mut impl Tx) -> Result<StorageReport> {
     let mut report = StorageReport::default();
     for entry in tx.files()? {
-        let mut fr = FileReport { name: entry.name.clone(), slot_size: entry.slot_size, slots: 0, live: 0, free: 0, problems: vec![] };
+        let mut fr = FileReport {
+            name: entry.name.clone(),
+            slot_size: entry.slot_size,
+            slots: 0,
+            live: 0,
+            free: 0,
+            problems: vec![],
+        };
         match check_file(tx, &entry.name, &mut fr) {
             Ok(()) => {}
-            Err(e @ (StorageError::Corrupt { .. } | StorageError::BadSlot { .. } | StorageError::Missing { .. })) => {
-                fr.problems.push(e.to_string())
-            }
+            Err(
+                e @ (StorageError::Corrupt { .. }
+                | StorageError::BadSlot { .. }
+                | StorageError::Missing { .. }),
+            ) => fr.problems.push(e.to_string()),
             Err(e) => return Err(e),
         }
         report.files.push(fr);
@@ -67,11 +76,15 @@ fn check_file(tx: &mut impl Tx, name: &str, fr: &mut FileReport) -> Result<()> {
         }
     }
     if bad > 5 {
-        fr.problems.push(format!("... y {} registros dañados más", bad - 5));
+        fr.problems
+            .push(format!("... y {} registros dañados más", bad - 5));
     }
     fr.live = live;
     if live != h.live_count && bad == 0 {
-        fr.problems.push(format!("la cabecera cuenta {} registros ocupados y hay {live}", h.live_count));
+        fr.problems.push(format!(
+            "la cabecera cuenta {} registros ocupados y hay {live}",
+            h.live_count
+        ));
     }
     let (head, count) = tx.free_list(name)?;
     let mut seen = vec![false; h.slot_count as usize];
@@ -79,11 +92,14 @@ fn check_file(tx: &mut impl Tx, name: &str, fr: &mut FileReport) -> Result<()> {
     let mut n = 0u64;
     while cur != NIL {
         if cur >= h.slot_count {
-            fr.problems.push(format!("la lista de libres apunta fuera del archivo ({cur})"));
+            fr.problems.push(format!(
+                "la lista de libres apunta fuera del archivo ({cur})"
+            ));
             break;
         }
         if seen[cur as usize] {
-            fr.problems.push(format!("la lista de libres tiene un ciclo en {cur}"));
+            fr.problems
+                .push(format!("la lista de libres tiene un ciclo en {cur}"));
             break;
         }
         seen[cur as usize] = true;
@@ -91,7 +107,9 @@ fn check_file(tx: &mut impl Tx, name: &str, fr: &mut FileReport) -> Result<()> {
         match tx.slot(name, cur) {
             Ok(Slot::Free { next }) => cur = next,
             Ok(Slot::Live(_)) => {
-                fr.problems.push(format!("la lista de libres contiene el registro ocupado {cur}"));
+                fr.problems.push(format!(
+                    "la lista de libres contiene el registro ocupado {cur}"
+                ));
                 break;
             }
             Err(_) => break,
@@ -99,11 +117,17 @@ fn check_file(tx: &mut impl Tx, name: &str, fr: &mut FileReport) -> Result<()> {
     }
     fr.free = n;
     if n != count && fr.problems.is_empty() {
-        fr.problems.push(format!("la lista de libres tiene {n} registros y su control dice {count}"));
+        fr.problems.push(format!(
+            "la lista de libres tiene {n} registros y su control dice {count}"
+        ));
     }
-    let lost = (0..h.slot_count as usize).filter(|&i| free[i] && !seen[i]).count();
+    let lost = (0..h.slot_count as usize)
+        .filter(|&i| free[i] && !seen[i])
+        .count();
     if lost > 0 && fr.problems.is_empty() {
-        fr.problems.push(format!("{lost} registros libres no están en la lista de libres (perdidos)"));
+        fr.problems.push(format!(
+            "{lost} registros libres no están en la lista de libres (perdidos)"
+        ));
     }
     Ok(())
 }

@@ -61,10 +61,19 @@ impl<'a> Enc<'a> {
         self
     }
     /// A UTF-8 string in a field of exactly `len` bytes, zero padded.
-    pub fn str(&mut self, field: &'static str, v: &str, len: usize) -> Result<&mut Self, FieldTooLong> {
+    pub fn str(
+        &mut self,
+        field: &'static str,
+        v: &str,
+        len: usize,
+    ) -> Result<&mut Self, FieldTooLong> {
         let b = v.as_bytes();
         if b.len() > len {
-            return Err(FieldTooLong { field, max: len, got: b.len() });
+            return Err(FieldTooLong {
+                field,
+                max: len,
+                got: b.len(),
+            });
         }
         self.put(b);
         Ok(self.zeros(len - b.len()))
@@ -152,7 +161,11 @@ mod tests {
     fn round_trip_all_field_kinds() {
         let mut buf = [0xAAu8; 64];
         let mut e = Enc::new(&mut buf);
-        e.u8(7).u16(0x1234).u32(0xDEADBEEF).u64(u64::MAX - 1).i64(-5);
+        e.u8(7)
+            .u16(0x1234)
+            .u32(0xDEADBEEF)
+            .u64(u64::MAX - 1)
+            .i64(-5);
         e.str("nombre", "Córdoba", 12).unwrap();
         let end = e.position();
         assert_eq!(end, 1 + 2 + 4 + 8 + 8 + 12);
@@ -170,7 +183,10 @@ mod tests {
     #[test]
     fn too_long_strings_are_refused_or_cut_at_char_boundary() {
         let mut buf = [0u8; 8];
-        let err = Enc::new(&mut buf).str("x", "ñandúes", 4).map(|_| ()).unwrap_err();
+        let err = Enc::new(&mut buf)
+            .str("x", "ñandúes", 4)
+            .map(|_| ())
+            .unwrap_err();
         assert_eq!(err.max, 4);
         Enc::new(&mut buf).str_lossy("ñandú", 4);
         assert_eq!(Dec::new(&buf).str(4), "ñan");

@@ -45,23 +45,34 @@ impl Identity {
     pub fn encode(&self) -> [u8; IDENTITY_SIZE] {
         let mut b = [0u8; IDENTITY_SIZE];
         let mut e = Enc::new(&mut b);
-        e.bytes(&IDENTITY_MAGIC).u16(SHARE_FORMAT_VERSION).zeros(6).u64(self.share_id).i64(self.created_ms);
+        e.bytes(&IDENTITY_MAGIC)
+            .u16(SHARE_FORMAT_VERSION)
+            .zeros(6)
+            .u64(self.share_id)
+            .i64(self.created_ms);
         seal(&mut b);
         b
     }
     pub fn decode(b: &[u8]) -> Result<Identity, String> {
         if b[..8] != IDENTITY_MAGIC {
-            return Err("no es una carpeta de VentaLibre (número mágico incorrecto en la identidad)".into());
+            return Err(
+                "no es una carpeta de VentaLibre (número mágico incorrecto en la identidad)".into(),
+            );
         }
         let version = u16::from_le_bytes([b[8], b[9]]);
         if version != SHARE_FORMAT_VERSION {
-            return Err(format!("versión de formato {version} desconocida (se espera {SHARE_FORMAT_VERSION})"));
+            return Err(format!(
+                "versión de formato {version} desconocida (se espera {SHARE_FORMAT_VERSION})"
+            ));
         }
         if !sealed(b) {
             return Err("la suma de verificación de la identidad no coincide".into());
         }
         let mut d = Dec::at(b, 16);
-        Ok(Identity { share_id: d.u64(), created_ms: d.i64() })
+        Ok(Identity {
+            share_id: d.u64(),
+            created_ms: d.i64(),
+        })
     }
 }
 
@@ -93,7 +104,9 @@ impl Catalog {
         let mut e = Enc::new(&mut b);
         e.u32(self.entries.len() as u32).u32(0);
         for entry in &self.entries {
-            e.str_lossy(&entry.name, TAG_LEN).u32(entry.slot_size).u32(0);
+            e.str_lossy(&entry.name, TAG_LEN)
+                .u32(entry.slot_size)
+                .u32(0);
         }
         seal(&mut b);
         b
@@ -106,7 +119,9 @@ impl Catalog {
         let n = d.u32() as usize;
         d.skip(4);
         if n > CATALOG_MAX {
-            return Err(format!("el catálogo dice tener {n} archivos (máximo {CATALOG_MAX})"));
+            return Err(format!(
+                "el catálogo dice tener {n} archivos (máximo {CATALOG_MAX})"
+            ));
         }
         let entries = (0..n)
             .map(|_| {
@@ -148,13 +163,26 @@ pub struct CommitState {
 
 impl CommitState {
     pub fn idle(counter: u64, lamport: u64) -> CommitState {
-        CommitState { phase: Phase::Idle, counter, lamport, nonce: 0, journal_len: 0, journal_crc: 0 }
+        CommitState {
+            phase: Phase::Idle,
+            counter,
+            lamport,
+            nonce: 0,
+            journal_len: 0,
+            journal_crc: 0,
+        }
     }
     pub fn encode(&self) -> [u8; STATE_SIZE] {
         let mut b = [0u8; STATE_SIZE];
         let mut e = Enc::new(&mut b);
-        e.bytes(&STATE_MAGIC).u32(if self.phase == Phase::Hot { 1 } else { 0 }).u32(0);
-        e.u64(self.counter).u64(self.lamport).u64(self.nonce).u64(self.journal_len).u32(self.journal_crc);
+        e.bytes(&STATE_MAGIC)
+            .u32(if self.phase == Phase::Hot { 1 } else { 0 })
+            .u32(0);
+        e.u64(self.counter)
+            .u64(self.lamport)
+            .u64(self.nonce)
+            .u64(self.journal_len)
+            .u32(self.journal_crc);
         seal(&mut b);
         b
     }
@@ -199,13 +227,26 @@ mod tests {
 
     #[test]
     fn regions_round_trip() {
-        let id = Identity { share_id: 42, created_ms: 7 };
+        let id = Identity {
+            share_id: 42,
+            created_ms: 7,
+        };
         assert_eq!(Identity::decode(&id.encode()).unwrap(), id);
         let cat = Catalog {
-            entries: vec![CatalogEntry { name: "USUARIOS.DAT".into(), slot_size: 300 }],
+            entries: vec![CatalogEntry {
+                name: "USUARIOS.DAT".into(),
+                slot_size: 300,
+            }],
         };
         assert_eq!(Catalog::decode(&cat.encode()).unwrap(), cat);
-        let st = CommitState { phase: Phase::Hot, counter: 9, lamport: 11, nonce: 5, journal_len: 99, journal_crc: 3 };
+        let st = CommitState {
+            phase: Phase::Hot,
+            counter: 9,
+            lamport: 11,
+            nonce: 5,
+            journal_len: 99,
+            journal_crc: 3,
+        };
         assert_eq!(CommitState::decode(&st.encode()), Some(st));
         let mut torn = st.encode();
         torn[20] ^= 1;

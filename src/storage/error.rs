@@ -13,10 +13,16 @@ pub enum StorageError {
 
     /// An I/O operation on one file of the share failed (the share dropped, disk full...).
     #[error("error de entrada/salida en {file} ({op}): {source}")]
-    Io { file: String, op: &'static str, source: io::Error },
+    Io {
+        file: String,
+        op: &'static str,
+        source: io::Error,
+    },
 
     /// Another terminal held the share lock for longer than the configured wait.
-    #[error("la carpeta compartida está ocupada: otra terminal la retiene desde hace más de {waited_ms} ms; intente de nuevo")]
+    #[error(
+        "la carpeta compartida está ocupada: otra terminal la retiene desde hace más de {waited_ms} ms; intente de nuevo"
+    )]
     Busy { waited_ms: u64 },
 
     /// This terminal was granted the exclusive lock while another live writer is on record:
@@ -34,12 +40,18 @@ pub enum StorageError {
     Corrupt { file: String, detail: String },
 
     /// A file the caller asked for has not been created on this share.
-    #[error("el archivo {file} no existe en la carpeta compartida: ¿es la carpeta correcta? (`ventalibre init` prepara una carpeta nueva)")]
+    #[error(
+        "el archivo {file} no existe en la carpeta compartida: ¿es la carpeta correcta? (`ventalibre init` prepara una carpeta nueva)"
+    )]
     Missing { file: String },
 
     /// A position outside the file, or a free slot read as if it held a record.
     #[error("{file}: la posición {pos} no contiene un registro ({why})")]
-    BadSlot { file: String, pos: u64, why: &'static str },
+    BadSlot {
+        file: String,
+        pos: u64,
+        why: &'static str,
+    },
 
     /// A record or string larger than its fixed field.
     #[error(transparent)]
@@ -52,10 +64,17 @@ pub enum StorageError {
 
 impl StorageError {
     pub fn io(file: impl Into<String>, op: &'static str, source: io::Error) -> Self {
-        StorageError::Io { file: file.into(), op, source }
+        StorageError::Io {
+            file: file.into(),
+            op,
+            source,
+        }
     }
     pub fn corrupt(file: impl Into<String>, detail: impl Into<String>) -> Self {
-        StorageError::Corrupt { file: file.into(), detail: detail.into() }
+        StorageError::Corrupt {
+            file: file.into(),
+            detail: detail.into(),
+        }
     }
     /// The share is busy or cannot be reached (console exit code 3).
     pub fn is_unavailable(&self) -> bool {
@@ -69,7 +88,10 @@ impl StorageError {
     }
     /// The share's files are damaged (console exit code 4).
     pub fn is_damaged(&self) -> bool {
-        matches!(self, StorageError::Corrupt { .. } | StorageError::BadSlot { .. })
+        matches!(
+            self,
+            StorageError::Corrupt { .. } | StorageError::BadSlot { .. }
+        )
     }
 }
 

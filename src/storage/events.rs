@@ -39,8 +39,10 @@ impl Event {
         let mut b = vec![0u8; EVENT_SLOT as usize];
         let mut e = Enc::new(&mut b);
         e.u64(self.lamport).i64(self.wall_ms);
-        e.str_lossy(&self.terminal, TERMINAL_LEN).str_lossy(&self.user, USER_LEN);
-        e.str_lossy(&self.op, OP_LEN).str_lossy(&self.detail, DETAIL_LEN);
+        e.str_lossy(&self.terminal, TERMINAL_LEN)
+            .str_lossy(&self.user, USER_LEN);
+        e.str_lossy(&self.op, OP_LEN)
+            .str_lossy(&self.detail, DETAIL_LEN);
         b
     }
 
@@ -89,7 +91,9 @@ pub fn read_events(tx: &mut impl Tx) -> Result<Vec<Event>> {
             out.push(Event::decode(&p));
         }
     }
-    out.sort_by(|a, b| (a.lamport, &a.terminal, a.wall_ms).cmp(&(b.lamport, &b.terminal, b.wall_ms)));
+    out.sort_by(|a, b| {
+        (a.lamport, &a.terminal, a.wall_ms).cmp(&(b.lamport, &b.terminal, b.wall_ms))
+    });
     Ok(out)
 }
 

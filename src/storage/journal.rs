@@ -51,7 +51,9 @@ impl Journal {
         {
             let mut e = Enc::at(&mut out, JOURNAL_HEADER_SIZE);
             for f in &self.files {
-                e.str_lossy(&f.name, TAG_LEN).u64(f.original_len).u32(f.regions.len() as u32);
+                e.str_lossy(&f.name, TAG_LEN)
+                    .u64(f.original_len)
+                    .u32(f.regions.len() as u32);
                 for (off, bytes) in &f.regions {
                     e.u64(*off).u32(bytes.len() as u32).bytes(bytes);
                 }
@@ -59,8 +61,13 @@ impl Journal {
         }
         let body_crc = crc32c(&out[JOURNAL_HEADER_SIZE..]);
         let mut e = Enc::new(&mut out);
-        e.bytes(&JOURNAL_MAGIC).u16(JOURNAL_VERSION).u16(0).u32(self.files.len() as u32);
-        e.u64(self.nonce).u64(self.counter_before).u64(self.lamport_before);
+        e.bytes(&JOURNAL_MAGIC)
+            .u16(JOURNAL_VERSION)
+            .u16(0)
+            .u32(self.files.len() as u32);
+        e.u64(self.nonce)
+            .u64(self.counter_before)
+            .u64(self.lamport_before);
         e.u64(body_len as u64).u32(body_crc).zeros(8);
         let crc = crc32c(&out[..JOURNAL_HEADER_SIZE - 4]);
         out[JOURNAL_HEADER_SIZE - 4..JOURNAL_HEADER_SIZE].copy_from_slice(&crc.to_le_bytes());
@@ -99,7 +106,11 @@ impl Journal {
         let mut files = Vec::with_capacity(h.file_count as usize);
         let mut d = Dec::new(body);
         let need = |d: &Dec, n: usize| {
-            if d.position() + n > body.len() { Err("el diario termina antes de tiempo".to_string()) } else { Ok(()) }
+            if d.position() + n > body.len() {
+                Err("el diario termina antes de tiempo".to_string())
+            } else {
+                Ok(())
+            }
         };
         for _ in 0..h.file_count {
             need(&d, TAG_LEN + 12)?;
@@ -114,9 +125,18 @@ impl Journal {
                 need(&d, len)?;
                 regions.push((off, d.bytes(len).to_vec()));
             }
-            files.push(JournalFile { name, original_len, regions });
+            files.push(JournalFile {
+                name,
+                original_len,
+                regions,
+            });
         }
-        Ok(Journal { nonce: h.nonce, counter_before: h.counter_before, lamport_before: h.lamport_before, files })
+        Ok(Journal {
+            nonce: h.nonce,
+            counter_before: h.counter_before,
+            lamport_before: h.lamport_before,
+            files,
+        })
     }
 }
 
@@ -141,8 +161,16 @@ mod tests {
             counter_before: 3,
             lamport_before: 8,
             files: vec![
-                JournalFile { name: "VENTAS.DAT".into(), original_len: 512, regions: vec![(0, vec![1; 256]), (300, vec![2; 40])] },
-                JournalFile { name: "NUEVO.DAT".into(), original_len: 0, regions: vec![] },
+                JournalFile {
+                    name: "VENTAS.DAT".into(),
+                    original_len: 512,
+                    regions: vec![(0, vec![1; 256]), (300, vec![2; 40])],
+                },
+                JournalFile {
+                    name: "NUEVO.DAT".into(),
+                    original_len: 0,
+                    regions: vec![],
+                },
             ],
         };
         let b = j.encode();

@@ -64,9 +64,14 @@ impl LeaseRecord {
     pub fn encode(&self) -> [u8; LEASE_SIZE] {
         let mut b = [0u8; LEASE_SIZE];
         let mut e = Enc::new(&mut b);
-        e.bytes(&LEASE_MAGIC).u64(self.token).u64(self.heartbeat).i64(self.acquired_ms);
+        e.bytes(&LEASE_MAGIC)
+            .u64(self.token)
+            .u64(self.heartbeat)
+            .i64(self.acquired_ms);
         e.u32(self.pid).u32(0).u64(self.start_time);
-        e.str_lossy(&self.boot_id, 40).str_lossy(&self.terminal, 64).zeros(36);
+        e.str_lossy(&self.boot_id, 40)
+            .str_lossy(&self.terminal, 64)
+            .zeros(36);
         let crc = crc32c(&b[..LEASE_SIZE - 4]);
         b[LEASE_SIZE - 4..].copy_from_slice(&crc.to_le_bytes());
         b
@@ -89,7 +94,15 @@ impl LeaseRecord {
         let start_time = d.u64();
         let boot_id = d.str(40);
         let terminal = d.str(64);
-        Some(LeaseRecord { token, heartbeat, acquired_ms, pid, start_time, boot_id, terminal })
+        Some(LeaseRecord {
+            token,
+            heartbeat,
+            acquired_ms,
+            pid,
+            start_time,
+            boot_id,
+            terminal,
+        })
     }
 
     fn describe(&self) -> String {
@@ -122,11 +135,15 @@ impl Lease {
     pub fn confirm(&self) -> Result<()> {
         match read_record(&self.path) {
             Ok(Some(r)) if r.token == self.token => Ok(()),
-            Ok(Some(r)) => Err(StorageError::LocksNotShared { holder: r.describe() }),
-            Ok(None) => Err(StorageError::LocksNotShared { holder: "otra terminal".into() }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                Err(StorageError::LocksNotShared { holder: "otra terminal".into() })
-            }
+            Ok(Some(r)) => Err(StorageError::LocksNotShared {
+                holder: r.describe(),
+            }),
+            Ok(None) => Err(StorageError::LocksNotShared {
+                holder: "otra terminal".into(),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StorageError::LocksNotShared {
+                holder: "otra terminal".into(),
+            }),
             Err(e) => Err(lease_err(e)),
         }
     }
@@ -140,7 +157,11 @@ impl Drop for Lease {
             let _ = h.join();
         }
         // Remove the file only if it is still ours (a mistaken breaker could have replaced it).
-        if read_record(&self.path).ok().flatten().is_some_and(|r| r.token == self.token) {
+        if read_record(&self.path)
+            .ok()
+            .flatten()
+            .is_some_and(|r| r.token == self.token)
+        {
             let _ = fs::remove_file(&self.path);
         }
     }
@@ -161,16 +182,27 @@ enum Liveness {
     Gone,
 }
 
-fn liveness(path: &Path, rec: &LeaseRecord, me: &ProcessIdentity, timing: LeaseTiming) -> io::Result<Liveness> {
+fn liveness(
+    path: &Path,
+    rec: &LeaseRecord,
+    me: &ProcessIdentity,
+    timing: LeaseTiming,
+) -> io::Result<Liveness> {
     if !rec.boot_id.is_empty() && rec.boot_id == me.boot_id {
-        return Ok(if ProcessIdentity::process_alive(rec.pid, rec.start_time) { Liveness::Alive } else { Liveness::Dead });
+        return Ok(if ProcessIdentity::process_alive(rec.pid, rec.start_time) {
+            Liveness::Alive
+        } else {
+            Liveness::Dead
+        });
     }
     // Another machine: a live holder renews its heartbeat every `renew`.
     let until = Instant::now() + timing.timeout;
     while Instant::now() < until {
         std::thread::sleep(timing.renew / 2);
         match read_record(path) {
-            Ok(Some(now)) if now.token != rec.token || now.heartbeat != rec.heartbeat => return Ok(Liveness::Alive),
+            Ok(Some(now)) if now.token != rec.token || now.heartbeat != rec.heartbeat => {
+                return Ok(Liveness::Alive);
+            }
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Liveness::Gone),
             Err(e) => return Err(e),
@@ -184,7 +216,12 @@ fn lease_err(e: io::Error) -> StorageError {
 }
 
 /// Takes the write lease; the caller already holds the exclusive OS lock.
-pub fn acquire(dir: &Path, me: &ProcessIdentity, timing: LeaseTiming, deadline: Instant) -> Result<Lease> {
+pub fn acquire(
+    dir: &Path,
+    me: &ProcessIdentity,
+    timing: LeaseTiming,
+    deadline: Instant,
+) -> Result<Lease> {
     let path = dir.join(LEASE_FILE);
     let mut odd_failures = 0;
     let mut first = true;
@@ -243,7 +280,11 @@ pub fn acquire(dir: &Path, me: &ProcessIdentity, timing: LeaseTiming, deadline: 
             Err(e) => return Err(lease_err(e)),
         };
         match liveness(&path, &rec, me, timing).map_err(lease_err)? {
-            Liveness::Alive => return Err(StorageError::LocksNotShared { holder: rec.describe() }),
+            Liveness::Alive => {
+                return Err(StorageError::LocksNotShared {
+                    holder: rec.describe(),
+                });
+            }
             Liveness::Gone => {}
             Liveness::Dead => break_stale(&path, Some(rec.token))?,
         }
@@ -305,12 +346,20 @@ fn start_heartbeat(path: PathBuf, file: File, rec: LeaseRecord, timing: LeaseTim
                     return;
                 }
                 beat += 1;
-                let r = LeaseRecord { heartbeat: beat, ..rec.clone() };
+                let r = LeaseRecord {
+                    heartbeat: beat,
+                    ..rec.clone()
+                };
                 // The heartbeat rewrites the whole record so a reader never sees a torn one.
                 let _ = super::ident::write_all_at(&file, 0, &r.encode());
                 let _ = file.sync_data();
             }
         })
         .ok();
-    Lease { path, token, stop, heart }
+    Lease {
+        path,
+        token,
+        stop,
+        heart,
+    }
 }

@@ -51,7 +51,12 @@ impl ShareLock {
     }
 
     /// Takes the lock in `mode`, waiting at most until `deadline`.
-    pub fn acquire(&self, mode: LockMode, started: Instant, deadline: Instant) -> Result<LockGuard<'_>> {
+    pub fn acquire(
+        &self,
+        mode: LockMode,
+        started: Instant,
+        deadline: Instant,
+    ) -> Result<LockGuard<'_>> {
         let mut pause = Duration::from_millis(1);
         loop {
             let r = match mode {
@@ -61,11 +66,15 @@ impl ShareLock {
             match r {
                 Ok(()) => return Ok(LockGuard { lock: self, mode }),
                 Err(TryLockError::WouldBlock) => {}
-                Err(TryLockError::Error(e)) => return Err(StorageError::io(LOCK_FILE, "bloquear", e)),
+                Err(TryLockError::Error(e)) => {
+                    return Err(StorageError::io(LOCK_FILE, "bloquear", e));
+                }
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(StorageError::Busy { waited_ms: (now - started).as_millis() as u64 });
+                return Err(StorageError::Busy {
+                    waited_ms: (now - started).as_millis() as u64,
+                });
             }
             std::thread::sleep(pause.min(deadline - now));
             pause = (pause * 2).min(Duration::from_millis(20));

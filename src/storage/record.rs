@@ -126,9 +126,17 @@ impl Header {
     pub fn encode(&self) -> [u8; HEADER_SIZE] {
         let mut b = [0u8; HEADER_SIZE];
         let mut e = Enc::new(&mut b);
-        e.bytes(&MAGIC).u16(FORMAT_VERSION).u16(HEADER_SIZE as u16).u32(self.slot_size);
-        e.u64(self.slot_count).u64(self.free_head).u64(self.free_count).u64(self.live_count);
-        e.u64(self.change_counter).u64(self.lamport).i64(self.created_ms);
+        e.bytes(&MAGIC)
+            .u16(FORMAT_VERSION)
+            .u16(HEADER_SIZE as u16)
+            .u32(self.slot_size);
+        e.u64(self.slot_count)
+            .u64(self.free_head)
+            .u64(self.free_count)
+            .u64(self.live_count);
+        e.u64(self.change_counter)
+            .u64(self.lamport)
+            .i64(self.created_ms);
         e.str_lossy(&self.tag, TAG_LEN);
         match &self.free_home {
             FreeHome::Own => {
@@ -150,17 +158,28 @@ impl Header {
     /// Decodes and verifies a header; the error text says what is wrong.
     pub fn decode(b: &[u8]) -> Result<Header, String> {
         if b.len() < HEADER_SIZE {
-            return Err(format!("cabecera truncada ({} de {HEADER_SIZE} bytes)", b.len()));
+            return Err(format!(
+                "cabecera truncada ({} de {HEADER_SIZE} bytes)",
+                b.len()
+            ));
         }
         if b[..8] != MAGIC {
-            return Err("no es un archivo de registros de VentaLibre (número mágico incorrecto)".into());
+            return Err(
+                "no es un archivo de registros de VentaLibre (número mágico incorrecto)".into(),
+            );
         }
         let mut d = Dec::at(b, VERSION_OFFSET);
         let version = d.u16();
         if version != FORMAT_VERSION {
-            return Err(format!("versión de formato {version} desconocida (se espera {FORMAT_VERSION})"));
+            return Err(format!(
+                "versión de formato {version} desconocida (se espera {FORMAT_VERSION})"
+            ));
         }
-        let stored = u32::from_le_bytes(b[HEADER_CRC_OFFSET..HEADER_SIZE].try_into().expect("4 bytes"));
+        let stored = u32::from_le_bytes(
+            b[HEADER_CRC_OFFSET..HEADER_SIZE]
+                .try_into()
+                .expect("4 bytes"),
+        );
         if stored != crc32c(&b[..HEADER_CRC_OFFSET]) {
             return Err("la suma de verificación de la cabecera no coincide".into());
         }
@@ -185,9 +204,15 @@ impl Header {
             *c = d.u64();
         }
         if !home.is_empty() && field as usize + 1 >= CONTROL_FIELDS {
-            return Err(format!("la lista de libres apunta al campo de control {field} (fuera de rango)"));
+            return Err(format!(
+                "la lista de libres apunta al campo de control {field} (fuera de rango)"
+            ));
         }
-        let free_home = if home.is_empty() { FreeHome::Own } else { FreeHome::Control { file: home, field } };
+        let free_home = if home.is_empty() {
+            FreeHome::Own
+        } else {
+            FreeHome::Control { file: home, field }
+        };
         if slot_size == 0 && slot_count > 0 {
             return Err("archivo sin tamaño de registro pero con registros".into());
         }
@@ -237,12 +262,18 @@ pub fn decode_slot(pos: u64, raw: &[u8]) -> Result<Slot, String> {
     let stored = u32::from_le_bytes(raw[..4].try_into().expect("4 bytes"));
     let crc = crc32c_append(crc32c(&pos.to_le_bytes()), &raw[4..]);
     if stored != crc {
-        return Err(format!("la suma de verificación del registro {pos} no coincide (escritura incompleta o daño)"));
+        return Err(format!(
+            "la suma de verificación del registro {pos} no coincide (escritura incompleta o daño)"
+        ));
     }
     match raw[4] {
         SLOT_LIVE => Ok(Slot::Live(raw[SLOT_PREFIX..].into())),
         SLOT_FREE => {
-            let next = u64::from_le_bytes(raw[SLOT_PREFIX..SLOT_PREFIX + 8].try_into().expect("8 bytes"));
+            let next = u64::from_le_bytes(
+                raw[SLOT_PREFIX..SLOT_PREFIX + 8]
+                    .try_into()
+                    .expect("8 bytes"),
+            );
             Ok(Slot::Free { next })
         }
         s => Err(format!("estado {s} inválido en el registro {pos}")),
@@ -255,7 +286,15 @@ mod tests {
 
     #[test]
     fn header_round_trip_and_crc() {
-        let mut h = Header::new("PUBLICADOS.NTX_1", 40, FreeHome::Control { file: "PUBLICADOS.CON".into(), field: 4 }, 1234);
+        let mut h = Header::new(
+            "PUBLICADOS.NTX_1",
+            40,
+            FreeHome::Control {
+                file: "PUBLICADOS.CON".into(),
+                field: 4,
+            },
+            1234,
+        );
         h.slot_count = 9;
         h.control[3] = 77;
         let b = h.encode();
@@ -263,7 +302,10 @@ mod tests {
         for i in [0usize, 9, 20, 100, 251] {
             let mut bad = b;
             bad[i] ^= 0x01;
-            assert!(Header::decode(&bad).is_err(), "flip at byte {i} must be detected");
+            assert!(
+                Header::decode(&bad).is_err(),
+                "flip at byte {i} must be detected"
+            );
         }
     }
 

@@ -35,8 +35,8 @@ use std::time::{Duration, Instant};
 
 use super::backend::{Backend, BackendFile, CountingBackend, FsBackend, IoCounters, IoStats};
 use super::ctl::{
-    CATALOG_MAX, CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CatalogEntry, CommitState, IDENTITY_OFFSET,
-    IDENTITY_SIZE, Identity, Phase, STATE_OFFSET, STATE_SIZE,
+    CATALOG_MAX, CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CatalogEntry, CommitState,
+    IDENTITY_OFFSET, IDENTITY_SIZE, Identity, Phase, STATE_OFFSET, STATE_SIZE,
 };
 use super::error::{Result, StorageError};
 use super::ident::{ProcessIdentity, now_ms, random_u64};
@@ -62,7 +62,10 @@ impl Default for ShareConfig {
     fn default() -> Self {
         ShareConfig {
             busy_timeout: Duration::from_secs(10),
-            lease: LeaseTiming { renew: Duration::from_millis(250), timeout: Duration::from_secs(2) },
+            lease: LeaseTiming {
+                renew: Duration::from_millis(250),
+                timeout: Duration::from_secs(2),
+            },
             terminal: None,
         }
     }
@@ -138,7 +141,12 @@ impl Share {
                     source: io::Error::new(io::ErrorKind::NotADirectory, "no es una carpeta"),
                 });
             }
-            Err(source) => return Err(StorageError::Unreachable { dir: dir.display().to_string(), source }),
+            Err(source) => {
+                return Err(StorageError::Unreachable {
+                    dir: dir.display().to_string(),
+                    source,
+                });
+            }
         }
         let inner_backend = backend.unwrap_or_else(|| Arc::new(FsBackend::new(&dir)));
         let counting = CountingBackend::new(inner_backend);
@@ -205,34 +213,49 @@ impl Share {
                 if !(create && unfinished_creation(&*f)?) {
                     let mut b = [0u8; IDENTITY_SIZE];
                     return match f.read_at(IDENTITY_OFFSET, &mut b) {
-                        Ok(()) => Identity::decode(&b).map(|_| ()).map_err(|d| StorageError::corrupt(CTL_FILE, d)),
-                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                            Err(StorageError::corrupt(CTL_FILE, "archivo de control truncado"))
-                        }
+                        Ok(()) => Identity::decode(&b)
+                            .map(|_| ())
+                            .map_err(|d| StorageError::corrupt(CTL_FILE, d)),
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(
+                            StorageError::corrupt(CTL_FILE, "archivo de control truncado"),
+                        ),
                         Err(e) => Err(StorageError::io(CTL_FILE, "leer", e)),
                     };
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound && create => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(StorageError::Missing { file: CTL_FILE.into() });
+                return Err(StorageError::Missing {
+                    file: CTL_FILE.into(),
+                });
             }
             Err(e) => return Err(StorageError::io(CTL_FILE, "abrir", e)),
         }
         let (started, deadline) = self.deadline();
         let _guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
         let _lease = lease::acquire(&self.dir, &self.me, self.config.lease, deadline)?;
-        let f = self.backend.open_or_create(CTL_FILE).map_err(|e| StorageError::io(CTL_FILE, "crear", e))?;
+        let f = self
+            .backend
+            .open_or_create(CTL_FILE)
+            .map_err(|e| StorageError::io(CTL_FILE, "crear", e))?;
         // Another terminal may have created it while we waited for the lock.
         if !unfinished_creation(&*f)? {
             let mut b = [0u8; IDENTITY_SIZE];
-            f.read_at(IDENTITY_OFFSET, &mut b).map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
-            return Identity::decode(&b).map(|_| ()).map_err(|d| StorageError::corrupt(CTL_FILE, d));
+            f.read_at(IDENTITY_OFFSET, &mut b)
+                .map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
+            return Identity::decode(&b)
+                .map(|_| ())
+                .map_err(|d| StorageError::corrupt(CTL_FILE, d));
         }
         let io = |e| StorageError::io(CTL_FILE, "crear", e);
-        let id = Identity { share_id: random_u64(), created_ms: now_ms() };
-        f.write_at(CATALOG_OFFSET, &Catalog::default().encode()).map_err(io)?;
-        f.write_at(STATE_OFFSET, &CommitState::idle(1, 0).encode()).map_err(io)?;
+        let id = Identity {
+            share_id: random_u64(),
+            created_ms: now_ms(),
+        };
+        f.write_at(CATALOG_OFFSET, &Catalog::default().encode())
+            .map_err(io)?;
+        f.write_at(STATE_OFFSET, &CommitState::idle(1, 0).encode())
+            .map_err(io)?;
         f.sync().map_err(io)?;
         // The identity goes last: a control file without one is not a share yet.
         f.write_at(IDENTITY_OFFSET, &id.encode()).map_err(io)?;
@@ -241,7 +264,10 @@ impl Share {
 
     /// Opens the control file afresh (close-to-open consistency on NFS) and reads the state.
     fn read_state(&self) -> Result<(Arc<dyn BackendFile>, Option<CommitState>)> {
-        let ctl = self.backend.open(CTL_FILE).map_err(|e| self.unreachable_or(e, "abrir"))?;
+        let ctl = self
+            .backend
+            .open(CTL_FILE)
+            .map_err(|e| self.unreachable_or(e, "abrir"))?;
         let mut b = [0u8; STATE_SIZE];
         ctl.read_at(STATE_OFFSET, &mut b).map_err(|e| {
             if e.kind() == io::ErrorKind::UnexpectedEof {
@@ -255,9 +281,14 @@ impl Share {
 
     fn unreachable_or(&self, e: io::Error, op: &'static str) -> StorageError {
         if !self.dir.is_dir() {
-            StorageError::Unreachable { dir: self.dir.display().to_string(), source: e }
+            StorageError::Unreachable {
+                dir: self.dir.display().to_string(),
+                source: e,
+            }
         } else if e.kind() == io::ErrorKind::NotFound {
-            StorageError::Missing { file: CTL_FILE.into() }
+            StorageError::Missing {
+                file: CTL_FILE.into(),
+            }
         } else {
             StorageError::io(CTL_FILE, op, e)
         }
@@ -284,7 +315,9 @@ impl Share {
                 }
             };
             revalidate(&mut inner, state);
-            let mut tx = ReadTx { view: View::new(self, &mut inner, ctl.clone(), state) };
+            let mut tx = ReadTx {
+                view: View::new(self, &mut inner, ctl.clone(), state),
+            };
             let out = f(&mut tx);
             let went_to_disk = tx.view.went_to_disk;
             if went_to_disk {
@@ -295,7 +328,10 @@ impl Share {
                     inner.handles.clear();
                     drop(guard);
                     if Instant::now() >= deadline {
-                        return Err(StorageError::Busy { waited_ms: started.elapsed().as_millis() as u64 }.into());
+                        return Err(StorageError::Busy {
+                            waited_ms: started.elapsed().as_millis() as u64,
+                        }
+                        .into());
                     }
                     std::thread::sleep(Duration::from_millis(5));
                     continue;
@@ -321,7 +357,11 @@ impl Share {
         result
     }
 
-    fn write_locked<T, E>(&self, inner: &mut Inner, f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>) -> Result<T, E>
+    fn write_locked<T, E>(
+        &self,
+        inner: &mut Inner,
+        f: impl FnOnce(&mut WriteTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         E: From<StorageError>,
     {
@@ -334,7 +374,9 @@ impl Share {
             _ => {
                 lease.confirm()?;
                 self.recover(inner, &ctl, state)?;
-                self.read_state()?.1.ok_or_else(|| StorageError::corrupt(CTL_FILE, "estado ilegible tras la recuperación"))?
+                self.read_state()?.1.ok_or_else(|| {
+                    StorageError::corrupt(CTL_FILE, "estado ilegible tras la recuperación")
+                })?
             }
         };
         revalidate(inner, state);
@@ -347,7 +389,13 @@ impl Share {
             events: 0,
         };
         let out = f(&mut tx)?;
-        let WriteTx { dirty, catalog, lamport, events, .. } = tx;
+        let WriteTx {
+            dirty,
+            catalog,
+            lamport,
+            events,
+            ..
+        } = tx;
         if dirty.is_empty() && catalog.is_none() {
             return Ok(out);
         }
@@ -363,7 +411,12 @@ impl Share {
     }
 
     /// Takes the exclusive lock and the lease and rolls back a hot journal.
-    fn recover_as_reader(&self, inner: &mut Inner, started: Instant, deadline: Instant) -> Result<()> {
+    fn recover_as_reader(
+        &self,
+        inner: &mut Inner,
+        started: Instant,
+        deadline: Instant,
+    ) -> Result<()> {
         loop {
             let guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
             match lease::acquire(&self.dir, &self.me, self.config.lease, deadline) {
@@ -381,7 +434,9 @@ impl Share {
                     std::thread::sleep(Duration::from_millis(10));
                 }
                 Err(StorageError::LocksNotShared { .. }) => {
-                    return Err(StorageError::Busy { waited_ms: started.elapsed().as_millis() as u64 });
+                    return Err(StorageError::Busy {
+                        waited_ms: started.elapsed().as_millis() as u64,
+                    });
                 }
                 Err(e) => return Err(e),
             }
@@ -389,7 +444,12 @@ impl Share {
     }
 
     /// Rolls back the hot journal. The caller holds the exclusive lock and the lease.
-    fn recover(&self, inner: &mut Inner, ctl: &Arc<dyn BackendFile>, state: Option<CommitState>) -> Result<()> {
+    fn recover(
+        &self,
+        inner: &mut Inner,
+        ctl: &Arc<dyn BackendFile>,
+        state: Option<CommitState>,
+    ) -> Result<()> {
         inner.cache.clear();
         inner.handles.clear();
         let (counter, lamport) = match state {
@@ -408,8 +468,10 @@ impl Share {
             None => self.rebuilt_clock(inner, ctl),
         };
         let idle = CommitState::idle(counter, lamport);
-        ctl.write_at(STATE_OFFSET, &idle.encode()).map_err(|e| StorageError::io(CTL_FILE, "recuperar", e))?;
-        ctl.sync().map_err(|e| StorageError::io(CTL_FILE, "recuperar", e))?;
+        ctl.write_at(STATE_OFFSET, &idle.encode())
+            .map_err(|e| StorageError::io(CTL_FILE, "recuperar", e))?;
+        ctl.sync()
+            .map_err(|e| StorageError::io(CTL_FILE, "recuperar", e))?;
         Ok(())
     }
 
@@ -455,7 +517,9 @@ impl Share {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return match state {
-                    Some(_) => Err(damaged("el estado indica un diario pendiente pero el diario no existe".into())),
+                    Some(_) => Err(damaged(
+                        "el estado indica un diario pendiente pero el diario no existe".into(),
+                    )),
                     None => Ok(None),
                 };
             }
@@ -464,20 +528,26 @@ impl Share {
         let mut hb = [0u8; JOURNAL_HEADER_SIZE];
         let parsed = match jf.read_at(0, &mut hb) {
             Ok(()) => Journal::decode_header(&hb),
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err("el diario está truncado".into()),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                Err("el diario está truncado".into())
+            }
             Err(e) => return Err(StorageError::io(JOURNAL_FILE, "leer", e)),
         };
         let mut io_failure = None;
         let journal = parsed.and_then(|h| {
             if let Some(s) = state
-                && (h.nonce != s.nonce || h.body_len + JOURNAL_HEADER_SIZE as u64 != s.journal_len || h.body_crc != s.journal_crc)
+                && (h.nonce != s.nonce
+                    || h.body_len + JOURNAL_HEADER_SIZE as u64 != s.journal_len
+                    || h.body_crc != s.journal_crc)
             {
                 return Err("el diario no corresponde a la confirmación pendiente".into());
             }
             let mut body = vec![0u8; h.body_len as usize];
             match jf.read_at(JOURNAL_HEADER_SIZE as u64, &mut body) {
                 Ok(()) => Journal::decode(&h, &body),
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err("el diario está truncado".into()),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    Err("el diario está truncado".into())
+                }
                 Err(e) => {
                     io_failure = Some(e);
                     Err(String::new())
@@ -490,14 +560,19 @@ impl Share {
         }
         match (journal, state) {
             (Ok(j), _) => Ok(Some(j)),
-            (Err(d), Some(_)) => Err(damaged(format!("{d}; no se puede deshacer la escritura interrumpida"))),
+            (Err(d), Some(_)) => Err(damaged(format!(
+                "{d}; no se puede deshacer la escritura interrumpida"
+            ))),
             (Err(_), None) => Ok(None),
         }
     }
 
     fn apply_rollback(&self, j: &Journal) -> Result<()> {
         for f in &j.files {
-            let h = self.backend.open_or_create(&f.name).map_err(|e| StorageError::io(&f.name, "deshacer", e))?;
+            let h = self
+                .backend
+                .open_or_create(&f.name)
+                .map_err(|e| StorageError::io(&f.name, "deshacer", e))?;
             let io = |e| StorageError::io(&f.name, "deshacer", e);
             for (off, bytes) in &f.regions {
                 h.write_at(*off, bytes).map_err(io)?;
@@ -526,7 +601,8 @@ impl Share {
         let mut files = Vec::with_capacity(dirty.len() + 1);
         if catalog.is_some() {
             let mut old = vec![0u8; CATALOG_SIZE];
-            ctl.read_at(CATALOG_OFFSET, &mut old).map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
+            ctl.read_at(CATALOG_OFFSET, &mut old)
+                .map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
             files.push(JournalFile {
                 name: CTL_FILE.into(),
                 original_len: STATE_OFFSET + STATE_SIZE as u64,
@@ -535,16 +611,32 @@ impl Share {
         }
         for (name, d) in &dirty {
             let Some(orig) = &d.orig else {
-                files.push(JournalFile { name: name.clone(), original_len: 0, regions: vec![] });
+                files.push(JournalFile {
+                    name: name.clone(),
+                    original_len: 0,
+                    regions: vec![],
+                });
                 continue;
             };
             let mut regions = vec![(0u64, orig.encode().to_vec())];
             for &pos in d.slots.keys().filter(|&&p| p < orig.slot_count) {
-                regions.push((orig.slot_offset(pos), self.original_slot(inner, name, orig, pos)?));
+                regions.push((
+                    orig.slot_offset(pos),
+                    self.original_slot(inner, name, orig, pos)?,
+                ));
             }
-            files.push(JournalFile { name: name.clone(), original_len: orig.file_len(), regions });
+            files.push(JournalFile {
+                name: name.clone(),
+                original_len: orig.file_len(),
+                regions,
+            });
         }
-        let journal = Journal { nonce: random_u64(), counter_before: state.counter, lamport_before: state.lamport, files };
+        let journal = Journal {
+            nonce: random_u64(),
+            counter_before: state.counter,
+            lamport_before: state.lamport,
+            files,
+        };
         let bytes = journal.encode();
         let jio = |e| StorageError::io(JOURNAL_FILE, "escribir el diario", e);
         let jf = self.backend.open_or_create(JOURNAL_FILE).map_err(jio)?;
@@ -568,13 +660,20 @@ impl Share {
         let written = self.write_data(inner, ctl, &dirty, catalog.as_ref());
         // 4. The commit point.
         let committed = written.and_then(|()| {
-            ctl.write_at(STATE_OFFSET, &CommitState::idle(new_counter, lamport).encode()).map_err(cio)?;
+            ctl.write_at(
+                STATE_OFFSET,
+                &CommitState::idle(new_counter, lamport).encode(),
+            )
+            .map_err(cio)?;
             ctl.sync().map_err(cio)
         });
         if let Err(e) = committed {
             // Best effort: undo now. If the share is gone, the next opener rolls back.
             if self.apply_rollback(&journal).is_ok() {
-                let _ = ctl.write_at(STATE_OFFSET, &CommitState::idle(state.counter + 2, state.lamport).encode());
+                let _ = ctl.write_at(
+                    STATE_OFFSET,
+                    &CommitState::idle(state.counter + 2, state.lamport).encode(),
+                );
                 let _ = ctl.sync();
             }
             return Err(e);
@@ -599,13 +698,25 @@ impl Share {
         Ok(())
     }
 
-    fn original_slot(&self, inner: &mut Inner, name: &str, orig: &Header, pos: u64) -> Result<Vec<u8>> {
-        if let Some(s) = inner.cache.files.get(name).and_then(|fc| fc.slots.get(&pos)) {
+    fn original_slot(
+        &self,
+        inner: &mut Inner,
+        name: &str,
+        orig: &Header,
+        pos: u64,
+    ) -> Result<Vec<u8>> {
+        if let Some(s) = inner
+            .cache
+            .files
+            .get(name)
+            .and_then(|fc| fc.slots.get(&pos))
+        {
             return Ok(encode_slot(pos, orig.slot_size, s));
         }
         let h = handle(self, inner, name)?;
         let mut raw = vec![0u8; orig.stride() as usize];
-        h.read_at(orig.slot_offset(pos), &mut raw).map_err(|e| read_err(name, e))?;
+        h.read_at(orig.slot_offset(pos), &mut raw)
+            .map_err(|e| read_err(name, e))?;
         Ok(raw)
     }
 
@@ -642,7 +753,8 @@ impl Share {
             let mut run_next = u64::MAX;
             for (&pos, slot) in &d.slots {
                 if pos != run_next && !run.is_empty() {
-                    h.write_at(d.header.slot_offset(run_start), &run).map_err(io)?;
+                    h.write_at(d.header.slot_offset(run_start), &run)
+                        .map_err(io)?;
                     run.clear();
                 }
                 if run.is_empty() {
@@ -653,7 +765,8 @@ impl Share {
                 debug_assert_eq!(run.len() as u64, (run_next - run_start) * stride);
             }
             if !run.is_empty() {
-                h.write_at(d.header.slot_offset(run_start), &run).map_err(io)?;
+                h.write_at(d.header.slot_offset(run_start), &run)
+                    .map_err(io)?;
             }
             if let Some(orig) = &d.orig
                 && orig.slot_count > d.header.slot_count
@@ -670,15 +783,22 @@ impl Share {
 /// identity goes (it is written last). A short file with other bytes there is damage, not a
 /// share to create afresh over its catalog.
 fn unfinished_creation(f: &dyn BackendFile) -> Result<bool> {
-    let len = f.len().map_err(|e| StorageError::io(CTL_FILE, "leer", e))?.min(IDENTITY_SIZE as u64);
+    let len = f
+        .len()
+        .map_err(|e| StorageError::io(CTL_FILE, "leer", e))?
+        .min(IDENTITY_SIZE as u64);
     let mut b = vec![0u8; len as usize];
-    f.read_at(IDENTITY_OFFSET, &mut b).map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
+    f.read_at(IDENTITY_OFFSET, &mut b)
+        .map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
     Ok(b.iter().all(|&x| x == 0))
 }
 
 fn read_err(file: &str, e: io::Error) -> StorageError {
     if e.kind() == io::ErrorKind::UnexpectedEof {
-        StorageError::corrupt(file, "el archivo está truncado: termina antes de lo que indica su cabecera")
+        StorageError::corrupt(
+            file,
+            "el archivo está truncado: termina antes de lo que indica su cabecera",
+        )
     } else {
         StorageError::io(file, "leer", e)
     }
@@ -691,7 +811,10 @@ fn handle(share: &Share, inner: &mut Inner, name: &str) -> Result<Arc<dyn Backen
     }
     let h = share.backend.open(name).map_err(|e| {
         if e.kind() == io::ErrorKind::NotFound {
-            StorageError::corrupt(name, "figura en el catálogo de la carpeta pero el archivo no está")
+            StorageError::corrupt(
+                name,
+                "figura en el catálogo de la carpeta pero el archivo no está",
+            )
         } else {
             StorageError::io(name, "abrir", e)
         }
@@ -721,15 +844,28 @@ struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(share: &'a Share, inner: &'a mut Inner, ctl: Arc<dyn BackendFile>, state: CommitState) -> Self {
-        View { share, inner, ctl, state, went_to_disk: false }
+    fn new(
+        share: &'a Share,
+        inner: &'a mut Inner,
+        ctl: Arc<dyn BackendFile>,
+        state: CommitState,
+    ) -> Self {
+        View {
+            share,
+            inner,
+            ctl,
+            state,
+            went_to_disk: false,
+        }
     }
 
     fn catalog(&mut self) -> Result<&Catalog> {
         if self.inner.cache.catalog.is_none() {
             self.went_to_disk = true;
             let mut b = vec![0u8; CATALOG_SIZE];
-            self.ctl.read_at(CATALOG_OFFSET, &mut b).map_err(|e| read_err(CTL_FILE, e))?;
+            self.ctl
+                .read_at(CATALOG_OFFSET, &mut b)
+                .map_err(|e| read_err(CTL_FILE, e))?;
             let c = Catalog::decode(&b).map_err(|d| StorageError::corrupt(CTL_FILE, d))?;
             self.inner.cache.catalog = Some(c);
         }
@@ -738,7 +874,12 @@ impl<'a> View<'a> {
 
     fn file(&mut self, name: &str) -> Result<&mut FileCache> {
         let counter = self.state.counter;
-        let fresh = self.inner.cache.files.get(name).is_some_and(|fc| fc.verified_at == counter);
+        let fresh = self
+            .inner
+            .cache
+            .files
+            .get(name)
+            .is_some_and(|fc| fc.verified_at == counter);
         if !fresh {
             let Some(entry) = self.catalog()?.get(name).cloned() else {
                 return Err(StorageError::Missing { file: name.into() });
@@ -749,12 +890,18 @@ impl<'a> View<'a> {
             h.read_at(0, &mut raw).map_err(|e| read_err(name, e))?;
             let header = Header::decode(&raw).map_err(|d| StorageError::corrupt(name, d))?;
             if header.tag != name {
-                return Err(StorageError::corrupt(name, format!("la cabecera dice ser {}", header.tag)));
+                return Err(StorageError::corrupt(
+                    name,
+                    format!("la cabecera dice ser {}", header.tag),
+                ));
             }
             if header.slot_size != entry.slot_size {
                 return Err(StorageError::corrupt(
                     name,
-                    format!("registros de {} bytes, el catálogo dice {}", header.slot_size, entry.slot_size),
+                    format!(
+                        "registros de {} bytes, el catálogo dice {}",
+                        header.slot_size, entry.slot_size
+                    ),
                 ));
             }
             match self.inner.cache.files.get_mut(name) {
@@ -763,10 +910,14 @@ impl<'a> View<'a> {
                     fc.verified_at = counter;
                 }
                 _ => {
-                    self.inner
-                        .cache
-                        .files
-                        .insert(name.to_string(), FileCache { header, verified_at: counter, slots: HashMap::new() });
+                    self.inner.cache.files.insert(
+                        name.to_string(),
+                        FileCache {
+                            header,
+                            verified_at: counter,
+                            slots: HashMap::new(),
+                        },
+                    );
                 }
             }
         }
@@ -780,7 +931,11 @@ impl<'a> View<'a> {
     fn slot(&mut self, name: &str, pos: u64) -> Result<Slot> {
         let fc = self.file(name)?;
         if pos >= fc.header.slot_count {
-            return Err(StorageError::BadSlot { file: name.into(), pos, why: "fuera del archivo" });
+            return Err(StorageError::BadSlot {
+                file: name.into(),
+                pos,
+                why: "fuera del archivo",
+            });
         }
         if let Some(s) = fc.slots.get(&pos) {
             return Ok(s.clone());
@@ -791,7 +946,13 @@ impl<'a> View<'a> {
         let mut raw = vec![0u8; stride];
         h.read_at(offset, &mut raw).map_err(|e| read_err(name, e))?;
         let slot = decode_slot(pos, &raw).map_err(|d| StorageError::corrupt(name, d))?;
-        self.inner.cache.files.get_mut(name).expect("present").slots.insert(pos, slot.clone());
+        self.inner
+            .cache
+            .files
+            .get_mut(name)
+            .expect("present")
+            .slots
+            .insert(pos, slot.clone());
         Ok(slot)
     }
 
@@ -810,7 +971,8 @@ impl<'a> View<'a> {
         while pos < count {
             let n = per_chunk.min(count - pos);
             let mut raw = vec![0u8; (n * stride) as usize];
-            h.read_at(HEADER_SIZE as u64 + pos * stride, &mut raw).map_err(|e| read_err(name, e))?;
+            h.read_at(HEADER_SIZE as u64 + pos * stride, &mut raw)
+                .map_err(|e| read_err(name, e))?;
             let fc = self.inner.cache.files.get_mut(name).expect("present");
             for i in 0..n {
                 let p = pos + i;
@@ -848,7 +1010,11 @@ pub trait Tx {
     fn read(&mut self, file: &str, pos: u64) -> Result<Arc<[u8]>> {
         match self.slot(file, pos)? {
             Slot::Live(p) => Ok(p),
-            Slot::Free { .. } => Err(StorageError::BadSlot { file: file.into(), pos, why: "posición libre" }),
+            Slot::Free { .. } => Err(StorageError::BadSlot {
+                file: file.into(),
+                pos,
+                why: "posición libre",
+            }),
         }
     }
     /// (head, length) of the file's free list, wherever it lives.
@@ -928,10 +1094,16 @@ impl Tx for WriteTx<'_> {
                 return Ok(s.clone());
             }
             if pos >= d.header.slot_count {
-                return Err(StorageError::BadSlot { file: file.into(), pos, why: "fuera del archivo" });
+                return Err(StorageError::BadSlot {
+                    file: file.into(),
+                    pos,
+                    why: "fuera del archivo",
+                });
             }
             if d.orig.is_none() {
-                return Err(StorageError::Misuse(format!("{file}: posición {pos} sin escribir")));
+                return Err(StorageError::Misuse(format!(
+                    "{file}: posición {pos} sin escribir"
+                )));
             }
         }
         self.view.slot(file, pos)
@@ -968,33 +1140,56 @@ impl WriteTx<'_> {
     /// the same slot size does nothing.
     pub fn create_file(&mut self, name: &str, slot_size: u32, free_home: FreeHome) -> Result<()> {
         if name.is_empty() || name.len() > TAG_LEN || !name.is_ascii() {
-            return Err(StorageError::Misuse(format!("nombre de archivo inválido: {name}")));
+            return Err(StorageError::Misuse(format!(
+                "nombre de archivo inválido: {name}"
+            )));
         }
         if slot_size < 8 {
-            return Err(StorageError::Misuse(format!("{name}: los registros deben tener al menos 8 bytes")));
+            return Err(StorageError::Misuse(format!(
+                "{name}: los registros deben tener al menos 8 bytes"
+            )));
         }
         if let FreeHome::Control { file: home, field } = &free_home {
             if *field as usize + 1 >= CONTROL_FIELDS {
-                return Err(StorageError::Misuse(format!("{name}: campo de control {field} fuera de rango")));
+                return Err(StorageError::Misuse(format!(
+                    "{name}: campo de control {field} fuera de rango"
+                )));
             }
             if home != name && self.catalog()?.get(home).is_none() {
-                return Err(StorageError::Misuse(format!("{name}: su lista de libres vive en {home}, que no existe")));
+                return Err(StorageError::Misuse(format!(
+                    "{name}: su lista de libres vive en {home}, que no existe"
+                )));
             }
         }
         if let Some(e) = self.catalog()?.get(name) {
             if e.slot_size == slot_size {
                 return Ok(());
             }
-            return Err(StorageError::Misuse(format!("{name} ya existe con registros de {} bytes", e.slot_size)));
+            return Err(StorageError::Misuse(format!(
+                "{name} ya existe con registros de {} bytes",
+                e.slot_size
+            )));
         }
         let mut cat = self.catalog()?.clone();
         if cat.entries.len() >= CATALOG_MAX {
-            return Err(StorageError::Misuse("el catálogo de archivos está lleno".into()));
+            return Err(StorageError::Misuse(
+                "el catálogo de archivos está lleno".into(),
+            ));
         }
-        cat.entries.push(CatalogEntry { name: name.into(), slot_size });
+        cat.entries.push(CatalogEntry {
+            name: name.into(),
+            slot_size,
+        });
         self.catalog = Some(cat);
         let header = Header::new(name, slot_size, free_home.clone(), now_ms());
-        self.dirty.insert(name.into(), DirtyFile { orig: None, header, slots: BTreeMap::new() });
+        self.dirty.insert(
+            name.into(),
+            DirtyFile {
+                orig: None,
+                header,
+                slots: BTreeMap::new(),
+            },
+        );
         // The new file's free list is empty: its anchor in the home's control area says so
         // (a zeroed anchor would point at slot 0).
         if let FreeHome::Control { file: home, field } = free_home {
@@ -1007,7 +1202,14 @@ impl WriteTx<'_> {
     fn dirty(&mut self, file: &str) -> Result<&mut DirtyFile> {
         if !self.dirty.contains_key(file) {
             let h = self.view.header(file)?;
-            self.dirty.insert(file.into(), DirtyFile { orig: Some(h.clone()), header: h, slots: BTreeMap::new() });
+            self.dirty.insert(
+                file.into(),
+                DirtyFile {
+                    orig: Some(h.clone()),
+                    header: h,
+                    slots: BTreeMap::new(),
+                },
+            );
         }
         Ok(self.dirty.get_mut(file).expect("inserted"))
     }
@@ -1015,7 +1217,10 @@ impl WriteTx<'_> {
     fn payload(&mut self, file: &str, data: &[u8]) -> Result<Arc<[u8]>> {
         let size = self.header(file)?.slot_size as usize;
         if data.len() > size {
-            return Err(StorageError::Misuse(format!("{file}: registro de {} bytes, máximo {size}", data.len())));
+            return Err(StorageError::Misuse(format!(
+                "{file}: registro de {} bytes, máximo {size}",
+                data.len()
+            )));
         }
         let mut p = vec![0u8; size];
         p[..data.len()].copy_from_slice(data);
@@ -1026,7 +1231,11 @@ impl WriteTx<'_> {
     pub fn write(&mut self, file: &str, pos: u64, data: &[u8]) -> Result<()> {
         let p = self.payload(file, data)?;
         if let Slot::Free { .. } = self.slot(file, pos)? {
-            return Err(StorageError::BadSlot { file: file.into(), pos, why: "posición libre" });
+            return Err(StorageError::BadSlot {
+                file: file.into(),
+                pos,
+                why: "posición libre",
+            });
         }
         self.dirty(file)?.slots.insert(pos, Slot::Live(p));
         Ok(())
@@ -1038,7 +1247,10 @@ impl WriteTx<'_> {
         let (head, count) = self.free_list(file)?;
         let pos = if head != NIL {
             let Slot::Free { next } = self.slot(file, head)? else {
-                return Err(StorageError::corrupt(file, format!("la lista de libres apunta al registro ocupado {head}")));
+                return Err(StorageError::corrupt(
+                    file,
+                    format!("la lista de libres apunta al registro ocupado {head}"),
+                ));
             };
             self.set_free_list(file, next, count.saturating_sub(1))?;
             head
@@ -1056,7 +1268,11 @@ impl WriteTx<'_> {
     /// Frees the live slot `pos` and puts it at the head of the free list.
     pub fn release(&mut self, file: &str, pos: u64) -> Result<()> {
         if let Slot::Free { .. } = self.slot(file, pos)? {
-            return Err(StorageError::BadSlot { file: file.into(), pos, why: "ya estaba libre" });
+            return Err(StorageError::BadSlot {
+                file: file.into(),
+                pos,
+                why: "ya estaba libre",
+            });
         }
         let (head, count) = self.free_list(file)?;
         self.set_free_list(file, pos, count + 1)?;
@@ -1085,7 +1301,9 @@ impl WriteTx<'_> {
     /// Sets field `idx` of the file's control area.
     pub fn set_control(&mut self, file: &str, idx: usize, value: u64) -> Result<()> {
         if idx >= CONTROL_FIELDS {
-            return Err(StorageError::Misuse(format!("campo de control {idx} fuera de rango")));
+            return Err(StorageError::Misuse(format!(
+                "campo de control {idx} fuera de rango"
+            )));
         }
         self.dirty(file)?.header.control[idx] = value;
         Ok(())
