@@ -41,19 +41,7 @@ pub fn parse(input: &str) -> Option<u8> {
     if let Ok(n) = s.parse::<u8>() {
         return ((n as usize) < PROVINCES.len()).then_some(n);
     }
-    let norm = |t: &str| -> String {
-        t.to_lowercase()
-            .chars()
-            .map(|c| match c {
-                'á' => 'a',
-                'é' => 'e',
-                'í' => 'i',
-                'ó' => 'o',
-                'ú' => 'u',
-                c => c,
-            })
-            .collect()
-    };
+    let norm = super::catalog::fold;
     let want = norm(s);
     PROVINCES
         .iter()
