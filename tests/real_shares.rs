@@ -79,8 +79,18 @@ fn run_mode(mode: &str, size: &[String]) {
     let out = std::env::temp_dir().join(format!("vl-real-share-{mode}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).unwrap();
-    // The binary goes to the VM through the writable /out folder.
-    std::fs::copy(env!("CARGO_BIN_EXE_ventalibre"), out.join("ventalibre")).unwrap();
+    // The binary goes to the VM through the writable /out folder, stripped (the VM reads it
+    // over 9p at every start).
+    let bin = out.join("ventalibre");
+    let stripped = Command::new("strip")
+        .arg("-o")
+        .arg(&bin)
+        .arg(env!("CARGO_BIN_EXE_ventalibre"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !stripped {
+        std::fs::copy(env!("CARGO_BIN_EXE_ventalibre"), &bin).unwrap();
+    }
     let t0 = std::time::Instant::now();
     let o = Command::new("bash")
         .arg(root_dir().join("scripts/real-share-vm.sh"))
