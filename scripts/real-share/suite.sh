@@ -3,7 +3,10 @@
 # share, with the sizes given (defaults sized for CI under TCG emulation: a few minutes a mode).
 #   suite.sh BIN [PROCS TRANSFERS RACE_ROUNDS KILL_ROUNDS]
 set -u
-export VL_BIN=$1
+# Run the program from the VM's own memory: /out and /project are 9p folders, and executing a
+# binary from there pages it in over 9p at every start (seconds per command under TCG).
+cp "$1" /tmp/ventalibre && chmod +x /tmp/ventalibre
+export VL_BIN=/tmp/ventalibre
 P=${2:-8}; N=${3:-10}; R=${4:-4}; K=${5:-2}
 here=$(dirname "$0")
 A0=$SHARE_A; B0=$SHARE_B

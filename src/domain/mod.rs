@@ -10,6 +10,7 @@ pub mod account;
 pub mod catalog;
 pub mod check;
 pub mod demo;
+pub mod environment;
 pub mod market;
 pub mod money;
 pub mod password;

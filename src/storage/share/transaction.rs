@@ -22,8 +22,10 @@ impl Share {
         let mut inner = self.inner();
         let before = self.counters.snapshot();
         let (started, deadline) = self.deadline();
+        let mut trace = Trace::start("lectura");
         let result = loop {
             let guard = self.lock.acquire(LockMode::Shared, started, deadline)?;
+            trace.mark("bloqueo");
             let (ctl, state) = self.read_state()?;
             let state = match state {
                 Some(s) if s.phase == Phase::Idle => s,
@@ -57,6 +59,8 @@ impl Share {
                 }
             }
             drop(guard);
+            trace.mark("lectura");
+            trace.finish(self);
             break out;
         };
         inner.last_stats = self.counters.snapshot().since(&before);
@@ -91,8 +95,11 @@ impl Share {
             .into());
         }
         let (started, deadline) = self.deadline();
+        let mut trace = Trace::start("escritura");
         let _guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
+        trace.mark("bloqueo");
         let lease = self.lease(deadline)?;
+        trace.mark("arrendamiento");
         let (ctl, state) = self.read_state()?;
         let state = match state {
             Some(s) if s.phase == Phase::Idle => s,
@@ -114,6 +121,7 @@ impl Share {
             events: 0,
         };
         let out = f(&mut tx)?;
+        trace.mark("lectura");
         let WriteTx {
             dirty,
             catalog,
@@ -127,11 +135,66 @@ impl Share {
         let final_lamport = lamport + events.saturating_sub(1);
         // Nothing is written unless the lease is still ours (see `Lease::confirm`).
         lease.confirm()?;
+        trace.mark("confirmación");
         if let Err(e) = self.commit(inner, state, dirty, catalog, final_lamport) {
             inner.cache.clear();
             inner.handles.clear();
             return Err(e.into());
         }
+        trace.mark("escritura");
+        trace.finish(self);
         Ok(out)
+    }
+}
+
+/// `VENTALIBRE_TRACE=1`: one line on stderr per transaction with the time of each phase and its
+/// I/O, to see where a slow share spends it.
+struct Trace {
+    on: bool,
+    kind: &'static str,
+    last: Instant,
+    started: Instant,
+    phases: Vec<(&'static str, Duration)>,
+}
+
+impl Trace {
+    fn start(kind: &'static str) -> Trace {
+        static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let on = *ON.get_or_init(|| std::env::var_os("VENTALIBRE_TRACE").is_some());
+        let now = Instant::now();
+        Trace {
+            on,
+            kind,
+            last: now,
+            started: now,
+            phases: Vec::new(),
+        }
+    }
+    fn mark(&mut self, phase: &'static str) {
+        if self.on {
+            let now = Instant::now();
+            self.phases.push((phase, now - self.last));
+            self.last = now;
+        }
+    }
+    fn finish(&self, share: &Share) {
+        if !self.on {
+            return;
+        }
+        let mut line = format!(
+            "vl-trace {} pid={} total={:.1}ms",
+            self.kind,
+            std::process::id(),
+            self.started.elapsed().as_secs_f64() * 1e3
+        );
+        for (p, d) in &self.phases {
+            line.push_str(&format!(" {p}={:.1}ms", d.as_secs_f64() * 1e3));
+        }
+        let io = share.counters.snapshot();
+        line.push_str(&format!(
+            " (acumulado: {} lecturas, {} escrituras, {} fsync)",
+            io.reads, io.writes, io.syncs
+        ));
+        eprintln!("{line}");
     }
 }
