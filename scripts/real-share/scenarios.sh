@@ -91,7 +91,7 @@ race)
   wins_total=0; bad=0; sold_msgs=0
   for ((r = 1; r <= R; r++)); do
     id=$(vl --share "$A" --json --user u1@vl.test publish --category 1 --title "Bicicleta rodado 26 número $r" \
-      --description "En buen estado" --price 50.00 --kind used --closes 2099-12-31 |
+      --description "En buen estado" --price 1.00 --kind used --closes 2099-12-31 |
       python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("id", d.get("publication", "")))')
     VENTALIBRE_TERMINAL=terminal-a vl --share "$A" --user u2@vl.test buy "$id" >"$OUTD/race-a.$r" 2>&1 &
     pa=$!

@@ -103,6 +103,9 @@ pub enum Command {
     Dispersion(tools::Dispersion),
     /// Check every file and structure of the share (exit 4 if damaged).
     Check(tools::Check),
+    /// What the program detects about the share: file system, mount options, direct I/O,
+    /// whether this terminal can write (see docs/SHARES.md).
+    Doctor(tools::Doctor),
     /// Fill the share with generated data.
     Demo(tools::Demo),
 }

@@ -135,6 +135,7 @@ fn execute(cli: &Cli, command: Command) -> Out {
         Command::Tree(c) => c.run(&cx),
         Command::Dispersion(c) => c.run(&cx),
         Command::Check(c) => c.run(&cx),
+        Command::Doctor(c) => c.run(&cx),
         Command::Demo(c) => c.run(&cx),
     }
 }

@@ -96,7 +96,19 @@ impl Check {
             // The report is the output; the exit code says the share is damaged.
             DAMAGED.store(true, Ordering::Relaxed);
         }
-        Ok((to_value(&r), r.to_text()))
+        let env = cx.market.environment();
+        Ok((to_value(&r), format!("{}\n{}", env.to_text(), r.to_text())))
+    }
+}
+
+/// `doctor`: what the program detects about the share and this terminal's access to it.
+#[derive(Debug, Args)]
+pub struct Doctor {}
+
+impl Doctor {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let env = cx.market.environment();
+        Ok((to_value(&env), env.to_text()))
     }
 }
 

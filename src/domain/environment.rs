@@ -57,7 +57,10 @@ impl ShareEnvironment {
                 "Sistema de archivos: {} ({}), montado en {} desde {}\n",
                 self.kind, self.fs_type, self.mount_point, self.source
             ));
-            t.push_str(&format!("Opciones de montaje: {}\n", self.options.join(",")));
+            t.push_str(&format!(
+                "Opciones de montaje: {}\n",
+                self.options.join(",")
+            ));
         }
         t.push_str(if self.direct_io {
             "Entrada/salida directa: sí (cada lectura va al servidor; ver docs/SHARES.md)\n"

@@ -136,7 +136,7 @@ impl ShareLock {
                 .map_err(|e| e.unwrap_or_else(busy))?;
         }
         let got = poll(&self.lock, mode, LOCK_FILE, deadline, |tries| {
-            Duration::from_millis(1 << tries.min(2))
+            Duration::from_millis(1 << tries.min(3))
         });
         if let Some(turn) = &self.turn {
             let _ = turn.unlock();
@@ -151,11 +151,13 @@ impl ShareLock {
 fn turnstile_pause(started: Instant) -> impl Fn(u32) -> Duration {
     move |_| {
         let waited = started.elapsed();
+        // Every try is a round trip to the file server (and work for it): waiters behind the
+        // front one poll gently, so the server's time goes to the terminal holding the lock.
         let base_ms: u64 = match waited.as_millis() {
-            0..=99 => 16,
-            100..=499 => 8,
-            500..=1999 => 4,
-            _ => 2,
+            0..=499 => 40,
+            500..=1999 => 25,
+            2000..=4999 => 15,
+            _ => 8,
         };
         // ±25 % jitter so waiters of the same age do not poll in step.
         let jitter = super::ident::random_u64() % (base_ms * 500 + 1);

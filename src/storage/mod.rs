@@ -12,6 +12,7 @@
 //! * [`backend`]: all file I/O goes through one trait, so tests can count and fail it.
 
 pub mod backend;
+pub mod changelog;
 pub mod check;
 pub mod codec;
 pub mod crc;

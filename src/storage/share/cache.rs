@@ -6,6 +6,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::super::backend::BackendFile;
+use super::super::changelog;
 use super::super::ctl::{CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CommitState};
 use super::super::error::{Result, StorageError};
 use super::super::record::{HEADER_SIZE, Header, Slot, decode_slot};
@@ -23,6 +24,9 @@ pub(super) struct FileCache {
     pub(super) header: Header,
     /// The share change counter at which `header` was read or written.
     pub(super) verified_at: u64,
+    /// The share change counter at which `slots` are known valid: the header's counter, or a
+    /// later one when the change log pruned what commits since then changed.
+    pub(super) slots_valid_at: u64,
     pub(super) slots: HashMap<u64, Slot>,
 }
 
@@ -62,15 +66,99 @@ pub(super) fn handle(share: &Share, inner: &mut Inner, name: &str) -> Result<Arc
     Ok(h)
 }
 
-/// Brings the cache in line with the commit state read under the lock.
-pub(super) fn revalidate(inner: &mut Inner, state: CommitState) {
+/// Brings the cache in line with the commit state read under the lock. A cache a few commits
+/// behind is pruned with the change log (only the records those commits changed are dropped);
+/// otherwise every file's header is reread on first use, and a file whose own change counter
+/// moved loses its cached slots.
+pub(super) fn revalidate(
+    share: &Share,
+    inner: &mut Inner,
+    ctl: &Arc<dyn BackendFile>,
+    state: CommitState,
+) {
     inner.lamport = inner.lamport.max(state.lamport);
-    if inner.cache.counter != Some(state.counter) {
-        inner.cache.counter = Some(state.counter);
-        inner.cache.catalog = None;
-        // Reopen files after a change: NFS revalidates cached pages on open.
+    let old = match inner.cache.counter {
+        Some(c) if c == state.counter => return,
+        Some(c) => c,
+        None => {
+            inner.cache.counter = Some(state.counter);
+            return;
+        }
+    };
+    inner.cache.counter = Some(state.counter);
+    if !share.policy.direct_io {
+        // Reopen files after a change (close-to-open: clients revalidate on open). With direct
+        // I/O there is no client cache to revalidate.
         inner.handles.clear();
     }
+    if !prune_with_change_log(inner, ctl, old, state.counter) {
+        inner.cache.catalog = None;
+    }
+}
+
+/// Applies the change log entries of the commits `old + 1 ..= new` to the cache. False when they
+/// cannot all be read and trusted (then the caller falls back to rereading headers).
+fn prune_with_change_log(
+    inner: &mut Inner,
+    ctl: &Arc<dyn BackendFile>,
+    old: u64,
+    new: u64,
+) -> bool {
+    if new <= old || new - old > changelog::ENTRIES {
+        return false;
+    }
+    let Some(catalog) = inner.cache.catalog.clone() else {
+        return false;
+    };
+    let mut entries = Vec::with_capacity((new - old) as usize);
+    let mut c = old + 1;
+    while c <= new {
+        // One read per contiguous run of the ring.
+        let first_slot = c % changelog::ENTRIES;
+        let run = (new - c + 1).min(changelog::ENTRIES - first_slot);
+        let mut raw = vec![0u8; run as usize * changelog::ENTRY_SIZE];
+        if ctl
+            .read_at(changelog::Entry::offset_of(c), &mut raw)
+            .is_err()
+        {
+            return false;
+        }
+        for (i, chunk) in raw.chunks(changelog::ENTRY_SIZE).enumerate() {
+            match changelog::Entry::decode(chunk, c + i as u64) {
+                Some(e) if !e.everything => entries.push(e),
+                _ => return false,
+            }
+        }
+        c += run;
+    }
+    let mut touched = std::collections::HashSet::new();
+    for e in &entries {
+        if e.catalog_changed {
+            inner.cache.catalog = None;
+        }
+        for &(idx, pos) in &e.items {
+            let Some(entry) = catalog.entries.get(idx as usize) else {
+                continue; // a file created since: nothing of it is cached
+            };
+            touched.insert(entry.name.clone());
+            if let Some(fc) = inner.cache.files.get_mut(&entry.name) {
+                match pos {
+                    changelog::ALL_SLOTS => fc.slots.clear(),
+                    changelog::HEADER_ONLY => {}
+                    p => {
+                        fc.slots.remove(&p);
+                    }
+                }
+            }
+        }
+    }
+    for (name, fc) in inner.cache.files.iter_mut() {
+        fc.slots_valid_at = new;
+        if !touched.contains(name) {
+            fc.verified_at = new;
+        }
+    }
+    true
 }
 
 /// Reading, shared by read and write transactions.
@@ -144,9 +232,13 @@ impl<'a> View<'a> {
                 ));
             }
             match self.inner.cache.files.get_mut(name) {
-                Some(fc) if fc.header.change_counter == header.change_counter => {
+                Some(fc)
+                    if fc.header.change_counter == header.change_counter
+                        || fc.slots_valid_at == counter =>
+                {
                     fc.header = header;
                     fc.verified_at = counter;
+                    fc.slots_valid_at = counter;
                 }
                 _ => {
                     self.inner.cache.files.insert(
@@ -154,6 +246,7 @@ impl<'a> View<'a> {
                         FileCache {
                             header,
                             verified_at: counter,
+                            slots_valid_at: counter,
                             slots: HashMap::new(),
                         },
                     );
@@ -197,32 +290,57 @@ impl<'a> View<'a> {
 
     /// Reads every slot of `name` not yet cached, in large sequential reads.
     pub(super) fn prefetch(&mut self, name: &str) -> Result<()> {
+        let count = self.file(name)?.header.slot_count;
+        self.prefetch_range(name, 0, count)
+    }
+
+    /// Reads the slots of `lo..hi` that are not cached, in few large reads: runs of missing
+    /// slots, joined across short cached gaps (rereading a few slots costs less than another
+    /// round trip to the server).
+    pub(super) fn prefetch_range(&mut self, name: &str, lo: u64, hi: u64) -> Result<()> {
+        const CHUNK_BYTES: u64 = 4 << 20;
+        const JOIN_GAP: u64 = 16;
         let fc = self.file(name)?;
         let (count, stride) = (fc.header.slot_count, fc.header.stride());
-        if fc.slots.len() as u64 == count {
+        let hi = hi.min(count);
+        if fc.slots.len() as u64 >= count {
+            return Ok(());
+        }
+        let per_chunk = (CHUNK_BYTES / stride).max(1);
+        let mut runs: Vec<(u64, u64)> = Vec::new();
+        for p in lo..hi {
+            if fc.slots.contains_key(&p) {
+                continue;
+            }
+            match runs.last_mut() {
+                Some((_, end)) if p - *end <= JOIN_GAP => *end = p + 1,
+                _ => runs.push((p, p + 1)),
+            }
+        }
+        if runs.is_empty() {
             return Ok(());
         }
         self.went_to_disk = true;
         let h = handle(self.share, self.inner, name)?;
-        const CHUNK_BYTES: u64 = 4 << 20;
-        let per_chunk = (CHUNK_BYTES / stride).max(1);
-        let mut pos = 0;
-        while pos < count {
-            let n = per_chunk.min(count - pos);
-            let mut raw = vec![0u8; (n * stride) as usize];
-            h.read_at(HEADER_SIZE as u64 + pos * stride, &mut raw)
-                .map_err(|e| read_err(name, e))?;
-            let fc = self.inner.cache.files.get_mut(name).expect("present");
-            for i in 0..n {
-                let p = pos + i;
-                if fc.slots.contains_key(&p) {
-                    continue;
+        for (start, end) in runs {
+            let mut pos = start;
+            while pos < end {
+                let n = per_chunk.min(end - pos);
+                let mut raw = vec![0u8; (n * stride) as usize];
+                h.read_at(HEADER_SIZE as u64 + pos * stride, &mut raw)
+                    .map_err(|e| read_err(name, e))?;
+                let fc = self.inner.cache.files.get_mut(name).expect("present");
+                for i in 0..n {
+                    let p = pos + i;
+                    if fc.slots.contains_key(&p) {
+                        continue;
+                    }
+                    let chunk = &raw[(i * stride) as usize..((i + 1) * stride) as usize];
+                    let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
+                    fc.slots.insert(p, slot);
                 }
-                let chunk = &raw[(i * stride) as usize..((i + 1) * stride) as usize];
-                let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
-                fc.slots.insert(p, slot);
+                pos += n;
             }
-            pos += n;
         }
         Ok(())
     }

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::super::backend::BackendFile;
+use super::super::changelog;
 use super::super::ctl::{
-    CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CommitState, Phase, STATE_OFFSET, STATE_SIZE,
+    CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CommitState, Phase, STATE_OFFSET,
 };
 use super::super::error::{Result, StorageError};
 use super::super::ident::random_u64;
@@ -45,7 +46,8 @@ impl Share {
                 .map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
             files.push(JournalFile {
                 name: CTL_FILE.into(),
-                original_len: STATE_OFFSET + STATE_SIZE as u64,
+                // Rolling back cuts the file to its full length: the change log stays.
+                original_len: changelog::END,
                 regions: vec![(CATALOG_OFFSET, old)],
             });
         }
@@ -96,8 +98,20 @@ impl Share {
         ctl.write_at(STATE_OFFSET, &hot.encode()).map_err(cio)?;
         ctl.sync().map_err(cio)?;
 
-        // 3. The data.
-        let written = self.write_data(ctl, &dirty, catalog.as_ref());
+        // 3. The data, and this commit's change-log entry (read by other terminals to prune
+        // their caches; made durable by the commit point's fsync, trusted only by checksum).
+        let entry = change_entry(
+            new_counter,
+            &dirty,
+            catalog.as_ref().or(inner.cache.catalog.as_ref()),
+            catalog.is_some(),
+        );
+        let written = self
+            .write_data(ctl, &dirty, catalog.as_ref())
+            .and_then(|()| {
+                ctl.write_at(changelog::Entry::offset_of(new_counter), &entry.encode())
+                    .map_err(cio)
+            });
         // 4. The commit point.
         let committed = written.and_then(|()| {
             ctl.write_at(
@@ -129,10 +143,12 @@ impl Share {
             let fc = inner.cache.files.entry(name).or_insert_with(|| FileCache {
                 header: d.header.clone(),
                 verified_at: new_counter,
+                slots_valid_at: new_counter,
                 slots: HashMap::new(),
             });
             fc.header = d.header;
             fc.verified_at = new_counter;
+            fc.slots_valid_at = new_counter;
             fc.slots.extend(d.slots);
         }
         Ok(())
@@ -221,4 +237,27 @@ impl Share {
         }
         Ok(())
     }
+}
+
+/// The change-log entry of a commit: the catalog index of every changed file and its changed
+/// slots. Without a catalog to number the files by, "everything changed".
+fn change_entry(
+    counter: u64,
+    dirty: &BTreeMap<String, DirtyFile>,
+    catalog: Option<&Catalog>,
+    catalog_changed: bool,
+) -> changelog::Entry {
+    let mut files = Vec::with_capacity(dirty.len());
+    for (name, d) in dirty {
+        let Some(idx) = catalog.and_then(|c| c.entries.iter().position(|e| &e.name == name)) else {
+            return changelog::Entry {
+                counter,
+                catalog_changed,
+                everything: true,
+                items: Vec::new(),
+            };
+        };
+        files.push((idx as u16, d.slots.keys().copied().collect::<Vec<u64>>()));
+    }
+    changelog::Entry::of(counter, catalog_changed, &files)
 }

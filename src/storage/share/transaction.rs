@@ -35,7 +35,7 @@ impl Share {
                     continue;
                 }
             };
-            revalidate(&mut inner, state);
+            revalidate(self, &mut inner, &ctl, state);
             let mut tx = ReadTx {
                 view: View::new(self, &mut inner, ctl.clone(), state),
             };
@@ -111,7 +111,7 @@ impl Share {
                 })?
             }
         };
-        revalidate(inner, state);
+        revalidate(self, inner, &ctl, state);
         let tx_lamport = inner.lamport.max(state.lamport) + 1;
         let mut tx = WriteTx {
             view: View::new(self, inner, ctl.clone(), state),

@@ -22,6 +22,9 @@ pub trait Tx {
     fn files(&mut self) -> Result<Vec<CatalogEntry>>;
     /// Loads all slots of a file into the cache with few large reads (before a full scan).
     fn prefetch(&mut self, file: &str) -> Result<()>;
+    /// Loads the slots `lo..hi` of a file that are not cached yet, in few large reads (before
+    /// reading a run of neighbouring records).
+    fn prefetch_range(&mut self, file: &str, lo: u64, hi: u64) -> Result<()>;
     /// The share's change counter as of this transaction.
     fn counter(&self) -> u64;
     /// The Lamport time of this transaction (for a write, the time its first event gets).
@@ -75,6 +78,9 @@ impl Tx for ReadTx<'_> {
     }
     fn prefetch(&mut self, file: &str) -> Result<()> {
         self.view.prefetch(file)
+    }
+    fn prefetch_range(&mut self, file: &str, lo: u64, hi: u64) -> Result<()> {
+        self.view.prefetch_range(file, lo, hi)
     }
     fn counter(&self) -> u64 {
         self.view.state.counter
@@ -140,6 +146,12 @@ impl Tx for WriteTx<'_> {
             return Ok(());
         }
         self.view.prefetch(file)
+    }
+    fn prefetch_range(&mut self, file: &str, lo: u64, hi: u64) -> Result<()> {
+        if self.dirty.get(file).is_some_and(|d| d.orig.is_none()) {
+            return Ok(());
+        }
+        self.view.prefetch_range(file, lo, hi)
     }
     fn counter(&self) -> u64 {
         self.view.state.counter
