@@ -13,7 +13,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::os::unix::process::ExitStatusExt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{ChildLines, Rng, TempDir, WORKER_ENV, config, say, spawn_worker};
 use ventalibre::me::avl::AvlIndex;
@@ -202,11 +202,8 @@ fn read_model(tx: &mut impl Tx) -> Result<Model, StorageError> {
     Ok(m)
 }
 
-#[test]
 fn me_crash_worker() {
-    let Ok(spec) = std::env::var(WORKER_ENV) else {
-        return;
-    };
+    let spec = std::env::var(WORKER_ENV).expect("a worker is started with its task");
     let (child, dir) = spec.strip_prefix("me:").unwrap().split_once(':').unwrap();
     let child: u64 = child.parse().unwrap();
     let share = Share::open(
@@ -241,7 +238,6 @@ fn me_crash_worker() {
     }
 }
 
-#[test]
 fn me_structures_survive_sigkill_at_random_points() {
     let kills: u64 = std::env::var("VENTALIBRE_CRASH_KILLS")
         .ok()
@@ -253,21 +249,31 @@ fn me_structures_survive_sigkill_at_random_points() {
     let mut printed = BTreeSet::new();
     let mut max_levels = 0;
     let mut hot = 0;
+    let mut commit_time = Duration::from_millis(15);
     for child in 1..=kills {
-        let mut c = spawn_worker(
-            "me_crash_worker",
-            &[(WORKER_ENV, format!("me:{child}:{}", dir.path().display()))],
-        );
+        let mut c = spawn_worker(&[(WORKER_ENV, format!("me:{child}:{}", dir.path().display()))]);
         let mut lines = ChildLines::new(&mut c);
         assert!(
             lines.wait_for("READY", Duration::from_secs(30)),
             "worker never got ready:\n{}",
             lines.transcript()
         );
-        std::thread::sleep(Duration::from_micros(rng.below(40_000)));
+        // Kill at a random point of the first few transactions: the window scales with the
+        // commit time measured so far (as in storage_crash), so kills land inside commits and
+        // workers get work done whether a commit takes 2 ms or 200 ms on a loaded machine.
+        let ready_at = Instant::now();
+        let span = (commit_time * 3).max(Duration::from_millis(2)).as_micros() as u64;
+        std::thread::sleep(Duration::from_micros(rng.below(span)));
         let _ = c.kill();
+        let ran = ready_at.elapsed();
         let status = c.wait().unwrap();
         lines.drain();
+        let commits = lines.seen.iter().filter(|l| l.starts_with("C ")).count() as u32;
+        if commits > 0 {
+            commit_time = (commit_time * 3 + ran / commits) / 4;
+        } else if ran > commit_time {
+            commit_time = (commit_time * 3 + ran) / 4;
+        }
         assert_eq!(
             status.signal(),
             Some(9),
@@ -349,5 +355,15 @@ fn me_structures_survive_sigkill_at_random_points() {
     assert!(
         printed.len() as u64 > kills / 4,
         "the workers must get real work done between kills"
+    );
+}
+
+fn main() {
+    common::test_main(
+        &[(
+            "me_structures_survive_sigkill_at_random_points",
+            me_structures_survive_sigkill_at_random_points,
+        )],
+        me_crash_worker,
     );
 }

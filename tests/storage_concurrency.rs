@@ -137,11 +137,8 @@ fn verify_end(share: &Share, committed: &BTreeMap<u64, u64>) {
 }
 
 /// The worker: `VENTALIBRE_TEST_WORKER=conc:<worker>:<transactions>:<dir>`.
-#[test]
 fn concurrency_worker() {
-    let Ok(spec) = std::env::var(WORKER_ENV) else {
-        return;
-    };
+    let spec = std::env::var(WORKER_ENV).expect("a worker is started with its task");
     let mut parts = spec.splitn(4, ':');
     assert_eq!(parts.next(), Some("conc"));
     let worker: u64 = parts.next().unwrap().parse().unwrap();
@@ -160,7 +157,6 @@ fn concurrency_worker() {
     say(&format!("DONE {ok} {busy}"));
 }
 
-#[test]
 fn four_processes_conserve_the_total_and_count_every_commit() {
     let per_worker: u64 = std::env::var("VENTALIBRE_CONC_TXS")
         .ok()
@@ -170,13 +166,10 @@ fn four_processes_conserve_the_total_and_count_every_commit() {
     let share = setup(dir.path(), WORKERS);
     let mut children: Vec<_> = (0..WORKERS)
         .map(|w| {
-            let mut c = spawn_worker(
-                "concurrency_worker",
-                &[(
-                    WORKER_ENV,
-                    format!("conc:{w}:{per_worker}:{}", dir.path().display()),
-                )],
-            );
+            let mut c = spawn_worker(&[(
+                WORKER_ENV,
+                format!("conc:{w}:{per_worker}:{}", dir.path().display()),
+            )]);
             let lines = ChildLines::new(&mut c);
             (w, c, lines)
         })
@@ -207,7 +200,6 @@ fn four_processes_conserve_the_total_and_count_every_commit() {
     verify_end(&Share::open(dir.path(), config()).unwrap(), &committed);
 }
 
-#[test]
 fn threads_with_one_share_each_and_threads_sharing_one() {
     let dir = TempDir::new("conc-threads");
     let shared = setup(dir.path(), 8);
@@ -237,4 +229,20 @@ fn threads_with_one_share_each_and_threads_sharing_one() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     verify_end(&shared, &committed);
+}
+
+fn main() {
+    common::test_main(
+        &[
+            (
+                "four_processes_conserve_the_total_and_count_every_commit",
+                four_processes_conserve_the_total_and_count_every_commit,
+            ),
+            (
+                "threads_with_one_share_each_and_threads_sharing_one",
+                threads_with_one_share_each_and_threads_sharing_one,
+            ),
+        ],
+        concurrency_worker,
+    );
 }

@@ -119,11 +119,8 @@ fn worker_tx(tx: &mut WriteTx<'_>, id: u64, worker: u32) -> Result<(), StorageEr
 
 /// The worker: `VENTALIBRE_TEST_WORKER=crash:<dir>:<child number>`. Runs transactions until
 /// killed. Does nothing in a normal test run.
-#[test]
 fn crash_worker() {
-    let Ok(spec) = std::env::var(WORKER_ENV) else {
-        return;
-    };
+    let spec = std::env::var(WORKER_ENV).expect("a worker is started with its task");
     let mut parts = spec.splitn(3, ':');
     assert_eq!(parts.next(), Some("crash"));
     let child: u64 = parts.next().unwrap().parse().unwrap();
@@ -239,7 +236,6 @@ fn verify(share: &Share, printed: &BTreeSet<u64>) -> usize {
         .expect("reading the share after a kill")
 }
 
-#[test]
 fn killed_writers_never_leave_a_half_applied_transaction() {
     let kills: usize = std::env::var("VENTALIBRE_CRASH_KILLS")
         .ok()
@@ -264,13 +260,10 @@ fn killed_writers_never_leave_a_half_applied_transaction() {
         let mut children = Vec::new();
         for _ in 0..n {
             child_no += 1;
-            let mut c = spawn_worker(
-                "crash_worker",
-                &[(
-                    WORKER_ENV,
-                    format!("crash:{child_no}:{}", dir.path().display()),
-                )],
-            );
+            let mut c = spawn_worker(&[(
+                WORKER_ENV,
+                format!("crash:{child_no}:{}", dir.path().display()),
+            )]);
             let lines = ChildLines::new(&mut c);
             children.push((c, lines));
         }
@@ -352,4 +345,14 @@ fn killed_writers_never_leave_a_half_applied_transaction() {
     // The share keeps working after all that.
     fresh.write(|tx| worker_tx(tx, (1 << 43) + 1, 0)).unwrap();
     verify(&fresh, &printed);
+}
+
+fn main() {
+    common::test_main(
+        &[(
+            "killed_writers_never_leave_a_half_applied_transaction",
+            killed_writers_never_leave_a_half_applied_transaction,
+        )],
+        crash_worker,
+    );
 }

@@ -44,11 +44,8 @@ fn value(share: &Share) -> u64 {
 
 /// The worker: `VENTALIBRE_TEST_WORKER=hold:<dir>`. Takes a write transaction, changes the
 /// slot, says HOLDING and sleeps inside the transaction until killed.
-#[test]
 fn lock_holder_worker() {
-    let Ok(spec) = std::env::var(WORKER_ENV) else {
-        return;
-    };
+    let spec = std::env::var(WORKER_ENV).expect("a worker is started with its task");
     let dir = spec.strip_prefix("hold:").expect("hold:<dir>").to_string();
     let share = Share::open(&dir, config()).unwrap();
     share
@@ -68,10 +65,7 @@ fn killed_holder(reap_first: bool) {
         "kill-zombie"
     });
     setup(dir.path());
-    let mut child = spawn_worker(
-        "lock_holder_worker",
-        &[(WORKER_ENV, format!("hold:{}", dir.path().display()))],
-    );
+    let mut child = spawn_worker(&[(WORKER_ENV, format!("hold:{}", dir.path().display()))]);
     let mut lines = ChildLines::new(&mut child);
     if !lines.wait_for("HOLDING", Duration::from_secs(20)) {
         let _ = child.kill();
@@ -115,17 +109,14 @@ fn killed_holder(reap_first: bool) {
     common::assert_storage_ok(&share);
 }
 
-#[test]
 fn a_killed_holder_releases_the_lock_and_its_lease() {
     killed_holder(true);
 }
 
-#[test]
 fn a_killed_holder_not_yet_reaped_releases_them_too() {
     killed_holder(false);
 }
 
-#[test]
 fn a_busy_share_answers_busy_after_the_timeout() {
     let dir = TempDir::new("busy");
     setup(dir.path());
@@ -225,7 +216,6 @@ fn lease_config() -> ShareConfig {
     }
 }
 
-#[test]
 fn a_stale_lease_of_another_machine_is_broken_after_its_timeout() {
     let dir = TempDir::new("lease-stale");
     setup(dir.path());
@@ -249,7 +239,6 @@ fn a_stale_lease_of_another_machine_is_broken_after_its_timeout() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-#[test]
 fn a_live_lease_that_the_lock_did_not_exclude_is_refused() {
     // Another machine: its heartbeat moves.
     let dir = TempDir::new("lease-live");
@@ -340,7 +329,6 @@ fn a_live_lease_that_the_lock_did_not_exclude_is_refused() {
     assert_eq!(value(&share), 7);
 }
 
-#[test]
 fn a_lease_seen_late_after_its_release_is_no_false_alarm() {
     // An SMB or NFS client can show a lease file for a moment after its holder deleted it (and
     // an SMB server keeps a deleted file "delete pending" while a handle is open). Here the
@@ -392,11 +380,17 @@ impl Beater {
 fn heartbeat_thread(dir: &std::path::Path, rec: LeaseRecord, wait_first: bool) -> Beater {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (path, stop2) = (dir.to_path_buf(), stop.clone());
+    let mut r = rec;
+    if !wait_first {
+        // On file before this returns: a thread that is slow to start (a loaded machine) must
+        // not leave a moment in which the caller's writer finds no lease and simply takes one.
+        write_lease(dir, &r);
+        r.heartbeat += 1;
+    }
     let handle = std::thread::spawn(move || {
         if wait_first {
             std::thread::sleep(Duration::from_millis(150));
         }
-        let mut r = rec;
         while !stop2.load(std::sync::atomic::Ordering::SeqCst) {
             write_lease(&path, &r);
             r.heartbeat += 1;
@@ -410,7 +404,6 @@ fn heartbeat_thread(dir: &std::path::Path, rec: LeaseRecord, wait_first: bool) -
     }
 }
 
-#[test]
 fn a_torn_lease_record_is_treated_as_stale() {
     for junk in [vec![], vec![0x13; 50], vec![0u8; 192]] {
         let dir = TempDir::new("lease-torn");
@@ -425,7 +418,6 @@ fn a_torn_lease_record_is_treated_as_stale() {
     }
 }
 
-#[test]
 fn a_lease_still_being_written_is_not_broken() {
     // A writer has created the lease file (exclusive create) but its record is not there yet:
     // a slow write on a loaded share. The newcomer must wait for it, not break it.
@@ -459,7 +451,6 @@ fn a_lease_still_being_written_is_not_broken() {
     assert_eq!(value(&share), 1);
 }
 
-#[test]
 fn a_writer_whose_lease_was_broken_meanwhile_writes_nothing() {
     // A holder that stalled (before writing its record, or for longer than the lease timeout)
     // can be judged dead and its lease broken by another terminal, which then takes its own. The
@@ -491,4 +482,48 @@ fn a_writer_whose_lease_was_broken_meanwhile_writes_nothing() {
         .write(|tx| tx.write(F, 0, &78u64.to_le_bytes()))
         .unwrap();
     assert_eq!(value(&share), 78);
+}
+
+fn main() {
+    common::test_main(
+        &[
+            (
+                "a_killed_holder_releases_the_lock_and_its_lease",
+                a_killed_holder_releases_the_lock_and_its_lease,
+            ),
+            (
+                "a_killed_holder_not_yet_reaped_releases_them_too",
+                a_killed_holder_not_yet_reaped_releases_them_too,
+            ),
+            (
+                "a_busy_share_answers_busy_after_the_timeout",
+                a_busy_share_answers_busy_after_the_timeout,
+            ),
+            (
+                "a_stale_lease_of_another_machine_is_broken_after_its_timeout",
+                a_stale_lease_of_another_machine_is_broken_after_its_timeout,
+            ),
+            (
+                "a_live_lease_that_the_lock_did_not_exclude_is_refused",
+                a_live_lease_that_the_lock_did_not_exclude_is_refused,
+            ),
+            (
+                "a_lease_seen_late_after_its_release_is_no_false_alarm",
+                a_lease_seen_late_after_its_release_is_no_false_alarm,
+            ),
+            (
+                "a_torn_lease_record_is_treated_as_stale",
+                a_torn_lease_record_is_treated_as_stale,
+            ),
+            (
+                "a_lease_still_being_written_is_not_broken",
+                a_lease_still_being_written_is_not_broken,
+            ),
+            (
+                "a_writer_whose_lease_was_broken_meanwhile_writes_nothing",
+                a_writer_whose_lease_was_broken_meanwhile_writes_nothing,
+            ),
+        ],
+        lock_holder_worker,
+    );
 }

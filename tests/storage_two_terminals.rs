@@ -156,11 +156,8 @@ fn total(tx: &mut impl Tx) -> Result<u64, StorageError> {
 /// The worker: `VENTALIBRE_TEST_WORKER=tt:<worker>:<transactions>:<dir>`, with its own
 /// VENTALIBRE_TERMINAL. Prints `DONE <committed> <refused>`, and `BAD <error>` for any error
 /// other than a clear refusal.
-#[test]
 fn two_terminals_worker() {
-    let Ok(spec) = std::env::var(WORKER_ENV) else {
-        return;
-    };
+    let spec = std::env::var(WORKER_ENV).expect("a worker is started with its task");
     let mut parts = spec.splitn(4, ':');
     assert_eq!(parts.next(), Some("tt"));
     let worker: u64 = parts.next().unwrap().parse().unwrap();
@@ -226,13 +223,10 @@ fn setup(dir: &Path, workers: u64) {
 fn run(mounts: &[(String, PathBuf)], per_worker: u64) -> (BTreeMap<u64, (u64, u64)>, Vec<String>) {
     let mut workers = Workers(Vec::new());
     for (w, (terminal, dir)) in mounts.iter().enumerate() {
-        let mut c = spawn_worker(
-            "two_terminals_worker",
-            &[
-                (WORKER_ENV, format!("tt:{w}:{per_worker}:{}", dir.display())),
-                ("VENTALIBRE_TERMINAL", terminal.clone()),
-            ],
-        );
+        let mut c = spawn_worker(&[
+            (WORKER_ENV, format!("tt:{w}:{per_worker}:{}", dir.display())),
+            ("VENTALIBRE_TERMINAL", terminal.clone()),
+        ]);
         let lines = ChildLines::new(&mut c);
         workers.0.push((terminal.clone(), c, lines));
     }
@@ -315,11 +309,7 @@ fn locks_cross(m: &Mounts) -> bool {
     crossed
 }
 
-#[test]
 fn two_terminals_whose_locks_do_not_cross() {
-    if std::env::var_os(WORKER_ENV).is_some() {
-        return;
-    }
     let mounts = match Mounts::up() {
         Ok(m) => m,
         Err(why) => {
@@ -382,5 +372,15 @@ fn two_terminals_whose_locks_do_not_cross() {
     println!(
         "two terminals test: {:.1} s",
         started.elapsed().as_secs_f64()
+    );
+}
+
+fn main() {
+    common::test_main(
+        &[(
+            "two_terminals_whose_locks_do_not_cross",
+            two_terminals_whose_locks_do_not_cross,
+        )],
+        two_terminals_worker,
     );
 }

@@ -80,22 +80,134 @@ pub fn assert_storage_ok(share: &Share) {
     assert!(report.ok(), "check_storage found damage: {report:#?}");
 }
 
-/// Environment variable that turns a worker test into a worker.
+/// Environment variable that makes a multi-process test binary run its worker (and carries the
+/// worker's task).
 pub const WORKER_ENV: &str = "VENTALIBRE_TEST_WORKER";
 
-/// Starts this test binary again, running only `test_name`, with `envs` set. The child's
-/// protocol lines go to stderr (one `write_all` each); stdout is discarded (libtest's own).
-pub fn spawn_worker(test_name: &str, envs: &[(&str, String)]) -> Child {
+/// Starts this test binary again as a worker: [`test_main`] sees [`WORKER_ENV`] (which `envs`
+/// must set) and runs the binary's worker function instead of its tests. The child's protocol
+/// lines go to stderr (one `write_all` each); stdout is discarded.
+pub fn spawn_worker(envs: &[(&str, String)]) -> Child {
+    assert!(
+        envs.iter().any(|(k, _)| *k == WORKER_ENV),
+        "a worker needs its task in {WORKER_ENV}"
+    );
     let exe = std::env::current_exe().expect("current_exe");
     let mut cmd = Command::new(exe);
-    cmd.args(["--exact", test_name, "--nocapture", "--test-threads=1"])
-        .stdin(Stdio::null())
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     for (k, v) in envs {
         cmd.env(k, v);
     }
     cmd.spawn().expect("spawn worker")
+}
+
+/// `main` of a multi-process test binary (`harness = false` in Cargo.toml). Started with
+/// [`WORKER_ENV`] set, it is a worker: it runs `worker` and nothing else (workers are not tests,
+/// so no test ever "passes" by returning early). Otherwise it runs `tests` the way libtest does:
+/// a name given on the command line filters them (a substring, or the whole name after
+/// `--exact`), they run on `RUST_TEST_THREADS` (default: the number of cores) named threads, each
+/// prints `test NAME ... ok|FAILED`, and the process exits with 101 if any failed.
+pub fn test_main(tests: &[(&'static str, fn())], worker: fn()) {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    if std::env::var_os(WORKER_ENV).is_some() {
+        worker();
+        std::process::exit(0);
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let exact = args.iter().any(|a| a == "--exact");
+    if args.iter().any(|a| a == "--list") {
+        for (name, _) in tests {
+            println!("{name}: test");
+        }
+        return;
+    }
+    // Flags of libtest that take a value, so that value is not taken for a filter.
+    let mut filters = Vec::new();
+    let mut skip_next = false;
+    for a in &args {
+        if skip_next {
+            skip_next = false;
+        } else if a.starts_with("--") {
+            skip_next = matches!(
+                a.as_str(),
+                "--test-threads" | "--format" | "--color" | "--skip"
+            ) && !a.contains('=');
+        } else {
+            filters.push(a.clone());
+        }
+    }
+    let chosen: Vec<(&'static str, fn())> = tests
+        .iter()
+        .copied()
+        .filter(|(name, _)| {
+            filters.is_empty()
+                || filters.iter().any(|f| {
+                    if exact {
+                        name == f
+                    } else {
+                        name.contains(f.as_str())
+                    }
+                })
+        })
+        .collect();
+    let threads = std::env::var("RUST_TEST_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .or_else(|| {
+            args.iter().find_map(|a| {
+                a.strip_prefix("--test-threads=")
+                    .and_then(|n| n.parse().ok())
+            })
+        })
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, chosen.len().max(1));
+    println!("\nrunning {} tests", chosen.len());
+    let next = AtomicUsize::new(0);
+    let failed = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&(name, run)) = chosen.get(i) else {
+                        break;
+                    };
+                    let ok = std::thread::Builder::new()
+                        .name(name.to_string())
+                        .spawn(run)
+                        .expect("spawn a test thread")
+                        .join()
+                        .is_ok();
+                    println!("test {name} ... {}", if ok { "ok" } else { "FAILED" });
+                    if !ok {
+                        failed.lock().unwrap_or_else(|p| p.into_inner()).push(name);
+                    }
+                }
+            });
+        }
+    });
+    let failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+    let passed = chosen.len() - failed.len();
+    if failed.is_empty() {
+        println!(
+            "\ntest result: ok. {passed} passed; 0 failed; {} filtered out\n",
+            tests.len() - chosen.len()
+        );
+    } else {
+        println!("\nfailures:");
+        for name in &failed {
+            println!("    {name}");
+        }
+        println!(
+            "\ntest result: FAILED. {passed} passed; {} failed; {} filtered out\n",
+            failed.len(),
+            tests.len() - chosen.len()
+        );
+        std::process::exit(101);
+    }
 }
 
 /// Writes one protocol line atomically (a single `write` of the whole line) to stderr.

@@ -86,13 +86,15 @@ pub(super) fn revalidate(
         }
     };
     inner.cache.counter = Some(state.counter);
-    if !share.policy.direct_io {
-        // Reopen files after a change (close-to-open: clients revalidate on open). With direct
-        // I/O there is no client cache to revalidate.
-        inner.handles.clear();
+    if !share.keep_handles() {
+        // Reopen files after a change (close-to-open: such clients revalidate on open).
+        inner.forget_handles();
     }
     if !prune_with_change_log(inner, ctl, old, state.counter) {
         inner.cache.catalog = None;
+        // Without a trustworthy account of what changed, trust no open handle either (a
+        // restore or repair may have put new files in place).
+        inner.forget_handles();
     }
 }
 

@@ -22,17 +22,61 @@ impl Share {
         &self,
         inner: &mut Inner,
         state: CommitState,
+        dirty: BTreeMap<String, DirtyFile>,
+        catalog: Option<Catalog>,
+        lamport: u64,
+    ) -> Result<()> {
+        // Handles for writing: kept between commits where that is safe, else opened here and
+        // closed (dropped) before the commit returns and the lock is released (see
+        // `Backend::open` and `Share::keep_handles`).
+        let mut rw = std::mem::take(&mut inner.rw_handles);
+        let result = self.commit_with(inner, &mut rw, state, dirty, catalog, lamport);
+        if result.is_ok() && self.keep_handles() {
+            inner.rw_handles = rw;
+        }
+        result
+    }
+
+    /// The handle for writing `name` (created if `create`), from `rw` or opened now.
+    fn rw_handle(
+        &self,
+        rw: &mut HashMap<String, Arc<dyn BackendFile>>,
+        name: &str,
+        create: bool,
+    ) -> Result<Arc<dyn BackendFile>> {
+        if let Some(h) = rw.get(name) {
+            return Ok(h.clone());
+        }
+        let h = if create {
+            self.backend.open_or_create(name)
+        } else {
+            self.backend.open_rw(name)
+        }
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                StorageError::corrupt(
+                    name,
+                    "figura en el catálogo de la carpeta pero el archivo no está",
+                )
+            } else {
+                StorageError::io(name, "abrir para escribir", e)
+            }
+        })?;
+        rw.insert(name.to_string(), h.clone());
+        Ok(h)
+    }
+
+    fn commit_with(
+        &self,
+        inner: &mut Inner,
+        rw: &mut HashMap<String, Arc<dyn BackendFile>>,
+        state: CommitState,
         mut dirty: BTreeMap<String, DirtyFile>,
         catalog: Option<Catalog>,
         lamport: u64,
     ) -> Result<()> {
         let new_counter = state.counter + 1;
-        // Files are opened for writing only here, and closed (dropped) before the commit returns
-        // and the lock is released: see `Backend::open`.
-        let ctl_rw = self
-            .backend
-            .open_rw(CTL_FILE)
-            .map_err(|e| StorageError::io(CTL_FILE, "abrir para escribir", e))?;
+        let ctl_rw = self.rw_handle(rw, CTL_FILE, false)?;
         let ctl = &ctl_rw;
         for d in dirty.values_mut() {
             d.header.change_counter = new_counter;
@@ -81,7 +125,7 @@ impl Share {
         };
         let bytes = journal.encode();
         let jio = |e| StorageError::io(JOURNAL_FILE, "escribir el diario", e);
-        let jf = self.backend.open_or_create(JOURNAL_FILE).map_err(jio)?;
+        let jf = self.rw_handle(rw, JOURNAL_FILE, true)?;
         jf.write_at(0, &bytes).map_err(jio)?;
         jf.sync().map_err(jio)?;
 
@@ -107,7 +151,7 @@ impl Share {
             catalog.is_some(),
         );
         let written = self
-            .write_data(ctl, &dirty, catalog.as_ref())
+            .write_data(rw, ctl, &dirty, catalog.as_ref())
             .and_then(|()| {
                 ctl.write_at(changelog::Entry::offset_of(new_counter), &entry.encode())
                     .map_err(cio)
@@ -178,6 +222,7 @@ impl Share {
 
     pub(super) fn write_data(
         &self,
+        rw: &mut HashMap<String, Arc<dyn BackendFile>>,
         ctl: &Arc<dyn BackendFile>,
         dirty: &BTreeMap<String, DirtyFile>,
         catalog: Option<&Catalog>,
@@ -189,19 +234,7 @@ impl Share {
         }
         for (name, d) in dirty {
             let io = |e| StorageError::io(name.as_str(), "escribir", e);
-            let h = match d.orig {
-                Some(_) => self.backend.open_rw(name).map_err(|e| {
-                    if e.kind() == std::io::ErrorKind::NotFound {
-                        StorageError::corrupt(
-                            name.as_str(),
-                            "figura en el catálogo de la carpeta pero el archivo no está",
-                        )
-                    } else {
-                        StorageError::io(name.as_str(), "abrir para escribir", e)
-                    }
-                })?,
-                None => self.backend.open_or_create(name).map_err(io)?,
-            };
+            let h = self.rw_handle(rw, name, d.orig.is_none())?;
             if d.orig.is_none() {
                 h.set_len(0).map_err(io)?;
             }

@@ -100,10 +100,21 @@ pub struct Share {
 #[derive(Default)]
 pub(super) struct Inner {
     cache: Cache,
+    /// Read-only handles of the control file and the record files.
     handles: HashMap<String, Arc<dyn BackendFile>>,
+    /// Handles open for writing, kept between commits only where that is safe
+    /// ([`Share::keep_handles`]).
+    rw_handles: HashMap<String, Arc<dyn BackendFile>>,
     /// This terminal's Lamport clock.
     lamport: u64,
     last_stats: IoStats,
+}
+
+impl Inner {
+    pub(super) fn forget_handles(&mut self) {
+        self.handles.clear();
+        self.rw_handles.clear();
+    }
 }
 
 impl Share {
@@ -139,7 +150,21 @@ impl Share {
     pub fn drop_cache(&self) {
         let mut inner = self.inner();
         inner.cache.clear();
-        inner.handles.clear();
+        inner.forget_handles();
+    }
+
+    /// Whether open handles stay valid across other terminals' commits, so that files need
+    /// not be reopened for each transaction (every open is a round trip on a share): with
+    /// direct I/O (NFS) there is no client cache to revalidate; a local disk has one coherent
+    /// cache; an SMB client's cache is kept coherent by the server's lease breaks. Elsewhere
+    /// (FUSE mounts, unknown file systems) files are reopened after every change
+    /// (close-to-open), and handles for writing live only inside a commit.
+    pub(super) fn keep_handles(&self) -> bool {
+        self.policy.direct_io
+            || matches!(
+                self.fs.kind,
+                super::fsinfo::FsKind::Local | super::fsinfo::FsKind::Smb
+            )
     }
 
     fn inner(&self) -> MutexGuard<'_, Inner> {
@@ -147,7 +172,7 @@ impl Share {
         self.inner.lock().unwrap_or_else(|poisoned| {
             let mut g = poisoned.into_inner();
             g.cache.clear();
-            g.handles.clear();
+            g.forget_handles();
             g
         })
     }

@@ -157,19 +157,33 @@ impl Share {
     }
 
     /// Opens the control file afresh (close-to-open consistency on NFS) and reads the state.
-    pub(super) fn read_state(&self) -> Result<(Arc<dyn BackendFile>, Option<CommitState>)> {
-        let ctl = self
-            .backend
-            .open(CTL_FILE)
-            .map_err(|e| self.unreachable_or(e, "abrir"))?;
+    pub(super) fn read_state(
+        &self,
+        inner: &mut Inner,
+    ) -> Result<(Arc<dyn BackendFile>, Option<CommitState>)> {
+        let ctl = match inner.handles.get(CTL_FILE) {
+            Some(h) => h.clone(),
+            None => {
+                let h = self
+                    .backend
+                    .open(CTL_FILE)
+                    .map_err(|e| self.unreachable_or(e, "abrir"))?;
+                if self.keep_handles() {
+                    inner.handles.insert(CTL_FILE.to_string(), h.clone());
+                }
+                h
+            }
+        };
         let mut b = [0u8; STATE_SIZE];
-        ctl.read_at(STATE_OFFSET, &mut b).map_err(|e| {
-            if e.kind() == io::ErrorKind::UnexpectedEof {
+        if let Err(e) = ctl.read_at(STATE_OFFSET, &mut b) {
+            // Whatever happened (the share went away, the file was replaced), reopen next time.
+            inner.forget_handles();
+            return Err(if e.kind() == io::ErrorKind::UnexpectedEof {
                 StorageError::corrupt(CTL_FILE, "archivo de control truncado")
             } else {
-                StorageError::io(CTL_FILE, "leer", e)
-            }
-        })?;
+                self.unreachable_or(e, "leer")
+            });
+        }
         Ok((ctl, CommitState::decode(&b)))
     }
 

@@ -25,13 +25,13 @@ impl Share {
         deadline: Instant,
     ) -> Result<()> {
         if self.read_only.is_some() {
-            return self.wait_for_recovery(started, deadline);
+            return self.wait_for_recovery(inner, started, deadline);
         }
         loop {
             let guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
             match self.lease(deadline) {
                 Ok(lease) => {
-                    let (ctl, state) = self.read_state()?;
+                    let (ctl, state) = self.read_state(inner)?;
                     if state.is_none_or(|s| s.phase == Phase::Hot) {
                         lease.confirm()?;
                         self.recover(inner, &ctl, state)?;
@@ -55,10 +55,15 @@ impl Share {
 
     /// A terminal that cannot write cannot roll back: it waits (polling under the shared lock) for
     /// a terminal that can, and says so if none does before the deadline.
-    pub(super) fn wait_for_recovery(&self, started: Instant, deadline: Instant) -> Result<()> {
+    pub(super) fn wait_for_recovery(
+        &self,
+        inner: &mut Inner,
+        started: Instant,
+        deadline: Instant,
+    ) -> Result<()> {
         loop {
             let guard = self.lock.acquire(LockMode::Shared, started, deadline)?;
-            if let (_, Some(s)) = self.read_state()?
+            if let (_, Some(s)) = self.read_state(inner)?
                 && s.phase == Phase::Idle
             {
                 return Ok(());
@@ -84,7 +89,7 @@ impl Share {
         state: Option<CommitState>,
     ) -> Result<()> {
         inner.cache.clear();
-        inner.handles.clear();
+        inner.forget_handles();
         let (counter, lamport) = match state {
             Some(s) => match self.read_journal(state)? {
                 Some(j) => {

@@ -26,7 +26,7 @@ impl Share {
         let result = loop {
             let guard = self.lock.acquire(LockMode::Shared, started, deadline)?;
             trace.mark("bloqueo");
-            let (ctl, state) = self.read_state()?;
+            let (ctl, state) = self.read_state(&mut inner)?;
             let state = match state {
                 Some(s) if s.phase == Phase::Idle => s,
                 _ => {
@@ -42,11 +42,11 @@ impl Share {
             let out = f(&mut tx);
             let went_to_disk = tx.view.went_to_disk;
             if went_to_disk {
-                let (_, after) = self.read_state()?;
+                let (_, after) = self.read_state(&mut inner)?;
                 if after != Some(state) {
                     // A commit overlapped this read (locks not crossing): forget and retry.
                     inner.cache.clear();
-                    inner.handles.clear();
+                    inner.forget_handles();
                     drop(guard);
                     if Instant::now() >= deadline {
                         return Err(StorageError::Busy {
@@ -100,13 +100,13 @@ impl Share {
         trace.mark("bloqueo");
         let lease = self.lease(deadline)?;
         trace.mark("arrendamiento");
-        let (ctl, state) = self.read_state()?;
+        let (ctl, state) = self.read_state(inner)?;
         let state = match state {
             Some(s) if s.phase == Phase::Idle => s,
             _ => {
                 lease.confirm()?;
                 self.recover(inner, &ctl, state)?;
-                self.read_state()?.1.ok_or_else(|| {
+                self.read_state(inner)?.1.ok_or_else(|| {
                     StorageError::corrupt(CTL_FILE, "estado ilegible tras la recuperación")
                 })?
             }
@@ -138,7 +138,7 @@ impl Share {
         trace.mark("confirmación");
         if let Err(e) = self.commit(inner, state, dirty, catalog, final_lamport) {
             inner.cache.clear();
-            inner.handles.clear();
+            inner.forget_handles();
             return Err(e.into());
         }
         trace.mark("escritura");
