@@ -375,6 +375,7 @@ pub fn pick_folder() -> Option<PathBuf> {
 pub fn save_text_file(name: String) -> Option<PathBuf> {
     rfd::FileDialog::new()
         .set_title("Exportar")
+        .set_directory(crate::domain::places::documents_dir())
         .set_file_name(name)
         .add_filter("Texto", &["txt"])
         .save_file()

@@ -10,51 +10,18 @@ use super::common::{
     run_dialog, save_text_file,
 };
 use super::shell::{Env, Nav};
-use crate::domain::Invoice;
-use crate::domain::catalog::datetime_of_ms;
-use crate::domain::format_cents;
+use crate::domain::invoice::{InvoiceCopy, InvoiceDocument};
+use crate::domain::{Invoice, Session};
 
-/// The invoice as a plain-text document (what the screen shows and the export writes).
+/// The buyer's copy of the invoice as text (the domain's one invoice renderer).
 pub fn invoice_text(i: &Invoice) -> String {
-    let mut s = String::new();
-    let line = "-".repeat(64);
-    s += &format!("VentaLibre — FACTURA N.º {:08}\n", i.number);
-    s += &format!("Fecha de emisión: {}\n", datetime_of_ms(i.issued_ms));
-    s += &line;
-    s += "\n";
-    s += &format!(
-        "Vendedor:  {} <{}> (usuario {})\n",
-        i.seller_name, i.seller_email, i.seller_id
-    );
-    s += &format!(
-        "Comprador: {} <{}> (usuario {})\n",
-        i.buyer_name, i.buyer_email, i.buyer_id
-    );
-    s += &format!("Domicilio: {}\n", i.buyer_address);
-    s += &line;
-    s += "\n";
-    s += &format!(
-        "{:<6} {:<32} {:>12} {:>12}\n",
-        "Cant.", "Artículo", "Unitario", "Total"
-    );
-    let title: String = i.title.chars().take(32).collect();
-    s += &format!(
-        "{:<6} {:<32} {:>12} {:>12}\n",
-        i.quantity,
-        title,
-        format_cents(i.unit_price),
-        format_cents(i.total)
-    );
-    s += &format!("       ({}, publicación {})\n", i.kind.label(), i.pub_id);
-    s += &line;
-    s += "\n";
-    s += &format!("TOTAL: $ {}\n", format_cents(i.total));
-    s += &format!(
-        "Comisión de VentaLibre a cargo de quien vende: {} % = $ {}\n",
-        format_cents(i.commission_bp as i64),
-        format_cents(i.commission)
-    );
-    s
+    InvoiceDocument::new(i, InvoiceCopy::Buyer).to_text()
+}
+
+/// The copy `s` gets (the seller's, with the commission, for the seller and the
+/// administration), as text.
+pub fn invoice_text_for(i: &Invoice, s: &Session) -> String {
+    InvoiceDocument::new(i, InvoiceCopy::for_viewer(i, s)).to_text()
 }
 
 #[derive(Default)]
@@ -73,12 +40,10 @@ pub struct InvoicesScreen {
     path_for: Option<u64>,
 }
 
-/// A proposed file for invoice `n`: in the user's home folder (or the current one).
+/// A proposed file for invoice `n`: in the user's Documents folder.
 pub fn default_export_path(n: u64) -> String {
-    let home =
-        std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" }).map(PathBuf::from);
-    home.unwrap_or_default()
-        .join(format!("factura-{n:08}.txt"))
+    crate::domain::places::documents_dir()
+        .join(InvoiceCopy::Buyer.file_name(n, "txt"))
         .display()
         .to_string()
 }
@@ -89,7 +54,7 @@ impl InvoicesScreen {
         self.notice = None;
     }
 
-    pub fn poll(&mut self, ctx: &egui::Context, _env: &mut Env) {
+    pub fn poll(&mut self, ctx: &egui::Context, env: &mut Env) {
         if let Some(r) = self.load.poll() {
             match r {
                 Ok(l) => {
@@ -102,7 +67,7 @@ impl InvoicesScreen {
         if let Some(picked) = self.dialog.poll() {
             if let Some(p) = picked.path {
                 self.export_path = p.display().to_string();
-                self.start_export(ctx);
+                self.start_export(ctx, env.session.as_ref());
             } else if picked.unavailable {
                 self.notice = Some(Notice::Err(NO_DIALOG.into()));
             }
@@ -142,6 +107,7 @@ impl InvoicesScreen {
             self.selected = self.list.first().map(|i| i.number);
         }
         let me = env.session.as_ref().map_or(0, |s| s.user_id);
+        let viewer = env.session.clone();
         let mut open_pub = None;
         ui.horizontal_top(|ui| {
             // The list.
@@ -190,7 +156,9 @@ impl InvoicesScreen {
                     .auto_shrink([false, false])
                     .show(ui, |ui| {
                         egui::Frame::group(ui.style()).show(ui, |ui| {
-                            ui.label(RichText::new(invoice_text(&inv)).monospace());
+                            if let Some(v) = &viewer {
+                                ui.label(RichText::new(invoice_text_for(&inv, v)).monospace());
+                            }
                         });
                         ui.add_space(8.0);
                         if self.path_for != Some(inv.number) {
@@ -209,7 +177,7 @@ impl InvoicesScreen {
                                 .add_enabled(!busy, egui::Button::new("Exportar"))
                                 .clicked()
                             {
-                                self.start_export(ui.ctx());
+                                self.start_export(ui.ctx(), viewer.as_ref());
                             }
                             if ui
                                 .add_enabled(!busy, egui::Button::new("Elegir dónde guardar…"))
@@ -234,7 +202,7 @@ impl InvoicesScreen {
     }
 
     /// Writes the invoice shown to `export_path` on a worker thread.
-    fn start_export(&mut self, ctx: &egui::Context) {
+    fn start_export(&mut self, ctx: &egui::Context, session: Option<&Session>) {
         let Some(inv) = self.current().cloned() else {
             return;
         };
@@ -244,7 +212,8 @@ impl InvoicesScreen {
             return;
         }
         self.notice = None;
-        let text = invoice_text(&inv);
+        let Some(s) = session else { return };
+        let text = invoice_text_for(&inv, s);
         self.export.start(ctx, move || {
             std::fs::write(&path, text)
                 .map_err(|e| format!("no se pudo escribir {}: {e}", path.display()))?;

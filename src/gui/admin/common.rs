@@ -236,8 +236,7 @@ impl Saver {
         let title = title.to_string();
         let (fname, ext) = (filter.0.to_string(), filter.1.to_string());
         self.msg = None;
-        let default = std::env::current_dir()
-            .unwrap_or_default()
+        let default = crate::domain::places::documents_dir()
             .join(&file_name)
             .display()
             .to_string();
@@ -249,6 +248,7 @@ impl Saver {
         self.task = Some(Task::spawn(ctx, move || {
             let dialog = rfd::AsyncFileDialog::new()
                 .set_title(&title)
+                .set_directory(crate::domain::places::documents_dir())
                 .set_file_name(&file_name)
                 .add_filter(&fname, &[ext.as_str()]);
             match block_on(dialog.save_file()) {
