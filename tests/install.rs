@@ -21,6 +21,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_ventalibre");
 const NEWER: &str = "Hay una versión nueva de VentaLibre en la carpeta compartida: ciérrela y ábrala con el acceso directo de la carpeta";
 const ADMIN: &str = "admin@ventalibre.com.ar";
 
+/// The tests that copy the program (a debug build is hundreds of MB) run one at a time, so
+/// they never hold more than two copies on the disk at once.
+static ONE_COPY_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn copying() -> std::sync::MutexGuard<'static, ()> {
+    ONE_COPY_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A temporary folder, removed at the end.
 struct Temp(PathBuf);
 
@@ -129,6 +137,29 @@ fn install(share: &Path, cwd: &Path, admin_password: Option<&str>) -> Value {
         c.args(["--usuario", ADMIN]).env("VENTALIBRE_PASSWORD", p);
     }
     json_ok(&mut c)
+}
+
+/// Whether two files hold the same bytes (read in chunks: a debug build is large).
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let (mut fa, mut fb) = (
+        std::fs::File::open(a).unwrap(),
+        std::fs::File::open(b).unwrap(),
+    );
+    if fa.metadata().unwrap().len() != fb.metadata().unwrap().len() {
+        return false;
+    }
+    let (mut ba, mut bb) = (vec![0u8; 1 << 20], vec![0u8; 1 << 20]);
+    loop {
+        let n = fa.read(&mut ba).unwrap();
+        if n == 0 {
+            return true;
+        }
+        fb.read_exact(&mut bb[..n]).unwrap();
+        if ba[..n] != bb[..n] {
+            return false;
+        }
+    }
 }
 
 fn program_of(share: &Path) -> PathBuf {
@@ -260,6 +291,7 @@ fn exec_argv(entry: &Path) -> Vec<String> {
 
 #[test]
 fn the_installed_program_and_its_launchers_open_their_share() {
+    let _one = copying();
     let t = Temp::new("launchers");
     let share = t.0.join("ventas");
     let elsewhere = t.dir("otra-carpeta");
@@ -271,9 +303,8 @@ fn the_installed_program_and_its_launchers_open_their_share() {
     assert_eq!(r["program"].as_str().unwrap(), program.to_str().unwrap());
     let mode = std::fs::metadata(&program).unwrap().permissions().mode();
     assert_eq!(mode & 0o111, 0o111, "the installed program is executable");
-    assert_eq!(
-        std::fs::read(&program).unwrap(),
-        std::fs::read(BIN).unwrap(),
+    assert!(
+        same_bytes(&program, Path::new(BIN)),
         "the share holds a copy of the installing program"
     );
     assert!(
@@ -361,10 +392,11 @@ fn the_installed_program_and_its_launchers_open_their_share() {
     assert!(o.status.success(), "{}{}", out(&o), err(&o));
     assert!(out(&o).starts_with("VentaLibre "), "{}", out(&o));
     let copy = cache.join("ventalibre/ventalibre-linux");
-    assert_eq!(
-        std::fs::metadata(&copy).unwrap().len(),
-        std::fs::metadata(&program).unwrap().len()
+    assert!(
+        same_bytes(&copy, &program),
+        "the local copy is the share's program"
     );
+    std::fs::remove_file(&copy).unwrap();
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
 
     // A share without the program for this system says how to install it.
@@ -503,10 +535,13 @@ fn the_installed_program_and_its_launchers_open_their_share() {
 #[test]
 fn an_older_program_reads_the_share_but_does_not_write_it() {
     let t = Temp::new("versions");
-    let share = t.0.join("ventas");
+    let share = t.dir("ventas");
     let cwd = t.dir("cwd");
     let built = built_version();
-    install(&share, &cwd, None);
+    // A share created by this program: only this version or a newer one modifies it.
+    let mut c = vl(BIN, &cwd, &["iniciar", "--json", "--carpeta"]);
+    c.arg(&share);
+    json_ok(&mut c);
 
     let older = |args: &[&str]| {
         let mut c = vl(BIN, &cwd, args);
@@ -568,6 +603,7 @@ fn an_older_program_reads_the_share_but_does_not_write_it() {
 
 #[test]
 fn a_share_of_the_first_versions_is_locked_to_the_installed_program() {
+    let _one = copying();
     let t = Temp::new("legacy");
     let share = t.dir("ventas");
     let cwd = t.dir("cwd");
@@ -703,6 +739,7 @@ fn the_window_opens_its_share_with_its_icon() {
     if !have_tools(&["Xvfb", "xprop"], "the window test under Xvfb") {
         return;
     }
+    let _one = copying();
     let t = Temp::new("window");
     let share = t.0.join("ventas");
     let elsewhere = t.dir("otra-carpeta");
