@@ -502,8 +502,8 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         name: "ventas-por-calificacion".into(),
         title: format!(
             "Ventas por calificación del {} al {}",
-            p.from.unwrap(),
-            p.to.unwrap()
+            day(p.from),
+            day(p.to)
         ),
         columns: cols(&[
             "Calificación",
@@ -704,7 +704,7 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         .collect();
     Ok(Report {
         name: "ventas-entre-fechas".into(),
-        title: format!("Ventas del {} al {}", p.from.unwrap(), p.to.unwrap()),
+        title: format!("Ventas del {} al {}", day(p.from), day(p.to)),
         columns: cols(&[
             "Fecha",
             "Venta",
@@ -770,8 +770,8 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         title: format!(
             "Publicaciones de «{}» que caducaron sin venta del {} al {}",
             c.name,
-            p.from.unwrap(),
-            p.to.unwrap()
+            day(p.from),
+            day(p.to)
         ),
         columns: cols(&[
             "Id",
@@ -793,4 +793,9 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         ],
         rows,
     })
+}
+
+/// A listing's date for its title ("-" when none was given).
+fn day(d: Option<chrono::NaiveDate>) -> String {
+    d.map_or_else(|| "-".into(), |d| d.to_string())
 }

@@ -66,7 +66,7 @@ impl Layout {
             for v in level {
                 ids.push(nodes.len());
                 nodes.push(LNode {
-                    v: v.clone(),
+                    v: *v,
                     depth,
                     left: None,
                     right: None,
@@ -797,7 +797,7 @@ impl TreesPanel {
         if let Some(i) = hovered
             && !resp.dragged()
         {
-            let v = l.nodes[i].v.clone();
+            let v = l.nodes[i].v;
             let depth = l.nodes[i].depth;
             let size = l.nodes[i].size;
             if !self.pubs.contains_key(&v.pos) && !self.pub_job.running() {
