@@ -456,10 +456,11 @@ fn the_dispersion_panel_shows_the_counts_of_the_hash() {
     }
     for (i, n) in d.blocks.iter().enumerate() {
         h.get_by_label(&format!(
-            "Bloque {} (baldes {}-{}): {n} registros",
+            "Bloque {} (baldes {}-{}): {}",
             i + 1,
             i * 8,
-            i * 8 + 7
+            i * 8 + 7,
+            ventalibre::domain::phrases::counted(*n, "registro", "registros")
         ));
     }
     h.get_by_label(&format!("{:.2}", d.load_factor));
@@ -477,8 +478,8 @@ fn the_dispersion_panel_shows_the_counts_of_the_hash() {
     );
     assert!(
         text.contains(&format!(
-            "Bloque 10 (baldes 72-79): {} registros",
-            d.blocks[9]
+            "Bloque 10 (baldes 72-79): {}",
+            ventalibre::domain::phrases::counted(d.blocks[9], "registro", "registros")
         )),
         "{text}"
     );

@@ -1,6 +1,7 @@
 //! One administrator listing (a [`Report`] of `domain::reports::REPORTS`): its parameters, the
 //! table with its totals at the foot, and export to CSV or "printing" to a text file.
 
+use crate::domain::phrases::counted;
 use chrono::Duration;
 use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -229,7 +230,7 @@ impl ReportView {
                     rep.to_text().into_bytes()
                 }
             });
-        ui.label(format!("{} filas", rep.rows.len()));
+        ui.label(counted(rep.rows.len() as u64, "fila", "filas"));
         if let Some(t) = totals_line(rep) {
             ui.label(RichText::new(t).strong());
         }

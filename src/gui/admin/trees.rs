@@ -5,6 +5,7 @@
 //! many thousands of nodes stay smooth. The same tree is also shown as the spec's line-by-line
 //! level listing ([`tree_text`]).
 
+use crate::domain::phrases::counted;
 use std::collections::HashMap;
 
 use egui::{
@@ -483,9 +484,9 @@ impl TreesPanel {
     fn listing(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             ui.label(format!(
-                "Recorrido por niveles: {} nodos en {} niveles. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre].",
-                self.layout.nodes.len(),
-                self.layout.height()
+                "Recorrido por niveles: {} en {}. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre].",
+                counted(self.layout.nodes.len() as u64, "nodo", "nodos"),
+                counted(self.layout.height() as u64, "nivel", "niveles")
             ));
         });
         let name = match self.which {
@@ -556,10 +557,10 @@ impl TreesPanel {
         });
         ui.horizontal_wrapped(|ui| {
             ui.label(format!(
-                "{} nodos, {} niveles; se muestran {} ({} dibujados en pantalla). Zoom {:.1} %. \
+                "{}, {}; se muestran {} ({} dibujados en pantalla). Zoom {:.1} %. \
                  Color: azul balance 0, verde ±1, rojo desbalanceado.",
-                self.layout.nodes.len(),
-                height,
+                counted(self.layout.nodes.len() as u64, "nodo", "nodos"),
+                counted(height as u64, "nivel", "niveles"),
                 self.layout.shown,
                 self.drawn,
                 self.zoom * 100.0
