@@ -837,8 +837,15 @@ impl TreesPanel {
                             p.seller_name, p.seller_email, p.seller_id
                         ));
                         ui.label(format!("Categoría: {} {}", p.category, p.category_name));
-                        ui.label(format!("Precio: $ {} · {}", p.price, p.state_label));
-                        ui.label(format!("Cierre: {}", p.closes));
+                        ui.label(format!(
+                            "Precio: {} · {}",
+                            crate::domain::format::money(p.price_cents),
+                            p.state_label
+                        ));
+                        ui.label(format!(
+                            "Cierre: {}",
+                            crate::domain::format::date_of_ms(p.closes_ms)
+                        ));
                     }
                     Some(Err(e)) => {
                         ui.colored_label(ui.visuals().error_fg_color, e);
