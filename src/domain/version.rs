@@ -4,8 +4,8 @@
 //! the revision of its format and the oldest program allowed to write it (and to read it).
 //! Every write transaction of the domain checks it first ([`Market::write`]), under the write
 //! lock, so the check and the write cannot be separated by another terminal's upgrade; the
-//! check costs one 256-byte header read when another terminal changed the share since this
-//! one last looked, and none otherwise (the storage cache keeps the header).
+//! check costs at most one 256-byte header read per write transaction (none while the storage
+//! cache holds the header at the share's current change counter).
 //!
 //! * A share of the first versions (revision 1, no `VERSION.DAT`) gets its record, with no
 //!   restriction on older programs, in its first write transaction by this program: nothing
@@ -655,5 +655,41 @@ mod tests {
                 .to_string(),
             NEWER_PROGRAM_MESSAGE
         );
+    }
+
+    #[test]
+    fn the_write_gate_costs_at_most_one_small_read() {
+        let dir = std::env::temp_dir().join(format!("vl-version-gate-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let m = Market::open(&dir, true).unwrap();
+        let stats = || m.share().last_tx_stats();
+        // A write that commits something, then an empty write without and with the gate.
+        let commit = || {
+            m.share()
+                .write(|tx| -> DResult<()> {
+                    tx.log_event("", "prueba", "")?;
+                    Ok(())
+                })
+                .unwrap()
+        };
+        commit();
+        m.share().write(|_| -> DResult<()> { Ok(()) }).unwrap();
+        let plain = stats();
+        commit();
+        m.write(|_| Ok(())).unwrap();
+        let gated = stats();
+        assert!(gated.reads <= plain.reads + 1, "{plain:?} → {gated:?}");
+        assert!(
+            gated.bytes_read <= plain.bytes_read + 256,
+            "{plain:?} → {gated:?}"
+        );
+        // With nothing committed in between, the header is still cached: no read at all.
+        m.write(|_| Ok(())).unwrap();
+        let again = stats();
+        m.share().write(|_| -> DResult<()> { Ok(()) }).unwrap();
+        assert_eq!(again.reads, stats().reads, "{again:?}");
+        drop(m);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
