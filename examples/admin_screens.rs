@@ -57,7 +57,18 @@ fn main() -> ExitCode {
             }
         }
     }
-    let admin = match market.login(ADMIN_EMAIL, ADMIN_DEFAULT_PASSWORD) {
+    // A share made for the screenshots: its initial password is changed (to an example one)
+    // before anything else, as the program requires.
+    const EXAMPLE_PW: &str = "clave-de-ejemplo";
+    let admin = match market
+        .login(ADMIN_EMAIL, ADMIN_DEFAULT_PASSWORD)
+        .or_else(|_| market.login(ADMIN_EMAIL, EXAMPLE_PW))
+        .and_then(|s| {
+            if market.must_change_password(&s)? {
+                market.change_password(&s, ADMIN_DEFAULT_PASSWORD, EXAMPLE_PW)?;
+            }
+            Ok(s)
+        }) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("no se pudo entrar como administración: {e}");

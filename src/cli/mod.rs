@@ -429,7 +429,9 @@ fn execute(cli: &Cli, command: Command) -> Out {
             Ok((json!({ "id": id }), format!("Publicación {id} creada")))
         }
         Command::Publication(PublicationCmd::Show { id }) => {
-            let p = m.publication(id)?;
+            // Who bought is shown to the seller, the buyer and the administrator only.
+            let viewer = cli.user.is_some().then(|| session(&m, cli)).transpose()?;
+            let p = m.publication_as(viewer.as_ref(), id)?;
             let r = m.seller_rating(p.seller_id)?;
             let mut v = to_value(&p);
             v["seller_rating"] = to_value(&r);

@@ -10,6 +10,7 @@ pub mod account;
 pub mod catalog;
 pub mod check;
 pub mod demo;
+pub mod maintenance;
 pub mod market;
 pub mod money;
 pub mod password;
@@ -42,6 +43,9 @@ pub enum DomainError {
     /// The operation conflicts with the current state (duplicate email, sold article...).
     #[error("{0}")]
     Conflict(String),
+    /// The share is damaged in a way the operation will not work around (console exit 4).
+    #[error("{0}")]
+    Damaged(String),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -53,6 +57,7 @@ impl DomainError {
             DomainError::Storage(e) if e.is_unavailable() => 3,
             DomainError::Storage(e) if e.is_damaged() => 4,
             DomainError::Storage(_) => 3,
+            DomainError::Damaged(_) => 4,
             _ => 1,
         }
     }

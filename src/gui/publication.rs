@@ -171,11 +171,11 @@ impl PublicationScreen {
             && !self.photo_job.running()
             && !self.photo_failed
         {
-            let dir = env.market.dir().to_path_buf();
+            let m = env.market.clone();
             self.photo = None;
             self.photo_job.start(ui.ctx(), move || {
                 let img = photo_id(&hex)
-                    .and_then(|id| crate::domain::photos::load_photo(&dir, &id))
+                    .and_then(|id| m.photo(&id).ok().flatten())
                     .and_then(|b| super::common::decode_image(&b, PHOTO_SIDE));
                 (hex, img)
             });
@@ -565,7 +565,7 @@ fn messages_ui(ui: &mut Ui, c: &ConversationView) {
 }
 
 fn load(m: &crate::domain::Market, id: u64, s: Option<&Session>) -> Outcome<PubData> {
-    let view = outcome(m.publication(id))?;
+    let view = outcome(m.publication_as(s, id))?;
     let rating = outcome(m.seller_rating(view.seller_id))?;
     let (conversations, purchase) = match s {
         Some(s) => {

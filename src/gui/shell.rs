@@ -128,7 +128,7 @@ pub struct MarketUi {
 
 impl MarketUi {
     pub fn new(market: Arc<Market>) -> MarketUi {
-        let thumbs = Thumbs::new(market.dir().to_path_buf());
+        let thumbs = Thumbs::new(market.clone());
         MarketUi {
             env: Env {
                 market,
@@ -380,6 +380,10 @@ impl MarketUi {
                     self.tab_button(ui, Tab::Login, "Iniciar sesión");
                     self.tab_button(ui, Tab::Register, "Crear cuenta");
                 }
+                Some(_) if self.must_change_password() => {
+                    // The initial password first (issue 11): nothing else until it is changed.
+                    self.tab_button(ui, Tab::Account, "Mi cuenta");
+                }
                 Some(s) => {
                     if !s.admin {
                         self.tab_button(ui, Tab::MyPublications, "Mis publicaciones");
@@ -422,11 +426,11 @@ impl MarketUi {
                 },
             );
         });
-        if self.env.is_admin() && self.admin_default_password {
+        if self.must_change_password() {
             ui.add_space(2.0);
             error_text(
                 ui,
-                "La cuenta de administración todavía tiene la clave inicial. Cámbiela ya en «Mi cuenta», en «Cambiar la clave».",
+                "La cuenta de administración todavía tiene la clave inicial: antes de seguir, cámbiela aquí, en «Cambiar la clave».",
             );
         }
         ui.add_space(4.0);
@@ -453,7 +457,15 @@ impl MarketUi {
         });
     }
 
+    /// The administrator still has the initial password: only the account screen is shown.
+    fn must_change_password(&self) -> bool {
+        self.env.is_admin() && self.admin_default_password
+    }
+
     fn central(&mut self, ui: &mut Ui) {
+        if self.must_change_password() {
+            self.tab = Tab::Account;
+        }
         let env = &mut self.env;
         let logged = env.session.is_some();
         match self.tab {

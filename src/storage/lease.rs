@@ -133,7 +133,23 @@ impl Lease {
     /// network share) can have been judged stale by another terminal and broken; it must then
     /// write nothing.
     pub fn confirm(&self) -> Result<()> {
-        match read_record(&self.path) {
+        let record = read_record(&self.path);
+        if !matches!(&record, Ok(Some(r)) if r.token == self.token) {
+            // A share that vanished (unmounted, disconnected) also loses our lease file: that
+            // is not a lock problem.
+            if let Some(dir) = self.path.parent()
+                && !dir.join(super::ctl::CTL_FILE).exists()
+            {
+                return Err(StorageError::Unreachable {
+                    dir: dir.display().to_string(),
+                    source: io::Error::new(
+                        io::ErrorKind::NotFound,
+                        "la carpeta compartida dejó de estar disponible (¿se desconectó?)",
+                    ),
+                });
+            }
+        }
+        match record {
             Ok(Some(r)) if r.token == self.token => Ok(()),
             Ok(Some(r)) => Err(StorageError::LocksNotShared {
                 holder: r.describe(),

@@ -149,7 +149,9 @@ impl PublicationsPanel {
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.add_enabled(!working, egui::Button::new("Ver")).clicked() || enter {
                 match parse_id(&self.pub_id, "un id de publicación") {
-                    Ok(id) => self.lookup.start(&ctx, env, move |m, _| m.publication(id)),
+                    Ok(id) => self
+                        .lookup
+                        .start(&ctx, env, move |m, s| m.publication_as(Some(s), id)),
                     Err(e) => self.block_msg = Some(Msg::Err(e)),
                 }
             }
@@ -161,7 +163,7 @@ impl PublicationsPanel {
                     match parse_id(&self.pub_id, "un id de publicación") {
                         Ok(id) => self.block.start(&ctx, env, move |m, s| {
                             m.set_publication_blocked(s, id, blocked)?;
-                            m.publication(id)
+                            m.publication_as(Some(s), id)
                         }),
                         Err(e) => self.block_msg = Some(Msg::Err(e)),
                     }

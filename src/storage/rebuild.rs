@@ -1,0 +1,136 @@
+//! Rebuilding `VENTALIBRE.CTL` when it is damaged (emptied, zeroed, torn past its checksums):
+//! the share cannot be opened without it, so this runs before any transaction, under the
+//! exclusive lock and the write lease like a commit.
+//!
+//! The catalog is made again from the record files themselves: each one's header names it (its
+//! tag) and gives its slot size; a file whose header is damaged too gets the slot size the
+//! caller's schema expects, and `repair` rebuilds that header afterwards. The commit state is
+//! written idle with a change counter past every file's (`max + 2`) and a Lamport clock past
+//! every file's, so every terminal's cache rereads everything. The new identity gets a new
+//! share id. The damaged control file is kept beside it as `VENTALIBRE.CTL.dañado-<time>`.
+//! A hot journal cannot be applied without the old commit state, so it is left unapplied (the
+//! rebuilt state is idle): the files are taken as they are, and `repair` makes them agree.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::ctl::{
+    CATALOG_MAX, CATALOG_OFFSET, CTL_FILE, Catalog, CatalogEntry, CommitState, IDENTITY_OFFSET,
+    Identity, STATE_OFFSET,
+};
+use super::error::{Result, StorageError};
+use super::events::{EVENT_SLOT, EVENTS_FILE};
+use super::ident::{ProcessIdentity, now_ms, random_u64};
+use super::lease::{self, LeaseTiming};
+use super::lock::{LockMode, ShareLock};
+use super::record::{HEADER_SIZE, Header};
+
+/// Rebuilds the control file of the share in `dir` from the record files of `schema` (name,
+/// slot size) that are present. Returns what it did, line by line (Spanish).
+pub fn rebuild_control(dir: &Path, schema: &[(&str, u32)]) -> Result<Vec<String>> {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(10);
+    let lock = ShareLock::open(dir)?;
+    let _guard = lock.acquire(LockMode::Exclusive, started, deadline)?;
+    let me = ProcessIdentity::current(None);
+    let timing = LeaseTiming {
+        renew: Duration::from_millis(250),
+        timeout: Duration::from_secs(2),
+    };
+    let lease = lease::acquire(dir, &me, timing, deadline)?;
+    let mut done = Vec::new();
+    let mut entries = Vec::new();
+    let (mut counter, mut lamport) = (0u64, 0u64);
+    let mut all: Vec<(&str, u32)> = schema.to_vec();
+    all.push((EVENTS_FILE, EVENT_SLOT));
+    for (name, size) in all {
+        let path = dir.join(name);
+        let Ok(mut f) = std::fs::File::open(&path) else {
+            continue;
+        };
+        let mut raw = Vec::with_capacity(HEADER_SIZE);
+        f.by_ref()
+            .take(HEADER_SIZE as u64)
+            .read_to_end(&mut raw)
+            .map_err(|e| StorageError::io(name, "leer", e))?;
+        if raw.is_empty() {
+            continue;
+        }
+        match Header::decode(&raw) {
+            Ok(h) if h.tag == name => {
+                counter = counter.max(h.change_counter);
+                lamport = lamport.max(h.lamport);
+                if h.slot_size != size {
+                    done.push(format!(
+                        "{name}: registros de {} bytes (se esperaban {size}); se cataloga como está",
+                        h.slot_size
+                    ));
+                }
+                entries.push(CatalogEntry {
+                    name: name.into(),
+                    slot_size: h.slot_size,
+                });
+            }
+            _ => {
+                done.push(format!(
+                    "{name}: su cabecera también está dañada; se cataloga con registros de {size} bytes"
+                ));
+                entries.push(CatalogEntry {
+                    name: name.into(),
+                    slot_size: size,
+                });
+            }
+        }
+    }
+    if entries.is_empty() {
+        return Err(StorageError::Missing {
+            file: CTL_FILE.into(),
+        });
+    }
+    if entries.len() > CATALOG_MAX {
+        return Err(StorageError::Misuse(
+            "demasiados archivos para el catálogo".into(),
+        ));
+    }
+    // Each commit moves the counter by one; headers carry the counter of their last commit.
+    let (counter, lamport) = (counter + 2, lamport + 1);
+    let mut b = vec![0u8; STATE_OFFSET as usize + 64];
+    let id = Identity {
+        share_id: random_u64(),
+        created_ms: now_ms(),
+    };
+    b[IDENTITY_OFFSET as usize..IDENTITY_OFFSET as usize + 64].copy_from_slice(&id.encode());
+    let cat = Catalog {
+        entries: entries.clone(),
+    }
+    .encode();
+    b[CATALOG_OFFSET as usize..CATALOG_OFFSET as usize + cat.len()].copy_from_slice(&cat);
+    b[STATE_OFFSET as usize..].copy_from_slice(&CommitState::idle(counter, lamport).encode());
+    lease.confirm()?;
+    let ctl = dir.join(CTL_FILE);
+    if ctl.exists() {
+        let aside = dir.join(format!(
+            "{CTL_FILE}.dañado-{}",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        ));
+        std::fs::copy(&ctl, &aside).map_err(|e| StorageError::io(CTL_FILE, "copiar", e))?;
+        done.push(format!(
+            "el {CTL_FILE} dañado queda como {}",
+            aside.file_name().unwrap_or_default().to_string_lossy()
+        ));
+    }
+    let tmp = dir.join(format!("{CTL_FILE}.tmp-{:016x}", random_u64()));
+    let io = |e| StorageError::io(CTL_FILE, "reconstruir", e);
+    {
+        let f = std::fs::File::create(&tmp).map_err(io)?;
+        super::ident::write_all_at(&f, 0, &b).map_err(io)?;
+        f.sync_all().map_err(io)?;
+    }
+    std::fs::rename(&tmp, &ctl).map_err(io)?;
+    done.push(format!(
+        "{CTL_FILE}: reconstruido con {} archivos en el catálogo (contador {counter})",
+        entries.len()
+    ));
+    Ok(done)
+}
