@@ -14,9 +14,14 @@ const HOW: &str = "escriba los miles con punto y los centavos con coma (1.500,50
 /// used for thousands (`1,500`, `1,500.50`).
 pub fn parse_cents(input: &str) -> DResult<i64> {
     let s = input.trim().trim_start_matches('$').trim();
-    let refuse = |why: &str| invalid(format!("«{}» {why}: {HOW}", input.trim()));
+    let refuse = |why: &str| {
+        invalid(format!(
+            "«{}» no es un importe válido ({why}): {HOW}",
+            input.trim()
+        ))
+    };
     if s.is_empty() {
-        return refuse("no es un importe");
+        return refuse("no es un número");
     }
     if s.starts_with('-') {
         return refuse("es negativo");
@@ -25,7 +30,7 @@ pub fn parse_cents(input: &str) -> DResult<i64> {
         .chars()
         .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
     {
-        return refuse("no es un importe");
+        return refuse("no es un número");
     }
     let commas = s.matches(',').count();
     let dots = s.matches('.').count();
@@ -36,7 +41,7 @@ pub fn parse_cents(input: &str) -> DResult<i64> {
         let (i, d) = s.split_once(',').expect("one comma");
         if d.len() > 2 {
             return refuse(if dots == 0 && d.len() == 3 {
-                "es ambiguo (¿miles o decimales?)"
+                "es ambiguo: ¿miles o decimales?"
             } else {
                 "tiene más de dos decimales"
             });
@@ -51,7 +56,7 @@ pub fn parse_cents(input: &str) -> DResult<i64> {
             1 | 2 => (i, d),
             // `1.500` is fifteen hundred; `0.500` could be a half or five hundred.
             3 if thousands_lead(i) => (s, ""),
-            3 => return refuse("es ambiguo (¿miles o decimales?)"),
+            3 => return refuse("es ambiguo: ¿miles o decimales?"),
             0 => return refuse("no tiene decimales después del punto"),
             _ => return refuse("tiene más de dos decimales"),
         }
@@ -68,7 +73,7 @@ pub fn parse_cents(input: &str) -> DResult<i64> {
         int_part.to_string()
     };
     if digits.is_empty() && dec_part.is_empty() {
-        return refuse("no es un importe");
+        return refuse("no es un número");
     }
     if digits.len() > 13 {
         return invalid(format!("«{}» es un importe demasiado grande", input.trim()));
@@ -76,19 +81,19 @@ pub fn parse_cents(input: &str) -> DResult<i64> {
     let units: i64 = if digits.is_empty() {
         0
     } else {
-        digits.parse().or_else(|_| refuse("no es un importe"))?
+        digits.parse().or_else(|_| refuse("no es un número"))?
     };
     let cents: i64 = match dec_part.len() {
         0 => 0,
         1 => {
             dec_part
                 .parse::<i64>()
-                .or_else(|_| refuse("no es un importe"))?
+                .or_else(|_| refuse("no es un número"))?
                 * 10
         }
         _ => dec_part
             .parse::<i64>()
-            .or_else(|_| refuse("no es un importe"))?,
+            .or_else(|_| refuse("no es un número"))?,
     };
     Ok(units * 100 + cents)
 }
