@@ -334,6 +334,12 @@ impl Backend for FullDisk {
             left: self.left.clone(),
         }))
     }
+    fn open_rw(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
+        Ok(Arc::new(FullDiskFile {
+            inner: self.inner.open_rw(name)?,
+            left: self.left.clone(),
+        }))
+    }
     fn open_or_create(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
         Ok(Arc::new(FullDiskFile {
             inner: self.inner.open_or_create(name)?,

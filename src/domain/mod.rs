@@ -54,6 +54,7 @@ impl DomainError {
     /// The console's exit code for this error (1 refused, 3 busy/unreachable, 4 damaged).
     pub fn exit_code(&self) -> i32 {
         match self {
+            DomainError::Storage(e) if e.is_refusal() => 1,
             DomainError::Storage(e) if e.is_unavailable() => 3,
             DomainError::Storage(e) if e.is_damaged() => 4,
             DomainError::Storage(_) => 3,

@@ -38,7 +38,8 @@ pub fn rebuild_control(dir: &Path, schema: &[(&str, u32)]) -> Result<Vec<String>
         renew: Duration::from_millis(250),
         timeout: Duration::from_secs(2),
     };
-    let lease = lease::acquire(dir, &me, timing, deadline)?;
+    let direct = super::fsinfo::probe(dir).policy().direct_io;
+    let lease = lease::acquire(dir, direct, &me, timing, deadline)?;
     let mut done = Vec::new();
     let mut entries = Vec::new();
     let (mut counter, mut lamport) = (0u64, 0u64);
