@@ -18,6 +18,7 @@ use ventalibre::domain::{Kind, Market, Session};
 use ventalibre::storage::record::{HEADER_SIZE, Header};
 
 const ADMIN_PW: &str = "clave-de-la-administracion";
+const BIN: &str = env!("CARGO_BIN_EXE_ventalibre");
 
 fn setup() {
     static ONCE: Once = Once::new();
@@ -627,4 +628,92 @@ fn every_file_damaged_four_ways_is_named_by_check_and_repaired_where_the_files_t
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// The console: `check` exits 4 naming the file; `repair` asks the administrator to confirm
+/// (and does nothing without it), then repairs; `check` exits 0 after it.
+#[test]
+fn console_check_and_repair() {
+    setup();
+    let dir = tmp("consola");
+    template(&dir);
+    edit_header(&dir, "USUARIOS.CON", |h| h.control[1] = 1);
+    let run = |args: &[&str], input: &str| {
+        use std::io::Write;
+        let mut c = std::process::Command::new(BIN)
+            .arg("--share")
+            .arg(&dir)
+            .args(args)
+            .env("VENTALIBRE_KDF_ROUNDS", "1000")
+            .env("VENTALIBRE_PASSWORD", ADMIN_PW)
+            .env_remove("VENTALIBRE_SHARE")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        c.wait_with_output().unwrap()
+    };
+    let o = run(&["check"], "");
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("USUARIOS.DAT"));
+    let o = run(&["repair"], "no\n");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        run(&["check"], "").status.code(),
+        Some(4),
+        "repair ran without confirmation"
+    );
+    let o = run(&["repair"], "si\n");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("último id de usuario corregido"));
+    assert_eq!(run(&["check"], "").status.code(), Some(0));
+    // A backup from the console, and restoring it (confirmed).
+    let copy = dir.with_extension("copia");
+    let _ = std::fs::remove_dir_all(&copy);
+    let o = run(&["backup", copy.to_str().unwrap()], "");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("La copia pasó la revisión"));
+    let o = run(&["restore", copy.to_str().unwrap()], "no\n");
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&["restore", copy.to_str().unwrap()], "si\n");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(run(&["check"], "").status.code(), Some(0));
+    // A control file emptied: `init` refuses it, `repair` makes it again.
+    std::fs::write(dir.join("VENTALIBRE.CTL"), b"").unwrap();
+    assert_eq!(run(&["init"], "").status.code(), Some(4));
+    let o = run(&["repair", "--si"], "");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("VENTALIBRE.CTL: reconstruido"));
+    assert_eq!(run(&["check"], "").status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(&copy);
+    let _ = std::fs::remove_dir_all(&dir);
 }
