@@ -132,17 +132,20 @@ fn a_busy_share_answers_busy_after_the_timeout() {
     let (held_tx, held_rx) = channel();
     let (release_tx, release_rx) = channel::<()>();
     let path = dir.path().to_path_buf();
-    let writer = std::thread::spawn(move || {
-        let holder = Share::open(&path, config()).unwrap();
-        holder
-            .write(|tx| -> Result<(), StorageError> {
-                tx.write(F, 0, &5u64.to_le_bytes())?;
-                held_tx.send(()).unwrap();
-                let _ = release_rx.recv_timeout(Duration::from_secs(60));
-                Ok(())
-            })
-            .unwrap();
-    });
+    let writer = std::thread::Builder::new()
+        .name("writer".into())
+        .spawn(move || {
+            let holder = Share::open(&path, config()).unwrap();
+            holder
+                .write(|tx| -> Result<(), StorageError> {
+                    tx.write(F, 0, &5u64.to_le_bytes())?;
+                    held_tx.send(()).unwrap();
+                    let _ = release_rx.recv_timeout(Duration::from_secs(60));
+                    Ok(())
+                })
+                .unwrap();
+        })
+        .unwrap();
     held_rx.recv().unwrap();
     let other = Share::open(dir.path(), short(300)).unwrap();
     for what in ["write", "read"] {
@@ -174,16 +177,19 @@ fn a_busy_share_answers_busy_after_the_timeout() {
     let (held_tx, held_rx) = channel();
     let (release_tx, release_rx) = channel::<()>();
     let path = dir.path().to_path_buf();
-    let reader = std::thread::spawn(move || {
-        let r = Share::open(&path, config()).unwrap();
-        r.read(|tx| -> Result<(), StorageError> {
-            tx.read(F, 0)?;
-            held_tx.send(()).unwrap();
-            let _ = release_rx.recv_timeout(Duration::from_secs(60));
-            Ok(())
+    let reader = std::thread::Builder::new()
+        .name("reader".into())
+        .spawn(move || {
+            let r = Share::open(&path, config()).unwrap();
+            r.read(|tx| -> Result<(), StorageError> {
+                tx.read(F, 0)?;
+                held_tx.send(()).unwrap();
+                let _ = release_rx.recv_timeout(Duration::from_secs(60));
+                Ok(())
+            })
+            .unwrap();
         })
         .unwrap();
-    });
     held_rx.recv().unwrap();
     other.drop_cache();
     assert_eq!(value(&other), 5, "a second reader gets in beside the first");
@@ -257,15 +263,18 @@ fn a_live_lease_that_the_lock_did_not_exclude_is_refused() {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (path, stop2) = (dir.path().to_path_buf(), stop.clone());
     write_lease(dir.path(), &foreign_lease(0));
-    let beater = std::thread::spawn(move || {
-        let mut beat = 0;
-        while !stop2.load(std::sync::atomic::Ordering::SeqCst) {
-            beat += 1;
-            write_lease(&path, &foreign_lease(beat));
-            std::thread::sleep(Duration::from_millis(40));
-        }
-        std::fs::remove_file(path.join(LEASE_FILE)).unwrap();
-    });
+    let beater = std::thread::Builder::new()
+        .name("beater".into())
+        .spawn(move || {
+            let mut beat = 0;
+            while !stop2.load(std::sync::atomic::Ordering::SeqCst) {
+                beat += 1;
+                write_lease(&path, &foreign_lease(beat));
+                std::thread::sleep(Duration::from_millis(40));
+            }
+            std::fs::remove_file(path.join(LEASE_FILE)).unwrap();
+        })
+        .unwrap();
     let share = Share::open(dir.path(), lease_config()).unwrap();
     let before = common::snapshot(dir.path());
     let e = share

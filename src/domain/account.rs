@@ -4,7 +4,10 @@ use serde::Serialize;
 
 use super::market::*;
 use super::records::*;
-use super::{DResult, Market, conflict, denied, invalid, password, provinces};
+// Moved to `text`; re-exported for old callers.
+use super::field::Checks;
+pub(crate) use super::text::text;
+use super::{DResult, Field, Market, OnField, conflict, denied, invalid, password, provinces};
 use crate::storage::ident::now_ms;
 
 /// What a visitor types to register.
@@ -78,6 +81,9 @@ impl UserView {
 /// Checks an email's shape: `local@domain.tld`, at most 64 bytes.
 pub fn validate_email(email: &str) -> DResult<String> {
     let e = normalize_email(email);
+    if e.is_empty() {
+        return invalid("falta el email (por ejemplo nombre@dominio.com.ar)");
+    }
     let bad = || {
         invalid(format!(
             "«{}» no es un email válido (ejemplo: nombre@dominio.com.ar)",
@@ -114,67 +120,15 @@ pub fn validate_email(email: &str) -> DResult<String> {
     if local_ok && domain_ok { Ok(e) } else { bad() }
 }
 
-pub(crate) fn text(field: &str, v: &str, max: usize, required: bool) -> DResult<String> {
-    let t = v.split_whitespace().collect::<Vec<_>>().join(" ");
-    if required && t.is_empty() {
-        return invalid(format!("falta {field}"));
-    }
-    if t.len() > max {
-        return invalid(format!(
-            "{field} es demasiado largo: {} bytes, máximo {max}",
-            t.len()
-        ));
-    }
-    refuse_control(field, &t, false)?;
-    Ok(t)
-}
-
-/// Characters that reorder or hide text on a screen or a terminal: bidirectional overrides and
-/// isolates, zero-width marks. Refused like control codes.
-fn is_format_trick(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
-
-/// Refuses terminal control codes (escape sequences, bells, backspaces...) and format tricks;
-/// with `multiline`, newlines and tabs are allowed.
-fn refuse_control(field: &str, t: &str, multiline: bool) -> DResult<()> {
-    let bad = t.chars().find(|&c| {
-        (c.is_control() && !(multiline && (c == '\n' || c == '\t'))) || is_format_trick(c)
-    });
-    match bad {
-        Some(c) => invalid(format!(
-            "{field} contiene caracteres de control (U+{:04X}){}",
-            c as u32,
-            if multiline {
-                "; se permiten saltos de línea y tabulaciones"
-            } else {
-                ""
-            }
-        )),
-        None => Ok(()),
-    }
-}
-
-/// A multi-line text (a description): trimmed, `\r\n` made `\n`, at most `max` bytes, no
-/// control codes but newlines and tabs.
-pub(crate) fn multiline_text(field: &str, v: &str, max: usize, required: bool) -> DResult<String> {
-    let t = v.replace("\r\n", "\n").trim().to_string();
-    if required && t.is_empty() {
-        return invalid(format!("falta {field}"));
-    }
-    if t.len() > max {
-        return invalid(format!(
-            "{field} es demasiado larga: {} bytes, máximo {max}",
-            t.len()
-        ));
-    }
-    refuse_control(field, &t, true)?;
-    Ok(t)
-}
+/// The rule for a new password, as forms state it before it is broken.
+pub const PASSWORD_RULE: &str = "al menos 6 caracteres";
 
 fn validate_password(p: &str) -> DResult<()> {
+    if p.is_empty() {
+        return invalid(format!("falta la clave ({PASSWORD_RULE})"));
+    }
     if p.chars().count() < 6 {
-        return invalid("la clave debe tener al menos 6 caracteres");
+        return invalid(format!("la clave debe tener {PASSWORD_RULE}"));
     }
     if p.len() > 128 {
         return invalid("la clave es demasiado larga (máximo 128 bytes)");
@@ -203,23 +157,63 @@ fn validate_phone(p: &str) -> DResult<String> {
     Ok(t)
 }
 
+/// Checks every field of a registration (and that the password was typed twice alike, when
+/// the repetition is given), so the form shows all its problems at once. Returns the email,
+/// name, address, province and phone as they will be stored.
+pub fn check_new_user(
+    n: &NewUser,
+    repeat: Option<&str>,
+) -> DResult<(String, String, String, u8, String)> {
+    let mut c = Checks::default();
+    let email = c.check(Field::Email, validate_email(&n.email));
+    c.check(Field::Password, validate_password(&n.password));
+    if let Some(r) = repeat
+        && r != n.password
+    {
+        c.fail(Field::PasswordRepeat, "las dos claves no coinciden");
+    }
+    let name = c.check(
+        Field::Name,
+        text("el apellido y nombre", &n.name, NAME_LEN, true),
+    );
+    let address = c.check(
+        Field::Address,
+        text("el domicilio", &n.address, ADDRESS_LEN, true),
+    );
+    let province = c.check(Field::Province, validate_province(n.province));
+    let phone = c.check(Field::Phone, validate_phone(&n.phone));
+    c.finish()?;
+    Ok((email, name, address, province, phone))
+}
+
+/// Checks a new password and its repetition (changing the password).
+pub fn check_new_password(new: &str, repeat: &str) -> DResult<()> {
+    let mut c = Checks::default();
+    c.check(Field::NewPassword, validate_password(new));
+    if new != repeat {
+        c.fail(Field::PasswordRepeat, "las dos claves nuevas no coinciden");
+    }
+    c.finish()
+}
+
 impl Market {
     /// Registers a visitor. The email must be new (ignoring case).
     pub fn register(&self, n: NewUser) -> DResult<UserView> {
-        let email = validate_email(&n.email)?;
-        validate_password(&n.password)?;
-        let name = text("el apellido y nombre", &n.name, NAME_LEN, true)?;
-        let address = text("el domicilio", &n.address, ADDRESS_LEN, true)?;
-        let province = validate_province(n.province)?;
-        let phone = validate_phone(&n.phone)?;
-        let photo = n.photo.as_deref().map(super::photos::prepare).transpose()?;
+        let (email, name, address, province, phone) = check_new_user(&n, None)?;
+        let photo = n
+            .photo
+            .as_deref()
+            .map(super::photos::prepare)
+            .transpose()
+            .on(Field::Photo)?;
         let rounds = password::rounds();
         let salt = password::salt();
         let hash = password::hash(&n.password, &salt, rounds);
         let now = now_ms();
         let u = self.write_with_photo(photo.as_ref(), |tx| {
             if find_user(tx, &email)?.is_some() {
-                return conflict(format!("ya hay una cuenta con el email {email}"));
+                return conflict(format!("ya hay una cuenta con el email {email}"))
+                    .on(Field::Email);
             }
             let id = USERS.next_id(tx)?;
             let u = User {
@@ -260,7 +254,7 @@ impl Market {
             return denied("email o clave incorrectos");
         }
         if u.is_blocked() {
-            return denied("su cuenta está bloqueada por la administración; no puede continuar");
+            return denied(self.read(|tx| super::blocks::blocked_account_message(tx, u.id))?);
         }
         let s = Session {
             user_id: u.id,
@@ -332,16 +326,17 @@ impl Market {
     /// changed). The new one must differ from the current one, and the administrator's from
     /// the initial `newton`.
     pub fn change_password(&self, s: &Session, old: &str, new: &str) -> DResult<()> {
-        validate_password(new)?;
+        validate_password(new).on(Field::NewPassword)?;
         let u = self.read(|tx| current_to_change_password(tx, s))?;
         if !password::verify(old, &u.salt, u.rounds, &u.hash) {
-            return denied("la clave actual no es correcta");
+            return denied("la clave actual no es correcta").on(Field::Password);
         }
         if new == old {
-            return invalid("la clave nueva debe ser distinta de la actual");
+            return invalid("la clave nueva debe ser distinta de la actual").on(Field::NewPassword);
         }
         if u.is_admin() && new == ADMIN_DEFAULT_PASSWORD {
-            return invalid("la clave de la administración no puede ser la inicial");
+            return invalid("la clave de la administración no puede ser la inicial")
+                .on(Field::NewPassword);
         }
         let rounds = password::rounds();
         let salt = password::salt();
@@ -367,19 +362,36 @@ impl Market {
     }
 
     pub fn update_profile(&self, s: &Session, c: ProfileChanges) -> DResult<UserView> {
-        let name = c
-            .name
+        let mut checks = Checks::default();
+        let name = checks.check(
+            Field::Name,
+            c.name
+                .as_deref()
+                .map(|v| text("el apellido y nombre", v, NAME_LEN, true))
+                .transpose(),
+        );
+        let address = checks.check(
+            Field::Address,
+            c.address
+                .as_deref()
+                .map(|v| text("el domicilio", v, ADDRESS_LEN, true))
+                .transpose(),
+        );
+        let province = checks.check(
+            Field::Province,
+            c.province.map(validate_province).transpose(),
+        );
+        let phone = checks.check(
+            Field::Phone,
+            c.phone.as_deref().map(validate_phone).transpose(),
+        );
+        checks.finish()?;
+        let photo = c
+            .photo
             .as_deref()
-            .map(|v| text("el apellido y nombre", v, NAME_LEN, true))
-            .transpose()?;
-        let address = c
-            .address
-            .as_deref()
-            .map(|v| text("el domicilio", v, ADDRESS_LEN, true))
-            .transpose()?;
-        let province = c.province.map(validate_province).transpose()?;
-        let phone = c.phone.as_deref().map(validate_phone).transpose()?;
-        let photo = c.photo.as_deref().map(super::photos::prepare).transpose()?;
+            .map(super::photos::prepare)
+            .transpose()
+            .on(Field::Photo)?;
         let u = self.write_with_photo(photo.as_ref(), |tx| {
             let mut u = current(tx, s)?;
             if let Some(v) = &name {
@@ -409,7 +421,7 @@ impl Market {
     pub fn unregister(&self, s: &Session, pass: &str) -> DResult<()> {
         let u = self.read(|tx| current(tx, s))?;
         if !password::verify(pass, &u.salt, u.rounds, &u.hash) {
-            return denied("la clave no es correcta");
+            return denied("la clave no es correcta").on(Field::Password);
         }
         self.write(|tx| {
             let u = current(tx, s)?;
@@ -433,36 +445,6 @@ impl Market {
             tx.log_event(&u.email, "baja-usuario", &format!("usuario {}", u.id))?;
             Ok(())
         })
-    }
-
-    /// Blocks or unblocks a user (administrator only). A blocked user is refused at log-in and
-    /// in every operation.
-    pub fn set_user_blocked(&self, s: &Session, email: &str, blocked: bool) -> DResult<UserView> {
-        let u = self.write(|tx| {
-            let admin = current_admin(tx, s)?;
-            let mut u = user_by_email(tx, email)?;
-            if u.is_admin() {
-                return denied("no se puede bloquear una cuenta de administración");
-            }
-            if blocked {
-                u.flags |= FLAG_BLOCKED;
-                u.flags &= !FLAG_CONNECTED;
-            } else {
-                u.flags &= !FLAG_BLOCKED;
-            }
-            store_user(tx, &u)?;
-            tx.log_event(
-                &admin.email,
-                if blocked {
-                    "bloqueo-usuario"
-                } else {
-                    "desbloqueo-usuario"
-                },
-                &u.email,
-            )?;
-            Ok(u)
-        })?;
-        Ok(UserView::of(&u))
     }
 
     /// A user's public data (name, province, rating summary), for a publication's page.

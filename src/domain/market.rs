@@ -314,7 +314,7 @@ pub(crate) fn current_to_change_password(tx: &mut impl Tx, s: &Session) -> DResu
         return denied("su cuenta ya no existe; vuelva a registrarse");
     }
     if u.is_blocked() {
-        return denied("su cuenta está bloqueada por la administración; no puede continuar");
+        return denied(super::blocks::blocked_account_message(tx, u.id)?);
     }
     Ok(u)
 }

@@ -7,23 +7,32 @@
 //! publication sold, appends the sale and the invoice and logs the event, all or nothing.
 
 pub mod account;
+pub mod blocks;
 pub mod catalog;
 pub mod check;
+pub mod commissions;
+pub mod dates;
 pub mod demo;
+pub mod field;
 pub mod maintenance;
 pub mod market;
 pub mod money;
 pub mod password;
+pub mod permissions;
 pub mod photos;
+pub mod phrases;
 pub mod provinces;
 pub mod records;
 pub mod reports;
+pub mod text;
 pub mod trade;
+pub mod views;
 
 use thiserror::Error;
 
 use crate::storage::StorageError;
 
+pub use field::{Field, FieldError, OnField};
 pub use market::{Market, Session};
 pub use money::{format_cents, parse_cents};
 pub use records::*;
@@ -43,6 +52,10 @@ pub enum DomainError {
     /// The operation conflicts with the current state (duplicate email, sold article...).
     #[error("{0}")]
     Conflict(String),
+    /// Bad input in named fields of a form: every problem found, so a form shows them all at
+    /// once, each next to its field (see [`field`]).
+    #[error("{}", field::join(.0))]
+    Fields(Vec<field::FieldError>),
     /// The share is damaged in a way the operation will not work around (console exit 4).
     #[error("{0}")]
     Damaged(String),

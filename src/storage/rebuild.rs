@@ -2,9 +2,10 @@
 //! the share cannot be opened without it, so this runs before any transaction, under the
 //! exclusive lock and the write lease like a commit.
 //!
-//! The catalog is made again from the record files themselves: each one's header names it (its
-//! tag) and gives its slot size; a file whose header is damaged too gets the slot size the
-//! caller's schema expects, and `repair` rebuilds that header afterwards. The commit state is
+//! The catalog is made again from the record files themselves: every file of the folder whose
+//! header names it (its tag) is listed with the slot size it gives; a file of the caller's
+//! schema whose header is damaged too gets the slot size the schema expects, and `repair`
+//! rebuilds that header afterwards. The commit state is
 //! written idle with a change counter past every file's (`max + 2`) and a Lamport clock past
 //! every file's, so every terminal's cache rereads everything. The new identity gets a new
 //! share id. The damaged control file is kept beside it as `VENTALIBRE.CTL.dañado-<time>`.
@@ -26,8 +27,22 @@ use super::lease::{self, LeaseTiming};
 use super::lock::{LockMode, ShareLock};
 use super::record::{HEADER_SIZE, Header};
 
-/// Rebuilds the control file of the share in `dir` from the record files of `schema` (name,
-/// slot size) that are present. Returns what it did, line by line (Spanish).
+/// The first bytes of a file (its header), `None` if there is no such file.
+fn read_head(path: &Path) -> Result<Option<Vec<u8>>> {
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return Ok(None);
+    };
+    let mut raw = Vec::with_capacity(HEADER_SIZE);
+    f.by_ref()
+        .take(HEADER_SIZE as u64)
+        .read_to_end(&mut raw)
+        .map_err(|e| StorageError::io(path.display().to_string(), "leer", e))?;
+    Ok(Some(raw))
+}
+
+/// Rebuilds the control file of the share in `dir` from its record files; `schema` (name,
+/// slot size) says what to catalog for a file whose own header is damaged too. Returns what it
+/// did, line by line (Spanish).
 pub fn rebuild_control(dir: &Path, schema: &[(&str, u32)]) -> Result<Vec<String>> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(10);
@@ -43,45 +58,58 @@ pub fn rebuild_control(dir: &Path, schema: &[(&str, u32)]) -> Result<Vec<String>
     let mut done = Vec::new();
     let mut entries = Vec::new();
     let (mut counter, mut lamport) = (0u64, 0u64);
+    // Every record file of the folder names itself in its header: those are catalogued as
+    // they are (files of the schema or not: a newer feature's file is kept too).
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| StorageError::Unreachable {
+            dir: dir.display().to_string(),
+            source: e,
+        })?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("VENTALIBRE.") && n.is_ascii() && n.len() <= 16)
+        .collect();
+    names.sort();
+    for name in &names {
+        let Some(raw) = read_head(&dir.join(name))? else {
+            continue;
+        };
+        if let Ok(h) = Header::decode(&raw)
+            && h.tag == *name
+        {
+            counter = counter.max(h.change_counter);
+            lamport = lamport.max(h.lamport);
+            if let Some((_, size)) = schema.iter().find(|(n, _)| n == name)
+                && h.slot_size != *size
+            {
+                done.push(format!(
+                    "{name}: registros de {} bytes (se esperaban {size}); se cataloga como está",
+                    h.slot_size
+                ));
+            }
+            entries.push(CatalogEntry {
+                name: name.clone(),
+                slot_size: h.slot_size,
+            });
+        }
+    }
+    // Files of the schema whose header is damaged too: the schema says their slot size, and
+    // `repair` rebuilds the header afterwards.
     let mut all: Vec<(&str, u32)> = schema.to_vec();
     all.push((EVENTS_FILE, EVENT_SLOT));
     for (name, size) in all {
-        let path = dir.join(name);
-        let Ok(mut f) = std::fs::File::open(&path) else {
-            continue;
-        };
-        let mut raw = Vec::with_capacity(HEADER_SIZE);
-        f.by_ref()
-            .take(HEADER_SIZE as u64)
-            .read_to_end(&mut raw)
-            .map_err(|e| StorageError::io(name, "leer", e))?;
-        if raw.is_empty() {
+        if entries.iter().any(|e| e.name == name) {
             continue;
         }
-        match Header::decode(&raw) {
-            Ok(h) if h.tag == name => {
-                counter = counter.max(h.change_counter);
-                lamport = lamport.max(h.lamport);
-                if h.slot_size != size {
-                    done.push(format!(
-                        "{name}: registros de {} bytes (se esperaban {size}); se cataloga como está",
-                        h.slot_size
-                    ));
-                }
-                entries.push(CatalogEntry {
-                    name: name.into(),
-                    slot_size: h.slot_size,
-                });
-            }
-            _ => {
-                done.push(format!(
-                    "{name}: su cabecera también está dañada; se cataloga con registros de {size} bytes"
-                ));
-                entries.push(CatalogEntry {
-                    name: name.into(),
-                    slot_size: size,
-                });
-            }
+        if read_head(&dir.join(name))?.is_some_and(|r| !r.is_empty()) {
+            done.push(format!(
+                "{name}: su cabecera también está dañada; se cataloga con registros de {size} bytes"
+            ));
+            entries.push(CatalogEntry {
+                name: name.into(),
+                slot_size: size,
+            });
         }
     }
     if entries.is_empty() {

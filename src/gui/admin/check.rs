@@ -6,21 +6,24 @@ use std::sync::{Arc, Mutex};
 
 use egui::{RichText, TextEdit, Ui};
 
-use super::common::{Env, Job, Saver, busy, ok_color};
+use super::common::{RunAsAdmin, Task, busy};
 use crate::domain::check::CheckReport;
 use crate::domain::maintenance::{BackupSummary, Progress, RepairReport, default_backup_dir};
+use crate::gui::dialogs::{Export, TEXT};
+use crate::gui::env::Env;
+use crate::gui::notice::good_color as ok_color;
 
 #[derive(Default)]
 pub struct CheckPanel {
-    job: Job<CheckReport>,
+    job: Task<CheckReport>,
     pub report: Option<CheckReport>,
     error: Option<String>,
-    saver: Saver,
+    saver: Export,
     /// Where the next backup goes (typed, or proposed beside the share).
     pub backup_dest: String,
-    backup: Job<BackupSummary>,
+    backup: Task<BackupSummary>,
     backup_msg: Option<Result<String, String>>,
-    repair: Job<RepairReport>,
+    repair: Task<RepairReport>,
     /// The administrator asked to repair and has not confirmed yet.
     pub confirming: bool,
     pub repaired: Option<RepairReport>,
@@ -48,7 +51,7 @@ fn progress_bar(ui: &mut Ui, p: &Arc<Mutex<Option<Progress>>>) {
 }
 
 impl CheckPanel {
-    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
         self.poll();
         if self.backup_dest.is_empty() {
@@ -58,32 +61,24 @@ impl CheckPanel {
             "Revisa cada archivo de la carpeta compartida, cada estructura (hash, lista, árboles AVL, colas) y que \
              los archivos concuerden entre sí. Solo lee: no cambia nada.",
         );
-        let working = self.job.busy() || self.backup.busy() || self.repair.busy();
+        let working = self.job.running() || self.backup.running() || self.repair.running();
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!working, egui::Button::new("Revisar la carpeta"))
                 .clicked()
             {
                 self.repaired = None;
-                self.job.start(&ctx, env, |m, _| m.check());
-            }
-            if let Some(r) = &self.report
-                && ui
-                    .add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…"))
-                    .clicked()
-            {
-                self.saver.save(
-                    &ctx,
-                    env,
-                    "Guardar el informe de la revisión",
-                    "revision.txt".into(),
-                    ("Texto", "txt"),
-                    r.to_text(),
-                );
+                self.job.run(&ctx, env, |m, _| m.check());
             }
         });
-        self.saver.ui(ui);
-        if self.job.busy() {
+        if let Some(r) = &self.report {
+            let text = r.to_text();
+            self.saver
+                .ui(ui, "Guardar el informe en", "revision.txt", TEXT, || {
+                    text.into_bytes()
+                });
+        }
+        if self.job.running() {
             busy(ui, "Revisando la carpeta…");
         }
         if let Some(e) = &self.error {
@@ -200,14 +195,14 @@ impl CheckPanel {
                 let p = self.progress.clone();
                 *p.lock().unwrap() = None;
                 self.backup_msg = None;
-                self.backup.start(ui.ctx(), env, move |m, s| {
+                self.backup.run(ui.ctx(), env, move |m, s| {
                     m.backup(s, &dest, &|x: &Progress| {
                         *p.lock().unwrap() = Some(x.clone());
                     })
                 });
             }
         });
-        if self.backup.busy() {
+        if self.backup.running() {
             progress_bar(ui, &self.progress);
         }
         match &self.backup_msg {
@@ -226,7 +221,7 @@ impl CheckPanel {
 
     fn repair_ui(&mut self, ui: &mut Ui, env: &Env, working: bool) {
         let damaged = self.report.as_ref().is_some_and(|r| !r.ok);
-        if !damaged && !self.repair.busy() && self.repaired.is_none() {
+        if !damaged && !self.repair.running() && self.repaired.is_none() {
             return;
         }
         ui.separator();
@@ -252,7 +247,7 @@ impl CheckPanel {
                     self.confirming = false;
                     let p = self.progress.clone();
                     *p.lock().unwrap() = None;
-                    self.repair.start(ui.ctx(), env, move |m, s| {
+                    self.repair.run(ui.ctx(), env, move |m, s| {
                         m.repair(Some(s), &|x: &Progress| {
                             *p.lock().unwrap() = Some(x.clone());
                         })
@@ -269,7 +264,7 @@ impl CheckPanel {
         {
             self.confirming = true;
         }
-        if self.repair.busy() {
+        if self.repair.running() {
             progress_bar(ui, &self.progress);
         }
         if let Some(e) = &self.repair_error {
