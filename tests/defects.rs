@@ -222,7 +222,7 @@ fn defect_01_init_never_wipes_a_damaged_share() {
         assert!(
             err.contains("VENTALIBRE.CTL")
                 && err.contains("PUBLICADOS.DAT")
-                && err.contains("ventalibre repair"),
+                && err.contains("ventalibre reparar"),
             "case {i}: {err}"
         );
         assert_eq!(before, snapshot(&case), "case {i}: init changed files");
@@ -673,7 +673,7 @@ fn defect_08_the_initial_admin_password_must_be_changed_first() {
     let o = console(d.path(), adm, &["admin", "collect"]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("passwd"),
+        String::from_utf8_lossy(&o.stderr).contains(" clave`"),
         "{}",
         text(&o)
     );

@@ -1,5 +1,5 @@
-//! Share maintenance: `backup DEST`, `restore SRC` and `repair`, while other terminals keep
-//! working. The administrator acts (`--user`, by default the administrator account, password
+//! Share maintenance: `copiar DEST` (`backup`), `restaurar SRC` (`restore`) and `reparar`
+//! (`repair`), while other terminals keep working. The administrator acts (`--user`, by default the administrator account, password
 //! from VENTALIBRE_PASSWORD or a prompt); `restore` and `repair` also ask to confirm (type
 //! "si"), unless `--si`.
 
@@ -48,8 +48,9 @@ fn confirm(question: &str, yes: bool) -> DResult<()> {
 /// `backup [DEST]`: a consistent copy of the whole share, photos included.
 #[derive(Debug, Args)]
 pub struct Backup {
-    /// Folder for the copy (must not exist, or be empty). Default: beside the share, named
-    /// after it and the date.
+    /// Carpeta de la copia (que no exista, o vacía). Si no se indica: al lado de la carpeta
+    /// compartida, con su nombre y la fecha.
+    #[arg(value_name = "DESTINO")]
     pub dest: Option<PathBuf>,
 }
 
@@ -80,7 +81,7 @@ impl Backup {
                 if b.check_ok {
                     "La copia pasó la revisión."
                 } else {
-                    "La copia NO pasó la revisión: la carpeta ya tenía problemas (vea `ventalibre check`)."
+                    "La copia NO pasó la revisión: la carpeta ya tenía problemas (vea `ventalibre verificar`)."
                 }
             ),
         ))
@@ -91,9 +92,10 @@ impl Backup {
 /// writes).
 #[derive(Debug, Args)]
 pub struct Restore {
-    /// The copy made by `backup`.
+    /// La copia hecha con `copiar`.
+    #[arg(value_name = "COPIA")]
     pub src: PathBuf,
-    /// Do not ask to confirm.
+    /// No pedir confirmación.
     #[arg(long)]
     pub si: bool,
 }
@@ -123,7 +125,7 @@ impl Restore {
 /// `repair`: rebuilds what `check` found damaged, from the data files; lists what it cannot.
 #[derive(Debug, Args)]
 pub struct Repair {
-    /// Do not ask to confirm.
+    /// No pedir confirmación.
     #[arg(long)]
     pub si: bool,
 }
@@ -168,7 +170,7 @@ impl Repair {
         };
         confirm(
             "La reparación reconstruye lo que los archivos de datos determinan y lista lo que no; \
-             conviene hacer antes una copia (`ventalibre backup`).",
+             conviene hacer antes una copia (`ventalibre copiar`).",
             self.si,
         )?;
         let rep = m.repair(s.as_ref(), &progress())?;

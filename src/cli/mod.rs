@@ -7,6 +7,7 @@
 //! # Layout
 //!
 //! * `args` — global flags and the `Command` enum.
+//! * `spanish` — clap in Spanish: help template, `--ayuda`, usage lines, error messages.
 //! * `input` — what commands read besides their arguments: passwords, sessions, provinces,
 //!   photo files.
 //! * `account` — register, login, logout, passwd, profile, unregister.
@@ -28,6 +29,7 @@ mod input;
 pub mod invoice;
 pub mod maintenance;
 pub mod publication;
+pub mod spanish;
 pub mod tools;
 pub mod trade;
 
@@ -52,6 +54,15 @@ pub fn share_dir(flag: Option<&Path>) -> PathBuf {
         Some(v) if !v.is_empty() => PathBuf::from(v),
         _ => PathBuf::from("shared_me"),
     }
+}
+
+/// What `ventalibre --version` prints: the program's version and the share format it writes.
+pub fn version_text() -> String {
+    format!(
+        "VentaLibre {} (formato de carpeta {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::storage::ctl::SHARE_FORMAT_VERSION
+    )
 }
 
 /// Runs a parsed command line; returns the exit code.

@@ -502,7 +502,7 @@ pub fn repair_control(dir: &Path) -> DResult<Vec<String>> {
         }
         crate::storage::probe::FolderState::Empty => {
             return invalid(format!(
-                "{} no tiene archivos de VentaLibre: no hay nada que reparar (`ventalibre init` crea una carpeta nueva)",
+                "{} no tiene archivos de VentaLibre: no hay nada que reparar (`ventalibre iniciar` crea una carpeta nueva)",
                 dir.display()
             ));
         }

@@ -205,8 +205,8 @@ pub(crate) fn refuse_damaged_folder(dir: &Path) -> DResult<()> {
         return Err(DomainError::Damaged(format!(
             "no se crea una carpeta compartida en {}: ya tiene archivos de VentaLibre que no se \
              pueden abrir ({problem}; archivos con datos: {}). No se modificó nada. Revísela con \
-             `ventalibre check`, repárela con `ventalibre repair` o restaure una copia con \
-             `ventalibre restore`",
+             `ventalibre verificar`, repárela con `ventalibre reparar` o restaure una copia con \
+             `ventalibre restaurar`",
             dir.display(),
             found.join(", ")
         )));
@@ -297,7 +297,7 @@ pub(crate) fn current(tx: &mut impl Tx, s: &Session) -> DResult<User> {
     if u.must_change_password() {
         return denied(format!(
             "antes de seguir debe cambiar la clave inicial: en la ventana, «Mi cuenta»; en la \
-             consola, `ventalibre --user {} passwd`",
+             consola, `ventalibre --usuario {} clave`",
             u.email
         ));
     }
