@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use common::{ChildLines, WORKER_ENV, say, spawn_worker, wait_with_deadline};
+use common::{ChildLines, WORKER_ENV, say, wait_with_deadline};
 use ventalibre::domain::account::NewUser;
 use ventalibre::domain::maintenance::Progress;
 use ventalibre::domain::market::{ADMIN_DEFAULT_PASSWORD, ADMIN_EMAIL};
@@ -55,14 +55,31 @@ fn admin(m: &Market) -> Session {
     s
 }
 
+/// Starts this test binary again running only the (ignored) `backup_worker`, with its task.
+fn spawn_backup_worker(task: String) -> std::process::Child {
+    std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "backup_worker",
+            "--include-ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(WORKER_ENV, task)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn backup_worker")
+}
+
 /// Worker: deposits small amounts and transfers some to the next writer until told to stop
 /// (a file appears), saying each acknowledged deposit.
 #[test]
+#[ignore = "a worker process of backup_under_load, which runs it"]
 fn backup_worker() {
-    let Ok(spec) = std::env::var(WORKER_ENV) else {
-        eprintln!("backup_worker: a worker of backup_under_load, nothing to do on its own");
-        return;
-    };
+    let spec = std::env::var(WORKER_ENV)
+        .expect("backup_worker runs as a worker of backup_under_load (VENTALIBRE_TEST_WORKER)");
     setup();
     let mut parts = spec.splitn(3, '|');
     let dir = PathBuf::from(parts.next().unwrap());
@@ -129,13 +146,7 @@ fn backup_under_load() {
     let stop = root.join("parar");
     let mut children: Vec<_> = (0..WORKERS)
         .map(|i| {
-            let mut c = spawn_worker(
-                "backup_worker",
-                &[(
-                    WORKER_ENV,
-                    format!("{}|{i}|{}", dir.display(), stop.display()),
-                )],
-            );
+            let mut c = spawn_backup_worker(format!("{}|{i}|{}", dir.display(), stop.display()));
             let lines = ChildLines::new(&mut c);
             (c, lines)
         })
@@ -200,7 +211,48 @@ fn backup_under_load() {
         "the copy holds {count} deposits; {before} were acknowledged before it began and {total_acked} in all"
     );
     // Restore it over the share (nobody writes now): check passes and the money is the copy's.
+    // Every file is rewritten in place (same inode: terminals may hold it open), and the ones
+    // that grew since the backup shrink back.
+    let inodes = |d: &Path| -> Vec<(String, u64, u64)> {
+        use std::os::unix::fs::MetadataExt;
+        let mut v: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().unwrap().is_file())
+            .map(|e| {
+                let md = e.metadata().unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    md.ino(),
+                    md.len(),
+                )
+            })
+            .filter(|(n, _, _)| n.ends_with(".DAT") || n.ends_with(".CON") || n == "VENTALIBRE.CTL")
+            .collect();
+        v.sort();
+        v
+    };
+    let before_restore = inodes(&dir);
     let r = m.restore(&adm, &backup, &progress).unwrap();
+    let after_restore = inodes(&dir);
+    assert_eq!(
+        before_restore
+            .iter()
+            .map(|(n, i, _)| (n, i))
+            .collect::<Vec<_>>(),
+        after_restore
+            .iter()
+            .map(|(n, i, _)| (n, i))
+            .collect::<Vec<_>>(),
+        "restore replaced files instead of rewriting them in place"
+    );
+    assert!(
+        before_restore
+            .iter()
+            .zip(&after_restore)
+            .any(|((_, _, a), (_, _, b))| b < a),
+        "no file shrank back to the copy's length: {before_restore:?} → {after_restore:?}"
+    );
     assert!(r.files > 10, "{r:?}");
     let after = Market::open_with(&dir, config(), false).unwrap();
     assert!(

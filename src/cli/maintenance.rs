@@ -1,7 +1,7 @@
 //! Share maintenance: `copiar DEST` (`backup`), `restaurar SRC` (`restore`) and `reparar`
-//! (`repair`), while other terminals keep working. The administrator acts (`--user`, by default the administrator account, password
-//! from VENTALIBRE_PASSWORD or a prompt); `restore` and `repair` also ask to confirm (type
-//! "si"), unless `--si`.
+//! (`repair`), while other terminals keep working. The administrator acts (`--usuario`, by
+//! default the administrator account, password from VENTALIBRE_PASSWORD or a prompt);
+//! `restaurar` and `reparar` also ask to confirm (type "si"), unless `--si`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -96,7 +96,7 @@ pub struct Restore {
     #[arg(value_name = "COPIA")]
     pub src: PathBuf,
     /// No pedir confirmación.
-    #[arg(long)]
+    #[arg(long, alias = "yes")]
     pub si: bool,
 }
 
@@ -126,7 +126,7 @@ impl Restore {
 #[derive(Debug, Args)]
 pub struct Repair {
     /// No pedir confirmación.
-    #[arg(long)]
+    #[arg(long, alias = "yes")]
     pub si: bool,
 }
 

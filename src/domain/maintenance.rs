@@ -11,10 +11,14 @@
 //! copy is written to a temporary folder beside the destination and renamed when complete,
 //! then checked.
 //!
-//! **Restore** checks the copy, then, under the exclusive lock and the lease (taken with a
-//! short wait: if another terminal is writing it is refused), replaces every file and photo by
-//! the copy's, each written to a temporary name, fsynced and renamed; the change counter is
-//! moved past every value the terminals have seen, so each of them rereads everything.
+//! **Restore** checks the copy, then, in one write transaction (the exclusive lock and the
+//! lease, taken with a short wait: if another terminal is writing it is refused), rewrites
+//! every record file IN PLACE with the copy's header and slots, through the journal like any
+//! commit: a crash leaves the share as it was, and no file is replaced or renamed under the
+//! terminals that hold it open. Every file gets the commit's change counter, so each terminal
+//! rereads everything; the Lamport clock moves past the copy's. The copy's photos are new
+//! names (content-addressed), stored first; the ones only the old state named are collected
+//! afterwards.
 //!
 //! **Repair** is one write transaction (journaled: a crash leaves the share as it was): damaged
 //! headers rebuilt from the catalog, the file's length and the schema; free lists and live
@@ -117,6 +121,17 @@ impl RepairReport {
         t.push_str(&self.after.to_text());
         t
     }
+}
+
+/// A record file as the storage layer reads it: its header and every slot, in order.
+fn file_slots(tx: &mut impl Tx, name: &str) -> DResult<(Header, Vec<Slot>)> {
+    tx.prefetch(name)?;
+    let h = tx.header(name)?;
+    let mut slots = Vec::with_capacity(h.slot_count.min(1 << 24) as usize);
+    for pos in 0..h.slot_count {
+        slots.push(tx.slot(name, pos)?);
+    }
+    Ok((h, slots))
 }
 
 /// The bytes of a record file as the storage layer reads them: header, then every slot.
@@ -350,11 +365,11 @@ impl Market {
         }
         // Everything the copy holds, read in one transaction of the copy.
         let copy_store = copy.photo_store();
-        let (files, copy_photos, copy_counter, copy_lamport) = copy.read(|tx| {
+        let (files, copy_photos, copy_lamport) = copy.read(|tx| {
             let mut files = Vec::new();
             for e in tx.files()? {
-                let (_, b) = file_bytes(tx, &e.name)?;
-                files.push((e, b));
+                let (h, slots) = file_slots(tx, &e.name)?;
+                files.push((e.name, h, slots));
             }
             let mut ph = Vec::new();
             for id in photos::referenced(tx)? {
@@ -364,24 +379,23 @@ impl Market {
                     ph.push((id, p, t));
                 }
             }
-            Ok((files, ph, tx.counter(), tx.lamport()))
+            Ok((files, ph, tx.lamport()))
         })?;
         tell(on, "revisando la copia", 1, 1);
-        let root = quick.blobs("", u64::MAX);
         let store = quick.blobs(PHOTOS_DIR, photos::MAX_PHOTO_BYTES as u64);
         let total = files.len() as u64 + 2;
+        // One write transaction: every record file rewritten in place through the journal
+        // (all or nothing; a crash leaves the share as it was). Photos are new names: written
+        // first, and the ones the old state named but the copy does not are collected after.
         let r = quick.write(|tx| -> DResult<RestoreSummary> {
             current_admin(tx, s)?;
             let current: HashSet<String> = tx.files()?.into_iter().map(|e| e.name).collect();
-            let incoming: HashSet<&str> = files.iter().map(|(e, _)| e.name.as_str()).collect();
+            let incoming: HashSet<&str> = files.iter().map(|(n, _, _)| n.as_str()).collect();
             if let Some(extra) = current.iter().find(|n| !incoming.contains(n.as_str())) {
                 return conflict(format!(
                     "la carpeta tiene el archivo {extra}, que la copia no tiene: la copia es de otra versión"
                 ));
             }
-            // Past every counter any terminal has seen: all caches reread.
-            let counter = tx.counter().max(copy_counter) + 1;
-            let lamport = tx.lamport().max(copy_lamport) + 1;
             tell(on, "restaurando fotos", 0, total);
             let mut photos_in = 0;
             for (id, p, t) in &copy_photos {
@@ -389,27 +403,29 @@ impl Market {
                     photos_in += 1;
                 }
             }
-            for (i, (e, b)) in files.iter().enumerate() {
-                tell(on, &format!("restaurando {}", e.name), i as u64 + 1, total);
-                let mut b = b.clone();
-                let mut h = Header::decode(&b[..HEADER_SIZE]).map_err(|d| StorageError::corrupt(&e.name, d))?;
-                h.change_counter = counter;
-                b[..HEADER_SIZE].copy_from_slice(&h.encode());
-                root.replace(tx, &e.name, &b)?;
+            for (i, (name, h, slots)) in files.iter().enumerate() {
+                tell(on, &format!("restaurando {name}"), i as u64 + 1, total);
+                tx.overwrite_file(name, h.clone(), slots.clone())?;
             }
-            let catalog = Catalog {
-                entries: files.iter().map(|(e, _)| e.clone()).collect(),
-            };
-            root.replace(tx, CTL_FILE, &control_file(&catalog, counter, lamport))?;
+            tx.clock_past(copy_lamport);
             Ok(RestoreSummary {
                 src: src.display().to_string(),
                 files: files.len() as u64,
                 photos: photos_in,
                 photos_removed: 0,
-                counter,
+                counter: tx.counter() + 1,
             })
         });
         let mut summary = r.map_err(busy)?;
+        drop(quick);
+        self.write(|tx| {
+            tx.log_event(
+                &s.email,
+                "restauración",
+                &format!("desde {}", src.display()),
+            )?;
+            Ok(())
+        })?;
         // Photos of the replaced state that the restored one does not name.
         let removed = self.collect_photos()?;
         summary.photos_removed = removed;

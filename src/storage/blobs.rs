@@ -7,8 +7,8 @@
 //! server), so a reader sees a whole blob or none. Writing needs a [`WriteTx`] (the exclusive
 //! lock and the lease are held); a put whose transaction does not commit is undone by the
 //! caller (`remove`), and whatever a crash leaves (a blob no record names, a temporary file) is
-//! what `check` reports and `repair` collects. Names are ASCII without `/`. A store on the
-//! share's own folder (`dir` empty) is what `restore` uses to put whole files back.
+//! what `check` reports and `repair` collects. Names are ASCII without `/`. Record files are
+//! never written through a blob store: they are rewritten in place, through transactions.
 
 use std::io;
 use std::sync::Arc;
@@ -133,26 +133,6 @@ impl BlobStore {
             return Err(self.io(name, "guardar", e));
         }
         Ok(true)
-    }
-
-    /// Writes `data` as `name`, replacing what is there, the same way (temporary name, fsync,
-    /// rename): `restore` puts a copy's files back like this, under the exclusive lock.
-    pub fn replace(&self, _tx: &WriteTx, name: &str, data: &[u8]) -> Result<()> {
-        let path = self.path(name)?;
-        let tmp = format!("{path}{TMP_MARK}{:016x}", super::ident::random_u64());
-        let written = (|| {
-            let f = self.backend.open_or_create(&tmp)?;
-            f.set_len(0)?;
-            f.write_at(0, data)?;
-            f.sync()?;
-            drop(f);
-            self.backend.rename(&tmp, &path)
-        })();
-        if let Err(e) = written {
-            let _ = self.backend.remove(&tmp);
-            return Err(self.io(name, "guardar", e));
-        }
-        Ok(())
     }
 
     /// Deletes the blob (or temporary file) `name`; a missing one is not an error.

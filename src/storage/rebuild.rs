@@ -8,7 +8,9 @@
 //! rebuilds that header afterwards. The commit state is
 //! written idle with a change counter past every file's (`max + 2`) and a Lamport clock past
 //! every file's, so every terminal's cache rereads everything. The new identity gets a new
-//! share id. The damaged control file is kept beside it as `VENTALIBRE.CTL.dañado-<time>`.
+//! share id. The damaged control file is kept beside it as `VENTALIBRE.CTL.dañado-<time>`,
+//! and the new one is written over it in place (never renamed over it: terminals may hold it
+//! open), through the share's [`FsBackend`] (direct I/O where the file system needs it).
 //! A hot journal cannot be applied without the old commit state, so it is left unapplied (the
 //! rebuilt state is idle): the files are taken as they are, and `repair` makes them agree.
 
@@ -16,6 +18,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use super::backend::{Backend, FsBackend};
 use super::ctl::{
     CATALOG_MAX, CATALOG_OFFSET, CTL_FILE, Catalog, CatalogEntry, CommitState, IDENTITY_OFFSET,
     Identity, STATE_OFFSET,
@@ -149,14 +152,17 @@ pub fn rebuild_control(dir: &Path, schema: &[(&str, u32)]) -> Result<Vec<String>
             aside.file_name().unwrap_or_default().to_string_lossy()
         ));
     }
-    let tmp = dir.join(format!("{CTL_FILE}.tmp-{:016x}", random_u64()));
+    // In place (the file keeps its identity for any terminal that holds it open), under the
+    // exclusive lock and the lease: no terminal reads it meanwhile. A cut mid-write leaves a
+    // control file that is damaged again, with the copy above beside it: run repair again.
+    let backend = FsBackend::new(dir);
     let io = |e| StorageError::io(CTL_FILE, "reconstruir", e);
     {
-        let f = std::fs::File::create(&tmp).map_err(io)?;
-        super::ident::write_all_at(&f, 0, &b).map_err(io)?;
-        f.sync_all().map_err(io)?;
+        let f = backend.open_or_create(CTL_FILE).map_err(io)?;
+        f.write_at(0, &b).map_err(io)?;
+        f.set_len(b.len() as u64).map_err(io)?;
+        f.sync().map_err(io)?;
     }
-    std::fs::rename(&tmp, &ctl).map_err(io)?;
     done.push(format!(
         "{CTL_FILE}: reconstruido con {} archivos en el catálogo (contador {counter})",
         entries.len()

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 
+use super::super::ctl::{CATALOG_MAX, CatalogEntry};
 use super::super::error::{Result, StorageError};
 use super::super::record::{HEADER_SIZE, Header, NIL, Slot};
 use super::cache::{FileCache, handle};
@@ -108,5 +109,74 @@ impl WriteTx<'_> {
             },
         );
         Ok(())
+    }
+
+    /// Makes `file` hold exactly `header` and `slots` (slot `i` at position `i`): `restore`
+    /// puts a copy's file back IN PLACE this way, through the journal like any change (a crash
+    /// leaves the share as it was; the files keep their identity, so terminals that hold them
+    /// open see the restored bytes). The file's own header may be damaged (then it is taken
+    /// as a file written from nothing); a file the catalog lacks is added. When the file
+    /// shrinks, its cut-off tail goes through the journal too (as placeholders past the new
+    /// end, which the commit writes and then truncates away).
+    pub fn overwrite_file(&mut self, file: &str, header: Header, slots: Vec<Slot>) -> Result<()> {
+        if header.tag != file || slots.len() as u64 != header.slot_count {
+            return Err(StorageError::Misuse(format!(
+                "{file}: la cabecera nueva no corresponde a sus registros"
+            )));
+        }
+        let entry = self.catalog()?.get(file).cloned();
+        match &entry {
+            Some(e) if e.slot_size != header.slot_size => {
+                return Err(StorageError::Misuse(format!(
+                    "{file} tiene registros de {} bytes, no de {}",
+                    e.slot_size, header.slot_size
+                )));
+            }
+            Some(_) => {}
+            None => {
+                let mut cat = self.catalog()?.clone();
+                if cat.entries.len() >= CATALOG_MAX {
+                    return Err(StorageError::Misuse(
+                        "el catálogo de archivos está lleno".into(),
+                    ));
+                }
+                cat.entries.push(CatalogEntry {
+                    name: file.into(),
+                    slot_size: header.slot_size,
+                });
+                self.catalog = Some(cat);
+            }
+        }
+        let orig = match entry {
+            None => None,
+            Some(_) => match self.raw_header(file) {
+                Ok(Ok(h)) if h.tag == file && h.slot_size == header.slot_size => Some(h),
+                Ok(_) => None,
+                Err(e) if e.is_damaged() => None,
+                Err(e) => return Err(e),
+            },
+        };
+        let mut map: BTreeMap<u64, Slot> = (0u64..).zip(slots).collect();
+        if let Some(o) = &orig {
+            for pos in header.slot_count..o.slot_count {
+                map.insert(pos, Slot::Free { next: NIL });
+            }
+        }
+        self.view.inner.cache.files.remove(file);
+        self.dirty.insert(
+            file.into(),
+            DirtyFile {
+                orig,
+                header,
+                slots: map,
+            },
+        );
+        Ok(())
+    }
+
+    /// Moves this transaction's Lamport clock past `t` (a restored event file carries the
+    /// copy's times; the events after it must come later).
+    pub fn clock_past(&mut self, t: u64) {
+        self.lamport = self.lamport.max(t + 1);
     }
 }
