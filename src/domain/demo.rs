@@ -332,7 +332,7 @@ impl Market {
             let p = self.read(|tx| load_pub(tx, id))?;
             let mut buyer = *rng.pick(&ids);
             if buyer == p.seller {
-                buyer = ids[(ids.iter().position(|&x| x == buyer).unwrap() + 1) % ids.len()];
+                buyer = ids[(ids.iter().position(|&x| x == buyer).unwrap_or(0) + 1) % ids.len()];
             }
             if buyer == p.seller {
                 continue;
