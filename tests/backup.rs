@@ -96,7 +96,7 @@ fn backup_worker() {
             Ok(_) => say(&format!("dep {amount}")),
             Err(e) => say(&format!("err {e}")),
         }
-        if n % 3 == 0 {
+        if n.is_multiple_of(3) {
             let _ = m.transfer(&s, &email((i + 1) % WORKERS), 50);
         }
         // A terminal's pace, not a tight loop (the lock is not fair to waiting readers).
@@ -279,15 +279,18 @@ fn restore_is_refused_while_another_terminal_writes() {
     m.backup(&adm, &backup, &|_| {}).unwrap();
     let other = Market::open_with(&dir, config(), false).unwrap();
     let (held_tx, held_rx) = std::sync::mpsc::channel();
-    let writer = std::thread::spawn(move || {
-        other
-            .share()
-            .write(|_tx| -> ventalibre::storage::Result<()> {
-                held_tx.send(()).unwrap();
-                std::thread::sleep(Duration::from_secs(4));
-                Ok(())
-            })
-    });
+    let writer = std::thread::Builder::new()
+        .name("escritor".into())
+        .spawn(move || {
+            other
+                .share()
+                .write(|_tx| -> ventalibre::storage::Result<()> {
+                    held_tx.send(()).unwrap();
+                    std::thread::sleep(Duration::from_secs(4));
+                    Ok(())
+                })
+        })
+        .unwrap();
     held_rx.recv().unwrap();
     let t = Instant::now();
     let e = m.restore(&adm, &backup, &|_| {}).unwrap_err();

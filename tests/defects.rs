@@ -786,9 +786,12 @@ fn defect_10_a_vanished_share_is_reported_as_unreachable() {
 /// Runs `f` on a thread and fails the test if it does not finish (a walk that loops).
 fn finishes<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
+    std::thread::Builder::new()
+        .name(format!("finishes: {what}"))
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .unwrap();
     rx.recv_timeout(Duration::from_secs(60))
         .unwrap_or_else(|_| panic!("{what}: did not finish (a walk loops on a corrupt link)"))
 }

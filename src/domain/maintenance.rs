@@ -440,7 +440,7 @@ impl Market {
         self.write(|tx| {
             let refs = photos::referenced(tx)?;
             let f = photos::scan(tx, &store)?;
-            Ok(remove_strays(tx, &store, &f, &refs)?)
+            remove_strays(tx, &store, &f, &refs)
         })
     }
 

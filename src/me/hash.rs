@@ -26,6 +26,12 @@ use crate::storage::{Result, StorageError, Tx, WriteTx};
 
 use super::Problems;
 
+/// One bucket's chain: `(position, key)` in chain order.
+pub type Chain = Vec<(u64, Vec<u8>)>;
+/// What [`OpenHash::salvage`] finds: every readable `(key, value)`, and the positions that
+/// could not be read.
+pub type Salvaged = (Vec<(Vec<u8>, Vec<u8>)>, Vec<u64>);
+
 const STATE_EMPTY: u8 = 0;
 const STATE_USED: u8 = 1;
 const KEY_OFFSET: usize = 18;
@@ -348,7 +354,7 @@ impl OpenHash {
     }
 
     /// Every chain, bucket by bucket: `(position, key)` in chain order.
-    pub fn chains(&self, tx: &mut impl Tx) -> Result<Vec<Vec<(u64, Vec<u8>)>>> {
+    pub fn chains(&self, tx: &mut impl Tx) -> Result<Vec<Chain>> {
         tx.prefetch(self.data)?;
         let buckets = self.buckets(tx)?;
         let limit = tx.header(self.data)?.slot_count;
@@ -481,7 +487,7 @@ impl OpenHash {
 impl OpenHash {
     /// Every record in a live slot of the data file, reachable from a chain or not, with the
     /// positions of slots that cannot be read.
-    pub fn salvage(&self, tx: &mut impl Tx) -> Result<(Vec<(Vec<u8>, Vec<u8>)>, Vec<u64>)> {
+    pub fn salvage(&self, tx: &mut impl Tx) -> Result<Salvaged> {
         let n = tx.header(self.data)?.slot_count;
         let mut out = Vec::new();
         let mut bad = Vec::new();

@@ -25,6 +25,10 @@ use crate::storage::{Result, StorageError, Tx, WriteTx};
 
 use super::Problems;
 
+/// What [`LinkedList::salvage`] finds: every readable `(key, value)`, and the positions that
+/// could not be read.
+pub type Salvaged = (Vec<(u64, Vec<u8>)>, Vec<u64>);
+
 pub const CON_HEAD: usize = 0;
 pub const CON_TAIL: usize = 1;
 pub const CON_COUNT: usize = 2;
@@ -332,7 +336,7 @@ impl LinkedList {
 
     /// Repair: every node in a live slot (linked or not) as (key, value), with the positions
     /// of slots that cannot be read.
-    pub fn salvage(&self, tx: &mut impl Tx) -> Result<(Vec<(u64, Vec<u8>)>, Vec<u64>)> {
+    pub fn salvage(&self, tx: &mut impl Tx) -> Result<Salvaged> {
         let n = tx.header(self.data)?.slot_count;
         let (mut out, mut bad) = (Vec::new(), Vec::new());
         for pos in 0..n {

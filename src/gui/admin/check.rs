@@ -193,11 +193,12 @@ impl CheckPanel {
             {
                 let dest = std::path::PathBuf::from(self.backup_dest.trim());
                 let p = self.progress.clone();
-                *p.lock().unwrap() = None;
+                *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
                 self.backup_msg = None;
                 self.backup.run(ui.ctx(), env, move |m, s| {
                     m.backup(s, &dest, &|x: &Progress| {
-                        *p.lock().unwrap() = Some(x.clone());
+                        *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some(x.clone());
                     })
                 });
             }
@@ -246,10 +247,11 @@ impl CheckPanel {
                 {
                     self.confirming = false;
                     let p = self.progress.clone();
-                    *p.lock().unwrap() = None;
+                    *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
                     self.repair.run(ui.ctx(), env, move |m, s| {
                         m.repair(Some(s), &|x: &Progress| {
-                            *p.lock().unwrap() = Some(x.clone());
+                            *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                                Some(x.clone());
                         })
                     });
                 }
