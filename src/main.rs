@@ -12,7 +12,7 @@ fn main() {
         }
     };
     if cli.version {
-        println!("{}", cli::version_text());
+        println!("{}", cli::version_text(cli.json));
         std::process::exit(0);
     }
     let code = match cli.command {

@@ -19,6 +19,7 @@
 //! * `admin` — the administrator's commands and reports.
 //! * `tools` — init, tree, dispersion, check, demo.
 //! * `maintenance` — backup, restore, repair.
+//! * `install` — install the program into the share, a local shortcut, the share's upgrade.
 
 pub mod account;
 pub mod admin;
@@ -26,6 +27,7 @@ pub mod args;
 pub mod catalog;
 pub mod conversation;
 mod input;
+pub mod install;
 pub mod invoice;
 pub mod maintenance;
 pub mod publication;
@@ -45,10 +47,15 @@ use args::{Cli, Command};
 /// Set by `check` when it found damage (exit code 4 after printing the report).
 static DAMAGED: AtomicBool = AtomicBool::new(false);
 
-/// The share folder: `--share`, else `VENTALIBRE_SHARE`, else `./shared_me`.
+/// The share folder: `--carpeta`; else the share the program was started from (when it runs
+/// from `SHARE/programa/<os>/`, as the share's launchers start it); else `VENTALIBRE_SHARE`;
+/// else `./shared_me`.
 pub fn share_dir(flag: Option<&Path>) -> PathBuf {
     if let Some(d) = flag {
         return d.to_path_buf();
+    }
+    if let Some(d) = crate::domain::install::share_of_running_program() {
+        return d;
     }
     match std::env::var_os("VENTALIBRE_SHARE") {
         Some(v) if !v.is_empty() => PathBuf::from(v),
@@ -56,13 +63,10 @@ pub fn share_dir(flag: Option<&Path>) -> PathBuf {
     }
 }
 
-/// What `ventalibre --version` prints: the program's version and the share format it writes.
-pub fn version_text() -> String {
-    format!(
-        "VentaLibre {} (formato de carpeta {})",
-        env!("CARGO_PKG_VERSION"),
-        crate::storage::ctl::SHARE_FORMAT_VERSION
-    )
+/// What `ventalibre --version` prints: the program's version and the share format it writes
+/// (one JSON document with `--json`).
+pub fn version_text(json: bool) -> String {
+    install::version(json)
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -111,9 +115,11 @@ pub type Out = DResult<(Value, String)>;
 fn execute(cli: &Cli, command: Command) -> Out {
     let dir = share_dir(cli.share.as_deref());
     // Repair opens the share itself: a damaged control file is one of the things it rebuilds.
+    // `instalar` may create the share (and opens it itself).
     let command = match command {
         Command::Repair(c) => return c.run_on(&dir, cli),
-        c => c,
+        Command::Install(c) => return c.run_on(&dir, cli),
+        other => other,
     };
     let market = Market::open(&dir, command.creates_share())?;
     let cx = Ctx {
@@ -157,6 +163,9 @@ fn execute(cli: &Cli, command: Command) -> Out {
         Command::Backup(c) => c.run(&cx),
         Command::Restore(c) => c.run(&cx),
         Command::Repair(_) => unreachable!("run before the share is opened"),
+        Command::Shortcut(c) => c.run(&cx),
+        Command::Upgrade(c) => c.run(&cx),
+        Command::Install(_) => unreachable!("handled before the share is opened"),
     }
 }
 

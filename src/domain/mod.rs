@@ -15,6 +15,7 @@ pub mod dates;
 pub mod demo;
 pub mod field;
 pub mod format;
+pub mod install;
 pub mod invoice;
 pub mod maintenance;
 pub mod market;
@@ -30,6 +31,7 @@ pub mod records;
 pub mod reports;
 pub mod text;
 pub mod trade;
+pub mod version;
 pub mod views;
 
 use thiserror::Error;
@@ -63,6 +65,10 @@ pub enum DomainError {
     /// The share is damaged in a way the operation will not work around (console exit 4).
     #[error("{0}")]
     Damaged(String),
+    /// This program may not write (or read) the share: a newer program owns it, or the share
+    /// must be upgraded to this program's format first (see [`version`]).
+    #[error("{0}")]
+    Version(version::VersionRefusal),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

@@ -114,7 +114,7 @@ pub fn format_cents(c: i64) -> String {
 pub fn parse_percent(input: &str) -> DResult<u32> {
     let c = parse_cents(input.trim().trim_end_matches('%')).map_err(|_| {
         super::DomainError::Invalid(format!(
-            "«{input}» no es un porcentaje válido (ejemplo: 8.5)"
+            "«{input}» no es un porcentaje válido (ejemplo: 8,5)"
         ))
     })?;
     if c > 100_00 {

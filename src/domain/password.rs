@@ -1,15 +1,17 @@
 //! Passwords are stored as PBKDF2-HMAC-SHA256 with a 16-byte random salt and a per-record
 //! iteration count: never the password or anything reversible. See docs/DESIGN.md.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use sha2::{Digest, Sha256};
 
-/// Key derivations run by this process (tests check that every log-in refusal costs one).
-static DERIVATIONS: AtomicU64 = AtomicU64::new(0);
+thread_local! {
+    /// Key derivations run by this thread (tests check that every log-in refusal costs one;
+    /// per thread, so tests running at the same time do not count each other's).
+    static DERIVATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
 
+/// Key derivations run so far by the calling thread.
 pub fn derivations() -> u64 {
-    DERIVATIONS.load(Ordering::Relaxed)
+    DERIVATIONS.with(|d| d.get())
 }
 
 pub const DEFAULT_ROUNDS: u32 = 210_000;
@@ -33,7 +35,7 @@ pub fn salt() -> [u8; 16] {
 }
 
 pub fn hash(password: &str, salt: &[u8; 16], rounds: u32) -> [u8; 32] {
-    DERIVATIONS.fetch_add(1, Ordering::Relaxed);
+    DERIVATIONS.with(|d| d.set(d.get() + 1));
     let mut out = [0u8; 32];
     pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, rounds, &mut out);
     out
