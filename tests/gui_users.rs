@@ -525,14 +525,18 @@ fn the_administrator_gets_the_admin_area_and_a_warning_about_the_default_passwor
     let mut h = harness(&m);
     settle(&mut h);
     ui_login(&mut h, ADMIN_EMAIL, ADMIN_DEFAULT_PASSWORD);
+    settle(&mut h);
     assert!(has(&h, "todavía tiene la clave inicial"));
     assert!(
         h.query_by_label("Mis publicaciones").is_none(),
         "the administrator does not sell"
     );
-    click(&mut h, "Administración");
-    assert_eq!(mui(&mut h).tab, ventalibre::gui::admin::AdminScreen::TAB);
-    click(&mut h, "Mi cuenta");
+    // Nothing but the password until the initial one is changed (issue 11, defect 8).
+    assert!(h.query_by_label("Administración").is_none());
+    assert_eq!(
+        mui(&mut h).tab,
+        ventalibre::gui::account::AccountScreen::TAB
+    );
     type_in(&mut h, "Clave actual", ADMIN_DEFAULT_PASSWORD);
     type_in(&mut h, "Clave nueva", "otra-clave-segura");
     type_in(&mut h, "Repetir la clave nueva", "otra-clave-segura");
@@ -543,6 +547,8 @@ fn the_administrator_gets_the_admin_area_and_a_warning_about_the_default_passwor
         !has(&h, "todavía tiene la clave inicial"),
         "the warning goes away"
     );
+    click(&mut h, "Administración");
+    assert_eq!(mui(&mut h).tab, ventalibre::gui::admin::AdminScreen::TAB);
     assert!(!m.admin_has_default_password().unwrap());
 }
 
@@ -826,4 +832,61 @@ fn the_window_works_at_800_by_600() {
     settle(&mut h);
     click(&mut h, "Salir");
     assert!(has(&h, "Visitante"));
+}
+
+/// Issue 15: when another terminal installs a newer program into the share, this window says
+/// so at once (the change watcher) with the domain's message, keeps showing the listings, and
+/// offers no "open the newer program" button when the share holds none for this system.
+#[test]
+fn the_window_says_when_a_newer_program_owns_the_share() {
+    use ventalibre::domain::version::{NEWER_PROGRAM_MESSAGE, ProgramVersion, VERSION_FILE};
+    let (_t, m) = share("version");
+    let mut h = harness(&m);
+    settle(&mut h);
+    assert!(!has(&h, NEWER_PROGRAM_MESSAGE));
+    // What an installation of VentaLibre 99.0.0 by another terminal records: the oldest
+    // program that may modify the share (field 1 of VERSION.DAT's control area).
+    let newer = ProgramVersion {
+        major: 99,
+        minor: 0,
+        patch: 0,
+    };
+    m.share()
+        .write(|tx| tx.set_control(VERSION_FILE, 1, newer.pack()))
+        .unwrap();
+    wait_for(&mut h, NEWER_PROGRAM_MESSAGE);
+    settle(&mut h);
+    assert!(has(&h, "puede consultar la carpeta, pero no modificarla"));
+    assert!(!has(&h, "Abrir VentaLibre"), "no programa/ in this share");
+    assert!(has(&h, "Explorar"), "the listings stay");
+}
+
+/// Issue 15: from the chooser, "Instalar VentaLibre aquí" creates the share in an empty folder,
+/// puts the program and the launchers in it, and opens it.
+#[test]
+fn the_chooser_installs_the_program_into_a_new_share() {
+    setup();
+    let t = TempDir::new("chooser-install");
+    let dir = t.path().join("ventas");
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = App::new(None, dir.clone()).with_config_dir(Some(t.path().join("config")));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1100.0, 700.0))
+        .with_step_dt(0.05)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    settle(&mut h);
+    click(&mut h, "Instalar VentaLibre aquí");
+    assert!(h.state_mut().market_ui().is_some(), "the new share is open");
+    let program = ventalibre::domain::install::program_in_share(&dir);
+    assert!(program.is_file(), "{}", program.display());
+    for launcher in [
+        "VentaLibre.cmd",
+        "VentaLibre.desktop",
+        "ventalibre.sh",
+        "VentaLibre.command",
+    ] {
+        assert!(dir.join(launcher).is_file(), "{launcher}");
+    }
+    // (the "program" of this test is the test binary; remove its large copy at once)
+    std::fs::remove_file(&program).unwrap();
 }

@@ -18,6 +18,7 @@ use super::notice::bad_text;
 use super::publication::PublicationScreen;
 use super::purchases::PurchasesScreen;
 use super::screen::Screen;
+use super::version_banner::VersionBanner;
 use super::visitor::{LoginScreen, RegisterScreen};
 use super::wallet::WalletScreen;
 use super::watch::ChangeWatcher;
@@ -65,6 +66,8 @@ pub struct MarketUi {
     next_heartbeat: f64,
     logout_job: Job<DResult<()>>,
     share_error: Option<String>,
+    /// Says so when a newer program owns the share (issue 15).
+    pub version: VersionBanner,
 }
 
 impl MarketUi {
@@ -90,6 +93,7 @@ impl MarketUi {
             next_heartbeat: f64::INFINITY,
             logout_job: Job::default(),
             share_error: None,
+            version: VersionBanner::default(),
         }
     }
 
@@ -122,6 +126,10 @@ impl MarketUi {
             s.poll(&ctx, &mut self.env);
         }
         egui::Panel::top("barra-superior").show(ui, |ui| self.top_bar(ui));
+        if self.version.visible() {
+            let market = self.env.market.clone();
+            egui::Panel::top("version").show(ui, |ui| self.version.ui(ui, &market));
+        }
         egui::Panel::bottom("barra-de-estado").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.env.thumbs.pump(&ctx);
@@ -143,6 +151,7 @@ impl MarketUi {
         let now = ctx.input(|i| i.time);
         self.watcher.pump(ctx, &mut self.env);
         let generation = self.env.generation;
+        self.version.pump(ctx, &self.env.market, generation);
         // Categories (every screen's filters and forms).
         if let Some(r) = self.cats_job.poll() {
             match r {
@@ -318,7 +327,13 @@ impl MarketUi {
         };
         let mut go = None;
         ui.horizontal_wrapped(|ui| {
+            // The initial password first (issue 11): nothing but the account screen until the
+            // administrator changes it.
+            let only_account = self.must_change_password();
             for s in &self.screens {
+                if only_account && s.tab() != AccountScreen::TAB {
+                    continue;
+                }
                 if let Some(label) = s.label(&self.env)
                     && ui.selectable_label(lit == s.tab(), label).clicked()
                 {
@@ -329,11 +344,11 @@ impl MarketUi {
         if let Some(t) = go {
             self.env.nav(Nav::Show(t));
         }
-        if self.env.is_admin() && self.admin_default_password {
+        if self.must_change_password() {
             ui.add_space(2.0);
             bad_text(
                 ui,
-                "La cuenta de administración todavía tiene la clave inicial. Cámbiela ya en «Mi cuenta», en «Cambiar la clave».",
+                "La cuenta de administración todavía tiene la clave inicial: antes de seguir, cámbiela aquí, en «Cambiar la clave».",
             );
         }
         ui.add_space(4.0);
@@ -360,8 +375,16 @@ impl MarketUi {
         });
     }
 
+    /// The administrator still has the initial password: only the account screen is shown.
+    fn must_change_password(&self) -> bool {
+        self.env.is_admin() && self.admin_default_password
+    }
+
     fn central(&mut self, ui: &mut Ui) {
         let logged = self.env.session.is_some();
+        if self.must_change_password() {
+            self.tab = AccountScreen::TAB;
+        }
         let mut tab = self.tab;
         let needs = self.find(tab).is_none_or(|s| s.needs_session());
         if needs && !logged {

@@ -97,7 +97,12 @@ pub fn field_row(
     errors: &mut FormErrors,
 ) -> Response {
     field_row_with(ui, label, errors, field, |ui| {
-        ui.add(TextEdit::singleline(text).desired_width(FIELD_WIDTH))
+        ui.add(
+            TextEdit::singleline(text)
+                .id_salt(label)
+                .desired_width(FIELD_WIDTH)
+                .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
+        )
     })
 }
 
@@ -112,8 +117,10 @@ pub fn password_row(
     field_row_with(ui, label, errors, field, |ui| {
         ui.add(
             TextEdit::singleline(text)
+                .id_salt(label)
                 .password(true)
-                .desired_width(FIELD_WIDTH),
+                .desired_width(FIELD_WIDTH)
+                .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
         )
     })
 }
@@ -163,8 +170,10 @@ pub fn inline_field(
     let l = ui.label(label);
     ui.add(
         TextEdit::singleline(text)
+            .id_salt(label)
             .hint_text(hint)
-            .desired_width(width),
+            .desired_width(width)
+            .min_size(egui::vec2(width, 0.0)),
     )
     .labelled_by(l.id)
 }
@@ -236,6 +245,14 @@ pub fn placeholder(ui: &mut Ui, size: egui::Vec2, text: &str) -> Response {
     resp
 }
 
+/// In a `horizontal_wrapped` row: starts a new line unless `width` (a label and its field)
+/// still fits, so a label never ends one line with its field on the next.
+pub fn keep_together(ui: &mut Ui, width: f32) {
+    if ui.available_width() < width {
+        ui.end_row();
+    }
+}
+
 /// A right-aligned cell (amounts), so the header and the numbers line up.
 pub fn right_aligned(ui: &mut Ui, add: impl FnOnce(&mut Ui)) {
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), add);
@@ -285,7 +302,8 @@ pub fn photo_id(hex: &str) -> Option<PhotoId> {
 
 /// Decodes image bytes into an egui image no larger than `side` pixels on each side.
 pub fn decode_image(bytes: &[u8], side: u32) -> Option<egui::ColorImage> {
-    let img = image::load_from_memory(bytes).ok()?;
+    // Bounded like every photo: dimensions are checked from the header before decoding.
+    let img = crate::domain::photos::decode(bytes).ok()?;
     let img = if img.width() > side || img.height() > side {
         img.thumbnail(side, side)
     } else {
