@@ -97,6 +97,7 @@ impl WriteTx<'_> {
             FileCache {
                 header: header.clone(),
                 verified_at: counter,
+                slots_valid_at: counter,
                 slots: HashMap::new(),
             },
         );
