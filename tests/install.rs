@@ -542,6 +542,9 @@ fn an_older_program_reads_the_share_but_does_not_write_it() {
     let mut c = vl(BIN, &cwd, &["iniciar", "--json", "--carpeta"]);
     c.arg(&share);
     json_ok(&mut c);
+    let mut c = vl(BIN, &cwd, &["--carpeta"]);
+    c.arg(&share);
+    json_ok(&mut register(c, "beto@example.com"));
 
     let older = |args: &[&str]| {
         let mut c = vl(BIN, &cwd, args);
@@ -560,8 +563,8 @@ fn an_older_program_reads_the_share_but_does_not_write_it() {
         v.to_string().contains("Electr"),
         "the sample categories: {v}"
     );
-    let mut c = older(&["billetera", "--json", "--usuario", ADMIN]);
-    c.env("VENTALIBRE_PASSWORD", "newton");
+    let mut c = older(&["billetera", "--json", "--usuario", "beto@example.com"]);
+    c.env("VENTALIBRE_PASSWORD", "clave-123");
     json_ok(&mut c);
     json_ok(&mut older(&["explorar", "--json"]));
     let v = json_ok(&mut older(&["verificar", "--json"]));
@@ -642,7 +645,17 @@ fn a_share_of_the_first_versions_is_locked_to_the_installed_program() {
         .args(["--usuario", "ana@example.com"])
         .env("VENTALIBRE_PASSWORD", "clave-123");
     refused(&mut c, "administración");
-    let r = install(&share, &cwd, Some("newton"));
+    // The administrator changes the initial password first (nothing else is allowed before).
+    let mut c = vl(
+        BIN,
+        &cwd,
+        &["clave", "--json", "--usuario", ADMIN, "--carpeta"],
+    );
+    c.arg(&share)
+        .env("VENTALIBRE_PASSWORD", "newton")
+        .env("VENTALIBRE_NEW_PASSWORD", "otra-clave-9");
+    json_ok(&mut c);
+    let r = install(&share, &cwd, Some("otra-clave-9"));
     assert_eq!(r["raised_oldest_writer"], true, "{r}");
     assert_eq!(r["created"], false, "{r}");
     refused(&mut register(at(Some("0.0.1")), "carla@example.com"), NEWER);

@@ -123,7 +123,10 @@ impl Check {
         let mut v = to_value(&r);
         v["versions"] = versions;
         v["environment"] = to_value(&env);
-        Ok((v, format!("{versions_text}{}\n{}", env.to_text(), r.to_text())))
+        Ok((
+            v,
+            format!("{versions_text}{}\n{}", env.to_text(), r.to_text()),
+        ))
     }
 }
 

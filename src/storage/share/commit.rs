@@ -30,6 +30,14 @@ impl Share {
         // closed (dropped) before the commit returns and the lock is released (see
         // `Backend::open` and `Share::keep_handles`).
         let mut rw = std::mem::take(&mut inner.rw_handles);
+        if rw.contains_key(CTL_FILE) {
+            // Kept handles outlive the folder they were opened in (a lazy unmount, a folder
+            // swapped for another): before writing through them, one open by name proves the
+            // share is still where it was (else: unreachable, and nothing is written).
+            self.backend
+                .open(CTL_FILE)
+                .map_err(|e| self.unreachable_or(e, "abrir"))?;
+        }
         let result = self.commit_with(inner, &mut rw, state, dirty, catalog, lamport);
         if result.is_ok() && self.keep_handles() {
             inner.rw_handles = rw;

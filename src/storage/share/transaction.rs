@@ -133,8 +133,13 @@ impl Share {
             return Ok(out);
         }
         let final_lamport = lamport + events.saturating_sub(1);
-        // Nothing is written unless the lease is still ours (see `Lease::confirm`).
-        lease.confirm()?;
+        // Nothing is written unless the lease is still ours (see `Lease::confirm`). If the share
+        // went away meanwhile, no handle kept from it is to be trusted again.
+        if let Err(e) = lease.confirm() {
+            inner.cache.clear();
+            inner.forget_handles();
+            return Err(e.into());
+        }
         trace.mark("confirmación");
         if let Err(e) = self.commit(inner, state, dirty, catalog, final_lamport) {
             inner.cache.clear();
