@@ -29,6 +29,7 @@ pub mod screen;
 pub mod shell;
 pub mod style;
 pub mod thumbs;
+pub mod version_banner;
 pub mod visitor;
 pub mod wallet;
 pub mod watch;
