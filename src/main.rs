@@ -5,6 +5,7 @@ use ventalibre::cli::{self, args::Cli};
 
 fn main() {
     let cli = Cli::parse();
+    cli::prepare_embedded_share(cli.share.as_deref());
     let code = match cli.command {
         None => ventalibre::gui::run(cli::share_dir(cli.share.as_deref())),
         Some(_) => {

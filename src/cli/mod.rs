@@ -39,6 +39,35 @@ pub fn share_dir(flag: Option<&Path>) -> PathBuf {
     }
 }
 
+/// On the embedded default share (no `--share`, no `VENTALIBRE_SHARE`, and `./shared_me`
+/// is the project's folder, with its README), makes the demo shop on first start: the data is
+/// not in version control (`shared_me/README.md`).
+pub fn prepare_embedded_share(flag: Option<&Path>) {
+    if flag.is_some() || std::env::var_os("VENTALIBRE_SHARE").is_some_and(|v| !v.is_empty()) {
+        return;
+    }
+    let dir = share_dir(None);
+    if !dir.join("README.md").exists() || dir.join("VENTALIBRE.CTL").exists() {
+        return;
+    }
+    eprintln!(
+        "Primer uso: preparando la tienda de demostración en {} (unos segundos)…",
+        dir.display()
+    );
+    match crate::domain::demo::embedded::prepare(&dir) {
+        Ok(Some(s)) => eprintln!(
+            "Lista: {} usuarios (clave {}), {} publicaciones. Administración: {} / {}.",
+            s.users,
+            crate::domain::demo::DEMO_PASSWORD,
+            s.publications,
+            ADMIN_EMAIL,
+            crate::domain::market::ADMIN_DEFAULT_PASSWORD
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!("ventalibre: no se pudo preparar la tienda de demostración: {e}"),
+    }
+}
+
 /// Runs a parsed command line; returns the exit code.
 pub fn run(cli: Cli, command: Command) -> i32 {
     let json = cli.json;

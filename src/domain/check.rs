@@ -117,6 +117,7 @@ pub fn check_tx(tx: &mut impl Tx) -> DResult<CheckReport> {
     structures.push(BY_CATEGORY.check(tx, Some(&by_cat))?);
     structures.push(SALES.check(tx)?);
     structures.push(MESSAGES.check(tx)?);
+    structures.extend(super::shop::check_shop(tx)?);
     // Cross-file invariants.
     let sales: HashMap<u64, Sale> = all_sales(tx)?.into_iter().collect();
     for p in &pubs {

@@ -10,13 +10,18 @@ pub mod account;
 pub mod catalog;
 pub mod check;
 pub mod demo;
+pub mod favourites;
+pub mod gallery;
 pub mod market;
 pub mod money;
+pub mod news;
 pub mod password;
 pub mod photos;
 pub mod provinces;
 pub mod records;
 pub mod reports;
+pub mod saved_searches;
+pub mod shop;
 pub mod trade;
 
 use thiserror::Error;
