@@ -22,6 +22,7 @@ use ventalibre::domain::catalog::{BrowseFilter, NewPublication};
 use ventalibre::domain::market::{ADMIN_DEFAULT_PASSWORD, ADMIN_EMAIL};
 use ventalibre::domain::{Kind, Market, demo::DEMO_PASSWORD};
 use ventalibre::gui::App;
+use ventalibre::gui::browse::BrowseScreen;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -203,7 +204,11 @@ fn measure(m: Arc<Market>, dir: &Path) {
     let t = Instant::now();
     loop {
         h.step();
-        let rows = h.state_mut().market_ui().map_or(0, |u| u.browse.rows.len());
+        let rows = h
+            .state_mut()
+            .market_ui()
+            .and_then(|u| u.screen::<BrowseScreen>())
+            .map_or(0, |b| b.rows().len());
         if rows >= total && App::pending_jobs(&h.ctx) == 0 {
             break;
         }
@@ -213,7 +218,11 @@ fn measure(m: Arc<Market>, dir: &Path) {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
-    let secs = h.state_mut().market_ui().unwrap().browse.last_seconds;
+    let secs = h
+        .state_mut()
+        .market_ui()
+        .and_then(|u| u.screen::<BrowseScreen>())
+        .map_or(0.0, |b| b.last_seconds());
     println!(
         "publicaciones en la tabla: {total}; búsqueda en el hilo de fondo: {secs:.2} s (la ventana no espera)"
     );

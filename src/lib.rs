@@ -11,6 +11,9 @@
 //! * `domain` — users, categories, publications, sales, conversations, wallet and invoices.
 //! * `cli` and `gui` — the two front ends, thin over the domain.
 
+// The library handles every error (rerun's rule); tests may unwrap (clippy.toml).
+#![warn(clippy::unwrap_used)]
+
 pub mod cli;
 pub mod domain;
 pub mod gui;

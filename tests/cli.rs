@@ -528,10 +528,10 @@ fn publications_browse_and_their_rules() {
         Some(ANA),
         &["publication", "edit", &id, "--price", "30"],
         1,
-        "pausado",
+        "pausada",
     );
-    s.refused(Some(BOB), &["buy", &id], 1, "pausado");
-    s.refused(Some(ANA), &["cancel", &id], 1, "pausado");
+    s.refused(Some(BOB), &["buy", &id], 1, "pausada");
+    s.refused(Some(ANA), &["cancel", &id], 1, "pausada");
     s.ok(Some(ANA), &["resume", &id]);
     s.ok(
         Some(ANA),
@@ -546,14 +546,14 @@ fn publications_browse_and_their_rules() {
         ],
     );
     assert_eq!(s.ok(None, &["publication", "show", &id])["category"], 1);
-    s.refused(Some(BOB), &["pause", &id], 1, "no es suya");
+    s.refused(Some(BOB), &["pause", &id], 1, "solo quien vende");
     // Administrator blocks a publication: no one can buy it; unblocking restores it.
     s.ok(Some(ADMIN), &["admin", "block", &id]);
     assert_eq!(
         s.ok(None, &["publication", "show", &id])["state"],
         "blocked"
     );
-    s.refused(Some(ANA), &["resume", &id], 1, "bloqueado");
+    s.refused(Some(ANA), &["resume", &id], 1, "bloqueada");
     s.ok(Some(ADMIN), &["admin", "unblock", &id]);
     assert_eq!(
         s.ok(None, &["publication", "show", &id])["state"],
@@ -689,7 +689,7 @@ fn end_to_end_scenario_of_the_spec() {
     s.refused(Some(BOB), &["wallet", "deposit", "abc"], 1, "importe");
     let b = s.ok(Some(BOB), &["buy", &id]);
     let (sale, invoice) = (b["sale"].as_u64().unwrap(), b["invoice"].as_u64().unwrap());
-    s.refused(Some(BOB), &["buy", &id], 1, "vendido");
+    s.refused(Some(BOB), &["buy", &id], 1, "vendida");
     assert_eq!(s.ok(Some(BOB), &["wallet"])["balance"], "50000.00");
     assert_eq!(s.ok(Some(ANA), &["wallet"])["balance"], "250000.00");
     let inv = s.ok(Some(BOB), &["invoice", &invoice.to_string()]);
@@ -1001,6 +1001,7 @@ fn demo_fills_a_share_that_passes_check() {
             "400",
             "--seed",
             "7",
+            "--sin-fotos",
         ],
     );
     assert_eq!(v["users"], 150);

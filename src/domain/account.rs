@@ -4,7 +4,10 @@ use serde::Serialize;
 
 use super::market::*;
 use super::records::*;
-use super::{DResult, Market, conflict, denied, invalid, password, provinces};
+// Moved to `text`; re-exported for old callers.
+use super::field::Checks;
+pub(crate) use super::text::text;
+use super::{DResult, Field, Market, OnField, conflict, denied, invalid, password, provinces};
 use crate::storage::ident::now_ms;
 
 /// What a visitor types to register.
@@ -75,6 +78,9 @@ impl UserView {
 /// Checks an email's shape: `local@domain.tld`, at most 64 bytes.
 pub fn validate_email(email: &str) -> DResult<String> {
     let e = normalize_email(email);
+    if e.is_empty() {
+        return invalid("falta el email (por ejemplo nombre@dominio.com.ar)");
+    }
     let bad = || {
         invalid(format!(
             "«{}» no es un email válido (ejemplo: nombre@dominio.com.ar)",
@@ -111,26 +117,15 @@ pub fn validate_email(email: &str) -> DResult<String> {
     if local_ok && domain_ok { Ok(e) } else { bad() }
 }
 
-pub(crate) fn text(field: &str, v: &str, max: usize, required: bool) -> DResult<String> {
-    let t = v.split_whitespace().collect::<Vec<_>>().join(" ");
-    if required && t.is_empty() {
-        return invalid(format!("falta {field}"));
-    }
-    if t.len() > max {
-        return invalid(format!(
-            "{field} es demasiado largo: {} bytes, máximo {max}",
-            t.len()
-        ));
-    }
-    if t.chars().any(|c| c.is_control()) {
-        return invalid(format!("{field} contiene caracteres de control"));
-    }
-    Ok(t)
-}
+/// The rule for a new password, as forms state it before it is broken.
+pub const PASSWORD_RULE: &str = "al menos 6 caracteres";
 
 fn validate_password(p: &str) -> DResult<()> {
+    if p.is_empty() {
+        return invalid(format!("falta la clave ({PASSWORD_RULE})"));
+    }
     if p.chars().count() < 6 {
-        return invalid("la clave debe tener al menos 6 caracteres");
+        return invalid(format!("la clave debe tener {PASSWORD_RULE}"));
     }
     if p.len() > 128 {
         return invalid("la clave es demasiado larga (máximo 128 bytes)");
@@ -159,17 +154,51 @@ fn validate_phone(p: &str) -> DResult<String> {
     Ok(t)
 }
 
+/// Checks every field of a registration (and that the password was typed twice alike, when
+/// the repetition is given), so the form shows all its problems at once. Returns the email,
+/// name, address, province and phone as they will be stored.
+pub fn check_new_user(
+    n: &NewUser,
+    repeat: Option<&str>,
+) -> DResult<(String, String, String, u8, String)> {
+    let mut c = Checks::default();
+    let email = c.check(Field::Email, validate_email(&n.email));
+    c.check(Field::Password, validate_password(&n.password));
+    if let Some(r) = repeat
+        && r != n.password
+    {
+        c.fail(Field::PasswordRepeat, "las dos claves no coinciden");
+    }
+    let name = c.check(
+        Field::Name,
+        text("el apellido y nombre", &n.name, NAME_LEN, true),
+    );
+    let address = c.check(
+        Field::Address,
+        text("el domicilio", &n.address, ADDRESS_LEN, true),
+    );
+    let province = c.check(Field::Province, validate_province(n.province));
+    let phone = c.check(Field::Phone, validate_phone(&n.phone));
+    c.finish()?;
+    Ok((email, name, address, province, phone))
+}
+
+/// Checks a new password and its repetition (changing the password).
+pub fn check_new_password(new: &str, repeat: &str) -> DResult<()> {
+    let mut c = Checks::default();
+    c.check(Field::NewPassword, validate_password(new));
+    if new != repeat {
+        c.fail(Field::PasswordRepeat, "las dos claves nuevas no coinciden");
+    }
+    c.finish()
+}
+
 impl Market {
     /// Registers a visitor. The email must be new (ignoring case).
     pub fn register(&self, n: NewUser) -> DResult<UserView> {
-        let email = validate_email(&n.email)?;
-        validate_password(&n.password)?;
-        let name = text("el apellido y nombre", &n.name, NAME_LEN, true)?;
-        let address = text("el domicilio", &n.address, ADDRESS_LEN, true)?;
-        let province = validate_province(n.province)?;
-        let phone = validate_phone(&n.phone)?;
+        let (email, name, address, province, phone) = check_new_user(&n, None)?;
         let photo = match &n.photo {
-            Some(b) => super::photos::store_photo(self.dir(), b)?,
+            Some(b) => super::photos::store_photo(self.dir(), b).on(Field::Photo)?,
             None => [0; 32],
         };
         let rounds = password::rounds();
@@ -178,7 +207,8 @@ impl Market {
         let now = now_ms();
         let u = self.write(|tx| {
             if find_user(tx, &email)?.is_some() {
-                return conflict(format!("ya hay una cuenta con el email {email}"));
+                return conflict(format!("ya hay una cuenta con el email {email}"))
+                    .on(Field::Email);
             }
             let id = USERS.next_id(tx)?;
             let u = User {
@@ -215,7 +245,7 @@ impl Market {
             return denied("email o clave incorrectos");
         }
         if u.is_blocked() {
-            return denied("su cuenta está bloqueada por la administración; no puede continuar");
+            return denied(self.read(|tx| super::blocks::blocked_account_message(tx, u.id))?);
         }
         Ok(Session {
             user_id: u.id,
@@ -269,10 +299,10 @@ impl Market {
     }
 
     pub fn change_password(&self, s: &Session, old: &str, new: &str) -> DResult<()> {
-        validate_password(new)?;
+        validate_password(new).on(Field::NewPassword)?;
         let u = self.read(|tx| current(tx, s))?;
         if !password::verify(old, &u.salt, u.rounds, &u.hash) {
-            return denied("la clave actual no es correcta");
+            return denied("la clave actual no es correcta").on(Field::Password);
         }
         let rounds = password::rounds();
         let salt = password::salt();
@@ -300,23 +330,36 @@ impl Market {
     }
 
     pub fn update_profile(&self, s: &Session, c: ProfileChanges) -> DResult<UserView> {
-        let name = c
-            .name
-            .as_deref()
-            .map(|v| text("el apellido y nombre", v, NAME_LEN, true))
-            .transpose()?;
-        let address = c
-            .address
-            .as_deref()
-            .map(|v| text("el domicilio", v, ADDRESS_LEN, true))
-            .transpose()?;
-        let province = c.province.map(validate_province).transpose()?;
-        let phone = c.phone.as_deref().map(validate_phone).transpose()?;
+        let mut checks = Checks::default();
+        let name = checks.check(
+            Field::Name,
+            c.name
+                .as_deref()
+                .map(|v| text("el apellido y nombre", v, NAME_LEN, true))
+                .transpose(),
+        );
+        let address = checks.check(
+            Field::Address,
+            c.address
+                .as_deref()
+                .map(|v| text("el domicilio", v, ADDRESS_LEN, true))
+                .transpose(),
+        );
+        let province = checks.check(
+            Field::Province,
+            c.province.map(validate_province).transpose(),
+        );
+        let phone = checks.check(
+            Field::Phone,
+            c.phone.as_deref().map(validate_phone).transpose(),
+        );
+        checks.finish()?;
         let photo = c
             .photo
             .as_deref()
             .map(|b| super::photos::store_photo(self.dir(), b))
-            .transpose()?;
+            .transpose()
+            .on(Field::Photo)?;
         let u = self.write(|tx| {
             let mut u = current(tx, s)?;
             if let Some(v) = &name {
@@ -346,7 +389,7 @@ impl Market {
     pub fn unregister(&self, s: &Session, pass: &str) -> DResult<()> {
         let u = self.read(|tx| current(tx, s))?;
         if !password::verify(pass, &u.salt, u.rounds, &u.hash) {
-            return denied("la clave no es correcta");
+            return denied("la clave no es correcta").on(Field::Password);
         }
         self.write(|tx| {
             let u = current(tx, s)?;
@@ -370,36 +413,6 @@ impl Market {
             tx.log_event(&u.email, "baja-usuario", &format!("usuario {}", u.id))?;
             Ok(())
         })
-    }
-
-    /// Blocks or unblocks a user (administrator only). A blocked user is refused at log-in and
-    /// in every operation.
-    pub fn set_user_blocked(&self, s: &Session, email: &str, blocked: bool) -> DResult<UserView> {
-        let u = self.write(|tx| {
-            let admin = current_admin(tx, s)?;
-            let mut u = user_by_email(tx, email)?;
-            if u.is_admin() {
-                return denied("no se puede bloquear una cuenta de administración");
-            }
-            if blocked {
-                u.flags |= FLAG_BLOCKED;
-                u.flags &= !FLAG_CONNECTED;
-            } else {
-                u.flags &= !FLAG_BLOCKED;
-            }
-            store_user(tx, &u)?;
-            tx.log_event(
-                &admin.email,
-                if blocked {
-                    "bloqueo-usuario"
-                } else {
-                    "desbloqueo-usuario"
-                },
-                &u.email,
-            )?;
-            Ok(u)
-        })?;
-        Ok(UserView::of(&u))
     }
 
     /// A user's public data (name, province, rating summary), for a publication's page.

@@ -3,13 +3,20 @@
 
 use std::collections::HashMap;
 
-use chrono::{Local, NaiveDate, TimeZone};
+use chrono::{Local, NaiveDate};
 use serde::Serialize;
 
-use super::account::text;
+// The date and text helpers moved to `dates` and `text`; re-exported here for old callers.
+pub use super::dates::{date_of_ms, datetime_of_ms, end_of_day_ms, parse_date, start_of_day_ms};
+use super::field::Checks;
 use super::market::*;
+use super::permissions::{Actor, Listing, Permission, may_cancel, may_edit, may_pause, may_resume};
 use super::records::*;
-use super::{DResult, Market, conflict, denied, format_cents, invalid, not_found, provinces};
+pub use super::text::fold;
+use super::text::text;
+use super::{
+    DResult, Field, Market, OnField, conflict, denied, format_cents, invalid, not_found, provinces,
+};
 use crate::storage::ident::now_ms;
 use crate::storage::{NIL, Tx, WriteTx};
 
@@ -108,68 +115,6 @@ pub struct BrowseFilter {
     pub search: Option<String>,
 }
 
-/// Parses "YYYY-MM-DD" (also "DD/MM/YYYY").
-pub fn parse_date(s: &str) -> DResult<NaiveDate> {
-    let t = s.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
-        .or_else(|_| {
-            invalid(format!(
-                "«{t}» no es una fecha válida (formato AAAA-MM-DD, por ejemplo 2026-12-31)"
-            ))
-        })
-}
-
-/// The last millisecond of `d` in local time.
-pub fn end_of_day_ms(d: NaiveDate) -> i64 {
-    let t = d.and_hms_milli_opt(23, 59, 59, 999).expect("valid time");
-    Local
-        .from_local_datetime(&t)
-        .earliest()
-        .map_or_else(|| t.and_utc().timestamp_millis(), |x| x.timestamp_millis())
-}
-
-/// The first millisecond of `d` in local time.
-pub fn start_of_day_ms(d: NaiveDate) -> i64 {
-    let t = d.and_hms_opt(0, 0, 0).expect("valid time");
-    Local
-        .from_local_datetime(&t)
-        .earliest()
-        .map_or_else(|| t.and_utc().timestamp_millis(), |x| x.timestamp_millis())
-}
-
-pub fn date_of_ms(ms: i64) -> String {
-    Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d").to_string())
-}
-
-pub fn datetime_of_ms(ms: i64) -> String {
-    if ms <= 0 {
-        return "-".into();
-    }
-    Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
-}
-
-/// Lower case without accents, for search.
-pub fn fold(s: &str) -> String {
-    s.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            c => c,
-        })
-        .collect()
-}
-
 pub(crate) struct Ctx {
     pub users: HashMap<u64, User>,
     pub cats: HashMap<u64, Category>,
@@ -263,24 +208,87 @@ fn validate_pub_fields(
     price: i64,
     closes: NaiveDate,
 ) -> DResult<(String, String)> {
-    let title = text("el nombre del artículo", title, TITLE_LEN, true)?;
+    // Every field is checked, so the form shows all its problems at once.
+    let mut c = Checks::default();
+    let (title, description) = check_texts(&mut c, title, description);
+    check_price(&mut c, price);
+    check_closes(&mut c, closes);
+    c.finish()?;
+    Ok((title, description))
+}
+
+fn check_texts(c: &mut Checks, title: &str, description: &str) -> (String, String) {
+    let title = c.check(
+        Field::Title,
+        text("el nombre del artículo", title, TITLE_LEN, true),
+    );
     let description = description.trim().to_string();
     if description.is_empty() {
-        return invalid("falta la descripción");
+        c.fail(Field::Description, "falta la descripción");
+    } else if description.len() > DESCRIPTION_LEN {
+        c.fail(
+            Field::Description,
+            format!(
+                "la descripción es demasiado larga: {} bytes, máximo {DESCRIPTION_LEN}",
+                description.len()
+            ),
+        );
     }
-    if description.len() > DESCRIPTION_LEN {
-        return invalid(format!(
-            "la descripción es demasiado larga: {} bytes, máximo {DESCRIPTION_LEN}",
-            description.len()
-        ));
-    }
+    (title, description)
+}
+
+fn check_price(c: &mut Checks, price: i64) {
     if price <= 0 {
-        return invalid("el precio debe ser mayor que cero");
+        c.fail(Field::Price, "el precio debe ser mayor que cero");
     }
+}
+
+fn check_closes(c: &mut Checks, closes: NaiveDate) {
     if closes < Local::now().date_naive() {
-        return invalid(format!("la fecha de cierre {closes} ya pasó"));
+        c.fail(
+            Field::Closes,
+            format!("la fecha de cierre {closes} ya pasó"),
+        );
     }
-    Ok((title, description))
+}
+
+/// A publication form as typed: checks every field at once (category chosen, name,
+/// description, price as typed, closing day as typed) and returns the category, the price in
+/// cents and the closing day.
+pub fn check_publication(
+    category: Option<u64>,
+    title: &str,
+    description: &str,
+    price: &str,
+    closes: &str,
+) -> DResult<(u64, i64, NaiveDate)> {
+    let mut c = Checks::default();
+    if category.is_none() {
+        c.fail(Field::Category, "elija una categoría");
+    }
+    check_texts(&mut c, title, description);
+    let cents = match super::parse_cents(price) {
+        Ok(v) => {
+            check_price(&mut c, v);
+            v
+        }
+        Err(e) => {
+            c.fail(Field::Price, e.to_string());
+            0
+        }
+    };
+    let day = match parse_date(closes) {
+        Ok(d) => {
+            check_closes(&mut c, d);
+            d
+        }
+        Err(e) => {
+            c.fail(Field::Closes, e.to_string());
+            NaiveDate::default()
+        }
+    };
+    c.finish()?;
+    Ok((category.unwrap_or_default(), cents, day))
 }
 
 /// A listing ready to be published: fields already validated, photo already stored.
@@ -307,7 +315,7 @@ pub(crate) fn publish_in_tx(
         return denied("la cuenta de administración no publica artículos");
     }
     if CATEGORIES.get(tx, d.category)?.is_none() {
-        return not_found(format!("no existe la categoría {}", d.category));
+        return not_found(format!("no existe la categoría {}", d.category)).on(Field::Category);
     }
     let id = tx.header(PUBS_DAT)?.slot_count + 1;
     let p = Publication {
@@ -340,50 +348,6 @@ pub(crate) fn publish_in_tx(
     Ok(p)
 }
 
-/// The administration blocks or unblocks publication `id` at time `now`.
-pub(crate) fn set_blocked_in_tx(
-    tx: &mut WriteTx,
-    admin: &User,
-    id: u64,
-    blocked: bool,
-    now: i64,
-) -> DResult<()> {
-    let mut p = load_pub(tx, id)?;
-    if blocked {
-        if !matches!(p.state, PubState::Published | PubState::Paused) {
-            return conflict(format!(
-                "la publicación {id} está en estado «{}»: no se puede bloquear",
-                p.state.label()
-            ));
-        }
-        p.state_before_block = p.state;
-        p.state = PubState::Blocked;
-    } else {
-        if p.state != PubState::Blocked {
-            return conflict(format!("la publicación {id} no está bloqueada"));
-        }
-        p.state = p.state_before_block;
-    }
-    p.updated_ms = now;
-    store_pub(tx, &p)?;
-    let kind = if blocked {
-        super::news::NewsKind::Blocked
-    } else {
-        super::news::NewsKind::Unblocked
-    };
-    super::news::push(tx, p.seller, super::news::News::new(kind, p.updated_ms, id))?;
-    tx.log_event(
-        &admin.email,
-        if blocked {
-            "bloqueo-publicación"
-        } else {
-            "desbloqueo-publicación"
-        },
-        &id.to_string(),
-    )?;
-    Ok(())
-}
-
 impl Market {
     // ---- categories --------------------------------------------------------------------------
 
@@ -407,15 +371,16 @@ impl Market {
     }
 
     pub fn add_category(&self, s: &Session, name: &str, commission_bp: u32) -> DResult<u64> {
-        let name = category_name(name)?;
+        let name = category_name(name).on(Field::CategoryName)?;
         if commission_bp > 100_00 {
-            return invalid("la comisión no puede superar el 100 %");
+            return invalid("la comisión no puede superar el 100 %").on(Field::Commission);
         }
         self.write(|tx| {
             let admin = current_admin(tx, s)?;
             for (_, v) in CATEGORIES.iter(tx)? {
                 if fold(&Category::decode(&v).name) == fold(&name) {
-                    return conflict(format!("ya existe la categoría «{name}»"));
+                    return conflict(format!("ya existe la categoría «{name}»"))
+                        .on(Field::CategoryName);
                 }
             }
             let key = CATEGORIES.next_key(tx)?;
@@ -435,13 +400,8 @@ impl Market {
     }
 
     fn category_in_use(tx: &mut impl Tx, key: u64) -> DResult<()> {
-        let n = BY_CATEGORY.find(tx, key)?.len();
-        if n > 0 {
-            return conflict(format!(
-                "la categoría {key} tiene {n} artículos publicados o vendidos: no se puede modificar ni borrar"
-            ));
-        }
-        Ok(())
+        let n = BY_CATEGORY.find(tx, key)?.len() as u64;
+        Ok(super::permissions::may_change_category(key, n)?)
     }
 
     pub fn edit_category(
@@ -451,9 +411,12 @@ impl Market {
         name: Option<&str>,
         commission_bp: Option<u32>,
     ) -> DResult<()> {
-        let name = name.map(category_name).transpose()?;
+        let name = name
+            .map(category_name)
+            .transpose()
+            .on(Field::CategoryName)?;
         if commission_bp.is_some_and(|c| c > 100_00) {
-            return invalid("la comisión no puede superar el 100 %");
+            return invalid("la comisión no puede superar el 100 %").on(Field::Commission);
         }
         self.write(|tx| {
             let admin = current_admin(tx, s)?;
@@ -498,7 +461,7 @@ impl Market {
         let (title, description) =
             validate_pub_fields(&n.title, &n.description, n.price, n.closes)?;
         let photo = match &n.photo {
-            Some(b) => super::photos::store_photo(self.dir(), b)?,
+            Some(b) => super::photos::store_photo(self.dir(), b).on(Field::Photo)?,
             None => [0; 32],
         };
         self.write(|tx| {
@@ -529,29 +492,17 @@ impl Market {
         self.read(|tx| seller_rating(tx, seller_id))
     }
 
-    fn own_pub(tx: &mut impl Tx, s: &Session, id: u64) -> DResult<(User, Publication)> {
-        let u = current(tx, s)?;
-        let p = load_pub(tx, id)?;
-        if p.seller != u.id {
-            return denied(format!("la publicación {id} no es suya"));
-        }
-        Ok((u, p))
-    }
-
     pub fn edit_publication(&self, s: &Session, id: u64, c: PublicationChanges) -> DResult<()> {
         let photo = c
             .photo
             .as_deref()
             .map(|b| super::photos::store_photo(self.dir(), b))
-            .transpose()?;
+            .transpose()
+            .on(Field::Photo)?;
         self.write(|tx| {
-            let (u, mut p) = Self::own_pub(tx, s, id)?;
-            if p.state != PubState::Published {
-                return conflict(format!(
-                    "la publicación {id} está en estado «{}»: no se puede modificar",
-                    p.state.label()
-                ));
-            }
+            let u = current(tx, s)?;
+            let mut p = load_pub(tx, id)?;
+            may_edit(Some(Actor::from(&u)), &Listing::of_record(&p, now_ms()))?;
             let closes = c.closes.unwrap_or_else(|| {
                 chrono::DateTime::from_timestamp_millis(p.closes_ms)
                     .map(|d| d.with_timezone(&Local).date_naive())
@@ -567,7 +518,7 @@ impl Market {
                 && cat != p.category
             {
                 if CATEGORIES.get(tx, cat)?.is_none() {
-                    return not_found(format!("no existe la categoría {cat}"));
+                    return not_found(format!("no existe la categoría {cat}")).on(Field::Category);
                 }
                 BY_CATEGORY.remove(tx, p.category, id - 1)?;
                 BY_CATEGORY.insert(tx, cat, id - 1)?;
@@ -592,19 +543,14 @@ impl Market {
         &self,
         s: &Session,
         id: u64,
-        from: PubState,
+        rule: fn(Option<Actor>, &Listing) -> Permission,
         to: PubState,
         op: &str,
     ) -> DResult<()> {
         self.write(|tx| {
-            let (u, mut p) = Self::own_pub(tx, s, id)?;
-            if p.state != from {
-                return conflict(format!(
-                    "la publicación {id} está en estado «{}»: solo se puede {op} una publicación {}",
-                    p.state.label(),
-                    from.label()
-                ));
-            }
+            let u = current(tx, s)?;
+            let mut p = load_pub(tx, id)?;
+            rule(Some(Actor::from(&u)), &Listing::of_record(&p, now_ms()))?;
             p.state = to;
             p.updated_ms = now_ms();
             store_pub(tx, &p)?;
@@ -614,21 +560,13 @@ impl Market {
     }
 
     pub fn pause(&self, s: &Session, id: u64) -> DResult<()> {
-        self.change_state(s, id, PubState::Published, PubState::Paused, "pausar")
+        self.change_state(s, id, may_pause, PubState::Paused, "pausar")
     }
     pub fn resume(&self, s: &Session, id: u64) -> DResult<()> {
-        self.change_state(s, id, PubState::Paused, PubState::Published, "reanudar")
+        self.change_state(s, id, may_resume, PubState::Published, "reanudar")
     }
     pub fn cancel(&self, s: &Session, id: u64) -> DResult<()> {
-        self.change_state(s, id, PubState::Published, PubState::Cancelled, "anular")
-    }
-
-    /// Blocks or unblocks a publication (administrator). Unblocking restores the state it had.
-    pub fn set_publication_blocked(&self, s: &Session, id: u64, blocked: bool) -> DResult<()> {
-        self.write(|tx| {
-            let admin = current_admin(tx, s)?;
-            set_blocked_in_tx(tx, &admin, id, blocked, now_ms())
-        })
+        self.change_state(s, id, may_cancel, PubState::Cancelled, "anular")
     }
 
     /// The seller's own publications, newest first, with buyer, rating and commission.

@@ -9,10 +9,9 @@ use serde::Serialize;
 use super::market::*;
 use super::records::*;
 use super::trade::all_sales;
+use super::views::{HashDispersion, TreeNode, tree_levels};
 use super::{DResult, Market};
 use crate::me::Problems;
-use crate::me::avl::NodeView;
-use crate::me::hash::Dispersion;
 use crate::storage::check::{StorageReport, check_storage};
 use crate::storage::record::Slot;
 use crate::storage::{NIL, Tx};
@@ -193,18 +192,18 @@ impl Market {
     }
 
     /// A publication index level by level (the spec's "Estado de los ME").
-    pub fn tree(&self, which: Tree) -> DResult<Vec<Vec<NodeView>>> {
+    pub fn tree(&self, which: Tree) -> DResult<Vec<Vec<TreeNode>>> {
         self.read(|tx| {
-            Ok(match which {
+            Ok(tree_levels(match which {
                 Tree::Seller => BY_SELLER.levels(tx)?,
                 Tree::Category => BY_CATEGORY.levels(tx)?,
-            })
+            }))
         })
     }
 
     /// The users hash's dispersion test, with blocks of `block` buckets.
-    pub fn dispersion(&self, block: u64) -> DResult<Dispersion> {
-        self.read(|tx| Ok(USERS.dispersion(tx, block)?))
+    pub fn dispersion(&self, block: u64) -> DResult<HashDispersion> {
+        self.read(|tx| Ok(USERS.dispersion(tx, block)?.into()))
     }
 
     /// The hash's chains bucket by bucket (position, email), for drawing.
@@ -224,7 +223,7 @@ impl Market {
 }
 
 /// The spec's line-by-line level listing of a tree.
-pub fn tree_text(levels: &[Vec<NodeView>]) -> String {
+pub fn tree_text(levels: &[Vec<TreeNode>]) -> String {
     if levels.is_empty() {
         return "(árbol vacío)\n".into();
     }

@@ -226,7 +226,7 @@ pub(crate) fn current(tx: &mut impl Tx, s: &Session) -> DResult<User> {
         return denied("su cuenta ya no existe; vuelva a registrarse");
     }
     if u.is_blocked() {
-        return denied("su cuenta está bloqueada por la administración; no puede continuar");
+        return denied(super::blocks::blocked_account_message(tx, u.id)?);
     }
     Ok(u)
 }

@@ -7,27 +7,36 @@
 //! publication sold, appends the sale and the invoice and logs the event, all or nothing.
 
 pub mod account;
+pub mod blocks;
 pub mod catalog;
 pub mod check;
+pub mod commissions;
+pub mod dates;
 pub mod demo;
 pub mod favourites;
+pub mod field;
 pub mod gallery;
 pub mod market;
 pub mod money;
 pub mod news;
 pub mod password;
+pub mod permissions;
 pub mod photos;
+pub mod phrases;
 pub mod provinces;
 pub mod records;
 pub mod reports;
 pub mod saved_searches;
 pub mod shop;
+pub mod text;
 pub mod trade;
+pub mod views;
 
 use thiserror::Error;
 
 use crate::storage::StorageError;
 
+pub use field::{Field, FieldError, OnField};
 pub use market::{Market, Session};
 pub use money::{format_cents, parse_cents};
 pub use records::*;
@@ -47,6 +56,10 @@ pub enum DomainError {
     /// The operation conflicts with the current state (duplicate email, sold article...).
     #[error("{0}")]
     Conflict(String),
+    /// Bad input in named fields of a form: every problem found, so a form shows them all at
+    /// once, each next to its field (see [`field`]).
+    #[error("{}", field::join(.0))]
+    Fields(Vec<field::FieldError>),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -55,6 +68,7 @@ impl DomainError {
     /// The console's exit code for this error (1 refused, 3 busy/unreachable, 4 damaged).
     pub fn exit_code(&self) -> i32 {
         match self {
+            DomainError::Storage(e) if e.is_refusal() => 1,
             DomainError::Storage(e) if e.is_unavailable() => 3,
             DomainError::Storage(e) if e.is_damaged() => 4,
             DomainError::Storage(_) => 3,

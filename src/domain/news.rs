@@ -289,7 +289,13 @@ fn message(tx: &mut impl Tx, ctx: &super::catalog::Ctx, n: &News) -> DResult<(St
         NewsKind::Commission => {
             format!("VentaLibre cobró $ {money} de comisión por la venta de «{title}»")
         }
-        NewsKind::Blocked => format!("La administración bloqueó su publicación «{title}»"),
+        NewsKind::Blocked if n.text.is_empty() => {
+            format!("La administración bloqueó su publicación «{title}»")
+        }
+        NewsKind::Blocked => format!(
+            "La administración bloqueó su publicación «{title}»: {}",
+            n.text
+        ),
         NewsKind::Unblocked => format!("La administración desbloqueó su publicación «{title}»"),
         NewsKind::SavedSearch => format!(
             "Nueva publicación para su búsqueda «{}»: «{title}» a $ {money}",

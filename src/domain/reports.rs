@@ -224,10 +224,23 @@ impl Market {
     }
 
     /// The event log in Lamport order (administrator only).
-    pub fn events(&self, s: &Session) -> DResult<Vec<crate::storage::Event>> {
+    pub fn events(&self, s: &Session) -> DResult<Vec<super::views::LoggedEvent>> {
         self.read(|tx| {
             current_admin(tx, s)?;
-            Ok(crate::storage::events::read_events(tx)?)
+            // A block's event keeps only the start of its reason; the blocks file has it all.
+            let reasons = super::blocks::reasons_by_event(tx)?;
+            Ok(crate::storage::events::read_events(tx)?
+                .into_iter()
+                .map(|e| {
+                    let mut v = super::views::LoggedEvent::from(e);
+                    if let Some(r) = reasons.get(&v.lamport)
+                        && let Some((what, _)) = v.detail.split_once(": ")
+                    {
+                        v.detail = format!("{what}: {r}");
+                    }
+                    v
+                })
+                .collect())
         })
     }
 }

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::account::text;
+use super::text::text;
 use super::catalog::{BrowseFilter, PublicationView, fold};
 use super::market::*;
 use super::records::*;
@@ -109,7 +109,7 @@ pub struct SavedSearchView {
 }
 
 impl SearchSpec {
-    /// The browse filter of this search (the price range is applied by [`Self::matches`]).
+    /// The browse filter of this search.
     pub fn filter(&self) -> BrowseFilter {
         BrowseFilter {
             category: self.category,
@@ -134,8 +134,15 @@ impl SearchSpec {
         {
             return false;
         }
+        self.words_match(&p.title, &p.description)
+    }
+
+    /// Whether every word is in the title or the description (ignoring case and accents,
+    /// singular or plural). The one place saved searches match words: it becomes the word
+    /// index's predicate when that lands.
+    fn words_match(&self, title: &str, description: &str) -> bool {
         let words = fold(&self.words);
-        let (t, d) = (fold(&p.title), fold(&p.description));
+        let (t, d) = (fold(title), fold(description));
         words
             .split_whitespace()
             .all(|w| word_in(w, &t) || word_in(w, &d))
@@ -361,10 +368,18 @@ impl Market {
         Ok(out)
     }
 
-    /// Listings for sale that `spec` finds (Explorar's search, then the price range).
+    /// Listings for sale that `spec` finds, newest first: Explorar's filters, then the price
+    /// range and the words as a new listing is matched.
     pub fn search_results(&self, spec: &SearchSpec) -> DResult<Vec<PublicationView>> {
-        let mut v = self.browse(&spec.filter())?;
-        v.retain(|p| spec.in_price_range(p.price_cents));
+        let filter = BrowseFilter {
+            search: None,
+            ..spec.filter()
+        };
+        let mut v = self.browse(&filter)?;
+        v.retain(|p| {
+            spec.in_price_range(p.price_cents) && spec.words_match(&p.title, &p.description)
+        });
+        v.sort_by(|a, b| b.id.cmp(&a.id));
         Ok(v)
     }
 

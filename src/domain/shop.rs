@@ -11,12 +11,13 @@
 
 use serde::Serialize;
 
-use super::account::text;
+use super::text::text;
 use super::catalog::{Ctx, PublicationView, view};
 use super::market::*;
 use super::news::{News, NewsKind, first_name};
+use super::permissions::{Actor, Listing, may_answer};
 use super::records::*;
-use super::{DResult, Market, conflict, denied, not_found, provinces};
+use super::{DResult, Field, Market, OnField, conflict, denied, not_found, provinces};
 use crate::me::queues::PartialQueues;
 use crate::storage::codec::{Dec, Enc};
 use crate::storage::ident::now_ms;
@@ -260,12 +261,7 @@ pub(crate) fn answer_in_tx(
     answer: &str,
     now: i64,
 ) -> DResult<u64> {
-    if p.seller != seller.id {
-        return denied(format!(
-            "solo quien vende puede responder en la publicación {}",
-            p.id
-        ));
-    }
+    may_answer(Some(Actor::from(seller)), &Listing::of_record(p, now))?;
     let n = tx.header(MESSAGES.items)?.slot_count;
     let not_here = || not_found(format!("esa pregunta no es de la publicación {}", p.id));
     if question >= n || !matches!(tx.slot(MESSAGES.items, question)?, crate::storage::record::Slot::Live(_)) {
@@ -398,7 +394,8 @@ impl Market {
     /// The seller answers question `question` of publication `id` (any of them, in any
     /// order); returns the message's number in its conversation.
     pub fn answer_question(&self, s: &Session, id: u64, question: u64, answer: &str) -> DResult<u64> {
-        let a = text("la respuesta", answer, MESSAGE_TEXT_LEN, true)?;
+        let a = super::text::multiline_text("la respuesta", answer, MESSAGE_TEXT_LEN, true)
+            .on(Field::Answer)?;
         self.write(|tx| {
             let u = current(tx, s)?;
             let p = load_pub(tx, id)?;

@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 
-use super::account::text;
 use super::catalog::Ctx;
 use super::market::*;
+use super::permissions::{Actor, Listing, may_answer, may_ask, may_buy};
 use super::records::*;
 use super::news::{News, NewsKind};
-use super::{DResult, Market, conflict, denied, format_cents, invalid, not_found};
+use super::text::multiline_text;
+use super::{DResult, Field, Market, OnField, conflict, denied, format_cents, invalid, not_found};
 use crate::me::queues::Head;
 use crate::storage::ident::now_ms;
 use crate::storage::record::Slot;
@@ -184,7 +185,7 @@ pub(crate) fn conversation_view(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn add_movement(
+pub(crate) fn add_movement(
     tx: &mut WriteTx,
     u: &User,
     kind: MoveKind,
@@ -208,6 +209,10 @@ fn add_movement(
 }
 
 fn check_amount(cents: i64) -> DResult<()> {
+    check_amount_unfielded(cents).on(Field::Amount)
+}
+
+fn check_amount_unfielded(cents: i64) -> DResult<()> {
     if cents <= 0 {
         return invalid("el importe debe ser mayor que cero");
     }
@@ -246,16 +251,7 @@ pub(crate) fn ask_checked_in_tx(
     question: &str,
     now: i64,
 ) -> DResult<u64> {
-    if p.seller == u.id {
-        return denied("no puede preguntar en su propia publicación");
-    }
-    if !matches!(p.state, PubState::Published | PubState::Paused) {
-        return conflict(format!(
-            "la publicación {} está en estado «{}»: ya no recibe preguntas",
-            p.id,
-            p.state.label()
-        ));
-    }
+    may_ask(Some(Actor::from(u)), &Listing::of_record(p, now))?;
     let n = ask_in_tx(tx, u, p, question, None, now)?;
     super::news::push(
         tx,
@@ -267,19 +263,8 @@ pub(crate) fn ask_checked_in_tx(
 
 /// Buys publication `id` for `buyer` at time `now` (see [`Market::buy`]).
 pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) -> DResult<Purchase> {
-    if buyer.is_admin() {
-        return denied("la cuenta de administración no compra artículos");
-    }
     let mut p = load_pub(tx, id)?;
-    if p.seller == buyer.id {
-        return denied("no puede comprar su propia publicación");
-    }
-    if p.state != PubState::Published {
-        return conflict(format!("la publicación {id} está en estado «{}»: no se puede comprar", p.state.label()));
-    }
-    if p.expired(now) {
-        return conflict(format!("la publicación {id} venció el {}", super::catalog::date_of_ms(p.closes_ms)));
-    }
+    may_buy(Some(Actor::from(&buyer)), &Listing::of_record(&p, now))?;
     let Some(mut seller) = user_by_id(tx, p.seller)? else {
         return conflict("quien vende ya no tiene cuenta en VentaLibre");
     };
@@ -415,7 +400,8 @@ impl Market {
 
     /// Asks the seller a question about publication `id`; returns the message number.
     pub fn ask(&self, s: &Session, id: u64, question: &str) -> DResult<u64> {
-        let q = text("la pregunta", question, MESSAGE_TEXT_LEN, true)?;
+        let q =
+            multiline_text("la pregunta", question, MESSAGE_TEXT_LEN, true).on(Field::Question)?;
         self.write(|tx| {
             let u = current(tx, s)?;
             let p = load_pub(tx, id)?;
@@ -427,15 +413,11 @@ impl Market {
 
     /// The seller answers the oldest unanswered question of `buyer` on publication `id`.
     pub fn answer(&self, s: &Session, id: u64, buyer_email: &str, answer: &str) -> DResult<u64> {
-        let a = text("la respuesta", answer, MESSAGE_TEXT_LEN, true)?;
+        let a = multiline_text("la respuesta", answer, MESSAGE_TEXT_LEN, true).on(Field::Answer)?;
         self.write(|tx| {
             let u = current(tx, s)?;
             let p = load_pub(tx, id)?;
-            if p.seller != u.id {
-                return denied(format!(
-                    "solo quien vende puede responder en la publicación {id}"
-                ));
-            }
+            may_answer(Some(Actor::from(&u)), &Listing::of_record(&p, now_ms()))?;
             let buyer = user_by_email(tx, buyer_email)?;
             let Some(h) = MESSAGES.find(tx, id, buyer.id)? else {
                 return not_found(format!(
@@ -621,7 +603,8 @@ impl Market {
                     "saldo insuficiente: quiere retirar $ {} y su billetera tiene $ {}",
                     format_cents(cents),
                     format_cents(u.balance)
-                ));
+                ))
+                .on(Field::Amount);
             }
             u.balance -= cents;
             store_user(tx, &u)?;
@@ -635,19 +618,21 @@ impl Market {
         check_amount(cents)?;
         self.write(|tx| {
             let mut u = current(tx, s)?;
-            let mut dest = user_by_email(tx, to)?;
+            let mut dest = user_by_email(tx, to).on(Field::Recipient)?;
             if dest.id == u.id {
-                return invalid("no puede transferirse a sí mismo");
+                return invalid("no puede transferirse a sí mismo").on(Field::Recipient);
             }
             if dest.is_blocked() {
-                return conflict(format!("la cuenta {} está bloqueada", dest.email));
+                return conflict(format!("la cuenta {} está bloqueada", dest.email))
+                    .on(Field::Recipient);
             }
             if cents > u.balance {
                 return conflict(format!(
                     "saldo insuficiente: quiere transferir $ {} y su billetera tiene $ {}",
                     format_cents(cents),
                     format_cents(u.balance)
-                ));
+                ))
+                .on(Field::Amount);
             }
             u.balance -= cents;
             dest.balance += cents;
@@ -697,17 +682,6 @@ impl Market {
             Ok(inv)
         })
     }
-
-    // ---- commissions -------------------------------------------------------------------------
-
-    /// Collects every unpaid commission whose seller can pay it: moves it from the seller's
-    /// wallet to VentaLibre's (the administrator's) and marks the sale collected.
-    pub fn collect_commissions(&self, s: &Session) -> DResult<Collection> {
-        self.write(|tx| {
-            let admin = current_admin(tx, s)?;
-            collect_in_tx(tx, admin, now_ms())
-        })
-    }
 }
 
 pub(crate) fn purchases_of(tx: &mut impl Tx, buyer: u64) -> DResult<Vec<SaleView>> {
@@ -722,72 +696,4 @@ pub(crate) fn purchases_of(tx: &mut impl Tx, buyer: u64) -> DResult<Vec<SaleView
         .collect();
     out.reverse();
     Ok(out)
-}
-
-/// The administration collects every commission its sellers can pay, at time `now`.
-pub(crate) fn collect_in_tx(tx: &mut WriteTx, mut admin: User, now: i64) -> DResult<Collection> {
-    let mut c = Collection::default();
-    let mut users = users_by_id(tx)?;
-    for (pos, mut sale) in all_sales(tx)? {
-        if sale.collected || sale.commission == 0 {
-            if !sale.collected {
-                sale.collected = true;
-                sale.collected_ms = now;
-                SALES.update_item(tx, pos, &sale.encode(), sale.collected_ms)?;
-            }
-            continue;
-        }
-        let Some(seller) = users.get_mut(&sale.seller) else {
-            c.pending += 1;
-            c.pending_cents += sale.commission;
-            continue;
-        };
-        if seller.balance < sale.commission {
-            c.pending += 1;
-            c.pending_cents += sale.commission;
-            continue;
-        }
-        seller.balance -= sale.commission;
-        admin.balance += sale.commission;
-        let seller = seller.clone();
-        store_user(tx, &seller)?;
-        add_movement(
-            tx,
-            &seller,
-            MoveKind::CommissionPaid,
-            -sale.commission,
-            admin.id,
-            sale.pub_id,
-            now,
-        )?;
-        add_movement(
-            tx,
-            &admin,
-            MoveKind::CommissionIncome,
-            sale.commission,
-            seller.id,
-            sale.pub_id,
-            now,
-        )?;
-        super::news::push(
-            tx,
-            seller.id,
-            News::new(NewsKind::Commission, now, sale.pub_id)
-                .amount(sale.commission)
-                .reference(pos + 1),
-        )?;
-        sale.collected = true;
-        sale.collected_ms = now;
-        SALES.update_item(tx, pos, &sale.encode(), sale.collected_ms)?;
-        c.collected += 1;
-        c.amount_cents += sale.commission;
-    }
-    store_user(tx, &admin)?;
-    c.amount = format_cents(c.amount_cents);
-    tx.log_event(
-        &admin.email,
-        "cobro-comisiones",
-        &format!("{} ventas, $ {}", c.collected, c.amount),
-    )?;
-    Ok(c)
 }

@@ -1,15 +1,19 @@
-//! My account: edit my data (and photo), change the password, delete the account.
+//! My account: edit my data (and photo), change the password (its rule stated up front),
+//! delete the account. Enter in a field submits its form.
 
-use egui::{Grid, RichText, Ui};
+use egui::{RichText, Ui};
 
-use super::common::{
-    Field, FormError, Job, Notice, Outcome, error_text, grid_error, grid_field, grid_password,
-    notice_line, outcome,
-};
+use super::env::{Env, Nav, Tab};
+use super::jobs::Job;
+use super::notice::{Notice, notice_ui};
 use super::photo::PhotoPicker;
-use super::shell::{Env, Nav};
-use super::visitor::province_combo;
-use crate::domain::account::{ProfileChanges, UserView};
+use super::screen::Screen;
+use super::widgets::{
+    FormErrors, date, enter_pressed, field_row, field_row_with, focus_once, form_grid, money,
+    password_row, province_combo, rest_ui,
+};
+use crate::domain::account::{PASSWORD_RULE, ProfileChanges, UserView, check_new_password};
+use crate::domain::{DResult, Field};
 
 #[derive(Default)]
 pub struct AccountScreen {
@@ -21,24 +25,35 @@ pub struct AccountScreen {
     pub province: u8,
     pub phone: String,
     pub photo: PhotoPicker,
-    pub profile_error: FormError,
-    pub profile_notice: Option<String>,
-    profile_job: Job<Outcome<UserView>>,
+    pub profile_errors: FormErrors,
+    pub profile_notice: Option<Notice>,
+    profile_job: Job<DResult<UserView>>,
     submit_when_photo_ready: bool,
     pub old_password: String,
     pub new_password: String,
     pub new_password2: String,
+    pub password_errors: FormErrors,
     pub password_notice: Option<Notice>,
-    password_job: Job<Outcome<()>>,
+    password_job: Job<DResult<()>>,
     pub delete_password: String,
     pub delete_sure: bool,
-    pub delete_error: Option<String>,
-    delete_job: Job<Outcome<()>>,
+    pub delete_errors: FormErrors,
+    delete_job: Job<DResult<()>>,
+    focus: bool,
 }
 
-const PROFILE_FIELDS: [Field; 4] = [Field::Name, Field::Address, Field::Phone, Field::Photo];
+const PROFILE_FIELDS: [Field; 5] = [
+    Field::Name,
+    Field::Address,
+    Field::Province,
+    Field::Phone,
+    Field::Photo,
+];
+const PASSWORD_FIELDS: [Field; 3] = [Field::Password, Field::NewPassword, Field::PasswordRepeat];
 
 impl AccountScreen {
+    pub const TAB: Tab = Tab("mi-cuenta");
+
     fn fill(&mut self, u: &UserView) {
         self.filled_for = Some(u.id);
         self.name = u.name.clone();
@@ -47,44 +62,119 @@ impl AccountScreen {
         self.phone = u.phone.clone();
     }
 
-    pub fn poll(&mut self, ctx: &egui::Context, env: &mut Env) {
+    fn save_profile(&mut self, ctx: &egui::Context, env: &Env) {
+        let Some(s) = env.session.clone() else { return };
+        if self.profile_job.running() {
+            return;
+        }
+        self.profile_errors.clear();
+        self.profile_notice = None;
+        if self.photo.unchecked() {
+            self.photo.start_load(ctx);
+        }
+        if self.photo.busy() {
+            self.submit_when_photo_ready = true;
+            return;
+        }
+        if self.photo.error.is_some() {
+            // The picker shows why beside the photo.
+            return;
+        }
+        let c = ProfileChanges {
+            name: Some(self.name.clone()),
+            address: Some(self.address.clone()),
+            province: Some(self.province),
+            phone: Some(self.phone.clone()),
+            photo: self.photo.bytes(),
+        };
+        let m = env.market.clone();
+        self.profile_job.start(ctx, move || m.update_profile(&s, c));
+    }
+
+    fn change_password(&mut self, ctx: &egui::Context, env: &Env) {
+        let Some(s) = env.session.clone() else { return };
+        if self.password_job.running() {
+            return;
+        }
+        self.password_errors.clear();
+        self.password_notice = None;
+        let (m, o, n, r) = (
+            env.market.clone(),
+            self.old_password.clone(),
+            self.new_password.clone(),
+            self.new_password2.clone(),
+        );
+        self.password_job.start(ctx, move || {
+            check_new_password(&n, &r)?;
+            m.change_password(&s, &o, &n)
+        });
+    }
+
+    fn delete(&mut self, ctx: &egui::Context, env: &Env) {
+        let Some(s) = env.session.clone() else { return };
+        if self.delete_job.running() || !self.delete_sure {
+            return;
+        }
+        self.delete_errors.clear();
+        let (m, p) = (env.market.clone(), self.delete_password.clone());
+        self.delete_job.start(ctx, move || m.unregister(&s, &p));
+    }
+}
+
+impl Screen for AccountScreen {
+    fn tab(&self) -> Tab {
+        Self::TAB
+    }
+
+    fn label(&self, env: &Env) -> Option<String> {
+        env.session.as_ref().map(|_| "Mi cuenta".into())
+    }
+
+    fn reset(&mut self) {
+        *self = AccountScreen::default();
+    }
+
+    fn entered(&mut self) {
+        self.focus = true;
+    }
+
+    fn poll(&mut self, ctx: &egui::Context, env: &mut Env) {
         self.photo.poll(ctx);
         if let Some(r) = self.profile_job.poll() {
             match r {
                 Ok(u) => {
                     self.fill(&u);
                     self.photo.clear();
-                    self.profile_notice = Some("datos guardados".into());
+                    self.profile_notice = Some(Notice::good("datos guardados"));
                     env.changed();
                 }
-                Err(e) => self.profile_error.set(e),
+                Err(e) => self.profile_errors.set(&e),
             }
         }
         if let Some(r) = self.password_job.poll() {
-            self.password_notice = Some(match r {
+            match r {
                 Ok(()) => {
                     self.old_password.clear();
                     self.new_password.clear();
                     self.new_password2.clear();
                     env.changed();
-                    Notice::Ok("clave cambiada".into())
+                    self.password_notice = Some(Notice::good("clave cambiada"));
                 }
-                Err(e) => Notice::Err(e),
-            });
+                Err(e) => self.password_errors.set(&e),
+            }
         }
         if let Some(r) = self.delete_job.poll() {
             match r {
                 Ok(()) => env.nav(Nav::LoggedOut(Some(
                     "Su cuenta fue dada de baja. Gracias por usar VentaLibre.".into(),
                 ))),
-                Err(e) => self.delete_error = Some(e),
+                Err(e) => self.delete_errors.set(&e),
             }
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
+    fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let Some(s) = env.session.clone() else { return };
-        self.poll(ui.ctx(), env);
         let Some(me) = env.me.clone() else {
             ui.spinner();
             return;
@@ -92,167 +182,157 @@ impl AccountScreen {
         if self.filled_for != Some(me.id) {
             self.fill(&me);
         }
+        if self.submit_when_photo_ready && !self.photo.busy() {
+            self.submit_when_photo_ready = false;
+            self.save_profile(ui.ctx(), env);
+        }
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.heading("Mi cuenta");
                 ui.horizontal(|ui| {
-                    if let Some(hex) = &me.photo
-                        && let Some(t) = env.thumbs.get(hex)
-                    {
-                        ui.add(
-                            egui::Image::from_texture(t)
-                                .max_size(egui::vec2(64.0, 64.0))
-                                .alt_text("foto de perfil"),
-                        );
+                    let size = egui::vec2(64.0, 64.0);
+                    let thumb = me.photo.as_deref().and_then(|h| env.thumbs.get(h));
+                    match thumb {
+                        Some(t) => {
+                            ui.add(
+                                egui::Image::from_texture(t)
+                                    .max_size(size)
+                                    .alt_text("foto de perfil"),
+                            );
+                        }
+                        None => {
+                            super::widgets::placeholder(ui, size, "");
+                        }
                     }
                     ui.vertical(|ui| {
                         ui.label(RichText::new(&me.email).strong());
                         ui.label(format!(
-                            "Usuario N.º {} · alta {} · saldo $ {}",
+                            "Usuario N.º {} · alta {} · saldo {}",
                             me.id,
-                            super::common::date(me.created_ms),
-                            me.balance
+                            date(me.created_ms),
+                            money(me.balance_cents)
                         ));
                     });
                 });
                 ui.add_space(8.0);
                 ui.label(RichText::new("Mis datos").strong());
-                Grid::new("mis-datos")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        grid_field(ui, "Apellido y nombre", &mut self.name);
-                        grid_error(ui, &self.profile_error.on(Field::Name));
-                        grid_field(ui, "Domicilio", &mut self.address);
-                        grid_error(ui, &self.profile_error.on(Field::Address));
-                        let l = ui.label("Provincia");
-                        province_combo(ui, "provincia-cuenta", &mut self.province, l.id);
-                        ui.end_row();
-                        grid_field(ui, "Teléfono", &mut self.phone);
-                        grid_error(ui, &self.profile_error.on(Field::Phone));
-                    });
-                self.photo.ui(ui, "Foto de perfil nueva");
-                if let Some(m) = self.profile_error.on(Field::Photo)
-                    && self.photo.error.is_none()
-                {
-                    error_text(ui, &m);
-                }
-                if let Some(m) = self.profile_error.other(&PROFILE_FIELDS) {
-                    error_text(ui, &m);
-                }
                 let mut save = false;
+                let e = &mut self.profile_errors;
+                form_grid("mis-datos").show(ui, |ui| {
+                    let r = field_row(ui, "Apellido y nombre", &mut self.name, Field::Name, e);
+                    focus_once(&r, &mut self.focus);
+                    save |= enter_pressed(ui, &r);
+                    let r = field_row(ui, "Domicilio", &mut self.address, Field::Address, e);
+                    save |= enter_pressed(ui, &r);
+                    field_row_with(ui, "Provincia", e, Field::Province, |ui| {
+                        province_combo(ui, "provincia-cuenta", &mut self.province)
+                    });
+                    let r = field_row(ui, "Teléfono", &mut self.phone, Field::Phone, e);
+                    save |= enter_pressed(ui, &r);
+                });
+                save |= self.photo.ui(ui, "Foto de perfil nueva");
+                rest_ui(ui, &self.profile_errors, &PROFILE_FIELDS);
                 ui.horizontal(|ui| {
                     let busy = self.profile_job.running();
-                    save = ui
+                    save |= ui
                         .add_enabled(!busy, egui::Button::new("Guardar mis datos"))
                         .clicked();
-                    if let Some(n) = &self.profile_notice {
-                        super::common::ok_text(ui, n);
+                    if busy || self.submit_when_photo_ready {
+                        ui.spinner();
                     }
+                    notice_ui(ui, &mut self.profile_notice);
                 });
-                if self.submit_when_photo_ready && !self.photo.busy() {
-                    self.submit_when_photo_ready = false;
-                    save = true;
-                }
                 if save {
-                    self.profile_error.clear();
-                    self.profile_notice = None;
-                    if self.photo.unchecked() {
-                        self.photo.start_load(ui.ctx());
-                    }
-                    if self.photo.busy() {
-                        self.submit_when_photo_ready = true;
-                    } else if let Some(e) = &self.photo.error {
-                        self.profile_error.set_on(Field::Photo, e.clone());
-                    } else {
-                        let c = ProfileChanges {
-                            name: Some(self.name.clone()),
-                            address: Some(self.address.clone()),
-                            province: Some(self.province),
-                            phone: Some(self.phone.clone()),
-                            photo: self.photo.bytes(),
-                        };
-                        let (m, s) = (env.market.clone(), s.clone());
-                        self.profile_job
-                            .start(ui.ctx(), move || outcome(m.update_profile(&s, c)));
-                    }
+                    self.save_profile(ui.ctx(), env);
                 }
+
                 ui.add_space(14.0);
                 ui.label(RichText::new("Cambiar la clave").strong());
-                Grid::new("cambiar-clave")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        grid_password(ui, "Clave actual", &mut self.old_password);
-                        grid_password(ui, "Clave nueva", &mut self.new_password);
-                        grid_password(ui, "Repetir la clave nueva", &mut self.new_password2);
+                ui.label(
+                    RichText::new(format!("La clave nueva debe tener {PASSWORD_RULE}.")).weak(),
+                );
+                let mut change = false;
+                let e = &mut self.password_errors;
+                form_grid("cambiar-clave").show(ui, |ui| {
+                    let r = password_row(
+                        ui,
+                        "Clave actual",
+                        &mut self.old_password,
+                        Field::Password,
+                        e,
+                    );
+                    change |= enter_pressed(ui, &r);
+                    let r = field_row_with(ui, "Clave nueva", e, Field::NewPassword, |ui| {
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.new_password)
+                                .password(true)
+                                .hint_text(PASSWORD_RULE)
+                                .desired_width(super::widgets::FIELD_WIDTH),
+                        )
                     });
+                    change |= enter_pressed(ui, &r);
+                    let r = password_row(
+                        ui,
+                        "Repetir la clave nueva",
+                        &mut self.new_password2,
+                        Field::PasswordRepeat,
+                        e,
+                    );
+                    change |= enter_pressed(ui, &r);
+                });
+                rest_ui(ui, &self.password_errors, &PASSWORD_FIELDS);
                 ui.horizontal(|ui| {
-                    if ui
+                    change |= ui
                         .add_enabled(
                             !self.password_job.running(),
                             egui::Button::new("Cambiar la clave"),
                         )
-                        .clicked()
-                    {
-                        if self.new_password != self.new_password2 {
-                            self.password_notice =
-                                Some(Notice::Err("las dos claves nuevas no coinciden".into()));
-                        } else {
-                            self.password_notice = None;
-                            let (m, s, o, n) = (
-                                env.market.clone(),
-                                s.clone(),
-                                self.old_password.clone(),
-                                self.new_password.clone(),
-                            );
-                            self.password_job
-                                .start(ui.ctx(), move || outcome(m.change_password(&s, &o, &n)));
-                        }
-                    }
+                        .clicked();
                     if self.password_job.running() {
                         ui.spinner();
                     }
+                    notice_ui(ui, &mut self.password_notice);
                 });
-                notice_line(ui, &self.password_notice);
+                if change {
+                    self.change_password(ui.ctx(), env);
+                }
+
                 if !s.admin {
                     ui.add_space(14.0);
                     ui.label(RichText::new("Darme de baja").strong());
                     ui.label(
                         "Hace falta no tener publicaciones a la venta ni saldo en la billetera.",
                     );
-                    Grid::new("baja")
-                        .num_columns(2)
-                        .spacing([12.0, 8.0])
-                        .show(ui, |ui| {
-                            grid_password(
-                                ui,
-                                "Clave para confirmar la baja",
-                                &mut self.delete_password,
-                            );
-                        });
+                    let mut delete = false;
+                    let e = &mut self.delete_errors;
+                    form_grid("baja").show(ui, |ui| {
+                        let r = password_row(
+                            ui,
+                            "Clave para confirmar la baja",
+                            &mut self.delete_password,
+                            Field::Password,
+                            e,
+                        );
+                        delete |= enter_pressed(ui, &r);
+                    });
                     ui.checkbox(
                         &mut self.delete_sure,
                         "Entiendo que la baja no se puede deshacer",
                     );
+                    rest_ui(ui, &self.delete_errors, &[Field::Password]);
                     ui.horizontal(|ui| {
                         let ok = self.delete_sure && !self.delete_job.running();
-                        if ui
+                        delete |= ui
                             .add_enabled(ok, egui::Button::new("Dar de baja mi cuenta"))
-                            .clicked()
-                        {
-                            self.delete_error = None;
-                            let (m, s, p) =
-                                (env.market.clone(), s.clone(), self.delete_password.clone());
-                            self.delete_job
-                                .start(ui.ctx(), move || outcome(m.unregister(&s, &p)));
-                        }
+                            .clicked();
                         if self.delete_job.running() {
                             ui.spinner();
                         }
                     });
-                    super::common::error_line(ui, &self.delete_error);
+                    if delete {
+                        self.delete(ui.ctx(), env);
+                    }
                 }
             });
     }

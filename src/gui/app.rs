@@ -62,10 +62,11 @@ impl App {
 
     /// Jobs of this window still running (tests wait for zero).
     pub fn pending_jobs(ctx: &egui::Context) -> usize {
-        super::common::pending_jobs(ctx)
+        super::jobs::pending_jobs(ctx)
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        super::style::apply(ui.ctx());
         let mut next = None;
         match &mut self.state {
             State::Opening(job) => {
@@ -127,7 +128,7 @@ impl App {
         };
         let market = m.env.market.clone();
         let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
+        super::jobs::spawn_named("salida", move || {
             let _ = tx.send(market.logout(&s));
         });
         let _ = rx.recv_timeout(Duration::from_secs(3));
@@ -150,7 +151,7 @@ pub fn run(share_dir: PathBuf) -> i32 {
         viewport: egui::ViewportBuilder::default()
             .with_title("VentaLibre")
             .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([900.0, 560.0]),
+            .with_min_inner_size([800.0, 600.0]),
         ..Default::default()
     };
     let app = App::new(None, share_dir).with_config_dir(default_config_dir());

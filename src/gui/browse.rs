@@ -1,35 +1,33 @@
 //! Browsing and searching, for visitors and users: category, new / used, province, price
-//! order, and a search in name and description (name matches first). The results table
-//! only lays out the rows in view (100,000 publications scroll smoothly) and asks for the
-//! thumbnails of those rows only.
+//! order, and a search in name and description (name matches first). The results table only
+//! lays out the rows in view (100,000 publications scroll smoothly), asks for the thumbnails
+//! of those rows only, and scrolls sideways in a narrow window.
 
 use egui::{Align, Layout, RichText, Sense, TextEdit, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::common::{Job, Outcome, error_line, outcome};
-use super::shell::{Env, Nav};
+use super::env::{Env, Nav, Tab};
+use super::loaded::Loaded;
+use super::notice::bad_text;
+use super::publication::PublicationScreen;
+use super::screen::Screen;
+use super::widgets::{enter_pressed, focus_once, placeholder, right_aligned};
 use crate::domain::Kind;
 use crate::domain::catalog::{BrowseFilter, PublicationView, SortOrder};
+use crate::domain::phrases::counted;
 use crate::domain::provinces::{self, PROVINCES};
 
 pub const ROW_HEIGHT: f32 = 44.0;
-
-type Results = (BrowseFilter, Outcome<Vec<PublicationView>>, f64);
+const THUMB: f32 = 40.0;
 
 #[derive(Default)]
 pub struct BrowseScreen {
     pub filter: BrowseFilter,
     /// The search as typed (applied with Enter or «Buscar»).
     pub search_text: String,
-    pub rows: Vec<PublicationView>,
-    /// What `rows` answers: (generation, filter).
-    shown: Option<(u64, BrowseFilter)>,
-    /// What the running job answers.
-    asked: Option<(u64, BrowseFilter)>,
-    job: Job<Results>,
-    pub error: Option<String>,
-    /// Seconds the last search took on the worker thread.
-    pub last_seconds: f64,
+    results: Loaded<(Vec<PublicationView>, f64), BrowseFilter>,
+    focus: bool,
+    save_search: super::saved_searches::SaveSearchButton,
 }
 
 fn kind_label(k: Option<Kind>) -> &'static str {
@@ -49,55 +47,21 @@ fn sort_label(s: SortOrder) -> &'static str {
 }
 
 impl BrowseScreen {
+    pub const TAB: Tab = Tab("explorar");
+
+    /// The publications shown.
+    pub fn rows(&self) -> &[PublicationView] {
+        self.results.get().map_or(&[], |(r, _)| r.as_slice())
+    }
+
+    /// Seconds the last search took on the worker thread.
+    pub fn last_seconds(&self) -> f64 {
+        self.results.get().map_or(0.0, |(_, s)| *s)
+    }
+
     /// Whether the rows shown answer the current filter on the current data.
     pub fn up_to_date(&self, env: &Env) -> bool {
-        self.shown.as_ref() == Some(&(env.generation, self.filter.clone())) && !self.job.running()
-    }
-
-    pub fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
-        if let Some((f, r, secs)) = self.job.poll() {
-            self.asked = None;
-            match r {
-                Ok(rows) => {
-                    self.rows = rows;
-                    self.error = None;
-                }
-                Err(e) => self.error = Some(e),
-            }
-            self.shown = Some((env.generation, f));
-            self.last_seconds = secs;
-        }
-    }
-
-    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
-        self.poll(ui.ctx(), env);
-        self.filters(ui, env);
-        let want = (env.generation, self.filter.clone());
-        if self.shown.as_ref() != Some(&want) && self.asked.as_ref() != Some(&want) {
-            self.asked = Some(want);
-            let (m, f) = (env.market.clone(), self.filter.clone());
-            self.job.start(ui.ctx(), move || {
-                let t = std::time::Instant::now();
-                let r = outcome(m.browse(&f));
-                (f, r, t.elapsed().as_secs_f64())
-            });
-        }
-        ui.add_space(4.0);
-        ui.horizontal(|ui| {
-            let n = self.rows.len();
-            ui.label(RichText::new(match n {
-                0 => "Ninguna publicación a la venta con estos filtros".to_string(),
-                1 => "1 publicación a la venta".to_string(),
-                n => format!("{n} publicaciones a la venta"),
-            }));
-            if self.job.running() {
-                ui.spinner();
-                ui.label(RichText::new("buscando…").weak());
-            }
-        });
-        error_line(ui, &self.error);
-        ui.separator();
-        self.table(ui, env);
+        self.results.fresh(env.generation, &self.filter)
     }
 
     fn filters(&mut self, ui: &mut Ui, env: &mut Env) {
@@ -159,7 +123,7 @@ impl BrowseScreen {
                 .response
                 .labelled_by(l.id);
         });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("Buscar en nombre y descripción");
             let r = ui
                 .add(
@@ -168,7 +132,8 @@ impl BrowseScreen {
                         .desired_width(260.0),
                 )
                 .labelled_by(l.id);
-            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            focus_once(&r, &mut self.focus);
+            let enter = enter_pressed(ui, &r);
             if ui.button("Buscar").clicked() || enter {
                 let t = self.search_text.trim();
                 self.filter.search = (!t.is_empty()).then(|| t.to_string());
@@ -181,98 +146,169 @@ impl BrowseScreen {
                 self.filter = BrowseFilter::default();
                 self.search_text.clear();
             }
+            if self.filter.category.is_some() || self.filter.search.is_some() {
+                self.save_search.ui(ui, env, &self.filter);
+            }
         });
+        self.save_search.notice_ui(ui);
     }
 
     fn table(&mut self, ui: &mut Ui, env: &mut Env) {
-        let rows = &self.rows;
+        let rows = self.rows();
         let thumbs = &mut env.thumbs;
         let mut open = None;
-        TableBuilder::new(ui)
-            .id_salt("resultados")
-            .striped(true)
-            .sense(Sense::click())
-            .cell_layout(Layout::left_to_right(Align::Center))
-            .column(Column::exact(52.0))
-            .column(Column::remainder().at_least(220.0).clip(true))
-            .column(Column::exact(110.0))
-            .column(Column::exact(64.0))
-            .column(Column::exact(170.0).clip(true))
-            .column(Column::exact(160.0).clip(true))
-            .column(Column::exact(170.0).clip(true))
-            .column(Column::exact(84.0))
-            .min_scrolled_height(0.0)
-            .header(22.0, |mut h| {
-                for t in [
-                    "Foto",
-                    "Artículo",
-                    "Precio",
-                    "Condición",
-                    "Categoría",
-                    "Provincia",
-                    "Vende",
-                    "Cierra",
-                ] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(ROW_HEIGHT, rows.len(), |mut row| {
-                    let v = &rows[row.index()];
-                    row.col(|ui| match &v.photo {
-                        Some(hex) => match thumbs.get(hex) {
-                            Some(t) => {
-                                ui.add(
-                                    egui::Image::from_texture(t)
-                                        .max_size(egui::vec2(40.0, 40.0))
-                                        .alt_text("foto"),
-                                );
-                            }
-                            None => {
-                                let (r, _) =
-                                    ui.allocate_exact_size(egui::vec2(40.0, 40.0), Sense::hover());
-                                ui.painter()
-                                    .rect_filled(r, 4.0, ui.visuals().faint_bg_color);
-                            }
-                        },
-                        None => {
-                            ui.label(RichText::new("sin foto").small().weak());
+        egui::ScrollArea::horizontal()
+            .id_salt("resultados-h")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                TableBuilder::new(ui)
+                    .id_salt("resultados")
+                    .striped(true)
+                    .sense(Sense::click())
+                    .cell_layout(Layout::left_to_right(Align::Center))
+                    .column(Column::exact(THUMB + 12.0))
+                    .column(Column::remainder().at_least(220.0).clip(true))
+                    .column(Column::exact(110.0))
+                    .column(Column::exact(70.0))
+                    .column(Column::exact(170.0).clip(true))
+                    .column(Column::exact(150.0).clip(true))
+                    .column(Column::exact(160.0).clip(true))
+                    .column(Column::exact(90.0))
+                    .min_scrolled_height(0.0)
+                    .header(24.0, |mut h| {
+                        for t in [
+                            "Foto",
+                            "Artículo",
+                            "Precio",
+                            "Condición",
+                            "Categoría",
+                            "Provincia",
+                            "Vende",
+                            "Cierra",
+                        ] {
+                            h.col(|ui| {
+                                if t == "Precio" {
+                                    right_aligned(ui, |ui| {
+                                        ui.strong(t);
+                                    });
+                                } else {
+                                    ui.strong(t);
+                                }
+                            });
                         }
-                    });
-                    row.col(|ui| {
-                        if ui.link(&v.title).clicked() {
-                            open = Some(v.id);
-                        }
-                    });
-                    row.col(|ui| {
-                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                            ui.label(RichText::new(format!("$ {}", v.price)).strong());
+                    })
+                    .body(|body| {
+                        body.rows(ROW_HEIGHT, rows.len(), |mut row| {
+                            let v = &rows[row.index()];
+                            row.col(|ui| {
+                                let size = egui::vec2(THUMB, THUMB);
+                                match v.photo.as_deref().map(|h| (h, thumbs.get(h))) {
+                                    Some((_, Some(t))) => {
+                                        ui.add(
+                                            egui::Image::from_texture(t)
+                                                .fit_to_exact_size(size)
+                                                .maintain_aspect_ratio(true)
+                                                .alt_text("foto"),
+                                        );
+                                    }
+                                    Some(_) => {
+                                        placeholder(ui, size, "");
+                                    }
+                                    None => {
+                                        placeholder(ui, size, "—").on_hover_text("sin foto");
+                                    }
+                                }
+                            });
+                            row.col(|ui| {
+                                if ui.link(&v.title).clicked() {
+                                    open = Some(v.id);
+                                }
+                            });
+                            row.col(|ui| {
+                                right_aligned(ui, |ui| {
+                                    ui.label(RichText::new(format!("$ {}", v.price)).strong());
+                                });
+                            });
+                            row.col(|ui| {
+                                ui.label(v.kind.label());
+                            });
+                            row.col(|ui| {
+                                ui.label(&v.category_name);
+                            });
+                            row.col(|ui| {
+                                ui.label(&v.seller_province_name);
+                            });
+                            row.col(|ui| {
+                                ui.label(&v.seller_name);
+                            });
+                            row.col(|ui| {
+                                ui.label(&v.closes);
+                            });
+                            if row.response().clicked() {
+                                open = Some(v.id);
+                            }
                         });
                     });
-                    row.col(|ui| {
-                        ui.label(v.kind.label());
-                    });
-                    row.col(|ui| {
-                        ui.label(&v.category_name);
-                    });
-                    row.col(|ui| {
-                        ui.label(&v.seller_province_name);
-                    });
-                    row.col(|ui| {
-                        ui.label(&v.seller_name);
-                    });
-                    row.col(|ui| {
-                        ui.label(&v.closes);
-                    });
-                    if row.response().clicked() {
-                        open = Some(v.id);
-                    }
-                });
             });
         if let Some(id) = open {
-            env.nav(Nav::Publication(id));
+            env.nav(Nav::Open(PublicationScreen::TAB, id));
         }
+    }
+}
+
+impl Screen for BrowseScreen {
+    fn tab(&self) -> Tab {
+        Self::TAB
+    }
+
+    fn label(&self, _env: &Env) -> Option<String> {
+        Some("Explorar".into())
+    }
+
+    fn needs_session(&self) -> bool {
+        false
+    }
+
+    fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
+        self.results.poll();
+        self.save_search.poll(env);
+    }
+
+    /// What a visitor searched stays for the next one (nothing personal in it).
+    fn reset(&mut self) {}
+
+    fn entered(&mut self) {
+        self.focus = true;
+    }
+
+    fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
+        self.filters(ui, env);
+        let m = env.market.clone();
+        self.results
+            .keep_fresh(ui.ctx(), env.generation, self.filter.clone(), |f| {
+                move || {
+                    let t = std::time::Instant::now();
+                    let rows = m.browse(&f)?;
+                    Ok((rows, t.elapsed().as_secs_f64()))
+                }
+            });
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let n = self.rows().len() as u64;
+            ui.label(if n == 0 && self.results.get().is_some() {
+                "Ninguna publicación a la venta con estos filtros".to_string()
+            } else {
+                format!("{} a la venta", counted(n, "publicación", "publicaciones"))
+            });
+            if self.results.loading() {
+                ui.spinner();
+                ui.label(RichText::new("Buscando…").weak());
+            }
+        });
+        if let Some(e) = &self.results.error {
+            bad_text(ui, e);
+        }
+        ui.separator();
+        self.table(ui, env);
     }
 }

@@ -8,9 +8,11 @@ use std::sync::Arc;
 
 use egui::{RichText, Ui};
 
-use super::common::{Job, NO_DIALOG, Picked, error_text, pick_folder, run_dialog};
+use super::dialogs::{NO_DIALOG, Picked, pick_folder, run_dialog};
+use super::jobs::Job;
+use super::notice::bad_text;
+use super::widgets::{enter_pressed, inline_field};
 use crate::domain::{DomainError, Market};
-use crate::storage::StorageError;
 
 /// The platform's configuration folder for VentaLibre.
 pub fn default_config_dir() -> Option<PathBuf> {
@@ -48,19 +50,21 @@ pub fn save_last_share(config_dir: &Path, share: &Path) {
 
 /// A plain explanation of why a share did not open.
 pub fn explain(dir: &Path, e: &DomainError) -> String {
-    match e {
-        DomainError::Storage(StorageError::Unreachable { .. }) => format!(
+    if e.share_unreachable() {
+        format!(
             "No se puede llegar a la carpeta compartida {}: no existe, o el servidor o la red no responden.",
             dir.display()
-        ),
-        DomainError::Storage(StorageError::Missing { .. }) => format!(
+        )
+    } else if e.share_missing() {
+        format!(
             "La carpeta {} existe pero no tiene datos de VentaLibre. Elija otra carpeta o cree una carpeta compartida nueva en ella.",
             dir.display()
-        ),
-        other => format!(
-            "No se pudo abrir la carpeta compartida {}: {other}",
+        )
+    } else {
+        format!(
+            "No se pudo abrir la carpeta compartida {}: {e}",
             dir.display()
-        ),
+        )
     }
 }
 
@@ -90,6 +94,8 @@ pub struct Chooser {
     dialog: Job<Picked>,
     open: Opening,
     pub error: Option<String>,
+    /// The path field takes the focus when the chooser appears.
+    focus: bool,
 }
 
 impl Chooser {
@@ -101,6 +107,7 @@ impl Chooser {
             dialog: Job::default(),
             open: Job::default(),
             error: None,
+            focus: true,
         }
     }
 
@@ -124,7 +131,7 @@ impl Chooser {
             ui.add_space(20.0);
             ui.heading("VentaLibre — carpeta compartida");
             ui.add_space(10.0);
-            error_text(ui, &self.problem);
+            bad_text(ui, &self.problem);
             ui.add_space(10.0);
             ui.label(
                 "Todas las terminales trabajan sobre la misma carpeta compartida de la red. \
@@ -132,10 +139,11 @@ impl Chooser {
             );
             ui.add_space(10.0);
             let busy = self.open.running();
-            ui.horizontal(|ui| {
-                let l = ui.label("Carpeta compartida");
-                ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(420.0))
-                    .labelled_by(l.id);
+            let mut enter = false;
+            ui.horizontal_wrapped(|ui| {
+                let r = inline_field(ui, "Carpeta compartida", &mut self.path, "", 420.0);
+                super::widgets::focus_once(&r, &mut self.focus);
+                enter = enter_pressed(ui, &r);
                 if ui
                     .add_enabled(!self.dialog.running(), egui::Button::new("Elegir carpeta…"))
                     .clicked()
@@ -145,14 +153,9 @@ impl Chooser {
             });
             ui.add_space(6.0);
             let dir = PathBuf::from(self.path.trim());
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(
-                        !busy && !self.path.trim().is_empty(),
-                        egui::Button::new("Abrir"),
-                    )
-                    .clicked()
-                {
+            ui.horizontal_wrapped(|ui| {
+                let can = !busy && !self.path.trim().is_empty();
+                if ui.add_enabled(can, egui::Button::new("Abrir")).clicked() || (enter && can) {
                     self.error = None;
                     start_open(&mut self.open, ui.ctx(), dir.clone(), false);
                 }
@@ -190,7 +193,7 @@ impl Chooser {
             }
             if let Some(e) = &self.error {
                 ui.add_space(8.0);
-                error_text(ui, e);
+                bad_text(ui, e);
             }
         });
         None

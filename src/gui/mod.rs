@@ -1,10 +1,12 @@
 //! The desktop program (eframe/egui), thin over the domain: every action calls [`Market`]
-//! methods on a worker thread ([`task::Task`]); no screen opens a file of the share.
+//! methods on a worker thread ([`jobs::Job`]); no screen opens a file of the share or decides
+//! a rule.
 //!
-//! One struct per screen with a `ui()` method, its state apart from the drawing (as in
-//! egui's demo app). [`shell::MarketUi`] holds the screens of an opened share and the
-//! background work they share: the change counter polled every 0.7 s (live updates across
-//! terminals), the heartbeat, the user's data and the categories.
+//! One struct per screen implementing [`screen::Screen`], its state apart from the drawing
+//! (as in egui's demo app); [`shell::screens`] lists them all. Every screen shares one
+//! [`env::Env`] (the market, the session, the share's generation), one job type, one notice
+//! type ([`notice::Notice`]), one change watcher ([`watch::ChangeWatcher`]) and the
+//! reload-on-change helper [`loaded::Loaded`].
 //!
 //! [`Market`]: crate::domain::Market
 
@@ -13,17 +15,30 @@ pub mod admin;
 pub mod app;
 pub mod browse;
 pub mod chooser;
-pub mod common;
+pub mod dialogs;
+pub mod env;
+pub mod favourites;
+pub mod gallery;
 pub mod invoices;
+pub mod jobs;
+pub mod loaded;
 pub mod my_publications;
+pub mod news;
+pub mod notice;
 pub mod photo;
 pub mod publication;
 pub mod purchases;
+pub mod questions;
+pub mod saved_searches;
+pub mod screen;
+pub mod seller;
 pub mod shell;
-pub mod task;
+pub mod style;
 pub mod thumbs;
 pub mod visitor;
 pub mod wallet;
+pub mod watch;
+pub mod widgets;
 
 pub use app::App;
 

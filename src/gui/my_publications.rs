@@ -1,22 +1,33 @@
-//! My publications: publish and edit (with a photo), pause / resume / cancel as the spec's
-//! states allow (the buttons that do not apply are disabled; the domain still has the last
-//! word and its refusal is shown on the row), the list with dates, state, buyer, rating and
-//! commission, and the questions buyers asked, to answer them.
+//! My publications: publish and edit (with a photo), pause / resume / cancel as the domain
+//! allows (a button it refuses is disabled with the domain's reason; if the list was stale,
+//! the domain's refusal is shown on the row), the list with dates, state, buyer, rating and
+//! commission (scrolling sideways in a narrow window), and the questions buyers asked, to
+//! answer them (Ctrl+Enter sends).
 
 use std::collections::HashMap;
 
 use chrono::{Duration as Days, Local};
-use egui::{Grid, RichText, TextEdit, Ui};
+use egui::{Id, RichText, TextEdit, Ui};
 
-use super::common::{
-    Field, FormError, Job, Notice, Outcome, date, error_line, error_text, grid_error, notice_line,
-    outcome,
-};
+use super::env::{Env, Nav, Tab};
+use super::jobs::Job;
+use super::loaded::Loaded;
+use super::notice::{Notice, bad_text, keyed_notice_ui, notice_ui, warn_color};
 use super::photo::PhotoPicker;
-use super::shell::{Env, Nav};
-use crate::domain::catalog::{NewPublication, PublicationChanges, PublicationView, parse_date};
+use super::publication::PublicationScreen;
+use super::screen::Screen;
+use super::widgets::{
+    FIELD_WIDTH, FormErrors, ctrl_enter, date, datetime, enter_pressed, field_row, field_row_with,
+    focus_once, form_grid, rest_ui, right_aligned,
+};
+use crate::domain::blocks::{BlockInfo, BlockTarget};
+use crate::domain::catalog::{
+    NewPublication, PublicationChanges, PublicationView, check_publication,
+};
+use crate::domain::permissions::{ListingActions, Permission, why};
+use crate::domain::phrases::counted;
 use crate::domain::trade::ConversationView;
-use crate::domain::{Kind, Market, PubState, Rating, format_cents, parse_cents};
+use crate::domain::{DResult, Field, Kind, Rating, Session, format_cents};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -40,18 +51,12 @@ impl Action {
             Action::Cancel => "publicación anulada",
         }
     }
-    /// Whether the spec allows it in state `s` (the domain checks again).
-    fn allowed(self, s: PubState) -> bool {
+    /// The domain's answer for this action.
+    fn permission(self, a: &ListingActions) -> &Permission {
         match self {
-            Action::Pause | Action::Cancel => s == PubState::Published,
-            Action::Resume => s == PubState::Paused,
-        }
-    }
-    fn why_not(self) -> &'static str {
-        match self {
-            Action::Pause => "solo se puede pausar una publicación publicada",
-            Action::Resume => "solo se puede reanudar una publicación pausada",
-            Action::Cancel => "solo se puede anular una publicación publicada",
+            Action::Pause => &a.pause,
+            Action::Resume => &a.resume,
+            Action::Cancel => &a.cancel,
         }
     }
 }
@@ -67,11 +72,12 @@ pub struct PubForm {
     pub kind: Kind,
     pub closes: String,
     pub photo: PhotoPicker,
-    pub error: FormError,
+    pub errors: FormErrors,
     submit_when_photo_ready: bool,
-    job: Job<Outcome<u64>>,
+    job: Job<DResult<u64>>,
     /// The id the domain accepted, until the screen takes it.
     done: Option<u64>,
+    focus: bool,
 }
 
 impl Default for PubForm {
@@ -87,19 +93,21 @@ impl Default for PubForm {
                 .format("%Y-%m-%d")
                 .to_string(),
             photo: PhotoPicker::default(),
-            error: FormError::default(),
+            errors: FormErrors::default(),
             submit_when_photo_ready: false,
             job: Job::default(),
             done: None,
+            focus: true,
         }
     }
 }
 
-const FORM_FIELDS: [Field; 6] = [
+const FORM_FIELDS: [Field; 7] = [
     Field::Category,
     Field::Title,
     Field::Description,
     Field::Price,
+    Field::Kind,
     Field::Closes,
     Field::Photo,
 ];
@@ -118,82 +126,88 @@ impl PubForm {
         }
     }
 
-    /// Returns the id published or edited when the domain accepted it.
     fn poll(&mut self, ctx: &egui::Context) {
         self.photo.poll(ctx);
         if let Some(r) = self.job.poll() {
             match r {
                 Ok(id) => self.done = Some(id),
-                Err(e) => self.error.set(e),
+                Err(e) => self.errors.set(&e),
             }
         }
     }
 
+    /// Returns (the id published or edited when the domain accepted it, cancel clicked).
     fn ui(&mut self, ui: &mut Ui, env: &mut Env) -> (Option<u64>, bool) {
-        self.poll(ui.ctx());
         let done = self.done.take();
         let mut cancel = false;
+        let mut submit = false;
         ui.heading(match self.editing {
             Some(id) => format!("Modificar la publicación N.º {id}"),
             None => "Publicar un artículo".into(),
         });
-        Grid::new("formulario-publicacion")
-            .num_columns(2)
-            .spacing([12.0, 8.0])
-            .show(ui, |ui| {
-                let l = ui.label("Categoría");
-                let current = self.category.map_or_else(
-                    || "elija una categoría".to_string(),
-                    |k| env.category_name(k),
-                );
+        let e = &mut self.errors;
+        form_grid("formulario-publicacion").show(ui, |ui| {
+            let current = self.category.map_or_else(
+                || "elija una categoría".to_string(),
+                |k| env.category_name(k),
+            );
+            let before = self.category;
+            field_row_with(ui, "Categoría", e, Field::Category, |ui| {
                 egui::ComboBox::from_id_salt("categoria-publicacion")
                     .selected_text(current)
-                    .width(260.0)
+                    .width(FIELD_WIDTH - 8.0)
                     .show_ui(ui, |ui| {
                         for c in &env.categories {
                             ui.selectable_value(&mut self.category, Some(c.key), c.name.as_str());
                         }
                     })
                     .response
-                    .labelled_by(l.id);
-                ui.end_row();
-                grid_error(ui, &self.error.on(Field::Category));
-                super::common::grid_field(ui, "Nombre del artículo", &mut self.title);
-                grid_error(ui, &self.error.on(Field::Title));
-                let l = ui.label("Descripción");
+            });
+            if self.category != before {
+                e.clear_field(Field::Category);
+            }
+            let r = field_row(ui, "Nombre del artículo", &mut self.title, Field::Title, e);
+            focus_once(&r, &mut self.focus);
+            submit |= enter_pressed(ui, &r);
+            field_row_with(ui, "Descripción", e, Field::Description, |ui| {
                 ui.add(
                     TextEdit::multiline(&mut self.description)
                         .desired_rows(3)
-                        .desired_width(420.0),
+                        .desired_width(FIELD_WIDTH + 120.0),
                 )
-                .labelled_by(l.id);
-                ui.end_row();
-                grid_error(ui, &self.error.on(Field::Description));
-                super::common::grid_field(ui, "Precio ($)", &mut self.price);
-                grid_error(ui, &self.error.on(Field::Price));
-                ui.label("Condición");
+            });
+            let r = field_row_with(ui, "Precio ($)", e, Field::Price, |ui| {
+                ui.add(
+                    TextEdit::singleline(&mut self.price)
+                        .hint_text("por ejemplo 1.500,50")
+                        .desired_width(FIELD_WIDTH),
+                )
+            });
+            submit |= enter_pressed(ui, &r);
+            field_row_with(ui, "Condición", e, Field::Kind, |ui| {
                 ui.horizontal(|ui| {
                     ui.radio_value(&mut self.kind, Kind::Used, "Usado");
                     ui.radio_value(&mut self.kind, Kind::New, "Nuevo");
-                });
-                ui.end_row();
-                super::common::grid_field(ui, "Fecha de cierre (AAAA-MM-DD)", &mut self.closes);
-                grid_error(ui, &self.error.on(Field::Closes));
+                })
+                .response
             });
+            let r = field_row_with(ui, "Fecha de cierre", e, Field::Closes, |ui| {
+                ui.add(
+                    TextEdit::singleline(&mut self.closes)
+                        .hint_text("AAAA-MM-DD o DD/MM/AAAA")
+                        .desired_width(FIELD_WIDTH),
+                )
+            });
+            submit |= enter_pressed(ui, &r);
+        });
         ui.add_space(4.0);
         let label = if self.editing.is_some() {
             "Foto nueva (opcional)"
         } else {
             "Foto (opcional)"
         };
-        self.photo.ui(ui, label);
-        if let Some(m) = self.error.on(Field::Photo)
-            && self.photo.error.is_none()
-        {
-            error_text(ui, &m);
-        }
-        error_line(ui, &self.error.other(&FORM_FIELDS));
-        let mut submit = false;
+        submit |= self.photo.ui(ui, label);
+        rest_ui(ui, &self.errors, &FORM_FIELDS);
         ui.horizontal(|ui| {
             let busy = self.job.running();
             let label = if self.editing.is_some() {
@@ -207,7 +221,7 @@ impl PubForm {
             if ui.button("Cancelar").clicked() {
                 cancel = true;
             }
-            if self.job.running() {
+            if busy || self.submit_when_photo_ready {
                 ui.spinner();
             }
         });
@@ -222,7 +236,10 @@ impl PubForm {
     }
 
     fn submit(&mut self, ctx: &egui::Context, env: &Env) {
-        self.error.clear();
+        if self.job.running() {
+            return;
+        }
+        self.errors.clear();
         if self.photo.unchecked() {
             self.photo.start_load(ctx);
         }
@@ -230,102 +247,383 @@ impl PubForm {
             self.submit_when_photo_ready = true;
             return;
         }
-        if let Some(e) = &self.photo.error {
-            self.error.set_on(Field::Photo, e.clone());
-            return;
-        }
-        let Some(category) = self.category else {
-            self.error.set_on(Field::Category, "elija una categoría");
-            return;
-        };
-        let price = match parse_cents(&self.price) {
-            Ok(p) => p,
-            Err(e) => return self.error.set_on(Field::Price, e.to_string()),
-        };
-        let closes = match parse_date(&self.closes) {
-            Ok(d) => d,
-            Err(e) => return self.error.set_on(Field::Closes, e.to_string()),
-        };
         let Some(s) = env.session.clone() else { return };
-        let m: std::sync::Arc<Market> = env.market.clone();
+        let m = env.market.clone();
         let photo = self.photo.bytes();
-        let (title, description, kind) = (self.title.clone(), self.description.clone(), self.kind);
-        match self.editing {
-            None => {
-                let n = NewPublication {
-                    category,
-                    title,
-                    description,
-                    price,
-                    kind,
-                    closes,
-                    photo,
-                };
-                self.job.start(ctx, move || outcome(m.publish(&s, n)));
+        // A photo that is not an image stops the publication; every other field is still
+        // checked so the form shows all its problems at once.
+        let photo_ok = self.photo.error.is_none();
+        let (category, title, description, price, closes, kind) = (
+            self.category,
+            self.title.clone(),
+            self.description.clone(),
+            self.price.clone(),
+            self.closes.clone(),
+            self.kind,
+        );
+        let editing = self.editing;
+        self.job.start(ctx, move || {
+            let (category, price, closes) =
+                check_publication(category, &title, &description, &price, &closes)?;
+            if !photo_ok {
+                return Err(crate::domain::DomainError::Fields(Vec::new()));
             }
-            Some(id) => {
-                let c = PublicationChanges {
-                    category: Some(category),
-                    title: Some(title),
-                    description: Some(description),
-                    price: Some(price),
-                    kind: Some(kind),
-                    closes: Some(closes),
-                    photo,
-                };
-                self.job.start(ctx, move || {
-                    outcome(m.edit_publication(&s, id, c)).map(|()| id)
-                });
+            match editing {
+                None => m.publish(
+                    &s,
+                    NewPublication {
+                        category,
+                        title,
+                        description,
+                        price,
+                        kind,
+                        closes,
+                        photo,
+                    },
+                ),
+                Some(id) => m
+                    .edit_publication(
+                        &s,
+                        id,
+                        PublicationChanges {
+                            category: Some(category),
+                            title: Some(title),
+                            description: Some(description),
+                            price: Some(price),
+                            kind: Some(kind),
+                            closes: Some(closes),
+                            photo,
+                        },
+                    )
+                    .map(|()| id),
             }
-        }
+        });
     }
 }
 
-type Loaded = (Vec<PublicationView>, Vec<ConversationView>);
+/// What the screen shows, read together.
+pub struct Mine {
+    pub list: Vec<PublicationView>,
+    pub received: Vec<ConversationView>,
+    pub blocked: HashMap<u64, BlockInfo>,
+}
 
 #[derive(Default)]
 pub struct MyPublicationsScreen {
-    pub list: Vec<PublicationView>,
-    pub received: Vec<ConversationView>,
-    loaded_gen: Option<u64>,
-    load: Job<Outcome<Loaded>>,
-    pub error: Option<String>,
+    data: Loaded<Mine, u64>,
     pub form: Option<PubForm>,
     pub notice: Option<Notice>,
-    action: Job<(u64, Action, Outcome<()>)>,
+    action: Job<(u64, Action, DResult<()>)>,
     pub row_notice: Option<(u64, Notice)>,
     confirm_cancel: Option<u64>,
     answers: HashMap<(u64, String), String>,
-    answer_job: Job<((u64, String), Outcome<u64>)>,
+    answer_job: Job<((u64, String), DResult<u64>)>,
     answer_notice: Option<((u64, String), Notice)>,
     /// Unanswered questions when last drawn (a new one opens the section).
     waiting_before: u64,
 }
 
 impl MyPublicationsScreen {
-    /// Takes the results of the background work (each frame, shown or not).
-    pub fn poll(&mut self, ctx: &egui::Context, env: &mut Env) {
+    pub const TAB: Tab = Tab("mis-publicaciones");
+
+    pub fn list(&self) -> &[PublicationView] {
+        self.data.get().map_or(&[], |d| d.list.as_slice())
+    }
+
+    fn list_ui(&mut self, ui: &mut Ui, env: &mut Env, s: &Session) {
+        let Some(d) = self.data.get() else { return };
+        if d.list.is_empty() {
+            ui.label("Todavía no publicó nada.");
+            return;
+        }
+        let unanswered: HashMap<u64, u64> = d.received.iter().fold(HashMap::new(), |mut m, c| {
+            *m.entry(c.publication).or_default() += c.unanswered;
+            m
+        });
+        let mut start: Option<(u64, Action)> = None;
+        let mut edit: Option<PublicationView> = None;
+        let mut photos: Option<u64> = None;
+        let mut open: Option<u64> = None;
+        let busy = self.action.running();
+        egui::ScrollArea::horizontal()
+            .id_salt("mis-publicaciones-h")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                egui::Grid::new("mis-publicaciones")
+                    .striped(true)
+                    .num_columns(10)
+                    .spacing([10.0, 6.0])
+                    .show(ui, |ui| {
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                        for h in [
+                            "N.º",
+                            "Artículo",
+                            "Precio",
+                            "Estado",
+                            "Publicada",
+                            "Cierra",
+                            "Comprador",
+                            "Calificación",
+                            "Comisión",
+                            "Acciones",
+                        ] {
+                            if h == "Precio" || h == "Comisión" {
+                                right_aligned(ui, |ui| {
+                                    ui.strong(h);
+                                });
+                            } else {
+                                ui.strong(h);
+                            }
+                        }
+                        ui.end_row();
+                        for v in &d.list {
+                            let a = ListingActions::of(Some(s), v);
+                            ui.label(v.id.to_string());
+                            ui.vertical(|ui| {
+                                if ui.link(&v.title).clicked() {
+                                    open = Some(v.id);
+                                }
+                                if let Some(n) = unanswered.get(&v.id).filter(|n| **n > 0) {
+                                    ui.label(
+                                        RichText::new(counted(
+                                            *n,
+                                            "pregunta sin responder",
+                                            "preguntas sin responder",
+                                        ))
+                                        .color(warn_color(ui)),
+                                    );
+                                }
+                                if let Some(b) = d.blocked.get(&v.id) {
+                                    bad_text(ui, &format!("Bloqueada: {}", b.reason));
+                                }
+                            });
+                            right_aligned(ui, |ui| {
+                                ui.label(format!("$ {}", v.price));
+                            });
+                            ui.label(&v.state_label);
+                            ui.label(date(v.published_ms));
+                            ui.label(&v.closes);
+                            ui.label(v.buyer_name.clone().unwrap_or_else(|| "-".into()));
+                            ui.label(v.rating.map_or("-", Rating::label));
+                            right_aligned(ui, |ui| {
+                                ui.label(match (&v.commission, v.commission_collected) {
+                                    (Some(c), Some(true)) => format!("$ {c} (cobrada)"),
+                                    (Some(c), _) => format!("$ {c} (pendiente)"),
+                                    _ => "-".into(),
+                                });
+                            });
+                            ui.vertical(|ui| {
+                                ui.horizontal(|ui| {
+                                    let r = ui.add_enabled(
+                                        a.edit.is_ok() && !busy,
+                                        egui::Button::new("Modificar"),
+                                    );
+                                    if r.clicked() {
+                                        edit = Some(v.clone());
+                                    } else if let Some(w) = why(&a.edit) {
+                                        r.on_disabled_hover_text(w);
+                                    }
+                                    let r = ui.add_enabled(
+                                        a.edit.is_ok() && !busy,
+                                        egui::Button::new("Fotos"),
+                                    );
+                                    if r.clicked() {
+                                        photos = Some(v.id);
+                                    } else if let Some(w) = why(&a.edit) {
+                                        r.on_disabled_hover_text(w);
+                                    }
+                                    for act in [Action::Pause, Action::Resume, Action::Cancel] {
+                                        let p = act.permission(&a);
+                                        let r = ui.add_enabled(
+                                            p.is_ok() && !busy,
+                                            egui::Button::new(act.label()),
+                                        );
+                                        if r.clicked() {
+                                            if act == Action::Cancel {
+                                                self.confirm_cancel = Some(v.id);
+                                            } else {
+                                                start = Some((v.id, act));
+                                            }
+                                        } else if let Some(w) = why(p) {
+                                            r.on_disabled_hover_text(w);
+                                        }
+                                    }
+                                });
+                                if self.confirm_cancel == Some(v.id) {
+                                    ui.horizontal(|ui| {
+                                        ui.label("¿Anularla? No se puede deshacer.");
+                                        if ui.button("Sí, anular").clicked() {
+                                            start = Some((v.id, Action::Cancel));
+                                            self.confirm_cancel = None;
+                                        }
+                                        if ui.button("No").clicked() {
+                                            self.confirm_cancel = None;
+                                        }
+                                    });
+                                }
+                                keyed_notice_ui(ui, &mut self.row_notice, &v.id);
+                            });
+                            ui.end_row();
+                        }
+                    });
+            });
+        if let Some((id, a)) = start {
+            let (m, s) = (env.market.clone(), s.clone());
+            self.row_notice = None;
+            self.action.start(ui.ctx(), move || {
+                let r = match a {
+                    Action::Pause => m.pause(&s, id),
+                    Action::Resume => m.resume(&s, id),
+                    Action::Cancel => m.cancel(&s, id),
+                };
+                (id, a, r)
+            });
+        }
+        if let Some(id) = photos {
+            env.nav(Nav::Open(super::gallery::GalleryEditorScreen::TAB, id));
+        }
+        if let Some(v) = edit {
+            self.form = Some(PubForm::editing(&v));
+            self.notice = None;
+        }
+        if let Some(id) = open {
+            env.nav(Nav::Open(PublicationScreen::TAB, id));
+        }
+    }
+
+    /// The questions buyers asked (first, since they wait for an answer), folded away when
+    /// every one is answered.
+    fn questions_ui(&mut self, ui: &mut Ui, env: &mut Env, s: &Session) {
+        let Some(d) = self.data.get() else { return };
+        if d.received.is_empty() {
+            return;
+        }
+        let convs = d.received.clone();
+        let waiting: u64 = convs.iter().map(|c| c.unanswered).sum();
+        let title = if waiting == 0 {
+            "Preguntas recibidas (todas respondidas)".to_string()
+        } else {
+            format!(
+                "Preguntas recibidas ({})",
+                counted(waiting, "sin responder", "sin responder")
+            )
+        };
+        egui::CollapsingHeader::new(RichText::new(title).strong())
+            .id_salt("preguntas-recibidas")
+            .default_open(waiting > 0)
+            .open((waiting > self.waiting_before).then_some(true))
+            .show(ui, |ui| self.questions_list(ui, env, s, &convs));
+        self.waiting_before = waiting;
+    }
+
+    fn questions_list(
+        &mut self,
+        ui: &mut Ui,
+        env: &mut Env,
+        s: &Session,
+        convs: &[ConversationView],
+    ) {
+        for c in convs {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!(
+                            "{} — pregunta {} <{}>",
+                            c.title, c.buyer_name, c.buyer_email
+                        ))
+                        .strong(),
+                    )
+                    .wrap(),
+                );
+                for m in &c.messages {
+                    ui.add(
+                        egui::Label::new(format!(
+                            "Pregunta ({}): {}",
+                            datetime(m.asked_ms),
+                            m.question
+                        ))
+                        .wrap(),
+                    );
+                    match &m.answer {
+                        Some(a) => {
+                            ui.add(
+                                egui::Label::new(
+                                    RichText::new(format!("Respuesta: {a}")).italics(),
+                                )
+                                .wrap(),
+                            );
+                        }
+                        None => {
+                            ui.label(RichText::new("(sin respuesta)").color(warn_color(ui)));
+                        }
+                    }
+                }
+                let key = (c.publication, c.buyer_email.clone());
+                if c.unanswered > 0 {
+                    let text = self.answers.entry(key.clone()).or_default();
+                    let l = ui.label(format!("Respuesta a {} sobre «{}»", c.buyer_name, c.title));
+                    let id = Id::unique(("respuesta", &key));
+                    let mut send = ctrl_enter(ui, id);
+                    let r = ui
+                        .add(
+                            TextEdit::multiline(text)
+                                .id(id)
+                                .hint_text("Enter agrega una línea; Ctrl+Enter envía la respuesta")
+                                .desired_rows(2)
+                                .desired_width(f32::INFINITY),
+                        )
+                        .labelled_by(l.id);
+                    if r.changed() {
+                        self.answer_notice = None;
+                    }
+                    send |= ui
+                        .add_enabled(!self.answer_job.running(), egui::Button::new("Responder"))
+                        .clicked();
+                    if send && !self.answer_job.running() {
+                        let (m, s, a, k) =
+                            (env.market.clone(), s.clone(), text.clone(), key.clone());
+                        self.answer_job.start(ui.ctx(), move || {
+                            let r = m.answer(&s, k.0, &k.1, &a);
+                            (k, r)
+                        });
+                    }
+                }
+                keyed_notice_ui(ui, &mut self.answer_notice, &key);
+            });
+        }
+    }
+}
+
+impl Screen for MyPublicationsScreen {
+    fn tab(&self) -> Tab {
+        Self::TAB
+    }
+
+    fn label(&self, env: &Env) -> Option<String> {
+        env.session
+            .as_ref()
+            .filter(|s| !s.admin)
+            .map(|_| "Mis publicaciones".into())
+    }
+
+    fn reset(&mut self) {
+        *self = MyPublicationsScreen::default();
+    }
+
+    fn poll(&mut self, ctx: &egui::Context, env: &mut Env) {
         if let Some(f) = &mut self.form {
             f.poll(ctx);
         }
-        if let Some(r) = self.load.poll() {
-            match r {
-                Ok((l, c)) => {
-                    self.list = l;
-                    self.received = c;
-                    self.error = None;
-                }
-                Err(e) => self.error = Some(e),
-            }
-        }
+        self.data.poll();
         if let Some((id, a, r)) = self.action.poll() {
             // Done or refused, the list is read again (a refusal usually means it was stale).
             env.changed();
             self.row_notice = Some((
                 id,
                 match r {
-                    Ok(()) => Notice::Ok(a.done().into()),
-                    Err(e) => Notice::Err(e),
+                    Ok(()) => Notice::good(a.done()),
+                    Err(e) => Notice::of_error(&e),
                 },
             ));
         }
@@ -333,47 +631,59 @@ impl MyPublicationsScreen {
             match r {
                 Ok(_) => {
                     self.answers.remove(&k);
-                    self.answer_notice = Some((k, Notice::Ok("respuesta enviada".into())));
+                    self.answer_notice = Some((k, Notice::good("respuesta enviada")));
                     env.changed();
                 }
-                Err(e) => self.answer_notice = Some((k, Notice::Err(e))),
+                Err(e) => self.answer_notice = Some((k, Notice::of_error(&e))),
             }
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
+    fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let Some(s) = env.session.clone() else { return };
-        self.poll(ui.ctx(), env);
-        if self.loaded_gen != Some(env.generation) {
-            self.loaded_gen = Some(env.generation);
-            let (m, s) = (env.market.clone(), s.clone());
-            self.load.start(ui.ctx(), move || {
-                let l = outcome(m.my_publications(&s))?;
-                let (_, received) = outcome(m.my_conversations(&s))?;
-                Ok((l, received))
+        let m = env.market.clone();
+        let who = s.clone();
+        self.data
+            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
+                move || {
+                    let list = m.my_publications(&who)?;
+                    let (_, received) = m.my_conversations(&who)?;
+                    let blocked = m.block_reasons(BlockTarget::Publication)?;
+                    let mine: std::collections::HashSet<u64> = list.iter().map(|p| p.id).collect();
+                    let blocked = blocked
+                        .into_iter()
+                        .filter(|(id, _)| mine.contains(id))
+                        .collect();
+                    Ok(Mine {
+                        list,
+                        received,
+                        blocked,
+                    })
+                }
             });
-        }
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.heading("Mis publicaciones");
-                    if self.load.running() {
+                    if self.data.loading() {
                         ui.spinner();
                     }
                 });
-                error_line(ui, &self.error);
+                if let Some(e) = &self.data.error {
+                    bad_text(ui, e);
+                }
                 if self.form.is_none() && ui.button("Publicar un artículo nuevo").clicked() {
                     self.form = Some(PubForm::default());
                     self.notice = None;
                 }
-                notice_line(ui, &self.notice);
+                notice_ui(ui, &mut self.notice);
                 if let Some(f) = &mut self.form {
                     let mut close = false;
                     egui::Frame::group(ui.style()).show(ui, |ui| {
                         let (done, cancel) = f.ui(ui, env);
                         if let Some(id) = done {
-                            self.notice = Some(Notice::Ok(if f.editing.is_some() {
+                            self.notice = Some(Notice::good(if f.editing.is_some() {
                                 format!("publicación N.º {id} modificada")
                             } else {
                                 format!("artículo publicado con el N.º {id}")
@@ -392,222 +702,5 @@ impl MyPublicationsScreen {
                 ui.add_space(8.0);
                 self.list_ui(ui, env, &s);
             });
-    }
-
-    fn list_ui(&mut self, ui: &mut Ui, env: &mut Env, s: &crate::domain::Session) {
-        if self.list.is_empty() {
-            ui.label("Todavía no publicó nada.");
-            return;
-        }
-        let unanswered: HashMap<u64, u64> =
-            self.received.iter().fold(HashMap::new(), |mut m, c| {
-                *m.entry(c.publication).or_default() += c.unanswered;
-                m
-            });
-        let mut start: Option<(u64, Action)> = None;
-        let mut edit: Option<PublicationView> = None;
-        let mut open: Option<u64> = None;
-        Grid::new("mis-publicaciones")
-            .striped(true)
-            .num_columns(10)
-            .spacing([10.0, 6.0])
-            .show(ui, |ui| {
-                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-                for h in [
-                    "N.º",
-                    "Artículo",
-                    "Precio",
-                    "Estado",
-                    "Publicada",
-                    "Cierra",
-                    "Comprador",
-                    "Calificación",
-                    "Comisión",
-                    "Acciones",
-                ] {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for v in &self.list {
-                    ui.label(v.id.to_string());
-                    ui.vertical(|ui| {
-                        if ui.link(&v.title).clicked() {
-                            open = Some(v.id);
-                        }
-                        if let Some(n) = unanswered.get(&v.id).filter(|n| **n > 0) {
-                            ui.label(
-                                RichText::new(if *n == 1 {
-                                    "1 pregunta sin responder".to_string()
-                                } else {
-                                    format!("{n} preguntas sin responder")
-                                })
-                                .small()
-                                .color(ui.visuals().warn_fg_color),
-                            );
-                        }
-                    });
-                    ui.label(format!("$ {}", v.price));
-                    ui.label(&v.state_label);
-                    ui.label(date(v.published_ms));
-                    ui.label(&v.closes);
-                    ui.label(v.buyer_name.clone().unwrap_or_else(|| "-".into()));
-                    ui.label(v.rating.map_or("-", Rating::label));
-                    ui.label(match (&v.commission, v.commission_collected) {
-                        (Some(c), Some(true)) => format!("$ {c} cobrada"),
-                        (Some(c), _) => format!("$ {c} pendiente"),
-                        _ => "-".into(),
-                    });
-                    ui.vertical(|ui| {
-                        ui.horizontal(|ui| {
-                            let busy = self.action.running();
-                            let r = ui.add_enabled(
-                                v.state == PubState::Published && !busy,
-                                egui::Button::new("Modificar"),
-                            );
-                            if r.clicked() {
-                                edit = Some(v.clone());
-                            } else if v.state != PubState::Published {
-                                r.on_disabled_hover_text(
-                                    "solo se puede modificar una publicación publicada",
-                                );
-                            }
-                            for a in [Action::Pause, Action::Resume, Action::Cancel] {
-                                let ok = a.allowed(v.state);
-                                let r = ui.add_enabled(ok && !busy, egui::Button::new(a.label()));
-                                if r.clicked() {
-                                    if a == Action::Cancel {
-                                        self.confirm_cancel = Some(v.id);
-                                    } else {
-                                        start = Some((v.id, a));
-                                    }
-                                } else if !ok {
-                                    r.on_disabled_hover_text(a.why_not());
-                                }
-                            }
-                        });
-                        if self.confirm_cancel == Some(v.id) {
-                            ui.horizontal(|ui| {
-                                ui.label("¿Anularla? No se puede deshacer.");
-                                if ui.button("Sí, anular").clicked() {
-                                    start = Some((v.id, Action::Cancel));
-                                    self.confirm_cancel = None;
-                                }
-                                if ui.button("No").clicked() {
-                                    self.confirm_cancel = None;
-                                }
-                            });
-                        }
-                        if let Some((id, n)) = &self.row_notice
-                            && *id == v.id
-                        {
-                            notice_line(ui, &Some(n.clone()));
-                        }
-                    });
-                    ui.end_row();
-                }
-            });
-        if let Some((id, a)) = start {
-            let (m, s) = (env.market.clone(), s.clone());
-            self.row_notice = None;
-            self.action.start(ui.ctx(), move || {
-                let r = match a {
-                    Action::Pause => m.pause(&s, id),
-                    Action::Resume => m.resume(&s, id),
-                    Action::Cancel => m.cancel(&s, id),
-                };
-                (id, a, outcome(r))
-            });
-        }
-        if let Some(v) = edit {
-            self.form = Some(PubForm::editing(&v));
-            self.notice = None;
-        }
-        if let Some(id) = open {
-            env.nav(Nav::Publication(id));
-        }
-    }
-
-    /// The questions buyers asked (first, since they wait for an answer), folded away when
-    /// every one is answered.
-    fn questions_ui(&mut self, ui: &mut Ui, env: &mut Env, s: &crate::domain::Session) {
-        if self.received.is_empty() {
-            return;
-        }
-        let waiting: u64 = self.received.iter().map(|c| c.unanswered).sum();
-        let title = match waiting {
-            0 => "Preguntas recibidas (todas respondidas)".to_string(),
-            1 => "Preguntas recibidas (1 sin responder)".to_string(),
-            n => format!("Preguntas recibidas ({n} sin responder)"),
-        };
-        egui::CollapsingHeader::new(RichText::new(title).strong())
-            .id_salt("preguntas-recibidas")
-            .default_open(waiting > 0)
-            .open(if waiting > self.waiting_before {
-                Some(true)
-            } else {
-                None
-            })
-            .show(ui, |ui| self.questions_list(ui, env, s));
-        self.waiting_before = waiting;
-    }
-
-    fn questions_list(&mut self, ui: &mut Ui, env: &mut Env, s: &crate::domain::Session) {
-        let convs = self.received.clone();
-        for c in &convs {
-            egui::Frame::group(ui.style()).show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                ui.label(
-                    RichText::new(format!(
-                        "{} — pregunta {} <{}>",
-                        c.title, c.buyer_name, c.buyer_email
-                    ))
-                    .strong(),
-                );
-                for m in &c.messages {
-                    ui.label(format!(
-                        "Pregunta ({}): {}",
-                        super::common::datetime(m.asked_ms),
-                        m.question
-                    ));
-                    match &m.answer {
-                        Some(a) => {
-                            ui.label(RichText::new(format!("Respuesta: {a}")).italics());
-                        }
-                        None => {
-                            ui.label(
-                                RichText::new("(sin respuesta)").color(ui.visuals().warn_fg_color),
-                            );
-                        }
-                    }
-                }
-                let key = (c.publication, c.buyer_email.clone());
-                if c.unanswered > 0 {
-                    let text = self.answers.entry(key.clone()).or_default();
-                    let l = ui.label(format!("Respuesta a {} sobre «{}»", c.buyer_name, c.title));
-                    ui.add(
-                        TextEdit::multiline(text)
-                            .desired_rows(2)
-                            .desired_width(f32::INFINITY),
-                    )
-                    .labelled_by(l.id);
-                    if ui
-                        .add_enabled(!self.answer_job.running(), egui::Button::new("Responder"))
-                        .clicked()
-                    {
-                        let (m, s, a, k) =
-                            (env.market.clone(), s.clone(), text.clone(), key.clone());
-                        self.answer_job.start(ui.ctx(), move || {
-                            let r = outcome(m.answer(&s, k.0, &k.1, &a));
-                            (k, r)
-                        });
-                    }
-                }
-                if let Some((k, n)) = &self.answer_notice
-                    && *k == key
-                {
-                    notice_line(ui, &Some(n.clone()));
-                }
-            });
-        }
     }
 }

@@ -1,12 +1,18 @@
 //! A photo field: a path typed or chosen with the system's file picker (rfd), read and
-//! validated as an image on a worker thread, shown as a thumbnail.
+//! validated as an image on a worker thread, shown as a thumbnail. The thumbnail's box and
+//! the message line are always reserved, so nothing below moves when they appear.
 
 use egui::{TextEdit, TextureHandle, TextureOptions, Ui};
 
-use super::common::{
-    Job, NO_DIALOG, Outcome, Picked, decode_image, error_text, pick_image, run_dialog,
-};
+use super::dialogs::{NO_DIALOG, Picked, pick_image, run_dialog};
+use super::jobs::Job;
+use super::notice::bad_text;
+use super::widgets::{decode_image, enter_pressed, placeholder, reserved};
+use crate::domain::DResult;
 use crate::domain::photos::{THUMB_SIDE, read_photo_file};
+
+/// The side of the thumbnail box.
+pub const PREVIEW_SIDE: f32 = 96.0;
 
 #[derive(Default)]
 pub struct PhotoPicker {
@@ -17,7 +23,7 @@ pub struct PhotoPicker {
     bytes: Option<Vec<u8>>,
     preview: Option<TextureHandle>,
     pub error: Option<String>,
-    load: Job<Outcome<(Vec<u8>, egui::ColorImage)>>,
+    load: Job<DResult<(Vec<u8>, egui::ColorImage)>>,
     dialog: Job<Picked>,
 }
 
@@ -35,7 +41,6 @@ impl PhotoPicker {
         *self = PhotoPicker::default();
     }
 
-    /// The row: label, path field, "Elegir…" and "Quitar", then the thumbnail or the error.
     /// Takes the results of the picker and of the reading (each frame, shown or not).
     pub fn poll(&mut self, ctx: &egui::Context) {
         if let Some(picked) = self.dialog.poll() {
@@ -57,24 +62,32 @@ impl PhotoPicker {
                 Err(e) => {
                     self.bytes = None;
                     self.preview = None;
-                    self.error = Some(e);
+                    self.error = Some(e.to_string());
                 }
             }
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, label: &str) {
+    /// The row: label, path field, "Elegir foto…" and "Quitar foto", then the thumbnail box
+    /// and the message line. Returns true when Enter was pressed in the path field.
+    pub fn ui(&mut self, ui: &mut Ui, label: &str) -> bool {
         self.poll(ui.ctx());
+        let mut enter = false;
         ui.vertical(|ui| {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let l = ui.label(label);
                 let r = ui
                     .add(
                         TextEdit::singleline(&mut self.path)
-                            .hint_text("ruta de una imagen JPG, PNG...")
+                            .hint_text("ruta de una imagen JPG, PNG…")
                             .desired_width(260.0),
                     )
                     .labelled_by(l.id);
+                if r.changed() {
+                    // What was said about the previous path no longer holds.
+                    self.error = None;
+                }
+                enter = enter_pressed(ui, &r);
                 if r.lost_focus() && self.path.trim() != self.loaded_path {
                     self.start_load(ui.ctx());
                 }
@@ -84,27 +97,43 @@ impl PhotoPicker {
                 {
                     run_dialog(&mut self.dialog, ui.ctx(), pick_image);
                 }
-                if !self.path.is_empty() && ui.button("Quitar foto").clicked() {
+                if ui
+                    .add_enabled(!self.path.is_empty(), egui::Button::new("Quitar foto"))
+                    .clicked()
+                {
                     self.clear();
                 }
             });
-            if self.busy() {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("leyendo la foto…");
-                });
-            }
-            if let Some(t) = &self.preview {
-                ui.add(
-                    egui::Image::from_texture(t)
-                        .max_size(egui::vec2(96.0, 96.0))
-                        .alt_text("miniatura de la foto elegida"),
+            ui.horizontal(|ui| {
+                reserved(
+                    ui,
+                    egui::vec2(PREVIEW_SIDE, PREVIEW_SIDE),
+                    |ui| match &self.preview {
+                        Some(t) => {
+                            ui.add(
+                                egui::Image::from_texture(t)
+                                    .max_size(egui::vec2(PREVIEW_SIDE, PREVIEW_SIDE))
+                                    .alt_text("miniatura de la foto elegida"),
+                            );
+                        }
+                        None if self.busy() => {
+                            ui.spinner();
+                        }
+                        None => {
+                            placeholder(ui, egui::vec2(PREVIEW_SIDE, PREVIEW_SIDE), "sin foto");
+                        }
+                    },
                 );
-            }
-            if let Some(e) = &self.error {
-                error_text(ui, e);
-            }
+                ui.vertical(|ui| {
+                    if self.busy() {
+                        ui.label("Leyendo la foto…");
+                    } else if let Some(e) = &self.error {
+                        bad_text(ui, e);
+                    }
+                });
+            });
         });
+        enter
     }
 
     /// Reads and checks the file at `path` on a worker thread.
@@ -119,10 +148,12 @@ impl PhotoPicker {
             return;
         }
         self.load.start(ctx, move || {
-            let bytes = read_photo_file(std::path::Path::new(&path)).map_err(|e| e.to_string())?;
+            let bytes = read_photo_file(std::path::Path::new(&path))?;
             let img = decode_image(&bytes, THUMB_SIDE).ok_or_else(|| {
-                "el archivo elegido no es una imagen (se aceptan JPG, PNG, WEBP, GIF y BMP)"
-                    .to_string()
+                crate::domain::DomainError::Invalid(
+                    "el archivo elegido no es una imagen (se aceptan JPG, PNG, WEBP, GIF y BMP)"
+                        .to_string(),
+                )
             })?;
             Ok((bytes, img))
         });

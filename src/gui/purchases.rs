@@ -1,78 +1,96 @@
 //! My purchases (with the rating of each and its invoice) and the questions I asked.
 
-use egui::{Grid, RichText, Ui};
+use egui::{RichText, Ui};
 
-use super::common::{Job, Notice, Outcome, datetime, error_line, notice_line, outcome};
-use super::shell::{Env, Nav};
-use crate::domain::Rating;
+use super::env::{Env, Nav, Tab};
+use super::invoices::InvoicesScreen;
+use super::jobs::Job;
+use super::loaded::Loaded;
+use super::notice::{Notice, bad_text, keyed_notice_ui};
+use super::publication::PublicationScreen;
+use super::screen::Screen;
+use super::widgets::{datetime, right_aligned};
 use crate::domain::trade::{ConversationView, SaleView};
+use crate::domain::{DResult, Rating};
 
-type Loaded = (Vec<SaleView>, Vec<ConversationView>);
+type Bought = (Vec<SaleView>, Vec<ConversationView>);
 
 #[derive(Default)]
 pub struct PurchasesScreen {
-    pub list: Vec<SaleView>,
-    pub asked: Vec<ConversationView>,
-    loaded_gen: Option<u64>,
-    load: Job<Outcome<Loaded>>,
-    pub error: Option<String>,
-    rate: Job<(u64, Outcome<()>)>,
+    data: Loaded<Bought, u64>,
+    rate: Job<(u64, DResult<()>)>,
     pub notice: Option<(u64, Notice)>,
 }
 
 impl PurchasesScreen {
-    pub fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
-        if let Some(r) = self.load.poll() {
-            match r {
-                Ok((l, a)) => {
-                    self.list = l;
-                    self.asked = a;
-                    self.error = None;
-                }
-                Err(e) => self.error = Some(e),
-            }
-        }
+    pub const TAB: Tab = Tab("mis-compras");
+}
+
+impl Screen for PurchasesScreen {
+    fn tab(&self) -> Tab {
+        Self::TAB
+    }
+
+    fn label(&self, env: &Env) -> Option<String> {
+        env.session
+            .as_ref()
+            .filter(|s| !s.admin)
+            .map(|_| "Mis compras".into())
+    }
+
+    fn reset(&mut self) {
+        *self = PurchasesScreen::default();
+    }
+
+    fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
+        self.data.poll();
         if let Some((sale, r)) = self.rate.poll() {
             self.notice = Some((
                 sale,
                 match r {
                     Ok(()) => {
                         env.changed();
-                        Notice::Ok("calificación guardada".into())
+                        Notice::good("calificación guardada")
                     }
-                    Err(e) => Notice::Err(e),
+                    Err(e) => Notice::of_error(&e),
                 },
             ));
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
+    fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let Some(s) = env.session.clone() else { return };
-        self.poll(ui.ctx(), env);
-        if self.loaded_gen != Some(env.generation) {
-            self.loaded_gen = Some(env.generation);
-            let (m, s) = (env.market.clone(), s.clone());
-            self.load.start(ui.ctx(), move || {
-                let l = outcome(m.purchases(&s))?;
-                let (asked, _) = outcome(m.my_conversations(&s))?;
-                Ok((l, asked))
+        let (m, who) = (env.market.clone(), s.clone());
+        self.data
+            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
+                move || {
+                    let l = m.purchases(&who)?;
+                    let (asked, _) = m.my_conversations(&who)?;
+                    Ok((l, asked))
+                }
             });
-        }
         let mut nav = None;
-        egui::ScrollArea::vertical()
+        let (list, asked) = self
+            .data
+            .get()
+            .map(|(l, a)| (l.clone(), a.clone()))
+            .unwrap_or_default();
+        egui::ScrollArea::both()
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.horizontal(|ui| {
                     ui.heading("Mis compras");
-                    if self.load.running() {
+                    if self.data.loading() {
                         ui.spinner();
                     }
                 });
-                error_line(ui, &self.error);
-                if self.list.is_empty() {
+                if let Some(e) = &self.data.error {
+                    bad_text(ui, e);
+                }
+                if list.is_empty() {
                     ui.label("Todavía no compró nada. Busque artículos en «Explorar».");
                 } else {
-                    Grid::new("mis-compras")
+                    egui::Grid::new("mis-compras")
                         .striped(true)
                         .num_columns(7)
                         .spacing([12.0, 6.0])
@@ -87,15 +105,23 @@ impl PurchasesScreen {
                                 "Factura",
                                 "",
                             ] {
-                                ui.strong(h);
+                                if h == "Precio" {
+                                    right_aligned(ui, |ui| {
+                                        ui.strong(h);
+                                    });
+                                } else {
+                                    ui.strong(h);
+                                }
                             }
                             ui.end_row();
-                            for p in &self.list {
+                            for p in &list {
                                 ui.label(datetime(p.sold_ms));
                                 if ui.link(&p.title).clicked() {
-                                    nav = Some(Nav::Publication(p.publication));
+                                    nav = Some(Nav::Open(PublicationScreen::TAB, p.publication));
                                 }
-                                ui.label(format!("$ {}", p.price));
+                                right_aligned(ui, |ui| {
+                                    ui.label(format!("$ {}", p.price));
+                                });
                                 ui.label(&p.seller_name);
                                 ui.vertical(|ui| {
                                     if p.rating == Rating::Unrated {
@@ -115,7 +141,7 @@ impl PurchasesScreen {
                                                     let (m, s, sale) =
                                                         (env.market.clone(), s.clone(), p.sale);
                                                     self.rate.start(ui.ctx(), move || {
-                                                        (sale, outcome(m.rate(&s, sale, r)))
+                                                        (sale, m.rate(&s, sale, r))
                                                     });
                                                 }
                                             }
@@ -123,17 +149,13 @@ impl PurchasesScreen {
                                     } else {
                                         ui.label(p.rating.label());
                                     }
-                                    if let Some((sale, n)) = &self.notice
-                                        && *sale == p.sale
-                                    {
-                                        notice_line(ui, &Some(n.clone()));
-                                    }
+                                    keyed_notice_ui(ui, &mut self.notice, &p.sale);
                                 });
                                 if ui.button(format!("Factura N.º {}", p.invoice)).clicked() {
-                                    nav = Some(Nav::Invoice(p.invoice));
+                                    nav = Some(Nav::Open(InvoicesScreen::TAB, p.invoice));
                                 }
                                 if ui.button("Ver publicación").clicked() {
-                                    nav = Some(Nav::Publication(p.publication));
+                                    nav = Some(Nav::Open(PublicationScreen::TAB, p.publication));
                                 }
                                 ui.end_row();
                             }
@@ -141,28 +163,34 @@ impl PurchasesScreen {
                 }
                 ui.add_space(14.0);
                 ui.heading("Mis preguntas");
-                if self.asked.is_empty() {
+                if asked.is_empty() {
                     ui.label("No hizo preguntas todavía.");
                 }
-                for c in &self.asked {
+                for c in &asked {
                     egui::Frame::group(ui.style()).show(ui, |ui| {
                         ui.set_width(ui.available_width());
-                        ui.horizontal(|ui| {
+                        ui.horizontal_wrapped(|ui| {
                             if ui.link(RichText::new(&c.title).strong()).clicked() {
-                                nav = Some(Nav::Publication(c.publication));
+                                nav = Some(Nav::Open(PublicationScreen::TAB, c.publication));
                             }
                             ui.label(format!("— vende {}", c.seller_name));
                         });
                         for m in &c.messages {
-                            ui.label(format!(
-                                "Pregunta ({}): {}",
-                                datetime(m.asked_ms),
-                                m.question
-                            ));
+                            ui.add(
+                                egui::Label::new(format!(
+                                    "Pregunta ({}): {}",
+                                    datetime(m.asked_ms),
+                                    m.question
+                                ))
+                                .wrap(),
+                            );
                             match &m.answer {
-                                Some(a) => {
-                                    ui.label(RichText::new(format!("Respuesta: {a}")).italics())
-                                }
+                                Some(a) => ui.add(
+                                    egui::Label::new(
+                                        RichText::new(format!("Respuesta: {a}")).italics(),
+                                    )
+                                    .wrap(),
+                                ),
                                 None => ui.label(RichText::new("(sin respuesta todavía)").weak()),
                             };
                         }

@@ -1,160 +1,92 @@
-//! The window on an opened share: the top bar with the sections, the status bar, and the
-//! background work every screen relies on — polling the share's change counter (live updates
-//! across terminals), the heartbeat of a logged-in user, the user's data and the categories.
+//! The window on an opened share: the screens ([`screens`], the one list of them), the top
+//! bar with their buttons, the status bar, and the background work every screen relies on —
+//! the change watcher (live updates across terminals), the heartbeat of a logged-in user, the
+//! user's data and the categories.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use egui::{RichText, Ui};
 
 use super::account::AccountScreen;
-use super::admin::AdminPanels;
+use super::admin::AdminScreen;
 use super::browse::BrowseScreen;
-use super::common::{Job, Outcome, error_text, outcome};
+use super::env::{Env, Nav, Tab};
 use super::invoices::InvoicesScreen;
+use super::jobs::Job;
 use super::my_publications::MyPublicationsScreen;
+use super::notice::bad_text;
 use super::publication::PublicationScreen;
 use super::purchases::PurchasesScreen;
-use super::thumbs::Thumbs;
+use super::screen::Screen;
 use super::visitor::{LoginScreen, RegisterScreen};
 use super::wallet::WalletScreen;
+use super::watch::ChangeWatcher;
+use super::widgets::money;
 use crate::domain::account::UserView;
 use crate::domain::catalog::CategoryView;
 use crate::domain::{DResult, DomainError, Market, Session};
 
-/// How often the change counter is read (one small read when nothing changed).
-pub const POLL_SECONDS: f64 = 0.7;
 /// How often a logged-in terminal refreshes its user's "last seen".
 pub const HEARTBEAT_SECONDS: f64 = 60.0;
 
-/// The sections of the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Browse,
-    Login,
-    Register,
-    Publication,
-    MyPublications,
-    Purchases,
-    Invoices,
-    Wallet,
-    Account,
-    Admin,
-}
-
-/// What a screen asks the window to do once the frame is drawn.
-#[derive(Debug, Clone)]
-pub enum Nav {
-    Tab(Tab),
-    Publication(u64),
-    Invoice(u64),
-    LoggedIn(Session),
-    /// The session ended; the message says why when the user did not ask for it.
-    LoggedOut(Option<String>),
-}
-
-/// What every screen shares: the market, who is logged in, and the share's generation (bumped
-/// whenever the share changed, here or in another terminal; screens reload when it moves).
-pub struct Env {
-    pub market: Arc<Market>,
-    pub session: Option<Session>,
-    pub me: Option<UserView>,
-    pub generation: u64,
-    pub categories: Vec<CategoryView>,
-    pub thumbs: Thumbs,
-    navs: Vec<Nav>,
-    poll_now: bool,
-}
-
-impl Env {
-    pub fn nav(&mut self, n: Nav) {
-        self.navs.push(n);
-    }
-
-    /// After this terminal changed the share: read the counter now instead of in 0.7 s.
-    pub fn changed(&mut self) {
-        self.poll_now = true;
-    }
-
-    pub fn is_admin(&self) -> bool {
-        self.session.as_ref().is_some_and(|s| s.admin)
-    }
-
-    pub fn category_name(&self, key: u64) -> String {
-        self.categories
-            .iter()
-            .find(|c| c.key == key)
-            .map_or_else(|| format!("categoría {key}"), |c| c.name.clone())
-    }
-}
-
-/// The screens of a logged-in user (made anew at each log-in, so nothing of the previous user
-/// stays on screen).
-#[derive(Default)]
-pub struct UserScreens {
-    pub my_publications: MyPublicationsScreen,
-    pub purchases: PurchasesScreen,
-    pub invoices: InvoicesScreen,
-    pub wallet: WalletScreen,
-    pub account: AccountScreen,
+/// Every screen of the window, in the order of the top bar. Adding a screen is writing its
+/// file (with `impl Screen`) and listing it here.
+pub fn screens() -> Vec<Box<dyn Screen>> {
+    vec![
+        Box::new(BrowseScreen::default()),
+        Box::new(LoginScreen::default()),
+        Box::new(RegisterScreen::default()),
+        Box::new(PublicationScreen::default()),
+        Box::new(MyPublicationsScreen::default()),
+        Box::new(super::news::NewsScreen::default()),
+        Box::new(super::favourites::FavouritesScreen::default()),
+        Box::new(super::saved_searches::SavedSearchesScreen::default()),
+        Box::new(PurchasesScreen::default()),
+        Box::new(InvoicesScreen::default()),
+        Box::new(WalletScreen::default()),
+        Box::new(AccountScreen::default()),
+        Box::new(AdminScreen::default()),
+        Box::new(super::seller::SellerScreen::default()),
+        Box::new(super::gallery::GalleryEditorScreen::default()),
+    ]
 }
 
 pub struct MarketUi {
     pub env: Env,
+    /// The screen shown.
     pub tab: Tab,
-    back: Tab,
-    pub browse: BrowseScreen,
-    pub login: LoginScreen,
-    pub register: RegisterScreen,
-    pub publication: Option<PublicationScreen>,
-    pub user: UserScreens,
-    admin: Option<AdminPanels>,
+    /// The screen a publication's page was opened from (its "Volver" goes there).
+    pub back: Tab,
+    screens: Vec<Box<dyn Screen>>,
+    watcher: ChangeWatcher,
     admin_default_password: bool,
-    admin_pw_job: Job<Outcome<bool>>,
+    admin_pw_job: Job<DResult<bool>>,
     admin_pw_gen: Option<u64>,
-    counter: Option<u64>,
-    poll_job: Job<Outcome<u64>>,
-    next_poll: f64,
-    share_error: Option<String>,
     me_job: Job<DResult<UserView>>,
     me_gen: Option<u64>,
-    cats_job: Job<Outcome<Vec<CategoryView>>>,
+    cats_job: Job<DResult<Vec<CategoryView>>>,
     cats_gen: Option<u64>,
     heartbeat_job: Job<DResult<()>>,
     next_heartbeat: f64,
-    logout_job: Job<Outcome<()>>,
-    updated_at: Option<String>,
+    logout_job: Job<DResult<()>>,
+    share_error: Option<String>,
 }
 
 impl MarketUi {
     pub fn new(market: Arc<Market>) -> MarketUi {
-        let thumbs = Thumbs::new(market.dir().to_path_buf());
+        let mut screens = screens();
+        for s in &mut screens {
+            s.entered();
+        }
         MarketUi {
-            env: Env {
-                market,
-                session: None,
-                me: None,
-                generation: 0,
-                categories: Vec::new(),
-                thumbs,
-                navs: Vec::new(),
-                poll_now: true,
-            },
-            tab: Tab::Browse,
-            back: Tab::Browse,
-            browse: BrowseScreen::default(),
-            login: LoginScreen::default(),
-            register: RegisterScreen::default(),
-            publication: None,
-            user: UserScreens::default(),
-            admin: None,
+            env: Env::new(market),
+            tab: BrowseScreen::TAB,
+            back: BrowseScreen::TAB,
+            screens,
+            watcher: ChangeWatcher::default(),
             admin_default_password: false,
             admin_pw_job: Job::default(),
             admin_pw_gen: None,
-            counter: None,
-            poll_job: Job::default(),
-            next_poll: 0.0,
-            share_error: None,
             me_job: Job::default(),
             me_gen: None,
             cats_job: Job::default(),
@@ -162,7 +94,7 @@ impl MarketUi {
             heartbeat_job: Job::default(),
             next_heartbeat: f64::INFINITY,
             logout_job: Job::default(),
-            updated_at: None,
+            share_error: None,
         }
     }
 
@@ -170,82 +102,63 @@ impl MarketUi {
         self.env.session.as_ref()
     }
 
+    /// The screen of type `S` (tests read what it shows).
+    pub fn screen<S: Screen>(&mut self) -> Option<&mut S> {
+        self.screens.iter_mut().find_map(|s| {
+            let s: &mut dyn std::any::Any = s.as_mut();
+            s.downcast_mut::<S>()
+        })
+    }
+
+    /// Logs `s` in as if through the log-in screen (tests, and a share opened for a user).
+    pub fn log_in(&mut self, s: Session, ctx: &egui::Context) {
+        self.apply(Nav::LoggedIn(s), ctx);
+    }
+
+    /// Shows the screen named `tab`.
+    pub fn show(&mut self, tab: Tab, ctx: &egui::Context) {
+        self.apply(Nav::Show(tab), ctx);
+    }
+
     pub fn ui(&mut self, ui: &mut Ui) {
-        self.background(ui.ctx());
-        self.poll_screens(ui.ctx());
+        let ctx = ui.ctx().clone();
+        self.background(&ctx);
+        for s in &mut self.screens {
+            s.poll(&ctx, &mut self.env);
+        }
         egui::Panel::top("barra-superior").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("barra-de-estado").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
-        self.env.thumbs.pump(ui.ctx());
-        let navs = std::mem::take(&mut self.env.navs);
-        for n in navs {
-            self.apply(n, ui.ctx());
+        self.env.thumbs.pump(&ctx);
+        for n in self.env.take_navs() {
+            self.apply(n, &ctx);
         }
-    }
-
-    /// Every screen takes the results of its background work, shown or not (a screen left
-    /// while it worked finds them when it comes back).
-    fn poll_screens(&mut self, ctx: &egui::Context) {
-        let env = &mut self.env;
-        self.browse.poll(ctx, env);
-        self.login.poll(ctx, env);
-        self.register.poll(ctx, env);
-        if let Some(p) = &mut self.publication {
-            p.poll(ctx, env);
-        }
-        self.user.my_publications.poll(ctx, env);
-        self.user.purchases.poll(ctx, env);
-        self.user.invoices.poll(ctx, env);
-        self.user.wallet.poll(ctx, env);
-        self.user.account.poll(ctx, env);
     }
 
     /// Logs out (on a worker thread; the window does not wait).
     pub fn logout(&mut self, ctx: &egui::Context) {
         if let Some(s) = self.env.session.clone() {
             let m = self.env.market.clone();
-            self.logout_job.start(ctx, move || outcome(m.logout(&s)));
+            self.logout_job.start(ctx, move || m.logout(&s));
         }
         self.apply(Nav::LoggedOut(None), ctx);
     }
 
     fn background(&mut self, ctx: &egui::Context) {
         let now = ctx.input(|i| i.time);
-        // The change counter.
-        if let Some(r) = self.poll_job.poll() {
-            match r {
-                Ok(c) => {
-                    if self.counter.is_some_and(|old| old != c) {
-                        self.env.generation += 1;
-                    }
-                    if self.counter != Some(c) {
-                        self.updated_at = Some(chrono::Local::now().format("%H:%M:%S").to_string());
-                    }
-                    self.counter = Some(c);
-                    self.share_error = None;
-                }
-                Err(e) => self.share_error = Some(e),
-            }
-        }
-        if !self.poll_job.running() && (self.env.poll_now || now >= self.next_poll) {
-            self.env.poll_now = false;
-            self.next_poll = now + POLL_SECONDS;
-            let m = self.env.market.clone();
-            self.poll_job
-                .start(ctx, move || outcome(m.change_counter()));
-        }
-        ctx.request_repaint_after(Duration::from_secs_f64(POLL_SECONDS));
+        self.watcher.pump(ctx, &mut self.env);
+        let generation = self.env.generation;
         // Categories (every screen's filters and forms).
         if let Some(r) = self.cats_job.poll() {
             match r {
                 Ok(c) => self.env.categories = c,
-                Err(e) => self.share_error = Some(e),
+                Err(e) => self.share_error = Some(e.to_string()),
             }
         }
-        if self.cats_gen != Some(self.env.generation) && !self.cats_job.running() {
-            self.cats_gen = Some(self.env.generation);
+        if self.cats_gen != Some(generation) && !self.cats_job.running() {
+            self.cats_gen = Some(generation);
             let m = self.env.market.clone();
-            self.cats_job.start(ctx, move || outcome(m.categories()));
+            self.cats_job.start(ctx, move || m.categories());
         }
         // The user's data: a block or a deletion in another terminal ends the session here.
         if let Some(r) = self.me_job.poll() {
@@ -255,17 +168,15 @@ impl MarketUi {
             }
         }
         if let Some(s) = self.env.session.clone()
-            && self.me_gen != Some(self.env.generation)
+            && self.me_gen != Some(generation)
             && !self.me_job.running()
         {
-            self.me_gen = Some(self.env.generation);
+            self.me_gen = Some(generation);
             let m = self.env.market.clone();
             self.me_job.start(ctx, move || m.me(&s));
         }
         // The heartbeat.
-        if let Some(r) = self.heartbeat_job.poll()
-            && let Err(e) = r
-        {
+        if let Some(Err(e)) = self.heartbeat_job.poll() {
             self.session_failed(e, ctx);
         }
         if let Some(s) = self.env.session.clone()
@@ -282,13 +193,13 @@ impl MarketUi {
         }
         if self.env.is_admin()
             && (self.admin_pw_gen.is_none() || self.admin_default_password)
-            && self.admin_pw_gen != Some(self.env.generation)
+            && self.admin_pw_gen != Some(generation)
             && !self.admin_pw_job.running()
         {
-            self.admin_pw_gen = Some(self.env.generation);
+            self.admin_pw_gen = Some(generation);
             let m = self.env.market.clone();
             self.admin_pw_job
-                .start(ctx, move || outcome(m.admin_has_default_password()));
+                .start(ctx, move || m.admin_has_default_password());
         }
         let _ = self.logout_job.poll();
     }
@@ -304,127 +215,135 @@ impl MarketUi {
         }
     }
 
+    fn find(&mut self, tab: Tab) -> Option<&mut Box<dyn Screen>> {
+        self.screens.iter_mut().find(|s| s.tab() == tab)
+    }
+
     fn apply(&mut self, n: Nav, ctx: &egui::Context) {
         match n {
-            Nav::Tab(t) => {
-                if t != Tab::Publication {
-                    self.back = t;
+            Nav::Show(t) => {
+                if t == PublicationScreen::TAB {
+                    // A page is only shown on a publication.
+                    return;
+                }
+                self.back = t;
+                if self.tab != t
+                    && let Some(s) = self.find(t)
+                {
+                    s.entered();
                 }
                 self.tab = t;
             }
-            Nav::Publication(id) => {
-                if self.tab != Tab::Publication {
-                    self.back = self.tab;
+            Nav::Open(t, item) => {
+                if t == PublicationScreen::TAB {
+                    if self.tab != t {
+                        self.back = self.tab;
+                    }
+                } else {
+                    self.back = t;
                 }
-                self.publication = Some(PublicationScreen::new(id));
-                self.tab = Tab::Publication;
-            }
-            Nav::Invoice(n) => {
-                self.user.invoices.select(n);
-                self.back = Tab::Invoices;
-                self.tab = Tab::Invoices;
+                if let Some(s) = self.find(t) {
+                    s.open(item);
+                    s.entered();
+                }
+                self.tab = t;
             }
             Nav::LoggedIn(s) => {
-                let admin = s.admin;
-                self.env.session = Some(s.clone());
-                self.env.me = None;
-                self.me_gen = None;
-                self.user = UserScreens::default();
-                self.publication = None;
-                self.admin = admin.then(|| AdminPanels::new(self.env.market.clone(), s));
-                self.admin_default_password = false;
-                self.admin_pw_gen = None;
+                self.env.session = Some(s);
+                self.env.session_end = None;
+                self.session_changed(ctx);
                 self.next_heartbeat = ctx.input(|i| i.time) + HEARTBEAT_SECONDS;
-                self.login.notice = None;
-                self.tab = Tab::Browse;
-                self.back = Tab::Browse;
                 self.env.changed();
             }
             Nav::LoggedOut(why) => {
                 self.env.session = None;
-                self.env.me = None;
-                self.admin = None;
-                self.admin_default_password = false;
-                self.user = UserScreens::default();
-                self.heartbeat_job.forget();
-                self.me_job.forget();
                 self.next_heartbeat = f64::INFINITY;
-                self.publication = None;
-                if let Some(m) = why {
-                    self.login.notice = Some(m);
-                    self.tab = Tab::Login;
-                } else {
-                    self.tab = Tab::Browse;
+                self.heartbeat_job.forget();
+                let to_login = why.is_some();
+                self.env.session_end = why;
+                self.session_changed(ctx);
+                if to_login {
+                    self.tab = LoginScreen::TAB;
                 }
-                self.back = Tab::Browse;
             }
         }
     }
 
-    fn tab_button(&mut self, ui: &mut Ui, t: Tab, label: &str) {
-        let selected =
-            self.tab == t || (self.tab == Tab::Publication && self.back == t && t == Tab::Browse);
-        if ui.selectable_label(selected, label).clicked() {
-            self.env.nav(Nav::Tab(t));
+    /// Nothing of the previous user stays on screen (a shared terminal).
+    fn session_changed(&mut self, _ctx: &egui::Context) {
+        self.env.me = None;
+        self.me_gen = None;
+        self.me_job.forget();
+        self.admin_default_password = false;
+        self.admin_pw_gen = None;
+        for s in &mut self.screens {
+            s.reset();
+            s.entered();
         }
+        self.tab = BrowseScreen::TAB;
+        self.back = BrowseScreen::TAB;
     }
 
     fn top_bar(&mut self, ui: &mut Ui) {
+        let unseen = self
+            .screen::<super::news::NewsScreen>()
+            .and_then(|n| n.unseen())
+            .unwrap_or(0);
         ui.add_space(4.0);
+        // First row: the name, and who is logged in with the way out (always reachable).
         ui.horizontal(|ui| {
             ui.label(RichText::new("VentaLibre").heading().strong());
-            ui.separator();
-            self.tab_button(ui, Tab::Browse, "Explorar");
-            match self.env.session.clone() {
-                None => {
-                    self.tab_button(ui, Tab::Login, "Iniciar sesión");
-                    self.tab_button(ui, Tab::Register, "Crear cuenta");
-                }
-                Some(s) => {
-                    if !s.admin {
-                        self.tab_button(ui, Tab::MyPublications, "Mis publicaciones");
-                        self.tab_button(ui, Tab::Purchases, "Mis compras");
-                    }
-                    self.tab_button(
-                        ui,
-                        Tab::Invoices,
-                        if s.admin { "Facturas" } else { "Mis facturas" },
-                    );
-                    self.tab_button(ui, Tab::Wallet, "Mi billetera");
-                    self.tab_button(ui, Tab::Account, "Mi cuenta");
-                    if s.admin {
-                        self.tab_button(ui, Tab::Admin, "Administración");
-                    }
-                }
-            }
             ui.with_layout(
                 egui::Layout::right_to_left(egui::Align::Center),
                 |ui| match self.env.session.clone() {
                     None => {
-                        ui.label(RichText::new("Visitante").weak());
+                        ui.label("Visitante");
                     }
                     Some(s) => {
                         if ui.button("Salir").clicked() {
                             self.logout(ui.ctx());
                         }
+                        if unseen > 0 && super::news::badge_ui(ui, unseen).clicked() {
+                            self.env.nav(Nav::Show(super::news::NewsScreen::TAB));
+                        }
                         let balance = self
                             .env
                             .me
                             .as_ref()
-                            .map(|u| format!(" · saldo $ {}", u.balance))
+                            .map(|u| format!(" · saldo {}", money(u.balance_cents)))
                             .unwrap_or_default();
-                        ui.label(format!(
+                        let who = format!(
                             "{}{}{balance}",
                             s.name,
                             if s.admin { " (administración)" } else { "" }
-                        ));
+                        );
+                        ui.add(egui::Label::new(who).truncate());
                     }
                 },
             );
         });
+        // Second row: the screens' buttons, wrapping on a narrow window.
+        let lit = if self.tab == PublicationScreen::TAB {
+            self.back
+        } else {
+            self.tab
+        };
+        let mut go = None;
+        ui.horizontal_wrapped(|ui| {
+            for s in &self.screens {
+                if let Some(label) = s.label(&self.env)
+                    && ui.selectable_label(lit == s.tab(), label).clicked()
+                {
+                    go = Some(s.tab());
+                }
+            }
+        });
+        if let Some(t) = go {
+            self.env.nav(Nav::Show(t));
+        }
         if self.env.is_admin() && self.admin_default_password {
             ui.add_space(2.0);
-            error_text(
+            bad_text(
                 ui,
                 "La cuenta de administración todavía tiene la clave inicial. Cámbiela ya en «Mi cuenta», en «Cambiar la clave».",
             );
@@ -433,52 +352,40 @@ impl MarketUi {
     }
 
     fn status_bar(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
+            let color = ui.visuals().weak_text_color();
             ui.label(
                 RichText::new(format!(
                     "Carpeta compartida: {}",
                     self.env.market.dir().display()
                 ))
-                .small()
-                .weak(),
+                .color(color),
             );
-            if let Some(t) = &self.updated_at {
+            if let Some(t) = &self.watcher.updated_at {
                 ui.separator();
-                ui.label(RichText::new(format!("datos al {t}")).small().weak());
+                ui.label(RichText::new(format!("datos al {t}")).color(color));
             }
-            if let Some(e) = &self.share_error {
+            if let Some(e) = self.watcher.error.as_ref().or(self.share_error.as_ref()) {
                 ui.separator();
-                error_text(ui, e);
+                bad_text(ui, e);
             }
         });
     }
 
     fn central(&mut self, ui: &mut Ui) {
+        let logged = self.env.session.is_some();
+        let mut tab = self.tab;
+        let needs = self.find(tab).is_none_or(|s| s.needs_session());
+        if needs && !logged {
+            tab = LoginScreen::TAB;
+        }
+        let back = self.back;
+        if let Some(p) = self.screen::<PublicationScreen>() {
+            p.back = back;
+        }
         let env = &mut self.env;
-        let logged = env.session.is_some();
-        match self.tab {
-            Tab::Browse => self.browse.ui(ui, env),
-            Tab::Login => self.login.ui(ui, env),
-            Tab::Register => self.register.ui(ui, env),
-            Tab::Publication => match &mut self.publication {
-                Some(p) => {
-                    let back = self.back;
-                    p.ui(ui, env, back);
-                }
-                None => self.browse.ui(ui, env),
-            },
-            _ if !logged => self.login.ui(ui, env),
-            Tab::MyPublications => self.user.my_publications.ui(ui, env),
-            Tab::Purchases => self.user.purchases.ui(ui, env),
-            Tab::Invoices => self.user.invoices.ui(ui, env),
-            Tab::Wallet => self.user.wallet.ui(ui, env),
-            Tab::Account => self.user.account.ui(ui, env),
-            Tab::Admin => match &mut self.admin {
-                Some(a) => a.ui(ui),
-                None => {
-                    ui.label("Solo la administración ve esta sección.");
-                }
-            },
+        if let Some(s) = self.screens.iter_mut().find(|s| s.tab() == tab) {
+            s.ui(ui, env);
         }
     }
 }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use egui::{TextureHandle, TextureOptions};
 
-use super::common::{Job, decode_image, photo_id};
+use super::jobs::Job;
+use super::widgets::{decode_image, photo_id};
 use crate::domain::photos::{THUMB_SIDE, load_thumb};
 
 enum Slot {

@@ -1,62 +1,102 @@
-//! What a visitor can do besides browsing: log in and register (with a profile photo).
+//! What a visitor can do besides browsing: log in and register (with a profile photo). Enter
+//! in any field submits; the first field has the focus; logging out clears both forms.
 
-use std::sync::Arc;
+use egui::{RichText, Ui};
 
-use egui::{Grid, RichText, Ui};
-
-use super::common::{
-    Field, FormError, Job, Outcome, error_line, grid_error, grid_field, grid_password, outcome,
-};
+use super::env::{Env, Nav, Tab};
+use super::jobs::Job;
+use super::notice::bad_text;
 use super::photo::PhotoPicker;
-use super::shell::{Env, Nav};
-use crate::domain::account::NewUser;
-use crate::domain::provinces::PROVINCES;
-use crate::domain::{Market, Session};
+use super::screen::Screen;
+use super::widgets::{
+    FormErrors, enter_pressed, field_row, field_row_with, focus_once, form_grid, password_row,
+    province_combo, rest_ui,
+};
+use crate::domain::account::{NewUser, PASSWORD_RULE, check_new_user};
+use crate::domain::{DResult, Field, Session};
 
 #[derive(Default)]
 pub struct LoginScreen {
     pub email: String,
     pub password: String,
-    pub error: Option<String>,
-    /// Why the session ended without the user asking (blocked account, deleted account).
-    pub notice: Option<String>,
-    job: Job<Outcome<Session>>,
+    pub errors: FormErrors,
+    job: Job<DResult<Session>>,
+    focus: bool,
 }
 
 impl LoginScreen {
-    pub fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
+    pub const TAB: Tab = Tab("iniciar-sesion");
+
+    fn submit(&mut self, ctx: &egui::Context, env: &Env) {
+        if self.job.running() {
+            return;
+        }
+        self.errors.clear();
+        let (m, e, p) = (
+            env.market.clone(),
+            self.email.clone(),
+            self.password.clone(),
+        );
+        self.job.start(ctx, move || m.login(&e, &p));
+    }
+}
+
+impl Screen for LoginScreen {
+    fn tab(&self) -> Tab {
+        Self::TAB
+    }
+
+    fn label(&self, env: &Env) -> Option<String> {
+        env.session.is_none().then(|| "Iniciar sesión".into())
+    }
+
+    fn needs_session(&self) -> bool {
+        false
+    }
+
+    fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
         if let Some(r) = self.job.poll() {
             match r {
                 Ok(s) => {
                     self.password.clear();
-                    self.error = None;
-                    self.notice = None;
+                    self.errors.clear();
                     env.nav(Nav::LoggedIn(s));
                 }
-                Err(e) => self.error = Some(e),
+                Err(e) => self.errors.set(&e),
             }
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
-        self.poll(ui.ctx(), env);
+    fn reset(&mut self) {
+        *self = LoginScreen::default();
+    }
+
+    fn entered(&mut self) {
+        self.focus = true;
+    }
+
+    fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         ui.heading("Iniciar sesión");
         ui.add_space(6.0);
-        if let Some(n) = &self.notice {
-            super::common::error_text(ui, n);
+        if let Some(n) = &env.session_end {
+            bad_text(ui, n);
             ui.add_space(6.0);
         }
         let mut submit = false;
-        Grid::new("entrar")
-            .num_columns(2)
-            .spacing([12.0, 8.0])
-            .show(ui, |ui| {
-                let r = grid_field(ui, "Email", &mut self.email);
-                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let r = grid_password(ui, "Clave", &mut self.password);
-                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                grid_error(ui, &self.error);
-            });
+        form_grid("entrar").show(ui, |ui| {
+            let r = field_row(ui, "Email", &mut self.email, Field::Email, &mut self.errors);
+            focus_once(&r, &mut self.focus);
+            submit |= enter_pressed(ui, &r);
+            let r = password_row(
+                ui,
+                "Clave",
+                &mut self.password,
+                Field::Password,
+                &mut self.errors,
+            );
+            submit |= enter_pressed(ui, &r);
+        });
+        rest_ui(ui, &self.errors, &[Field::Email, Field::Password]);
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             if ui
@@ -67,24 +107,18 @@ impl LoginScreen {
             }
             if self.job.running() {
                 ui.spinner();
-                ui.label("comprobando…");
+                ui.label("Comprobando…");
             }
         });
         ui.add_space(12.0);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label("¿No tiene cuenta?");
             if ui.link("Crear una cuenta nueva").clicked() {
-                env.nav(Nav::Tab(super::shell::Tab::Register));
+                env.nav(Nav::Show(RegisterScreen::TAB));
             }
         });
-        if submit && !self.job.running() {
-            self.error = None;
-            let (m, e, p) = (
-                env.market.clone(),
-                self.email.clone(),
-                self.password.clone(),
-            );
-            self.job.start(ui.ctx(), move || outcome(m.login(&e, &p)));
+        if submit {
+            self.submit(ui.ctx(), env);
         }
     }
 }
@@ -99,14 +133,16 @@ pub struct RegisterScreen {
     pub province: u8,
     pub phone: String,
     pub photo: PhotoPicker,
-    pub error: FormError,
+    pub errors: FormErrors,
     submit_when_photo_ready: bool,
-    job: Job<Outcome<Session>>,
+    job: Job<DResult<Session>>,
+    focus: bool,
 }
 
-const REGISTER_FIELDS: [Field; 7] = [
+const REGISTER_FIELDS: [Field; 8] = [
     Field::Email,
     Field::Password,
+    Field::PasswordRepeat,
     Field::Name,
     Field::Address,
     Field::Province,
@@ -115,96 +151,18 @@ const REGISTER_FIELDS: [Field; 7] = [
 ];
 
 impl RegisterScreen {
-    pub fn poll(&mut self, ctx: &egui::Context, env: &mut Env) {
-        self.photo.poll(ctx);
-        if let Some(r) = self.job.poll() {
-            match r {
-                Ok(s) => {
-                    *self = RegisterScreen::default();
-                    env.nav(Nav::LoggedIn(s));
-                }
-                Err(e) => self.error.set(e),
-            }
-        }
-    }
+    pub const TAB: Tab = Tab("crear-cuenta");
 
-    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
-        self.poll(ui.ctx(), env);
-        ui.heading("Crear una cuenta");
-        ui.label(RichText::new("Con una cuenta puede publicar, preguntar y comprar.").weak());
-        ui.add_space(6.0);
-        let mut submit = false;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                Grid::new("registro")
-                    .num_columns(2)
-                    .spacing([12.0, 8.0])
-                    .show(ui, |ui| {
-                        grid_field(ui, "Email", &mut self.email);
-                        grid_error(ui, &self.error.on(Field::Email));
-                        grid_password(ui, "Clave", &mut self.password);
-                        grid_password(ui, "Repetir la clave", &mut self.password2);
-                        grid_error(ui, &self.error.on(Field::Password));
-                        grid_field(ui, "Apellido y nombre", &mut self.name);
-                        grid_error(ui, &self.error.on(Field::Name));
-                        grid_field(ui, "Domicilio", &mut self.address);
-                        grid_error(ui, &self.error.on(Field::Address));
-                        let l = ui.label("Provincia");
-                        province_combo(ui, "provincia-registro", &mut self.province, l.id);
-                        ui.end_row();
-                        grid_error(ui, &self.error.on(Field::Province));
-                        grid_field(ui, "Teléfono", &mut self.phone);
-                        grid_error(ui, &self.error.on(Field::Phone));
-                    });
-                ui.add_space(8.0);
-                self.photo.ui(ui, "Foto de perfil (opcional)");
-                if let Some(m) = self.error.on(Field::Photo)
-                    && self.photo.error.is_none()
-                {
-                    super::common::error_text(ui, &m);
-                }
-                ui.add_space(8.0);
-                error_line(ui, &self.error.other(&REGISTER_FIELDS));
-                ui.horizontal(|ui| {
-                    let busy = self.job.running();
-                    if ui
-                        .add_enabled(!busy, egui::Button::new("Registrarme"))
-                        .clicked()
-                    {
-                        submit = true;
-                    }
-                    if self.job.running() {
-                        ui.spinner();
-                        ui.label("creando la cuenta…");
-                    }
-                });
-            });
-        if self.submit_when_photo_ready && !self.photo.busy() {
-            self.submit_when_photo_ready = false;
-            submit = true;
+    fn submit(&mut self, ctx: &egui::Context, env: &Env) {
+        if self.job.running() {
+            return;
         }
-        if submit {
-            self.submit(ui.ctx(), &env.market);
-        }
-    }
-
-    fn submit(&mut self, ctx: &egui::Context, market: &Arc<Market>) {
-        self.error.clear();
+        self.errors.clear();
         if self.photo.unchecked() {
             self.photo.start_load(ctx);
         }
         if self.photo.busy() {
             self.submit_when_photo_ready = true;
-            return;
-        }
-        if let Some(e) = &self.photo.error {
-            self.error.set_on(Field::Photo, e.clone());
-            return;
-        }
-        if self.password != self.password2 {
-            self.error
-                .set_on(Field::Password, "las dos claves no coinciden");
             return;
         }
         let n = NewUser {
@@ -216,24 +174,127 @@ impl RegisterScreen {
             phone: self.phone.clone(),
             photo: self.photo.bytes(),
         };
-        let m = market.clone();
+        let repeat = self.password2.clone();
+        // A photo that is not an image stops the registration, but every other field is
+        // still checked so the form shows all its problems at once.
+        let photo_ok = self.photo.error.is_none();
+        let m = env.market.clone();
         self.job.start(ctx, move || {
+            check_new_user(&n, Some(&repeat))?;
+            if !photo_ok {
+                return Err(crate::domain::DomainError::Fields(Vec::new()));
+            }
             let (email, pass) = (n.email.clone(), n.password.clone());
-            outcome(m.register(n))?;
-            outcome(m.login(&email, &pass))
+            m.register(n)?;
+            m.login(&email, &pass)
         });
     }
 }
 
-/// A province picker named by the label `label`.
-pub fn province_combo(ui: &mut Ui, id: &str, value: &mut u8, label: egui::Id) -> egui::Response {
-    let r = egui::ComboBox::from_id_salt(id)
-        .selected_text(crate::domain::provinces::name(*value))
-        .width(240.0)
-        .show_ui(ui, |ui| {
-            for (i, p) in PROVINCES.iter().enumerate() {
-                ui.selectable_value(value, i as u8, *p);
+impl Screen for RegisterScreen {
+    fn tab(&self) -> Tab {
+        Self::TAB
+    }
+
+    fn label(&self, env: &Env) -> Option<String> {
+        env.session.is_none().then(|| "Crear cuenta".into())
+    }
+
+    fn needs_session(&self) -> bool {
+        false
+    }
+
+    fn poll(&mut self, ctx: &egui::Context, env: &mut Env) {
+        self.photo.poll(ctx);
+        if let Some(r) = self.job.poll() {
+            match r {
+                Ok(s) => {
+                    *self = RegisterScreen::default();
+                    env.nav(Nav::LoggedIn(s));
+                }
+                Err(e) => self.errors.set(&e),
             }
-        });
-    r.response.labelled_by(label)
+        }
+    }
+
+    fn reset(&mut self) {
+        *self = RegisterScreen::default();
+    }
+
+    fn entered(&mut self) {
+        self.focus = true;
+    }
+
+    fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
+        ui.heading("Crear una cuenta");
+        ui.label(RichText::new("Con una cuenta puede publicar, preguntar y comprar.").weak());
+        ui.add_space(6.0);
+        let mut submit = false;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                let e = &mut self.errors;
+                form_grid("registro").show(ui, |ui| {
+                    let r = field_row(ui, "Email", &mut self.email, Field::Email, e);
+                    focus_once(&r, &mut self.focus);
+                    submit |= enter_pressed(ui, &r);
+                    // The rule is stated before it is broken.
+                    let rule = format!("La clave debe tener {PASSWORD_RULE}.");
+                    let r = field_row_with(ui, "Clave", e, Field::Password, |ui| {
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.password)
+                                .password(true)
+                                .hint_text(PASSWORD_RULE)
+                                .desired_width(super::widgets::FIELD_WIDTH),
+                        )
+                    });
+                    submit |= enter_pressed(ui, &r);
+                    let r = password_row(
+                        ui,
+                        "Repetir la clave",
+                        &mut self.password2,
+                        Field::PasswordRepeat,
+                        e,
+                    );
+                    submit |= enter_pressed(ui, &r);
+                    ui.label("");
+                    ui.label(RichText::new(rule).weak());
+                    ui.label("");
+                    ui.end_row();
+                    let r = field_row(ui, "Apellido y nombre", &mut self.name, Field::Name, e);
+                    submit |= enter_pressed(ui, &r);
+                    let r = field_row(ui, "Domicilio", &mut self.address, Field::Address, e);
+                    submit |= enter_pressed(ui, &r);
+                    field_row_with(ui, "Provincia", e, Field::Province, |ui| {
+                        province_combo(ui, "provincia-registro", &mut self.province)
+                    });
+                    let r = field_row(ui, "Teléfono", &mut self.phone, Field::Phone, e);
+                    submit |= enter_pressed(ui, &r);
+                });
+                ui.add_space(8.0);
+                submit |= self.photo.ui(ui, "Foto de perfil (opcional)");
+                rest_ui(ui, &self.errors, &REGISTER_FIELDS);
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    let busy = self.job.running();
+                    if ui
+                        .add_enabled(!busy, egui::Button::new("Registrarme"))
+                        .clicked()
+                    {
+                        submit = true;
+                    }
+                    if busy || self.submit_when_photo_ready {
+                        ui.spinner();
+                        ui.label("Creando la cuenta…");
+                    }
+                });
+            });
+        if self.submit_when_photo_ready && !self.photo.busy() {
+            self.submit_when_photo_ready = false;
+            submit = true;
+        }
+        if submit {
+            self.submit(ui.ctx(), env);
+        }
+    }
 }

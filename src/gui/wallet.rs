@@ -1,12 +1,17 @@
-//! My wallet: balance, deposit, withdraw, transfer, and the movements.
+//! My wallet: balance, deposit, withdraw, transfer (Enter in a field does its operation; the
+//! outcome shows on the operation's row), and the movements.
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::common::{Job, Notice, Outcome, datetime, error_line, notice_line, outcome};
-use super::shell::Env;
+use super::env::{Env, Tab};
+use super::jobs::Job;
+use super::loaded::Loaded;
+use super::notice::{Notice, bad_text, keyed_notice_ui};
+use super::screen::Screen;
+use super::widgets::{datetime, enter_pressed, focus_once, right_aligned};
 use crate::domain::trade::WalletView;
-use crate::domain::{format_cents, parse_cents};
+use crate::domain::{DResult, format_cents, parse_cents};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -17,29 +22,69 @@ pub enum Op {
 
 #[derive(Default)]
 pub struct WalletScreen {
-    pub data: Option<WalletView>,
-    loaded_gen: Option<u64>,
-    load: Job<Outcome<WalletView>>,
-    pub error: Option<String>,
+    data: Loaded<WalletView, u64>,
     pub deposit: String,
     pub withdraw: String,
     pub transfer_to: String,
     pub transfer: String,
-    job: Job<(Op, Outcome<i64>)>,
+    job: Job<(Op, DResult<i64>)>,
     pub notice: Option<(Op, Notice)>,
+    focus: bool,
 }
 
 impl WalletScreen {
-    pub fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
-        if let Some(r) = self.load.poll() {
-            match r {
-                Ok(w) => {
-                    self.data = Some(w);
-                    self.error = None;
-                }
-                Err(e) => self.error = Some(e),
-            }
+    pub const TAB: Tab = Tab("billetera");
+
+    pub fn wallet(&self) -> Option<&WalletView> {
+        self.data.get()
+    }
+
+    /// An amount field and its button in the operations grid; true when the operation is
+    /// asked for (the button, or Enter in the field).
+    fn op_row(
+        ui: &mut Ui,
+        label: &str,
+        text: &mut String,
+        button: &str,
+        busy: bool,
+        focus: Option<&mut bool>,
+    ) -> (bool, bool) {
+        let l = ui.label(label);
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(text)
+                    .hint_text("por ejemplo 1.500,50")
+                    .desired_width(150.0),
+            )
+            .labelled_by(l.id);
+        if let Some(f) = focus {
+            focus_once(&r, f);
         }
+        let go = ui.add_enabled(!busy, egui::Button::new(button)).clicked()
+            || (enter_pressed(ui, &r) && !busy);
+        (go, r.changed())
+    }
+}
+
+impl Screen for WalletScreen {
+    fn tab(&self) -> Tab {
+        Self::TAB
+    }
+
+    fn label(&self, env: &Env) -> Option<String> {
+        env.session.as_ref().map(|_| "Mi billetera".into())
+    }
+
+    fn reset(&mut self) {
+        *self = WalletScreen::default();
+    }
+
+    fn entered(&mut self) {
+        self.focus = true;
+    }
+
+    fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
+        self.data.poll();
         if let Some((op, r)) = self.job.poll() {
             let n = match r {
                 Ok(balance) => {
@@ -58,30 +103,31 @@ impl WalletScreen {
                         }
                     };
                     env.changed();
-                    Notice::Ok(format!("{what}; saldo: $ {}", format_cents(balance)))
+                    Notice::good(format!("{what}; saldo: $ {}", format_cents(balance)))
                 }
-                Err(e) => Notice::Err(e),
+                Err(e) => Notice::of_error(&e),
             };
             self.notice = Some((op, n));
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
+    fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let Some(s) = env.session.clone() else { return };
-        self.poll(ui.ctx(), env);
-        if self.loaded_gen != Some(env.generation) {
-            self.loaded_gen = Some(env.generation);
-            let (m, s) = (env.market.clone(), s.clone());
-            self.load.start(ui.ctx(), move || outcome(m.wallet(&s)));
-        }
+        let (m, who) = (env.market.clone(), s.clone());
+        self.data
+            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
+                move || m.wallet(&who)
+            });
         ui.horizontal(|ui| {
             ui.heading("Mi billetera");
-            if self.load.running() {
+            if self.data.loading() {
                 ui.spinner();
             }
         });
-        error_line(ui, &self.error);
-        if let Some(w) = &self.data {
+        if let Some(e) = &self.data.error {
+            bad_text(ui, e);
+        }
+        if let Some(w) = self.data.get() {
             ui.label(
                 RichText::new(format!("Saldo: $ {}", w.balance))
                     .size(24.0)
@@ -93,53 +139,91 @@ impl WalletScreen {
         let busy = self.job.running();
         egui::Frame::group(ui.style()).show(ui, |ui| {
             egui::Grid::new("operaciones-billetera")
-                .num_columns(3)
+                .num_columns(4)
                 .spacing([12.0, 8.0])
                 .show(ui, |ui| {
-                    let field = |ui: &mut Ui, label: &str, text: &mut String, w: f32| {
-                        let l = ui.label(label);
-                        ui.add_sized([w, 22.0], egui::TextEdit::singleline(text))
-                            .labelled_by(l.id);
-                    };
-                    field(ui, "Importe a depositar", &mut self.deposit, 140.0);
-                    if ui
-                        .add_enabled(!busy, egui::Button::new("Depositar"))
-                        .clicked()
-                    {
+                    let (go, changed) = Self::op_row(
+                        ui,
+                        "Importe a depositar",
+                        &mut self.deposit,
+                        "Depositar",
+                        busy,
+                        Some(&mut self.focus),
+                    );
+                    if go {
                         start = Some((Op::Deposit, self.deposit.clone(), String::new()));
                     }
+                    if changed && self.notice.as_ref().is_some_and(|(o, _)| *o == Op::Deposit) {
+                        self.notice = None;
+                    }
+                    keyed_notice_ui(ui, &mut self.notice, &Op::Deposit);
                     ui.end_row();
-                    self.notice_row(ui, Op::Deposit);
-                    field(ui, "Importe a retirar", &mut self.withdraw, 140.0);
-                    if ui
-                        .add_enabled(!busy, egui::Button::new("Retirar"))
-                        .clicked()
-                    {
+                    let (go, changed) = Self::op_row(
+                        ui,
+                        "Importe a retirar",
+                        &mut self.withdraw,
+                        "Retirar",
+                        busy,
+                        None,
+                    );
+                    if go {
                         start = Some((Op::Withdraw, self.withdraw.clone(), String::new()));
                     }
+                    if changed
+                        && self
+                            .notice
+                            .as_ref()
+                            .is_some_and(|(o, _)| *o == Op::Withdraw)
+                    {
+                        self.notice = None;
+                    }
+                    keyed_notice_ui(ui, &mut self.notice, &Op::Withdraw);
                     ui.end_row();
-                    self.notice_row(ui, Op::Withdraw);
-                    field(ui, "Transferir a (email)", &mut self.transfer_to, 260.0);
+                    let l = ui.label("Transferir a (email)");
+                    let r = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut self.transfer_to)
+                                .hint_text("nombre@dominio.com.ar")
+                                .desired_width(150.0),
+                        )
+                        .labelled_by(l.id);
+                    let mut changed = r.changed();
+                    let mut go = enter_pressed(ui, &r) && !busy;
+                    ui.label("");
                     ui.label("");
                     ui.end_row();
-                    field(ui, "Importe a transferir", &mut self.transfer, 140.0);
-                    if ui
-                        .add_enabled(!busy, egui::Button::new("Transferir"))
-                        .clicked()
-                    {
+                    let (g, c) = Self::op_row(
+                        ui,
+                        "Importe a transferir",
+                        &mut self.transfer,
+                        "Transferir",
+                        busy,
+                        None,
+                    );
+                    go |= g;
+                    changed |= c;
+                    if go {
                         start = Some((
                             Op::Transfer,
                             self.transfer.clone(),
                             self.transfer_to.clone(),
                         ));
                     }
+                    if changed
+                        && self
+                            .notice
+                            .as_ref()
+                            .is_some_and(|(o, _)| *o == Op::Transfer)
+                    {
+                        self.notice = None;
+                    }
+                    keyed_notice_ui(ui, &mut self.notice, &Op::Transfer);
                     ui.end_row();
-                    self.notice_row(ui, Op::Transfer);
                 });
         });
         if let Some((op, amount, to)) = start {
             match parse_cents(&amount) {
-                Err(e) => self.notice = Some((op, Notice::Err(e.to_string()))),
+                Err(e) => self.notice = Some((op, Notice::of_error(&e))),
                 Ok(c) => {
                     self.notice = None;
                     let m = env.market.clone();
@@ -149,79 +233,83 @@ impl WalletScreen {
                             Op::Withdraw => m.withdraw(&s, c),
                             Op::Transfer => m.transfer(&s, &to, c),
                         };
-                        (op, outcome(r))
+                        (op, r)
                     });
                 }
             }
         }
         ui.add_space(10.0);
         ui.heading("Movimientos");
-        let Some(w) = &self.data else { return };
+        let Some(w) = self.data.get() else { return };
         if w.movements.is_empty() {
             ui.label("Sin movimientos todavía.");
             return;
         }
         let moves = &w.movements;
-        TableBuilder::new(ui)
-            .id_salt("movimientos")
-            .striped(true)
-            .column(Column::exact(130.0))
-            .column(Column::exact(170.0))
-            .column(Column::exact(110.0))
-            .column(Column::exact(110.0))
-            .column(Column::remainder().at_least(160.0).clip(true))
-            .column(Column::exact(90.0))
-            .header(22.0, |mut h| {
-                for t in [
-                    "Fecha",
-                    "Movimiento",
-                    "Importe",
-                    "Saldo",
-                    "Otra cuenta",
-                    "Publicación",
-                ] {
-                    h.col(|ui| {
-                        ui.strong(t);
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(20.0, moves.len(), |mut row| {
-                    let mv = &moves[row.index()];
-                    row.col(|ui| {
-                        ui.label(datetime(mv.time_ms));
-                    });
-                    row.col(|ui| {
-                        ui.label(&mv.label);
-                    });
-                    row.col(|ui| {
-                        ui.label(format!("$ {}", mv.amount));
-                    });
-                    row.col(|ui| {
-                        ui.label(format!("$ {}", mv.balance_after));
-                    });
-                    row.col(|ui| {
-                        ui.label(mv.other.clone().unwrap_or_default());
-                    });
-                    row.col(|ui| {
-                        ui.label(if mv.reference == 0 {
-                            String::new()
-                        } else {
-                            mv.reference.to_string()
+        egui::ScrollArea::horizontal()
+            .id_salt("movimientos-h")
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                TableBuilder::new(ui)
+                    .id_salt("movimientos")
+                    .striped(true)
+                    .column(Column::exact(130.0))
+                    .column(Column::exact(170.0))
+                    .column(Column::exact(110.0))
+                    .column(Column::exact(110.0))
+                    .column(Column::remainder().at_least(160.0).clip(true))
+                    .column(Column::exact(90.0))
+                    .header(22.0, |mut h| {
+                        for t in [
+                            "Fecha",
+                            "Movimiento",
+                            "Importe",
+                            "Saldo",
+                            "Otra cuenta",
+                            "Publicación",
+                        ] {
+                            h.col(|ui| {
+                                if t == "Importe" || t == "Saldo" {
+                                    right_aligned(ui, |ui| {
+                                        ui.strong(t);
+                                    });
+                                } else {
+                                    ui.strong(t);
+                                }
+                            });
+                        }
+                    })
+                    .body(|body| {
+                        body.rows(22.0, moves.len(), |mut row| {
+                            let mv = &moves[row.index()];
+                            row.col(|ui| {
+                                ui.label(datetime(mv.time_ms));
+                            });
+                            row.col(|ui| {
+                                ui.label(&mv.label);
+                            });
+                            row.col(|ui| {
+                                right_aligned(ui, |ui| {
+                                    ui.label(format!("$ {}", mv.amount));
+                                });
+                            });
+                            row.col(|ui| {
+                                right_aligned(ui, |ui| {
+                                    ui.label(format!("$ {}", mv.balance_after));
+                                });
+                            });
+                            row.col(|ui| {
+                                ui.label(mv.other.clone().unwrap_or_default());
+                            });
+                            row.col(|ui| {
+                                ui.label(if mv.reference == 0 {
+                                    String::new()
+                                } else {
+                                    mv.reference.to_string()
+                                });
+                            });
                         });
                     });
-                });
             });
-    }
-
-    /// The outcome of operation `op`, under its field.
-    fn notice_row(&self, ui: &mut Ui, op: Op) {
-        if let Some((o, n)) = &self.notice
-            && *o == op
-        {
-            ui.label("");
-            notice_line(ui, &Some(n.clone()));
-            ui.end_row();
-        }
     }
 }

@@ -28,9 +28,16 @@ pub trait BackendFile: Send + Sync {
 
 /// The folder that holds the share's files.
 pub trait Backend: Send + Sync {
-    /// Opens an existing file; `NotFound` if it does not exist.
+    /// Opens an existing file for reading only; `NotFound` if it does not exist.
+    ///
+    /// Transactions read through read-only handles and open files for writing only inside a
+    /// commit (closing them before the lock is released): the Linux NFS client does not
+    /// invalidate its cache of a file while a process of the same client has it open for
+    /// writing, and a read-only terminal (a kiosk, a read-only mount) can still read.
     fn open(&self, name: &str) -> io::Result<Arc<dyn BackendFile>>;
-    /// Opens a file, creating it empty if it does not exist.
+    /// Opens an existing file for reading and writing; `NotFound` if it does not exist.
+    fn open_rw(&self, name: &str) -> io::Result<Arc<dyn BackendFile>>;
+    /// Opens a file for reading and writing, creating it empty if it does not exist.
     fn open_or_create(&self, name: &str) -> io::Result<Arc<dyn BackendFile>>;
     /// Human readable location, for error messages.
     fn describe(&self) -> String;
@@ -39,15 +46,59 @@ pub trait Backend: Send + Sync {
 /// Files in a folder of the local or network file system.
 pub struct FsBackend {
     dir: PathBuf,
+    direct_io: bool,
 }
 
 impl FsBackend {
+    /// The folder `dir`, with direct I/O where its file system needs it
+    /// ([`super::fsinfo::FsInfo::policy`]).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        FsBackend { dir: dir.into() }
+        let dir = dir.into();
+        let direct_io = super::fsinfo::probe(&dir).policy().direct_io;
+        FsBackend { dir, direct_io }
+    }
+    /// The folder `dir`, with direct I/O on or off as asked.
+    pub fn with_direct_io(dir: impl Into<PathBuf>, direct_io: bool) -> Self {
+        FsBackend {
+            dir: dir.into(),
+            direct_io,
+        }
     }
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+    pub fn direct_io(&self) -> bool {
+        self.direct_io
+    }
+    fn open_file(&self, name: &str, write: bool, create: bool) -> io::Result<Arc<dyn BackendFile>> {
+        let mut o = OpenOptions::new();
+        o.read(true);
+        if write {
+            o.write(true).create(create).truncate(false);
+        }
+        let f = open_maybe_direct(&mut o, &self.dir.join(name), self.direct_io)?;
+        Ok(Arc::new(FsFile(f)))
+    }
+}
+
+/// Opens with `O_DIRECT` (Linux) / `F_NOCACHE` (macOS) when `direct`: the client's page cache is
+/// bypassed, so reads come from the server and writes send exactly their own bytes.
+pub fn open_maybe_direct(o: &mut OpenOptions, path: &Path, direct: bool) -> io::Result<File> {
+    #[cfg(target_os = "linux")]
+    if direct {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_DIRECT);
+    }
+    let f = o.open(path)?;
+    #[cfg(target_os = "macos")]
+    if direct {
+        use std::os::fd::AsRawFd;
+        // SAFETY: fcntl on a descriptor we own; F_NOCACHE takes an int argument.
+        unsafe { libc::fcntl(f.as_raw_fd(), libc::F_NOCACHE, 1) };
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "macos")))]
+    let _ = direct;
+    Ok(f)
 }
 
 struct FsFile(File);
@@ -105,20 +156,13 @@ fn write_all_at(f: &File, mut offset: u64, mut data: &[u8]) -> io::Result<()> {
 
 impl Backend for FsBackend {
     fn open(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
-        let f = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(self.dir.join(name))?;
-        Ok(Arc::new(FsFile(f)))
+        self.open_file(name, false, false)
+    }
+    fn open_rw(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
+        self.open_file(name, true, false)
     }
     fn open_or_create(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
-        let f = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(self.dir.join(name))?;
-        Ok(Arc::new(FsFile(f)))
+        self.open_file(name, true, true)
     }
     fn describe(&self) -> String {
         self.dir.display().to_string()
@@ -224,6 +268,13 @@ impl BackendFile for CountingFile {
 impl Backend for CountingBackend {
     fn open(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
         let inner = self.inner.open(name)?;
+        Ok(Arc::new(CountingFile {
+            inner,
+            counters: self.counters.clone(),
+        }))
+    }
+    fn open_rw(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
+        let inner = self.inner.open_rw(name)?;
         Ok(Arc::new(CountingFile {
             inner,
             counters: self.counters.clone(),
@@ -342,6 +393,13 @@ impl BackendFile for FaultyFile {
 impl Backend for FaultyBackend {
     fn open(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
         let inner = self.inner.open(name)?;
+        Ok(Arc::new(FaultyFile {
+            inner,
+            state: self.state.clone(),
+        }))
+    }
+    fn open_rw(&self, name: &str) -> io::Result<Arc<dyn BackendFile>> {
+        let inner = self.inner.open_rw(name)?;
         Ok(Arc::new(FaultyFile {
             inner,
             state: self.state.clone(),

@@ -35,6 +35,11 @@ pub enum StorageError {
     )]
     LocksNotShared { holder: String },
 
+    /// This terminal may read the share but not write it: read-only access, or a mount whose
+    /// settings would let two terminals write at once (see `storage::fsinfo`).
+    #[error("esta terminal no puede modificar la carpeta compartida: {reason}")]
+    ReadOnly { reason: String },
+
     /// A file fails its checksum, magic, version or shape checks.
     #[error("el archivo {file} está dañado: {detail}")]
     Corrupt { file: String, detail: String },
@@ -85,6 +90,10 @@ impl StorageError {
                 | StorageError::Busy { .. }
                 | StorageError::LocksNotShared { .. }
         )
+    }
+    /// The operation is refused for a reason the user can act on (console exit code 1).
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, StorageError::ReadOnly { .. })
     }
     /// The share's files are damaged (console exit code 4).
     pub fn is_damaged(&self) -> bool {

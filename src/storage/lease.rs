@@ -10,12 +10,21 @@
 //! a background thread renews while the lease is held. The holder removes it before it releases
 //! the OS lock.
 //!
-//! A newcomer that holds the OS lock and still finds a lease on record asks whether its holder is
-//! alive: on the same machine (same boot id) by looking the process up; on another machine by
-//! watching the heartbeat for the lease timeout. A live holder proves that the OS lock did not
-//! exclude it: the newcomer refuses with [`StorageError::LocksNotShared`] and writes nothing. A
-//! dead holder (a terminal switched off in mid-write) left a stale lease: it is broken by renaming
-//! it away, and the newcomer retries.
+//! A newcomer that holds the OS lock and still finds a lease on record watches it for the lease
+//! timeout. A heartbeat that moves proves a live holder that the OS lock did not exclude: the
+//! newcomer refuses with [`StorageError::LocksNotShared`] and writes nothing. A record that
+//! disappears was a release the newcomer saw late (an SMB or NFS client may show a deleted file
+//! for a moment, and a file still open elsewhere stays "delete pending" on an SMB server): it
+//! retries. A record that neither moves nor goes (or whose process is known dead: same boot id,
+//! no such process) was left by a terminal switched off in mid-write: it is broken by renaming it
+//! away, and the newcomer retries. The holder's own process being alive proves nothing by itself
+//! (it may have released the lease and gone on working), so it is never taken as proof.
+//!
+//! The record is read and written with direct I/O where the file system needs it
+//! ([`super::fsinfo`]), so what a terminal reads is what the server holds. It is never fsynced:
+//! its durability does not matter (a lease left by a power cut is stale and gets broken), and
+//! every write reaches the server before another terminal can read it (direct I/O on NFS; on SMB
+//! the server breaks the writer's caching lease before another client opens the file).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -25,6 +34,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::backend::open_maybe_direct;
 use super::codec::{Dec, Enc};
 use super::crc::crc32c;
 use super::error::{Result, StorageError};
@@ -122,6 +132,7 @@ pub struct LeaseTiming {
 /// A held lease; dropping it stops the heartbeat and removes the lease file.
 pub struct Lease {
     path: PathBuf,
+    direct: bool,
     token: u64,
     stop: Arc<AtomicBool>,
     heart: Option<JoinHandle<()>>,
@@ -133,7 +144,17 @@ impl Lease {
     /// network share) can have been judged stale by another terminal and broken; it must then
     /// write nothing.
     pub fn confirm(&self) -> Result<()> {
-        match read_record(&self.path) {
+        let gone = || match self.path.parent() {
+            // The share itself went away (unmounted, server down): that is not a lock problem.
+            Some(dir) if !dir.is_dir() => StorageError::Unreachable {
+                dir: dir.display().to_string(),
+                source: io::Error::new(io::ErrorKind::NotFound, "la carpeta ya no está"),
+            },
+            _ => StorageError::LocksNotShared {
+                holder: "otra terminal".into(),
+            },
+        };
+        match read_record(&self.path, self.direct) {
             Ok(Some(r)) if r.token == self.token => Ok(()),
             Ok(Some(r)) => Err(StorageError::LocksNotShared {
                 holder: r.describe(),
@@ -141,9 +162,7 @@ impl Lease {
             Ok(None) => Err(StorageError::LocksNotShared {
                 holder: "otra terminal".into(),
             }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(StorageError::LocksNotShared {
-                holder: "otra terminal".into(),
-            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(gone()),
             Err(e) => Err(lease_err(e)),
         }
     }
@@ -157,7 +176,7 @@ impl Drop for Lease {
             let _ = h.join();
         }
         // Remove the file only if it is still ours (a mistaken breaker could have replaced it).
-        if read_record(&self.path)
+        if read_record(&self.path, self.direct)
             .ok()
             .flatten()
             .is_some_and(|r| r.token == self.token)
@@ -167,8 +186,8 @@ impl Drop for Lease {
     }
 }
 
-fn read_record(path: &Path) -> io::Result<Option<LeaseRecord>> {
-    let mut f = File::open(path)?;
+fn read_record(path: &Path, direct: bool) -> io::Result<Option<LeaseRecord>> {
+    let mut f = open_maybe_direct(OpenOptions::new().read(true), path, direct)?;
     let mut b = Vec::with_capacity(LEASE_SIZE);
     f.read_to_end(&mut b)?;
     Ok(LeaseRecord::decode(&b))
@@ -184,22 +203,23 @@ enum Liveness {
 
 fn liveness(
     path: &Path,
+    direct: bool,
     rec: &LeaseRecord,
     me: &ProcessIdentity,
     timing: LeaseTiming,
 ) -> io::Result<Liveness> {
-    if !rec.boot_id.is_empty() && rec.boot_id == me.boot_id {
-        return Ok(if ProcessIdentity::process_alive(rec.pid, rec.start_time) {
-            Liveness::Alive
-        } else {
-            Liveness::Dead
-        });
+    let same_machine = !rec.boot_id.is_empty() && rec.boot_id == me.boot_id;
+    if same_machine && !ProcessIdentity::process_alive(rec.pid, rec.start_time) {
+        return Ok(Liveness::Dead);
     }
-    // Another machine: a live holder renews its heartbeat every `renew`.
+    // A live holder renews its heartbeat every `renew`; a released lease disappears.
     let until = Instant::now() + timing.timeout;
     while Instant::now() < until {
         std::thread::sleep(timing.renew / 2);
-        match read_record(path) {
+        if same_machine && !ProcessIdentity::process_alive(rec.pid, rec.start_time) {
+            return Ok(Liveness::Dead);
+        }
+        match read_record(path, direct) {
             Ok(Some(now)) if now.token != rec.token || now.heartbeat != rec.heartbeat => {
                 return Ok(Liveness::Alive);
             }
@@ -215,15 +235,18 @@ fn lease_err(e: io::Error) -> StorageError {
     StorageError::io(LEASE_FILE, "arrendamiento de escritura", e)
 }
 
-/// Takes the write lease; the caller already holds the exclusive OS lock.
+/// Takes the write lease; the caller already holds the exclusive OS lock. `direct`: read and
+/// write the record with direct I/O ([`super::fsinfo::FsPolicy::direct_io`]).
 pub fn acquire(
     dir: &Path,
+    direct: bool,
     me: &ProcessIdentity,
     timing: LeaseTiming,
     deadline: Instant,
 ) -> Result<Lease> {
     let path = dir.join(LEASE_FILE);
-    let mut odd_failures = 0;
+    let mut odd_failures = 0u32;
+    let mut last_odd: Option<io::Error> = None;
     let mut first = true;
     loop {
         if !first && Instant::now() >= deadline {
@@ -231,7 +254,11 @@ pub fn acquire(
         }
         first = false;
         let token = super::ident::random_u64();
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
+        match open_maybe_direct(
+            OpenOptions::new().write(true).create_new(true),
+            &path,
+            direct,
+        ) {
             Ok(mut f) => {
                 let rec = LeaseRecord {
                     token,
@@ -243,34 +270,40 @@ pub fn acquire(
                     terminal: me.terminal.clone(),
                 };
                 f.write_all(&rec.encode()).map_err(lease_err)?;
-                f.sync_data().map_err(lease_err)?;
-                return Ok(start_heartbeat(path, f, rec, timing));
+                return Ok(start_heartbeat(path, direct, f, rec, timing));
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             // Some network file systems report a lost exclusive create with another error: sshfs
             // turns SFTP's generic failure into EPERM when the file appeared between the
             // kernel's lookup and the create (and its holder may have removed it again by the
-            // time we look). If the file is there, somebody else won; if not, try again a few
-            // times before reporting the error (a read-only share fails every time).
+            // time we look); an SMB server answers "delete pending" (EACCES/EBUSY here) for a
+            // lease its holder deleted while a handle to it was still open. If the file is
+            // there, somebody else won; if not, try again until the deadline (a share where this
+            // terminal cannot create files fails every time, and says so).
             Err(_) if path.exists() => {}
-            Err(_) if odd_failures < 20 => {
+            Err(e) if Instant::now() < deadline => {
                 odd_failures += 1;
-                std::thread::sleep(Duration::from_millis(5));
+                last_odd = Some(e);
+                std::thread::sleep(Duration::from_millis(if odd_failures < 20 {
+                    5
+                } else {
+                    20
+                }));
                 continue;
             }
-            Err(e) => return Err(lease_err(e)),
+            Err(e) => return Err(lease_err(last_odd.unwrap_or(e))),
         }
         // Somebody is on record. Read who.
-        let rec = match read_record(&path) {
+        let rec = match read_record(&path, direct) {
             Ok(Some(r)) => r,
             Ok(None) => {
                 // Being written right now, or a torn record left by a crash. Only a record that
                 // stays unreadable for the whole lease timeout is stale: breaking one that is
                 // still being written (slow on a loaded network share) would let two writers in.
-                match wait_readable(&path, timing).map_err(lease_err)? {
+                match wait_readable(&path, direct, timing).map_err(lease_err)? {
                     Some(r) => r,
                     None if path.exists() => {
-                        break_stale(&path, None)?;
+                        break_stale(&path, direct, None)?;
                         continue;
                     }
                     None => continue,
@@ -279,25 +312,29 @@ pub fn acquire(
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
             Err(e) => return Err(lease_err(e)),
         };
-        match liveness(&path, &rec, me, timing).map_err(lease_err)? {
+        match liveness(&path, direct, &rec, me, timing).map_err(lease_err)? {
             Liveness::Alive => {
                 return Err(StorageError::LocksNotShared {
                     holder: rec.describe(),
                 });
             }
             Liveness::Gone => {}
-            Liveness::Dead => break_stale(&path, Some(rec.token))?,
+            Liveness::Dead => break_stale(&path, direct, Some(rec.token))?,
         }
     }
 }
 
 /// Polls an unreadable lease record until it reads whole (`Some`), disappears, or the lease
 /// timeout passes (`None` for both).
-fn wait_readable(path: &Path, timing: LeaseTiming) -> io::Result<Option<LeaseRecord>> {
+fn wait_readable(
+    path: &Path,
+    direct: bool,
+    timing: LeaseTiming,
+) -> io::Result<Option<LeaseRecord>> {
     let until = Instant::now() + timing.timeout;
     loop {
         std::thread::sleep(Duration::from_millis(10));
-        match read_record(path) {
+        match read_record(path, direct) {
             Ok(Some(r)) => return Ok(Some(r)),
             Ok(None) if Instant::now() >= until => return Ok(None),
             Ok(None) => {}
@@ -309,14 +346,14 @@ fn wait_readable(path: &Path, timing: LeaseTiming) -> io::Result<Option<LeaseRec
 
 /// Moves a stale lease out of the way. The rename is atomic on the server; the renamed file is
 /// then checked to be the stale one we judged, and deleted.
-fn break_stale(path: &Path, stale_token: Option<u64>) -> Result<()> {
+fn break_stale(path: &Path, direct: bool, stale_token: Option<u64>) -> Result<()> {
     let aside = path.with_extension(format!("OWN.stale-{:016x}", super::ident::random_u64()));
     match fs::rename(path, &aside) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(lease_err(e)),
     }
-    let moved = read_record(&aside).ok().flatten();
+    let moved = read_record(&aside, direct).ok().flatten();
     let fresh = match (stale_token, &moved) {
         // We moved a fresh lease taken by another breaker.
         (Some(stale), Some(m)) => m.token != stale,
@@ -332,7 +369,13 @@ fn break_stale(path: &Path, stale_token: Option<u64>) -> Result<()> {
     Ok(())
 }
 
-fn start_heartbeat(path: PathBuf, file: File, rec: LeaseRecord, timing: LeaseTiming) -> Lease {
+fn start_heartbeat(
+    path: PathBuf,
+    direct: bool,
+    file: File,
+    rec: LeaseRecord,
+    timing: LeaseTiming,
+) -> Lease {
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = stop.clone();
     let token = rec.token;
@@ -352,12 +395,12 @@ fn start_heartbeat(path: PathBuf, file: File, rec: LeaseRecord, timing: LeaseTim
                 };
                 // The heartbeat rewrites the whole record so a reader never sees a torn one.
                 let _ = super::ident::write_all_at(&file, 0, &r.encode());
-                let _ = file.sync_data();
             }
         })
         .ok();
     Lease {
         path,
+        direct,
         token,
         stop,
         heart,

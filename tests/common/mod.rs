@@ -230,7 +230,10 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     for e in std::fs::read_dir(dir).unwrap() {
         let e = e.unwrap();
         let name = e.file_name().to_string_lossy().into_owned();
-        if name == "VENTALIBRE.LCK" || name.starts_with("VENTALIBRE.OWN") {
+        if name == "VENTALIBRE.LCK"
+            || name == "VENTALIBRE.TRN"
+            || name.starts_with("VENTALIBRE.OWN")
+        {
             continue;
         }
         let mut b = Vec::new();

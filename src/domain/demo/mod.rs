@@ -19,11 +19,13 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use super::catalog::{Draft, datetime_of_ms, publish_in_tx, set_blocked_in_tx};
+use super::blocks::block_publication_in_tx;
+use super::catalog::{Draft, datetime_of_ms, publish_in_tx};
+use super::commissions::collect_in_tx;
 use super::market::*;
 use super::records::*;
 use super::saved_searches::SearchSpec;
-use super::trade::{ask_checked_in_tx, ask_in_tx, buy_in_tx, collect_in_tx, deposit_in_tx, rate_in_tx};
+use super::trade::{ask_checked_in_tx, ask_in_tx, buy_in_tx, deposit_in_tx, rate_in_tx};
 use super::{DResult, DomainError, Market, conflict, invalid, password};
 use crate::storage::WriteTx;
 use crate::storage::ident::now_ms;
@@ -60,6 +62,8 @@ impl Rng {
 pub const DEMO_PASSWORD: &str = "demo1234";
 
 const MINUTE: i64 = 60_000;
+/// Above this many listings, the demo draws a bounded set of pictures.
+const BIG: u64 = 2000;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
@@ -245,6 +249,7 @@ fn plan_listing(
     seller: usize,
     city: &str,
     now: i64,
+    big: bool,
 ) -> PlannedPub {
     let it: &ItemType = &ITEMS[item];
     let kind = if rng.chance(it.new_pct) { Kind::New } else { Kind::Used };
@@ -310,15 +315,18 @@ fn plan_listing(
             (p, p + rng.range(30, 60) * DAY)
         }
     };
-    let n_photos = match rng.below(10) {
-        0..5 => 1,
-        5..8 => 2,
-        _ => 3,
+    // Big shops reuse a few pictures per kind of article (each one is drawn once).
+    let (n_photos, first) = if big {
+        (1, rng.below(2))
+    } else {
+        let n = match rng.below(10) {
+            0..5 => 1,
+            5..8 => 2,
+            _ => 3,
+        };
+        (n, rng.below(8))
     };
-    let layouts: Vec<u64> = {
-        let first = rng.below(8);
-        (0..n_photos).map(|k| (first + k * 3) % 8).collect()
-    };
+    let layouts: Vec<u64> = (0..n_photos).map(|k| (first + k * 3) % 8).collect();
     PlannedPub {
         item,
         seller,
@@ -468,7 +476,7 @@ impl Market {
                 let item = *rng.pick(&usable);
                 let seller = rng.below(o.users) as usize;
                 let city = people[seller].city;
-                plan_listing(&mut rng, item, seller, city, now)
+                plan_listing(&mut rng, item, seller, city, now, o.publications > BIG)
             })
             .collect();
         // Ids grow with time, as on a real share.
@@ -739,7 +747,14 @@ impl Market {
                 if p.blocked
                     && let Some(a) = &admin
                 {
-                    set_blocked_in_tx(tx, a, id, true, now - rng.range(HOUR, 2 * DAY))?;
+                    block_publication_in_tx(
+                        tx,
+                        a,
+                        id,
+                        true,
+                        "Fotos o descripción que no corresponden al artículo.",
+                        now - rng.range(HOUR, 2 * DAY),
+                    )?;
                 }
             }
             tx.log_event("", "demo", "pausas, bajas, precios y bloqueos")?;
@@ -894,10 +909,10 @@ mod tests {
         let fridge = ITEMS.iter().position(|i| i.noun.starts_with("Heladera")).unwrap();
         let chairs = ITEMS.iter().position(|i| i.noun.starts_with("Sillas")).unwrap();
         for _ in 0..50 {
-            let p = plan_listing(&mut rng, fridge, 0, "Córdoba", 0);
+            let p = plan_listing(&mut rng, fridge, 0, "Córdoba", 0, false);
             assert!(!p.title.contains("usado ") && !p.title.ends_with("usado"), "{}", p.title);
             assert!(!p.title.ends_with("nuevo"), "{}", p.title);
-            let p = plan_listing(&mut rng, chairs, 0, "Córdoba", 0);
+            let p = plan_listing(&mut rng, chairs, 0, "Córdoba", 0, false);
             assert!(!p.title.ends_with("impecable") && !p.title.ends_with("usadas en muy buen estado x"), "{}", p.title);
             assert!(!p.title.ends_with("usada") && !p.title.ends_with("nueva"), "{}", p.title);
         }

@@ -5,11 +5,16 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
-use super::common::{Env, Job, Msg, busy, field, show_msg, solid, tabs};
+use super::common::{RunAsAdmin, Task, busy, field, solid, tabs};
 use super::reports::ReportView;
 use crate::domain::catalog::CategoryView;
 use crate::domain::money::parse_percent;
+use crate::domain::permissions::{may_change_category, why};
+use crate::domain::phrases::sentence;
 use crate::domain::reports::Report;
+use crate::gui::env::Env;
+use crate::gui::notice::{Notice, bad_text, keyed_notice_ui, warn_color};
+use crate::gui::widgets::{enter_pressed, right_aligned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -20,7 +25,7 @@ pub enum Section {
 
 pub struct CategoriesPanel {
     pub section: Section,
-    list: Job<Vec<CategoryView>>,
+    list: Task<Vec<CategoryView>>,
     list_gen: Option<u64>,
     pub categories: Vec<CategoryView>,
     list_error: Option<String>,
@@ -31,10 +36,14 @@ pub struct CategoriesPanel {
     edit_name: String,
     edit_commission: String,
     confirm_delete: bool,
-    action: Job<String>,
+    action: Task<String>,
     /// What the running action is, to say what failed.
     action_what: String,
-    pub msg: Option<Msg>,
+    /// The outcome of the last action, and the category it was about (`None`: a new one).
+    pub msg: Option<(Option<u64>, Notice)>,
+    action_for: Option<u64>,
+    /// The running action deletes its category.
+    action_deletes: bool,
     general: ReportView,
     ranking: ReportView,
 }
@@ -43,7 +52,7 @@ impl Default for CategoriesPanel {
     fn default() -> Self {
         CategoriesPanel {
             section: Section::Abm,
-            list: Job::default(),
+            list: Task::default(),
             list_gen: None,
             categories: Vec::new(),
             list_error: None,
@@ -53,9 +62,11 @@ impl Default for CategoriesPanel {
             edit_name: String::new(),
             edit_commission: String::new(),
             confirm_delete: false,
-            action: Job::default(),
+            action: Task::default(),
             action_what: String::new(),
             msg: None,
+            action_for: None,
+            action_deletes: false,
             general: ReportView::new("categorias"),
             ranking: ReportView::new("ranking-categorias"),
         }
@@ -63,7 +74,7 @@ impl Default for CategoriesPanel {
 }
 
 impl CategoriesPanel {
-    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         tabs(
             ui,
             &mut self.section,
@@ -81,7 +92,7 @@ impl CategoriesPanel {
         }
     }
 
-    fn abm(&mut self, ui: &mut Ui, env: &Env) {
+    fn abm(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
         if let Some(r) = self.list.poll() {
             match r {
@@ -96,70 +107,90 @@ impl CategoriesPanel {
             }
         }
         if let Some(r) = self.action.poll() {
-            if r.is_ok() {
-                env.touch();
+            let mut target = self.action_for.take();
+            let deleted = std::mem::take(&mut self.action_deletes);
+            if r.is_ok() && deleted {
+                // The category is gone: its outcome shows where the new ones are added.
+                target = None;
+                self.selected = None;
             }
-            self.msg = Some(match r {
-                Ok(t) => Msg::Ok(t),
-                Err(e) => Msg::Err(format!("{}: {e}", self.action_what)),
-            });
+            if r.is_ok() {
+                env.changed();
+                if target.is_none() {
+                    // Added: the form is emptied for the next one (only now, so a refusal
+                    // loses nothing typed).
+                    self.new_name.clear();
+                    self.new_commission.clear();
+                }
+            }
+            let n = match r {
+                Ok(t) => Notice::good(t),
+                Err(e) => Notice::bad(format!("{}: {e}", self.action_what)),
+            };
+            self.msg = Some((target, n));
         }
-        if self.list_gen != Some(env.generation) && !self.list.busy() {
+        if self.list_gen != Some(env.generation) && !self.list.running() {
             self.list_gen = Some(env.generation);
-            self.list.start(&ctx, env, |m, _| m.categories());
+            self.list.run(&ctx, env, |m, _| m.categories());
         }
-        let working = self.action.busy();
+        let working = self.action.running();
 
         ui.heading("Nueva categoría");
+        let mut add = false;
         ui.horizontal_wrapped(|ui| {
-            field(
+            let r = field(
                 ui,
                 "Nombre de la nueva categoría",
                 &mut self.new_name,
                 "Jardinería",
                 200.0,
             );
-            field(
+            add |= enter_pressed(ui, &r);
+            let r = field(
                 ui,
                 "Comisión de la nueva categoría (%)",
                 &mut self.new_commission,
-                "8.5",
+                "8,5",
                 60.0,
             );
-            if ui
+            add |= enter_pressed(ui, &r);
+            add |= ui
                 .add_enabled(!working, egui::Button::new("Agregar categoría"))
-                .clicked()
-            {
-                match parse_percent(&self.new_commission) {
-                    Ok(bp) => {
-                        let name = self.new_name.clone();
-                        self.action_what = "No se pudo agregar la categoría".into();
-                        self.action.start(&ctx, env, move |m, s| {
-                            let key = m.add_category(s, &name, bp)?;
-                            Ok(format!("Se agregó la categoría {key} «{}».", name.trim()))
-                        });
-                        self.new_name.clear();
-                        self.new_commission.clear();
-                    }
-                    Err(e) => {
-                        self.msg = Some(Msg::Err(format!("No se pudo agregar la categoría: {e}")))
-                    }
+                .clicked();
+        });
+        if add && !working {
+            match parse_percent(&self.new_commission) {
+                Ok(bp) => {
+                    let name = self.new_name.clone();
+                    self.action_what = "No se pudo agregar la categoría".into();
+                    self.action_for = None;
+                    self.action.run(&ctx, env, move |m, s| {
+                        let key = m.add_category(s, &name, bp)?;
+                        Ok(format!("Se agregó la categoría {key} «{}».", name.trim()))
+                    });
+                }
+                Err(e) => {
+                    self.msg = Some((
+                        None,
+                        Notice::bad(format!("No se pudo agregar la categoría: {e}")),
+                    ))
                 }
             }
-        });
+        }
+        keyed_notice_ui(ui, &mut self.msg, &None);
 
         ui.separator();
         ui.heading("Categorías");
-        if self.list.busy() && self.categories.is_empty() {
+        if self.list.running() && self.categories.is_empty() {
             busy(ui, "Leyendo las categorías…");
         }
         if let Some(e) = &self.list_error {
-            ui.colored_label(ui.visuals().error_fg_color, e);
+            bad_text(ui, e);
         }
         ui.label("Elija una categoría para modificarla o borrarla.");
         egui::ScrollArea::vertical()
             .id_salt("lista")
-            .max_height(260.0)
+            .max_height(240.0)
             .show(ui, |ui| {
                 egui::Grid::new("categorias")
                     .striped(true)
@@ -167,8 +198,12 @@ impl CategoriesPanel {
                     .show(ui, |ui| {
                         ui.strong("Clave");
                         ui.strong("Categoría");
-                        ui.strong("Comisión %");
-                        ui.strong("Publicaciones");
+                        right_aligned(ui, |ui| {
+                            ui.strong("Comisión %");
+                        });
+                        right_aligned(ui, |ui| {
+                            ui.strong("Publicaciones");
+                        });
                         ui.end_row();
                         for c in &self.categories {
                             ui.label(c.key.to_string());
@@ -181,15 +216,18 @@ impl CategoriesPanel {
                                 self.edit_commission = c.commission.clone();
                                 self.confirm_delete = false;
                             }
-                            ui.label(&c.commission);
-                            ui.label(c.publications.to_string());
+                            right_aligned(ui, |ui| {
+                                ui.label(&c.commission);
+                            });
+                            right_aligned(ui, |ui| {
+                                ui.label(c.publications.to_string());
+                            });
                             ui.end_row();
                         }
                     });
             });
 
         let Some(key) = self.selected else {
-            show_msg(ui, &self.msg);
             return;
         };
         ui.separator();
@@ -198,61 +236,77 @@ impl CategoriesPanel {
             format!("Categoría {key} «{}»", c.name)
         });
         ui.heading(title);
-        if let Some(c) = &current
-            && c.publications > 0
-        {
-            ui.label(
-                RichText::new(format!(
-                    "Tiene {} publicaciones (en venta o vendidas): la carpeta no permite modificarla ni borrarla.",
-                    c.publications
-                ))
-                .color(Color32::from_rgb(200, 140, 0)),
-            );
-        }
-        ui.horizontal_wrapped(|ui| {
-            field(ui, "Nombre", &mut self.edit_name, "", 200.0);
-            field(ui, "Comisión (%)", &mut self.edit_commission, "", 60.0);
-            if ui
-                .add_enabled(!working, egui::Button::new("Guardar cambios"))
-                .clicked()
-            {
-                match parse_percent(&self.edit_commission) {
-                    Ok(bp) => {
-                        let name = self.edit_name.clone();
-                        self.action_what = format!("No se pudo modificar la categoría {key}");
-                        self.action.start(&ctx, env, move |m, s| {
-                            m.edit_category(s, key, Some(&name), Some(bp))?;
-                            Ok(format!("Se modificó la categoría {key}."))
-                        });
-                    }
-                    Err(e) => {
-                        self.msg = Some(Msg::Err(format!(
-                            "No se pudo modificar la categoría {key}: {e}"
-                        )))
-                    }
-                }
+        // The domain's answer, always on one line (so nothing below moves when it changes).
+        let allowed = current
+            .as_ref()
+            .map_or(Ok(()), |c| may_change_category(c.key, c.publications));
+        match why(&allowed) {
+            Some(w) => {
+                ui.label(RichText::new(sentence(w)).color(warn_color(ui)));
             }
-            if ui
-                .add_enabled(!working, egui::Button::new("Borrar categoría"))
-                .clicked()
-            {
+            None => {
+                ui.label(RichText::new("Sin artículos: se puede modificar o borrar.").weak());
+            }
+        }
+        let can = allowed.is_ok() && !working;
+        let mut save = false;
+        ui.horizontal_wrapped(|ui| {
+            let r = ui.add_enabled_ui(allowed.is_ok(), |ui| {
+                field(ui, "Nombre", &mut self.edit_name, "", 200.0)
+            });
+            save |= enter_pressed(ui, &r.inner);
+            let r = ui.add_enabled_ui(allowed.is_ok(), |ui| {
+                field(ui, "Comisión (%)", &mut self.edit_commission, "", 60.0)
+            });
+            save |= enter_pressed(ui, &r.inner);
+            let b = ui.add_enabled(can, egui::Button::new("Guardar cambios"));
+            save |= b.clicked();
+            if let Some(w) = why(&allowed) {
+                b.on_disabled_hover_text(w);
+            }
+            let d = ui.add_enabled(can, egui::Button::new("Borrar categoría"));
+            if d.clicked() {
                 self.confirm_delete = true;
+            }
+            if let Some(w) = why(&allowed) {
+                d.on_disabled_hover_text(w);
             }
             if ui.button("Cerrar").clicked() {
                 self.selected = None;
                 self.confirm_delete = false;
             }
         });
+        if save && can {
+            match parse_percent(&self.edit_commission) {
+                Ok(bp) => {
+                    let name = self.edit_name.clone();
+                    self.action_what = format!("No se pudo modificar la categoría {key}");
+                    self.action_for = Some(key);
+                    self.action.run(&ctx, env, move |m, s| {
+                        m.edit_category(s, key, Some(&name), Some(bp))?;
+                        Ok(format!("Se modificó la categoría {key}."))
+                    });
+                }
+                Err(e) => {
+                    self.msg = Some((
+                        Some(key),
+                        Notice::bad(format!("No se pudo modificar la categoría {key}: {e}")),
+                    ))
+                }
+            }
+        }
         if self.confirm_delete {
             ui.horizontal(|ui| {
                 ui.label(format!("¿Borrar la categoría {key}?"));
                 if ui
-                    .add_enabled(!working, egui::Button::new("Sí, borrar"))
+                    .add_enabled(can, egui::Button::new("Sí, borrar"))
                     .clicked()
                 {
                     self.confirm_delete = false;
                     self.action_what = format!("No se pudo borrar la categoría {key}");
-                    self.action.start(&ctx, env, move |m, s| {
+                    self.action_for = Some(key);
+                    self.action_deletes = true;
+                    self.action.run(&ctx, env, move |m, s| {
                         m.delete_category(s, key)?;
                         Ok(format!("Se borró la categoría {key}."))
                     });
@@ -265,7 +319,7 @@ impl CategoriesPanel {
         if working {
             busy(ui, "Guardando…");
         }
-        show_msg(ui, &self.msg);
+        keyed_notice_ui(ui, &mut self.msg, &Some(key));
     }
 }
 

@@ -3,19 +3,22 @@
 
 use egui::{RichText, Ui};
 
-use super::common::{Env, Job, Saver, busy, ok_color};
+use super::common::{RunAsAdmin, Task, busy};
 use crate::domain::check::CheckReport;
+use crate::gui::dialogs::{Export, TEXT};
+use crate::gui::env::Env;
+use crate::gui::notice::good_color as ok_color;
 
 #[derive(Default)]
 pub struct CheckPanel {
-    job: Job<CheckReport>,
+    job: Task<CheckReport>,
     pub report: Option<CheckReport>,
     error: Option<String>,
-    saver: Saver,
+    saver: Export,
 }
 
 impl CheckPanel {
-    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
         if let Some(r) = self.job.poll() {
             match r {
@@ -35,28 +38,20 @@ impl CheckPanel {
         );
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(!self.job.busy(), egui::Button::new("Revisar la carpeta"))
+                .add_enabled(!self.job.running(), egui::Button::new("Revisar la carpeta"))
                 .clicked()
             {
-                self.job.start(&ctx, env, |m, _| m.check());
-            }
-            if let Some(r) = &self.report
-                && ui
-                    .add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…"))
-                    .clicked()
-            {
-                self.saver.save(
-                    &ctx,
-                    env,
-                    "Guardar el informe de la revisión",
-                    "revision.txt".into(),
-                    ("Texto", "txt"),
-                    r.to_text(),
-                );
+                self.job.run(&ctx, env, |m, _| m.check());
             }
         });
-        self.saver.ui(ui);
-        if self.job.busy() {
+        if let Some(r) = &self.report {
+            let text = r.to_text();
+            self.saver
+                .ui(ui, "Guardar el informe en", "revision.txt", TEXT, || {
+                    text.into_bytes()
+                });
+        }
+        if self.job.running() {
             busy(ui, "Revisando la carpeta…");
         }
         if let Some(e) = &self.error {

@@ -5,8 +5,10 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Plot, PlotPoints, Points};
 
-use super::common::{Env, Job, Saver, field, fmt2, solid};
-use crate::me::hash::Dispersion;
+use super::common::{RunAsAdmin, Task, field, fmt2, solid};
+use crate::domain::views::HashDispersion as Dispersion;
+use crate::gui::dialogs::{Export, TEXT};
+use crate::gui::env::Env;
 
 const BLUE: Color32 = Color32::from_rgb(70, 130, 220);
 const GREEN: Color32 = Color32::from_rgb(80, 170, 90);
@@ -16,26 +18,26 @@ type Loaded = (Dispersion, Vec<Vec<(u64, String)>>);
 
 pub struct DispersionPanel {
     pub block: String,
-    job: Job<Loaded>,
+    job: Task<Loaded>,
     loaded_gen: Option<u64>,
     pub result: Option<Dispersion>,
     chains: Vec<Vec<(u64, String)>>,
     error: Option<String>,
     bucket: String,
-    saver: Saver,
+    saver: Export,
 }
 
 impl Default for DispersionPanel {
     fn default() -> Self {
         DispersionPanel {
             block: "10".into(),
-            job: Job::default(),
+            job: Task::default(),
             loaded_gen: None,
             result: None,
             chains: Vec::new(),
             error: None,
             bucket: String::new(),
-            saver: Saver::default(),
+            saver: Export::default(),
         }
     }
 }
@@ -115,7 +117,7 @@ pub fn block_lines(d: &Dispersion) -> Vec<String> {
 }
 
 impl DispersionPanel {
-    fn start(&mut self, ctx: &egui::Context, env: &Env) -> Result<(), String> {
+    fn start(&mut self, ctx: &egui::Context, env: &mut Env) -> Result<(), String> {
         let block = self
             .block
             .trim()
@@ -129,13 +131,13 @@ impl DispersionPanel {
                 )
             })?;
         self.loaded_gen = Some(env.generation);
-        self.job.start(ctx, env, move |m, _| {
+        self.job.run(ctx, env, move |m, _| {
             Ok((m.dispersion(block)?, m.hash_chains()?))
         });
         Ok(())
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
         if let Some(r) = self.job.poll() {
             match r {
@@ -149,7 +151,7 @@ impl DispersionPanel {
         }
         // Computed once and on request; a change of the share is announced.
         if self.loaded_gen.is_none()
-            && !self.job.busy()
+            && !self.job.running()
             && let Err(e) = self.start(&ctx, env)
         {
             self.loaded_gen = Some(env.generation);
@@ -163,13 +165,13 @@ impl DispersionPanel {
             let r = field(ui, "Tamaño de bloque (baldes)", &mut self.block, "10", 50.0);
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let go = ui
-                .add_enabled(!self.job.busy(), egui::Button::new("Calcular"))
+                .add_enabled(!self.job.running(), egui::Button::new("Calcular"))
                 .clicked()
                 || enter;
             if go && let Err(e) = self.start(&ctx, env) {
                 self.error = Some(e);
             }
-            if self.job.busy() {
+            if self.job.running() {
                 ui.spinner();
             } else if self.loaded_gen.is_some_and(|g| g != env.generation) {
                 ui.label(
@@ -177,22 +179,14 @@ impl DispersionPanel {
                         .color(Color32::from_rgb(200, 140, 0)),
                 );
             }
-            if let Some(d) = &self.result
-                && ui
-                    .add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…"))
-                    .clicked()
-            {
-                self.saver.save(
-                    &ctx,
-                    env,
-                    "Guardar el test de dispersión",
-                    "dispersion.txt".into(),
-                    ("Texto", "txt"),
-                    dispersion_text(d),
-                );
-            }
         });
-        self.saver.ui(ui);
+        if let Some(d) = &self.result {
+            let text = dispersion_text(d);
+            self.saver
+                .ui(ui, "Guardar el test en", "dispersion.txt", TEXT, || {
+                    text.into_bytes()
+                });
+        }
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }

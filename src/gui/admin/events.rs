@@ -5,19 +5,21 @@
 use egui::{Align, Layout, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::common::{Env, Job, Saver, field};
+use super::common::{RunAsAdmin, Task, field};
 use crate::domain::catalog::datetime_of_ms;
 use crate::domain::reports::Report;
-use crate::storage::Event;
+use crate::domain::views::LoggedEvent as Event;
+use crate::gui::dialogs::{CSV, Export, TEXT};
+use crate::gui::env::Env;
 
 #[derive(Default)]
 pub struct EventsPanel {
-    job: Job<Vec<Event>>,
+    job: Task<Vec<Event>>,
     loaded_gen: Option<u64>,
     pub events: Vec<Event>,
     error: Option<String>,
     filter: String,
-    saver: Saver,
+    saver: Export,
 }
 
 const COLUMNS: [&str; 6] = [
@@ -64,7 +66,7 @@ pub fn report(shown: &[&Event]) -> Report {
 }
 
 impl EventsPanel {
-    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
         if let Some(r) = self.job.poll() {
             match r {
@@ -76,9 +78,9 @@ impl EventsPanel {
                 Err(e) => self.error = Some(e),
             }
         }
-        if self.loaded_gen != Some(env.generation) && !self.job.busy() {
+        if self.loaded_gen != Some(env.generation) && !self.job.running() {
             self.loaded_gen = Some(env.generation);
-            self.job.start(&ctx, env, |m, s| m.events(s));
+            self.job.run(&ctx, env, |m, s| m.events(s));
         }
         let f = self.filter.trim().to_lowercase();
         let shown: Vec<&Event> = self
@@ -101,46 +103,24 @@ impl EventsPanel {
                 220.0,
             );
             if ui
-                .add_enabled(!self.job.busy(), egui::Button::new("Actualizar"))
+                .add_enabled(!self.job.running(), egui::Button::new("Actualizar"))
                 .clicked()
             {
-                self.job.start(&ctx, env, |m, s| m.events(s));
+                self.job.run(&ctx, env, |m, s| m.events(s));
             }
-            if self.job.busy() {
+            if self.job.running() {
                 ui.spinner();
             }
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                if ui
-                    .add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…"))
-                    .clicked()
-                {
-                    let r = report(&shown);
-                    self.saver.save(
-                        &ctx,
-                        env,
-                        "Imprimir el registro a un archivo",
-                        "eventos.txt".into(),
-                        ("Texto", "txt"),
-                        r.to_text(),
-                    );
-                }
-                if ui
-                    .add_enabled(!self.saver.busy(), egui::Button::new("Exportar CSV…"))
-                    .clicked()
-                {
-                    let r = report(&shown);
-                    self.saver.save(
-                        &ctx,
-                        env,
-                        "Exportar el registro a CSV",
-                        "eventos.csv".into(),
-                        ("CSV", "csv"),
-                        r.to_csv(),
-                    );
+        });
+        let r = report(&shown);
+        self.saver
+            .ui_formats(ui, "Guardar el registro en", "eventos", &[CSV, TEXT], |k| {
+                if k.extension == "csv" {
+                    r.to_csv().into_bytes()
+                } else {
+                    r.to_text().into_bytes()
                 }
             });
-        });
-        self.saver.ui(ui);
         if let Some(e) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }

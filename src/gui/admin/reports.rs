@@ -5,9 +5,13 @@ use chrono::Duration;
 use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::common::{Env, Job, Saver, busy, field, today};
+use super::common::{RunAsAdmin, Task, busy, field};
 use crate::domain::catalog::{CategoryView, parse_date};
+use crate::domain::dates::today;
 use crate::domain::reports::{REPORTS, Report, ReportParams};
+use crate::gui::dialogs::{CSV, Export, TEXT};
+use crate::gui::env::Env;
+use crate::gui::widgets::right_aligned;
 
 /// A listing with its own parameters and result.
 pub struct ReportView {
@@ -21,14 +25,14 @@ pub struct ReportView {
     pub to: String,
     pub category: Option<u64>,
     categories: Vec<CategoryView>,
-    categories_job: Job<Vec<CategoryView>>,
+    categories_job: Task<Vec<CategoryView>>,
     categories_gen: Option<u64>,
-    job: Job<Report>,
+    job: Task<Report>,
     pub report: Option<Report>,
     pub error: Option<String>,
     /// Parameters of the listing shown, re-run when the share changes.
     shown: Option<(ReportParams, u64)>,
-    saver: Saver,
+    saver: Export,
 }
 
 impl ReportView {
@@ -51,13 +55,13 @@ impl ReportView {
             to: t.format("%Y-%m-%d").to_string(),
             category: None,
             categories: Vec::new(),
-            categories_job: Job::default(),
+            categories_job: Task::default(),
             categories_gen: None,
-            job: Job::default(),
+            job: Task::default(),
             report: None,
             error: None,
             shown: None,
-            saver: Saver::default(),
+            saver: Export::default(),
         }
     }
 
@@ -83,23 +87,33 @@ impl ReportView {
         Ok(p)
     }
 
-    fn run(&mut self, ctx: &egui::Context, env: &Env, p: ReportParams) {
+    fn run(&mut self, ctx: &egui::Context, env: &mut Env, p: ReportParams) {
         let name = self.name;
         self.shown = Some((p.clone(), env.generation));
-        self.job.start(ctx, env, move |m, s| m.report(s, name, &p));
+        self.job.run(ctx, env, move |m, s| m.report(s, name, &p));
     }
 
     /// Parameters, the "Generar" button and the listing.
-    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         self.ui_with(ui, env, None::<fn(&mut Ui, &Report)>);
     }
 
     /// Like [`Self::ui`], with `side` drawn beside the table (a chart of the same data).
-    pub fn ui_with(&mut self, ui: &mut Ui, env: &Env, side: Option<impl FnOnce(&mut Ui, &Report)>) {
+    pub fn ui_with(
+        &mut self,
+        ui: &mut Ui,
+        env: &mut Env,
+        side: Option<impl FnOnce(&mut Ui, &Report)>,
+    ) {
         ui.push_id(self.name, |ui| self.ui_inner(ui, env, side));
     }
 
-    fn ui_inner(&mut self, ui: &mut Ui, env: &Env, side: Option<impl FnOnce(&mut Ui, &Report)>) {
+    fn ui_inner(
+        &mut self,
+        ui: &mut Ui,
+        env: &mut Env,
+        side: Option<impl FnOnce(&mut Ui, &Report)>,
+    ) {
         let ctx = ui.ctx().clone();
         if let Some(r) = self.job.poll() {
             match r {
@@ -120,20 +134,20 @@ impl ReportView {
                 }
                 self.categories = c;
             }
-            if self.categories_gen != Some(env.generation) && !self.categories_job.busy() {
+            if self.categories_gen != Some(env.generation) && !self.categories_job.running() {
                 self.categories_gen = Some(env.generation);
-                self.categories_job.start(&ctx, env, |m, _| m.categories());
+                self.categories_job.run(&ctx, env, |m, _| m.categories());
             }
         }
         // Listings that need no user show at once (dates default to the last 30 days, the
         // category to the first); every listing shown follows the share.
         match &self.shown {
-            None if !self.needs_user && !self.job.busy() => {
+            None if !self.needs_user && !self.job.running() => {
                 if let Ok(p) = self.params() {
                     self.run(&ctx, env, p);
                 }
             }
-            Some((p, g)) if *g != env.generation && !self.job.busy() => {
+            Some((p, g)) if *g != env.generation && !self.job.running() => {
                 let p = p.clone();
                 self.run(&ctx, env, p);
             }
@@ -185,7 +199,7 @@ impl ReportView {
                 "Actualizar"
             };
             go |= ui
-                .add_enabled(!self.job.busy(), egui::Button::new(label))
+                .add_enabled(!self.job.running(), egui::Button::new(label))
                 .clicked();
         });
         if go {
@@ -197,7 +211,7 @@ impl ReportView {
                 }
             }
         }
-        if self.job.busy() {
+        if self.job.running() {
             busy(ui, "Generando el listado…");
         }
         if let Some(e) = &self.error {
@@ -205,38 +219,16 @@ impl ReportView {
         }
         let Some(rep) = &self.report else { return };
         ui.separator();
-        ui.horizontal(|ui| {
-            ui.heading(&rep.title);
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                if ui
-                    .add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…"))
-                    .clicked()
-                {
-                    self.saver.save(
-                        &ctx,
-                        env,
-                        "Imprimir el listado a un archivo",
-                        format!("{}.txt", rep.name),
-                        ("Texto", "txt"),
-                        rep.to_text(),
-                    );
-                }
-                if ui
-                    .add_enabled(!self.saver.busy(), egui::Button::new("Exportar CSV…"))
-                    .clicked()
-                {
-                    self.saver.save(
-                        &ctx,
-                        env,
-                        "Exportar el listado a CSV",
-                        format!("{}.csv", rep.name),
-                        ("CSV", "csv"),
-                        rep.to_csv(),
-                    );
+        ui.heading(&rep.title);
+        let stem = rep.name.clone();
+        self.saver
+            .ui_formats(ui, "Exportar a", &stem, &[CSV, TEXT], |k| {
+                if k.extension == "csv" {
+                    rep.to_csv().into_bytes()
+                } else {
+                    rep.to_text().into_bytes()
                 }
             });
-        });
-        self.saver.ui(ui);
         ui.label(format!("{} filas", rep.rows.len()));
         if let Some(t) = totals_line(rep) {
             ui.label(RichText::new(t).strong());
@@ -283,6 +275,34 @@ pub fn report_table(ui: &mut Ui, r: &Report) {
     }
     let n = r.rows.len() + usize::from(!r.footer.is_empty());
     let height = (ui.available_height() - 10.0).max(160.0);
+    // Each column as wide as its widest text (header, foot and the first rows: a listing of
+    // thousands of rows is not measured whole), so nothing is cut; numbers align right.
+    const MEASURED_ROWS: usize = 500;
+    let sample = || r.rows.iter().take(MEASURED_ROWS);
+    let widths: Vec<f32> = (0..r.columns.len())
+        .map(|i| {
+            let texts = std::iter::once(&r.columns[i])
+                .chain(r.footer.get(i))
+                .chain(sample().filter_map(|row| row.get(i)));
+            let w = texts
+                .map(|t| text_width(ui, t, true))
+                .fold(0.0_f32, f32::max);
+            (w + 14.0).clamp(36.0, 420.0)
+        })
+        .collect();
+    let numeric: Vec<bool> = (0..r.columns.len())
+        .map(|i| {
+            let mut cells = sample()
+                .filter_map(|row| row.get(i))
+                .filter(|c| !c.is_empty());
+            let mut any = false;
+            let all = cells.all(|c| {
+                any = true;
+                is_number(c)
+            });
+            any && all
+        })
+        .collect();
     egui::ScrollArea::horizontal().id_salt("h").show(ui, |ui| {
         let mut tb = TableBuilder::new(ui)
             .id_salt("tabla")
@@ -290,33 +310,58 @@ pub fn report_table(ui: &mut Ui, r: &Report) {
             .min_scrolled_height(0.0)
             .max_scroll_height(height)
             .cell_layout(Layout::left_to_right(Align::Center));
-        for _ in &r.columns {
-            tb = tb.column(Column::auto().at_least(30.0).at_most(360.0).clip(true));
+        for w in &widths {
+            tb = tb.column(Column::exact(*w).clip(true));
         }
-        tb.header(22.0, |mut h| {
-            for c in &r.columns {
-                h.col(|ui| {
-                    ui.strong(c);
+        let cell = |ui: &mut Ui, i: usize, t: RichText| {
+            if numeric.get(i).copied().unwrap_or(false) {
+                right_aligned(ui, |ui| {
+                    ui.add(egui::Label::new(t).extend());
                 });
+            } else {
+                ui.add(egui::Label::new(t).extend());
+            }
+        };
+        tb.header(24.0, |mut h| {
+            for (i, c) in r.columns.iter().enumerate() {
+                h.col(|ui| cell(ui, i, RichText::new(c).strong()));
             }
         })
         .body(|body| {
-            body.rows(20.0, n, |mut row| {
-                let i = row.index();
-                if let Some(cells) = r.rows.get(i) {
-                    for c in cells {
-                        row.col(|ui| {
-                            ui.add(egui::Label::new(c.as_str()).extend());
-                        });
+            body.rows(22.0, n, |mut row| {
+                let index = row.index();
+                if let Some(cells) = r.rows.get(index) {
+                    for (i, c) in cells.iter().enumerate() {
+                        row.col(|ui| cell(ui, i, RichText::new(c.as_str())));
                     }
                 } else {
-                    for c in &r.footer {
-                        row.col(|ui| {
-                            ui.add(egui::Label::new(RichText::new(c.as_str()).strong()).extend());
-                        });
+                    for (i, c) in r.footer.iter().enumerate() {
+                        row.col(|ui| cell(ui, i, RichText::new(c.as_str()).strong()));
                     }
                 }
             });
         });
     });
+}
+
+/// Whether a cell holds a number ("12", "-3.50", "1.234,5", "9.00 %").
+fn is_number(c: &str) -> bool {
+    let t = c
+        .trim()
+        .trim_end_matches('%')
+        .trim()
+        .trim_start_matches("$ ");
+    !t.is_empty()
+        && t.chars().any(|ch| ch.is_ascii_digit())
+        && t.chars()
+            .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',' || ch == '-')
+}
+
+/// The width of `t` in the body font (strong: the header and foot are bold).
+fn text_width(ui: &Ui, t: &str, strong: bool) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let color = ui.visuals().text_color();
+    let job = egui::text::LayoutJob::simple_singleline(t.to_string(), font, color);
+    let w = ui.fonts_mut(|f| f.layout_job(job)).size().x;
+    if strong { w * 1.08 } else { w }
 }

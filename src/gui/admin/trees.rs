@@ -11,10 +11,12 @@ use egui::{
     Align2, Color32, FontId, Pos2, Rect, RichText, Sense, Stroke, StrokeKind, Ui, Vec2, pos2, vec2,
 };
 
-use super::common::{Env, Job, Saver, busy, field, tabs};
+use super::common::{RunAsAdmin, Task, busy, field, tabs};
 use crate::domain::catalog::PublicationView;
 use crate::domain::check::{Tree, tree_text};
-use crate::me::avl::NodeView;
+use crate::domain::views::TreeNode;
+use crate::gui::dialogs::{Export, TEXT};
+use crate::gui::env::Env;
 
 /// Horizontal distance between consecutive nodes (in-order), vertical between levels.
 const DX: f32 = 68.0;
@@ -32,7 +34,7 @@ pub enum View {
 /// A node of the drawing.
 #[derive(Debug, Clone)]
 struct LNode {
-    v: NodeView,
+    v: TreeNode,
     depth: usize,
     left: Option<usize>,
     right: Option<usize>,
@@ -56,7 +58,7 @@ struct Layout {
 }
 
 impl Layout {
-    fn build(levels: &[Vec<NodeView>]) -> Layout {
+    fn build(levels: &[Vec<TreeNode>]) -> Layout {
         let mut nodes = Vec::new();
         let mut idx_levels = Vec::new();
         for (depth, level) in levels.iter().enumerate() {
@@ -205,9 +207,9 @@ type PubResult = (u64, Result<PublicationView, String>);
 pub struct TreesPanel {
     pub which: Tree,
     pub view: View,
-    job: Job<Vec<Vec<NodeView>>>,
+    job: Task<Vec<Vec<TreeNode>>>,
     loaded: Option<(Tree, u64)>,
-    pub levels: Vec<Vec<NodeView>>,
+    pub levels: Vec<Vec<TreeNode>>,
     text: String,
     /// `text` cut for the screen: a level of more than [`PER_ROW`] nodes continues on
     /// indented rows (only the rows in view are laid out).
@@ -229,12 +231,12 @@ pub struct TreesPanel {
     selected: Option<usize>,
     hovered: Option<usize>,
     pubs: HashMap<u64, Result<PublicationView, String>>,
-    pub_job: Job<PubResult>,
+    pub_job: Task<PubResult>,
     /// Nodes drawn in the last frame (the rest fell outside the canvas).
     pub drawn: usize,
     /// World point at the centre of the canvas in the last frame.
     view_center: Option<Pos2>,
-    saver: Saver,
+    saver: Export,
 }
 
 impl Default for TreesPanel {
@@ -242,7 +244,7 @@ impl Default for TreesPanel {
         TreesPanel {
             which: Tree::Seller,
             view: View::Drawing,
-            job: Job::default(),
+            job: Task::default(),
             loaded: None,
             levels: Vec::new(),
             text: String::new(),
@@ -262,10 +264,10 @@ impl Default for TreesPanel {
             selected: None,
             hovered: None,
             pubs: HashMap::new(),
-            pub_job: Job::default(),
+            pub_job: Task::default(),
             drawn: 0,
             view_center: None,
-            saver: Saver::default(),
+            saver: Export::default(),
         }
     }
 }
@@ -371,17 +373,17 @@ impl TreesPanel {
         ));
     }
 
-    fn load(&mut self, ctx: &egui::Context, env: &Env) {
+    fn load(&mut self, ctx: &egui::Context, env: &mut Env) {
         let which = self.which;
         self.loaded = Some((which, env.generation));
-        self.job.start(ctx, env, move |m, _| m.tree(which));
+        self.job.run(ctx, env, move |m, _| m.tree(which));
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
         // Read once; later changes of the share are announced, not reloaded under the
         // administrator's eyes (a big tree is a heavy read).
-        if self.loaded.is_none_or(|(w, _)| w != self.which) && !self.job.busy() {
+        if self.loaded.is_none_or(|(w, _)| w != self.which) && !self.job.running() {
             self.load(&ctx, env);
         }
         if let Some(r) = self.job.poll() {
@@ -426,12 +428,12 @@ impl TreesPanel {
             );
             ui.separator();
             if ui
-                .add_enabled(!self.job.busy(), egui::Button::new("Actualizar"))
+                .add_enabled(!self.job.running(), egui::Button::new("Actualizar"))
                 .clicked()
             {
                 self.load(&ctx, env);
             }
-            if self.job.busy() {
+            if self.job.running() {
                 ui.spinner();
             } else if self.loaded.is_some_and(|(_, g)| g != env.generation) {
                 ui.label(
@@ -450,7 +452,7 @@ impl TreesPanel {
         }
         let n = self.layout.nodes.len();
         if n == 0 {
-            if self.job.busy() {
+            if self.job.running() {
                 busy(ui, "Leyendo el árbol…");
             } else if self.loaded.is_some() && self.error.is_none() {
                 ui.label("El árbol está vacío: todavía no hay publicaciones.");
@@ -459,11 +461,11 @@ impl TreesPanel {
         }
         match self.view {
             View::Drawing => self.drawing(ui, env),
-            View::Listing => self.listing(ui, env),
+            View::Listing => self.listing(ui),
         }
     }
 
-    fn set_levels(&mut self, levels: Vec<Vec<NodeView>>) {
+    fn set_levels(&mut self, levels: Vec<Vec<TreeNode>>) {
         let same_shape = self.layout.height() == levels.len();
         self.text = tree_text(&levels);
         self.rows = listing_rows(&self.text);
@@ -478,22 +480,22 @@ impl TreesPanel {
         self.matches.retain(|&i| i < self.layout.nodes.len());
     }
 
-    fn listing(&mut self, ui: &mut Ui, env: &Env) {
+    fn listing(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             ui.label(format!(
                 "Recorrido por niveles: {} nodos en {} niveles. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre].",
                 self.layout.nodes.len(),
                 self.layout.height()
             ));
-            if ui.add_enabled(!self.saver.busy(), egui::Button::new("Imprimir a archivo…")).clicked() {
-                let name = match self.which {
-                    Tree::Seller => "arbol-vendedores.txt",
-                    Tree::Category => "arbol-categorias.txt",
-                };
-                self.saver.save(ui.ctx(), env, "Guardar el listado del árbol", name.into(), ("Texto", "txt"), self.text.clone());
-            }
         });
-        self.saver.ui(ui);
+        let name = match self.which {
+            Tree::Seller => "arbol-vendedores.txt",
+            Tree::Category => "arbol-categorias.txt",
+        };
+        let text = self.text.clone();
+        self.saver.ui(ui, "Guardar el listado en", name, TEXT, || {
+            text.into_bytes()
+        });
         let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
         egui::ScrollArea::both()
             .id_salt("listado-arbol")
@@ -511,7 +513,7 @@ impl TreesPanel {
         &self.rows
     }
 
-    fn drawing(&mut self, ui: &mut Ui, env: &Env) {
+    fn drawing(&mut self, ui: &mut Ui, env: &mut Env) {
         let height = self.layout.height();
         ui.horizontal_wrapped(|ui| {
             let mut levels = self.max_levels;
@@ -589,7 +591,7 @@ impl TreesPanel {
         self.canvas(ui, env);
     }
 
-    fn canvas(&mut self, ui: &mut Ui, env: &Env) {
+    fn canvas(&mut self, ui: &mut Ui, env: &mut Env) {
         let size = ui.available_size().max(vec2(200.0, 200.0));
         let (resp, painter) = ui.allocate_painter(size, Sense::click_and_drag());
         resp.widget_info(|| {
@@ -798,9 +800,9 @@ impl TreesPanel {
             let v = l.nodes[i].v.clone();
             let depth = l.nodes[i].depth;
             let size = l.nodes[i].size;
-            if !self.pubs.contains_key(&v.pos) && !self.pub_job.busy() {
+            if !self.pubs.contains_key(&v.pos) && !self.pub_job.running() {
                 let pos = v.pos;
-                self.pub_job.start(ui.ctx(), env, move |m, _| {
+                self.pub_job.run(ui.ctx(), env, move |m, _| {
                     Ok((pos, m.publication(pos + 1).map_err(|e| e.to_string())))
                 });
             }

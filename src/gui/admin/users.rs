@@ -5,9 +5,17 @@
 use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::common::{Env, Job, Msg, busy, field, show_msg, tabs};
+use std::collections::HashMap;
+
+use super::common::{RunAsAdmin, Task, busy, field, tabs};
 use super::reports::ReportView;
 use crate::domain::account::UserView;
+use crate::domain::blocks::{BlockInfo, BlockTarget, validate_reason};
+use crate::domain::permissions::{Actor, may_block_user, may_unblock_user, why};
+use crate::domain::phrases::counted;
+use crate::gui::env::Env;
+use crate::gui::notice::{Notice, bad_text, notice_ui};
+use crate::gui::widgets::{enter_pressed, focus_once};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -22,12 +30,17 @@ pub struct UsersPanel {
     pub section: Section,
     pub email: String,
     filter: String,
-    list: Job<Vec<UserView>>,
+    list: Task<(Vec<UserView>, HashMap<u64, BlockInfo>)>,
     list_gen: Option<u64>,
     users: Vec<UserView>,
+    reasons: HashMap<u64, BlockInfo>,
+    /// Why the user is blocked, as the administrator types it.
+    pub reason: String,
+    pub reason_error: Option<String>,
+    focus: bool,
     list_error: Option<String>,
-    action: Job<UserView>,
-    pub msg: Option<Msg>,
+    action: Task<UserView>,
+    pub msg: Option<Notice>,
     blocked: ReportView,
     top: ReportView,
     purchases: ReportView,
@@ -40,11 +53,15 @@ impl Default for UsersPanel {
             section: Section::Block,
             email: String::new(),
             filter: String::new(),
-            list: Job::default(),
+            list: Task::default(),
             list_gen: None,
             users: Vec::new(),
+            reasons: HashMap::new(),
+            reason: String::new(),
+            reason_error: None,
+            focus: true,
             list_error: None,
-            action: Job::default(),
+            action: Task::default(),
             msg: None,
             blocked: ReportView::new("usuarios-bloqueados"),
             top: ReportView::new("mejores-vendedores"),
@@ -55,7 +72,7 @@ impl Default for UsersPanel {
 }
 
 impl UsersPanel {
-    pub fn ui(&mut self, ui: &mut Ui, env: &Env) {
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         tabs(
             ui,
             &mut self.section,
@@ -77,12 +94,13 @@ impl UsersPanel {
         }
     }
 
-    fn block(&mut self, ui: &mut Ui, env: &Env) {
+    fn block(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
         if let Some(r) = self.list.poll() {
             match r {
-                Ok(u) => {
+                Ok((u, reasons)) => {
                     self.users = u;
+                    self.reasons = reasons;
                     self.list_error = None;
                 }
                 Err(e) => self.list_error = Some(e),
@@ -90,49 +108,124 @@ impl UsersPanel {
         }
         if let Some(r) = self.action.poll() {
             if r.is_ok() {
-                env.touch();
+                env.changed();
+                self.reason.clear();
             }
             self.msg = Some(match r {
-                Ok(u) if u.blocked => Msg::Ok(format!(
-                    "{} ({}) quedó bloqueado: no podrá entrar ni operar hasta que se lo desbloquee.",
+                Ok(u) if u.blocked => Notice::good(format!(
+                    "{} ({}) quedó bloqueado: no podrá entrar ni operar hasta que se lo desbloquee, y verá el motivo.",
                     u.name, u.email
                 )),
-                Ok(u) => Msg::Ok(format!("{} ({}) quedó desbloqueado.", u.name, u.email)),
-                Err(e) => Msg::Err(format!("No se pudo cambiar el bloqueo: {e}")),
+                Ok(u) => Notice::good(format!("{} ({}) quedó desbloqueado.", u.name, u.email)),
+                Err(e) => Notice::bad(format!("No se pudo cambiar el bloqueo: {e}")),
             });
         }
-        if self.list_gen != Some(env.generation) && !self.list.busy() {
+        if self.list_gen != Some(env.generation) && !self.list.running() {
             self.list_gen = Some(env.generation);
-            self.list.start(&ctx, env, |m, s| m.users(s));
+            self.list.run(&ctx, env, |m, s| {
+                Ok((m.users(s)?, m.block_reasons(BlockTarget::User)?))
+            });
         }
 
-        let working = self.action.busy();
-        ui.horizontal_wrapped(|ui| {
-            field(
-                ui,
-                "Email del usuario",
-                &mut self.email,
-                "nombre@dominio.com.ar",
-                240.0,
-            );
-            for (label, block) in [("Bloquear", true), ("Desbloquear", false)] {
-                if ui
-                    .add_enabled(
-                        !working && !self.email.trim().is_empty(),
-                        egui::Button::new(label),
+        let working = self.action.running();
+        let who = env.session.as_ref().map(Actor::from);
+        let wanted = self.email.trim().to_lowercase();
+        let chosen = self.users.iter().find(|u| u.email == wanted).cloned();
+        let (can_block, can_unblock) = match &chosen {
+            Some(u) => (may_block_user(who, u), may_unblock_user(who, u)),
+            None => {
+                let why = crate::domain::permissions::Refusal {
+                    kind: crate::domain::permissions::RefusalKind::Denied,
+                    reason: if wanted.is_empty() {
+                        "elija un usuario de la lista o escriba su email".into()
+                    } else {
+                        format!("no hay ningún usuario con el email {wanted}")
+                    },
+                };
+                (Err(why.clone()), Err(why))
+            }
+        };
+        let mut go = None;
+        egui::Grid::new("bloqueo-usuario")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                let l = ui.label("Email del usuario");
+                let r = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.email)
+                            .hint_text("nombre@dominio.com.ar")
+                            .desired_width(260.0),
                     )
-                    .clicked()
-                {
-                    let email = self.email.trim().to_string();
-                    self.action
-                        .start(&ctx, env, move |m, s| m.set_user_blocked(s, &email, block));
+                    .labelled_by(l.id);
+                focus_once(&r, &mut self.focus);
+                if r.changed() {
+                    self.msg = None;
                 }
+                ui.end_row();
+                let l = ui.label("Motivo del bloqueo");
+                let r = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.reason)
+                            .hint_text("lo verá el usuario al querer entrar")
+                            .desired_width(360.0),
+                    )
+                    .labelled_by(l.id);
+                if r.changed() {
+                    self.reason_error = None;
+                }
+                if enter_pressed(ui, &r) && can_block.is_ok() {
+                    go = Some(true);
+                }
+                ui.end_row();
+            });
+        if let Some(e) = &self.reason_error {
+            bad_text(ui, e);
+        }
+        ui.horizontal_wrapped(|ui| {
+            let b = ui.add_enabled(can_block.is_ok() && !working, egui::Button::new("Bloquear"));
+            if b.clicked() {
+                go = Some(true);
+            }
+            if let Some(w) = why(&can_block) {
+                b.on_disabled_hover_text(w);
+            }
+            let u = ui.add_enabled(
+                can_unblock.is_ok() && !working,
+                egui::Button::new("Desbloquear"),
+            );
+            if u.clicked() {
+                go = Some(false);
+            }
+            if let Some(w) = why(&can_unblock) {
+                u.on_disabled_hover_text(w);
+            }
+            if let Some(u) = &chosen
+                && let Some(b) = self.reasons.get(&u.id)
+            {
+                ui.label(format!("Bloqueado por: {}", b.reason));
             }
         });
+        match go {
+            Some(true) if !working => match validate_reason(&self.reason) {
+                Err(e) => self.reason_error = Some(e.to_string()),
+                Ok(reason) => {
+                    let email = wanted.clone();
+                    self.action
+                        .run(&ctx, env, move |m, s| m.block_user(s, &email, &reason));
+                }
+            },
+            Some(false) if !working => {
+                let email = wanted.clone();
+                self.action
+                    .run(&ctx, env, move |m, s| m.unblock_user(s, &email));
+            }
+            _ => {}
+        }
         if working {
             busy(ui, "Guardando…");
         }
-        show_msg(ui, &self.msg);
+        notice_ui(ui, &mut self.msg);
         ui.separator();
 
         ui.horizontal(|ui| {
@@ -143,7 +236,7 @@ impl UsersPanel {
                 "email, nombre o id",
                 220.0,
             );
-            if self.list.busy() {
+            if self.list.running() {
                 ui.spinner();
             }
         });
@@ -162,12 +255,17 @@ impl UsersPanel {
             })
             .collect();
         ui.label(format!(
-            "{} usuarios ({} bloqueados); se muestran {}. Elija un email para llevarlo al campo de arriba.",
-            self.users.len(),
-            self.users.iter().filter(|u| u.blocked).count(),
+            "{} ({}); se muestran {}. Elija un email para llevarlo al campo de arriba.",
+            counted(self.users.len() as u64, "usuario", "usuarios"),
+            counted(
+                self.users.iter().filter(|u| u.blocked).count() as u64,
+                "bloqueado",
+                "bloqueados"
+            ),
             shown.len()
         ));
         let mut pick = None;
+        let reasons = &self.reasons;
         egui::ScrollArea::horizontal()
             .id_salt("usuarios-h")
             .show(ui, |ui| {
@@ -185,6 +283,7 @@ impl UsersPanel {
                     .column(Column::auto().at_least(90.0))
                     .column(Column::auto().at_least(60.0))
                     .column(Column::auto().at_least(80.0))
+                    .column(Column::remainder().at_least(200.0).clip(true))
                     .header(22.0, |mut h| {
                         for c in [
                             "Id",
@@ -194,6 +293,7 @@ impl UsersPanel {
                             "Provincia",
                             "En línea",
                             "Estado",
+                            "Motivo",
                         ] {
                             h.col(|ui| {
                                 ui.strong(c);
@@ -201,7 +301,7 @@ impl UsersPanel {
                         }
                     })
                     .body(|body| {
-                        body.rows(20.0, shown.len(), |mut row| {
+                        body.rows(22.0, shown.len(), |mut row| {
                             let u = shown[row.index()];
                             row.col(|ui| {
                                 ui.label(u.id.to_string());
@@ -236,6 +336,13 @@ impl UsersPanel {
                                     );
                                 } else {
                                     ui.label("activo");
+                                }
+                            });
+                            row.col(|ui| {
+                                if u.blocked
+                                    && let Some(b) = reasons.get(&u.id)
+                                {
+                                    ui.label(&b.reason);
                                 }
                             });
                         });

@@ -1,0 +1,299 @@
+//! Publication commands: publish, publication show/edit, pause, resume, cancel, mine, browse.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+
+use super::input::{photo, province, session};
+use super::{Ctx, Out, done, to_value};
+use crate::domain::catalog::{
+    BrowseFilter, NewPublication, PublicationChanges, PublicationView, SortOrder, date_of_ms,
+    datetime_of_ms, parse_date,
+};
+use crate::domain::{Kind, parse_cents, photos};
+
+/// `--kind used|new`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum KindArg {
+    Used,
+    New,
+}
+
+impl KindArg {
+    fn kind(self) -> Kind {
+        match self {
+            KindArg::Used => Kind::Used,
+            KindArg::New => Kind::New,
+        }
+    }
+}
+
+/// `browse --sort`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SortArg {
+    Newest,
+    PriceAsc,
+    PriceDesc,
+}
+
+#[derive(Debug, Args)]
+pub struct Publish {
+    #[arg(long)]
+    pub category: u64,
+    #[arg(long)]
+    pub title: String,
+    #[arg(long)]
+    pub description: String,
+    #[arg(long)]
+    pub price: String,
+    #[arg(long, value_enum)]
+    pub kind: KindArg,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub closes: String,
+    #[arg(long, value_name = "FILE")]
+    pub photo: Option<PathBuf>,
+}
+
+impl Publish {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let price = parse_cents(&self.price)?;
+        let closes = parse_date(&self.closes)?;
+        let photo = photo(&self.photo)?;
+        let s = session(cx)?;
+        let id = cx.market.publish(
+            &s,
+            NewPublication {
+                category: self.category,
+                title: self.title,
+                description: self.description,
+                price,
+                kind: self.kind.kind(),
+                closes,
+                photo,
+            },
+        )?;
+        Ok((json!({ "id": id }), format!("Publicación {id} creada")))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct PubEditArgs {
+    #[arg(long)]
+    pub category: Option<u64>,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub price: Option<String>,
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub closes: Option<String>,
+    #[arg(long, value_name = "FILE")]
+    pub photo: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PublicationCmd {
+    Show {
+        id: u64,
+    },
+    Edit {
+        id: u64,
+        #[command(flatten)]
+        changes: PubEditArgs,
+    },
+}
+
+impl PublicationCmd {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let m = cx.market;
+        match self {
+            PublicationCmd::Show { id } => {
+                let p = m.publication(id)?;
+                let r = m.seller_rating(p.seller_id)?;
+                let mut v = to_value(&p);
+                v["seller_rating"] = to_value(&r);
+                let text = format!(
+                    "{}Calificaciones del vendedor: {} recomendable, {} neutral, {} no recomendable\n",
+                    pub_detail(&p),
+                    r.recommend,
+                    r.neutral,
+                    r.not_recommend
+                );
+                Ok((v, text))
+            }
+            PublicationCmd::Edit { id, changes: a } => {
+                let c = PublicationChanges {
+                    category: a.category,
+                    title: a.title,
+                    description: a.description,
+                    price: a.price.as_deref().map(parse_cents).transpose()?,
+                    kind: a.kind.map(KindArg::kind),
+                    closes: a.closes.as_deref().map(parse_date).transpose()?,
+                    photo: photo(&a.photo)?,
+                };
+                let s = session(cx)?;
+                m.edit_publication(&s, id, c)?;
+                done(format!("Publicación {id} modificada"))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct Pause {
+    pub id: u64,
+}
+
+impl Pause {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let s = session(cx)?;
+        cx.market.pause(&s, self.id)?;
+        done(format!("Publicación {} pausada", self.id))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct Resume {
+    pub id: u64,
+}
+
+impl Resume {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let s = session(cx)?;
+        cx.market.resume(&s, self.id)?;
+        done(format!("Publicación {} reanudada", self.id))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct Cancel {
+    pub id: u64,
+}
+
+impl Cancel {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let s = session(cx)?;
+        cx.market.cancel(&s, self.id)?;
+        done(format!("Publicación {} anulada", self.id))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct Mine {}
+
+impl Mine {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let s = session(cx)?;
+        let v = cx.market.my_publications(&s)?;
+        let mut t = String::new();
+        for p in &v {
+            t.push_str(&format!(
+                "{:>6}  {}  cierre {}  {:<34}  $ {:>12}  {:<10}  comprador: {}  calificación: {}  comisión: {}\n",
+                p.id,
+                date_of_ms(p.published_ms),
+                p.closes,
+                p.title.chars().take(34).collect::<String>(),
+                p.price,
+                p.state_label,
+                p.buyer_email.as_deref().unwrap_or("-"),
+                p.rating.map_or("-", |r| r.label()),
+                match (&p.commission, p.commission_collected) {
+                    (Some(c), Some(true)) => format!("$ {c} cobrada"),
+                    (Some(c), _) => format!("$ {c} pendiente"),
+                    _ => "-".into(),
+                }
+            ));
+        }
+        if v.is_empty() {
+            t.push_str("(no tiene publicaciones)\n");
+        }
+        Ok((to_value(&v), t))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct Browse {
+    #[arg(long)]
+    pub category: Option<u64>,
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Seller's province code (0..23) or name.
+    #[arg(long)]
+    pub province: Option<String>,
+    #[arg(long, value_enum, default_value = "newest")]
+    pub sort: SortArg,
+    #[arg(long)]
+    pub search: Option<String>,
+}
+
+impl Browse {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let f = BrowseFilter {
+            category: self.category,
+            kind: self.kind.map(KindArg::kind),
+            province: self.province.as_deref().map(province).transpose()?,
+            sort: match self.sort {
+                SortArg::Newest => SortOrder::Newest,
+                SortArg::PriceAsc => SortOrder::PriceAsc,
+                SortArg::PriceDesc => SortOrder::PriceDesc,
+            },
+            search: self.search,
+        };
+        let v = cx.market.browse(&f)?;
+        let mut t: String = v.iter().map(|p| pub_line(p) + "\n").collect();
+        t.push_str(&format!("{} publicaciones\n", v.len()));
+        Ok((to_value(&v), t))
+    }
+}
+
+fn pub_line(p: &PublicationView) -> String {
+    format!(
+        "{:>6}  {:<40}  $ {:>12}  {:<6}  {:<10}  {} ({})",
+        p.id,
+        p.title.chars().take(40).collect::<String>(),
+        p.price,
+        p.kind.label(),
+        p.state_label,
+        p.seller_name,
+        p.seller_province_name
+    )
+}
+
+fn pub_detail(p: &PublicationView) -> String {
+    let mut s = format!(
+        "Publicación {}: {}\n{}\nPrecio: $ {}   Tipo: {}   Estado: {}\nCategoría: {} ({})\nVendedor: {} <{}>, {}\nPublicada: {}   Cierre: {}\n",
+        p.id,
+        p.title,
+        p.description,
+        p.price,
+        p.kind.label(),
+        p.state_label,
+        p.category_name,
+        p.category,
+        p.seller_name,
+        p.seller_email,
+        p.seller_province_name,
+        datetime_of_ms(p.published_ms),
+        p.closes
+    );
+    if let Some(b) = &p.buyer_name {
+        s.push_str(&format!(
+            "Comprador: {b}   Calificación: {}   Comisión: $ {} ({})\n",
+            p.rating.map_or("-", |r| r.label()),
+            p.commission.clone().unwrap_or_default(),
+            if p.commission_collected == Some(true) {
+                "cobrada"
+            } else {
+                "pendiente"
+            }
+        ));
+    }
+    if let Some(ph) = &p.photo {
+        s.push_str(&format!("Foto: {}/{ph}\n", photos::PHOTOS_DIR));
+    }
+    s
+}

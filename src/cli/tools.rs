@@ -1,0 +1,139 @@
+//! Share tools: init, the AVL trees drawn level by level, the hash's dispersion test, the
+//! share's check and the demo generator.
+
+use std::sync::atomic::Ordering;
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use super::{Ctx, DAMAGED, Out, invalid, to_value};
+use crate::domain::check::{Tree as TreeKind, tree_text};
+
+#[derive(Debug, Args)]
+pub struct Init {}
+
+impl Init {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let n = cx.market.user_count()?;
+        Ok((
+            json!({ "share": cx.dir.display().to_string(), "users": n }),
+            format!("Carpeta lista: {} ({n} usuarios)", cx.dir.display()),
+        ))
+    }
+}
+
+/// `tree seller|category`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TreeArg {
+    Seller,
+    Category,
+}
+
+#[derive(Debug, Args)]
+pub struct Tree {
+    #[arg(value_enum)]
+    pub which: TreeArg,
+}
+
+impl Tree {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let levels = cx.market.tree(match self.which {
+            TreeArg::Seller => TreeKind::Seller,
+            TreeArg::Category => TreeKind::Category,
+        })?;
+        Ok((json!({ "levels": to_value(&levels) }), tree_text(&levels)))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct Dispersion {
+    #[arg(long, default_value_t = 10)]
+    pub block: u64,
+}
+
+impl Dispersion {
+    pub fn run(self, cx: &Ctx) -> Out {
+        if self.block == 0 {
+            return Err(invalid("el tamaño de bloque debe ser al menos 1"));
+        }
+        let d = cx.market.dispersion(self.block)?;
+        let mut t = format!(
+            "Hash de usuarios: {} baldes, {} registros, factor de carga {:.2}, cadena más larga {}, baldes vacíos {}\n\
+             Chi-cuadrado {:.2} con {} grados de libertad (uniforme: cerca de {})\n\nPor balde:\n",
+            d.buckets,
+            d.records,
+            d.load_factor,
+            d.longest_chain,
+            d.empty_buckets,
+            d.chi_square,
+            d.degrees_of_freedom,
+            d.degrees_of_freedom
+        );
+        let max = d.chain_lengths.iter().copied().max().unwrap_or(0).max(1);
+        for (i, l) in d.chain_lengths.iter().enumerate() {
+            t.push_str(&format!(
+                "  {i:>4} {l:>4} {}\n",
+                "#".repeat((l * 40 / max) as usize)
+            ));
+        }
+        t.push_str(&format!("\nPor bloques de {}:\n", d.block_size));
+        for (i, b) in d.blocks.iter().enumerate() {
+            let lo = i as u64 * d.block_size;
+            let hi = (lo + d.block_size - 1).min(d.buckets.saturating_sub(1));
+            t.push_str(&format!("  {lo:>4}-{hi:<4} {b:>5}\n"));
+        }
+        Ok((to_value(&d), t))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct Check {}
+
+impl Check {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let r = cx.market.check()?;
+        if !r.ok {
+            // The report is the output; the exit code says the share is damaged.
+            DAMAGED.store(true, Ordering::Relaxed);
+        }
+        Ok((to_value(&r), r.to_text()))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct Demo {
+    #[arg(long, default_value_t = 200)]
+    pub users: u64,
+    #[arg(long, default_value_t = 1000)]
+    pub publications: u64,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Without pictures (faster: for big shares and tests).
+    #[arg(long = "sin-fotos", alias = "no-photos")]
+    pub no_photos: bool,
+}
+
+impl Demo {
+    pub fn run(self, cx: &Ctx) -> Out {
+        let sum = cx.market.demo_with(&crate::domain::demo::DemoOptions {
+            users: self.users,
+            publications: self.publications,
+            seed: self.seed,
+            photos: !self.no_photos,
+        })?;
+        Ok((
+            to_value(&sum),
+            format!(
+                "Generados: {} usuarios (clave {}), {} publicaciones con {} fotos, {} preguntas ({} respondidas), {} ventas ({} calificadas)",
+                sum.users,
+                crate::domain::demo::DEMO_PASSWORD,
+                sum.publications,
+                sum.photos,
+                sum.conversations,
+                sum.answers,
+                sum.sales,
+                sum.ratings
+            ),
+        ))
+    }
+}

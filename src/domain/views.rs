@@ -1,0 +1,106 @@
+//! The domain's own views of what the lower layers report — a tree index's nodes, the users
+//! hash's dispersion, the event log — so front ends import only `domain`.
+
+use serde::Serialize;
+
+use crate::me::avl::NodeView;
+use crate::me::hash::Dispersion;
+use crate::storage::Event;
+
+/// One node of a publication index (AVL), as the level-order walk found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TreeNode {
+    /// Slot of the node in the index file.
+    pub slot: u64,
+    pub key: u64,
+    /// Position of the record in the data file.
+    pub pos: u64,
+    pub balance: i32,
+    pub height: u8,
+    pub left: Option<u64>,
+    pub right: Option<u64>,
+    pub parent: Option<u64>,
+}
+
+impl From<NodeView> for TreeNode {
+    fn from(n: NodeView) -> TreeNode {
+        TreeNode {
+            slot: n.slot,
+            key: n.key,
+            pos: n.pos,
+            balance: n.balance,
+            height: n.height,
+            left: n.left,
+            right: n.right,
+            parent: n.parent,
+        }
+    }
+}
+
+/// A tree's levels, root first.
+pub(crate) fn tree_levels(levels: Vec<Vec<NodeView>>) -> Vec<Vec<TreeNode>> {
+    levels
+        .into_iter()
+        .map(|l| l.into_iter().map(TreeNode::from).collect())
+        .collect()
+}
+
+/// The users hash's dispersion test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HashDispersion {
+    pub buckets: u64,
+    pub records: u64,
+    /// Records in the chain of each home bucket (home record included).
+    pub chain_lengths: Vec<u64>,
+    /// `chain_lengths` summed over consecutive blocks of `block_size` buckets.
+    pub block_size: u64,
+    pub blocks: Vec<u64>,
+    pub load_factor: f64,
+    pub longest_chain: u64,
+    pub empty_buckets: u64,
+    /// Pearson's chi-square of the per-bucket counts against a uniform spread.
+    pub chi_square: f64,
+    /// Degrees of freedom of `chi_square` (buckets - 1); a uniform hash gives about this value.
+    pub degrees_of_freedom: u64,
+}
+
+impl From<Dispersion> for HashDispersion {
+    fn from(d: Dispersion) -> HashDispersion {
+        HashDispersion {
+            buckets: d.buckets,
+            records: d.records,
+            chain_lengths: d.chain_lengths,
+            block_size: d.block_size,
+            blocks: d.blocks,
+            load_factor: d.load_factor,
+            longest_chain: d.longest_chain,
+            empty_buckets: d.empty_buckets,
+            chi_square: d.chi_square,
+            degrees_of_freedom: d.degrees_of_freedom,
+        }
+    }
+}
+
+/// One entry of the share's event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoggedEvent {
+    pub lamport: u64,
+    pub wall_ms: i64,
+    pub terminal: String,
+    pub user: String,
+    pub op: String,
+    pub detail: String,
+}
+
+impl From<Event> for LoggedEvent {
+    fn from(e: Event) -> LoggedEvent {
+        LoggedEvent {
+            lamport: e.lamport,
+            wall_ms: e.wall_ms,
+            terminal: e.terminal,
+            user: e.user,
+            op: e.op,
+            detail: e.detail,
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The reader cache: what a terminal has read stays in memory while the share's change counter
+//! is unchanged; the [`View`] through which read and write transactions read records.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::Arc;
+
+use super::super::backend::BackendFile;
+use super::super::ctl::{CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CommitState};
+use super::super::error::{Result, StorageError};
+use super::super::record::{HEADER_SIZE, Header, Slot, decode_slot};
+use super::{Inner, Share};
+
+#[derive(Default)]
+pub(super) struct Cache {
+    /// The change counter the cache was last validated against.
+    pub(super) counter: Option<u64>,
+    pub(super) catalog: Option<Catalog>,
+    pub(super) files: HashMap<String, FileCache>,
+}
+
+pub(super) struct FileCache {
+    pub(super) header: Header,
+    /// The share change counter at which `header` was read or written.
+    pub(super) verified_at: u64,
+    pub(super) slots: HashMap<u64, Slot>,
+}
+
+impl Cache {
+    pub(super) fn clear(&mut self) {
+        *self = Cache::default();
+    }
+}
+
+pub(super) fn read_err(file: &str, e: io::Error) -> StorageError {
+    if e.kind() == io::ErrorKind::UnexpectedEof {
+        StorageError::corrupt(
+            file,
+            "el archivo está truncado: termina antes de lo que indica su cabecera",
+        )
+    } else {
+        StorageError::io(file, "leer", e)
+    }
+}
+
+/// The open handle of `name`, opened on first use after each change of the share.
+pub(super) fn handle(share: &Share, inner: &mut Inner, name: &str) -> Result<Arc<dyn BackendFile>> {
+    if let Some(h) = inner.handles.get(name) {
+        return Ok(h.clone());
+    }
+    let h = share.backend.open(name).map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            StorageError::corrupt(
+                name,
+                "figura en el catálogo de la carpeta pero el archivo no está",
+            )
+        } else {
+            StorageError::io(name, "abrir", e)
+        }
+    })?;
+    inner.handles.insert(name.to_string(), h.clone());
+    Ok(h)
+}
+
+/// Brings the cache in line with the commit state read under the lock.
+pub(super) fn revalidate(inner: &mut Inner, state: CommitState) {
+    inner.lamport = inner.lamport.max(state.lamport);
+    if inner.cache.counter != Some(state.counter) {
+        inner.cache.counter = Some(state.counter);
+        inner.cache.catalog = None;
+        // Reopen files after a change: NFS revalidates cached pages on open.
+        inner.handles.clear();
+    }
+}
+
+/// Reading, shared by read and write transactions.
+pub(super) struct View<'a> {
+    pub(super) share: &'a Share,
+    pub(super) inner: &'a mut Inner,
+    pub(super) ctl: Arc<dyn BackendFile>,
+    pub(super) state: CommitState,
+    pub(super) went_to_disk: bool,
+}
+
+impl<'a> View<'a> {
+    pub(super) fn new(
+        share: &'a Share,
+        inner: &'a mut Inner,
+        ctl: Arc<dyn BackendFile>,
+        state: CommitState,
+    ) -> Self {
+        View {
+            share,
+            inner,
+            ctl,
+            state,
+            went_to_disk: false,
+        }
+    }
+
+    pub(super) fn catalog(&mut self) -> Result<&Catalog> {
+        if self.inner.cache.catalog.is_none() {
+            self.went_to_disk = true;
+            let mut b = vec![0u8; CATALOG_SIZE];
+            self.ctl
+                .read_at(CATALOG_OFFSET, &mut b)
+                .map_err(|e| read_err(CTL_FILE, e))?;
+            let c = Catalog::decode(&b).map_err(|d| StorageError::corrupt(CTL_FILE, d))?;
+            self.inner.cache.catalog = Some(c);
+        }
+        Ok(self.inner.cache.catalog.as_ref().expect("just loaded"))
+    }
+
+    pub(super) fn file(&mut self, name: &str) -> Result<&mut FileCache> {
+        let counter = self.state.counter;
+        let fresh = self
+            .inner
+            .cache
+            .files
+            .get(name)
+            .is_some_and(|fc| fc.verified_at == counter);
+        if !fresh {
+            let Some(entry) = self.catalog()?.get(name).cloned() else {
+                return Err(StorageError::Missing { file: name.into() });
+            };
+            self.went_to_disk = true;
+            let h = handle(self.share, self.inner, name)?;
+            let mut raw = [0u8; HEADER_SIZE];
+            h.read_at(0, &mut raw).map_err(|e| read_err(name, e))?;
+            let header = Header::decode(&raw).map_err(|d| StorageError::corrupt(name, d))?;
+            if header.tag != name {
+                return Err(StorageError::corrupt(
+                    name,
+                    format!("la cabecera dice ser {}", header.tag),
+                ));
+            }
+            if header.slot_size != entry.slot_size {
+                return Err(StorageError::corrupt(
+                    name,
+                    format!(
+                        "registros de {} bytes, el catálogo dice {}",
+                        header.slot_size, entry.slot_size
+                    ),
+                ));
+            }
+            match self.inner.cache.files.get_mut(name) {
+                Some(fc) if fc.header.change_counter == header.change_counter => {
+                    fc.header = header;
+                    fc.verified_at = counter;
+                }
+                _ => {
+                    self.inner.cache.files.insert(
+                        name.to_string(),
+                        FileCache {
+                            header,
+                            verified_at: counter,
+                            slots: HashMap::new(),
+                        },
+                    );
+                }
+            }
+        }
+        Ok(self.inner.cache.files.get_mut(name).expect("present"))
+    }
+
+    pub(super) fn header(&mut self, name: &str) -> Result<Header> {
+        Ok(self.file(name)?.header.clone())
+    }
+
+    pub(super) fn slot(&mut self, name: &str, pos: u64) -> Result<Slot> {
+        let fc = self.file(name)?;
+        if pos >= fc.header.slot_count {
+            return Err(StorageError::BadSlot {
+                file: name.into(),
+                pos,
+                why: "fuera del archivo",
+            });
+        }
+        if let Some(s) = fc.slots.get(&pos) {
+            return Ok(s.clone());
+        }
+        let (offset, stride) = (fc.header.slot_offset(pos), fc.header.stride() as usize);
+        self.went_to_disk = true;
+        let h = handle(self.share, self.inner, name)?;
+        let mut raw = vec![0u8; stride];
+        h.read_at(offset, &mut raw).map_err(|e| read_err(name, e))?;
+        let slot = decode_slot(pos, &raw).map_err(|d| StorageError::corrupt(name, d))?;
+        self.inner
+            .cache
+            .files
+            .get_mut(name)
+            .expect("present")
+            .slots
+            .insert(pos, slot.clone());
+        Ok(slot)
+    }
+
+    /// Reads every slot of `name` not yet cached, in large sequential reads.
+    pub(super) fn prefetch(&mut self, name: &str) -> Result<()> {
+        let fc = self.file(name)?;
+        let (count, stride) = (fc.header.slot_count, fc.header.stride());
+        if fc.slots.len() as u64 == count {
+            return Ok(());
+        }
+        self.went_to_disk = true;
+        let h = handle(self.share, self.inner, name)?;
+        const CHUNK_BYTES: u64 = 4 << 20;
+        let per_chunk = (CHUNK_BYTES / stride).max(1);
+        let mut pos = 0;
+        while pos < count {
+            let n = per_chunk.min(count - pos);
+            let mut raw = vec![0u8; (n * stride) as usize];
+            h.read_at(HEADER_SIZE as u64 + pos * stride, &mut raw)
+                .map_err(|e| read_err(name, e))?;
+            let fc = self.inner.cache.files.get_mut(name).expect("present");
+            for i in 0..n {
+                let p = pos + i;
+                if fc.slots.contains_key(&p) {
+                    continue;
+                }
+                let chunk = &raw[(i * stride) as usize..((i + 1) * stride) as usize];
+                let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
+                fc.slots.insert(p, slot);
+            }
+            pos += n;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,170 @@
+//! The share: a folder of record files that many terminals read and write at once.
+//!
+//! * [`Share::read`] runs a read transaction under the shared lock.
+//! * [`Share::write`] runs a write transaction under the exclusive lock and the write lease, and
+//!   commits all its changes to all files atomically through the rollback journal.
+//!
+//! One file per concern, in the order `docs/FORMAT.md` describes the protocol:
+//!
+//! * [`open`](self::open): opening and creating a share (`VENTALIBRE.CTL`), reading the commit state.
+//! * [`transaction`]: the transaction API — locks, lease, the reader's retry loop.
+//! * [`tx`]: what a transaction can do: the [`Tx`] trait, [`ReadTx`], [`WriteTx`].
+//! * [`cache`]: the reader cache and the view through which transactions read.
+//! * [`commit`] and [`recovery`], side by side: the commit protocol and its undoing.
+//!
+//! Commit protocol (see `docs/FORMAT.md` for the bytes and the reasoning):
+//!
+//! 1. Write the original bytes of every region the commit will overwrite, and every file's
+//!    original length, to `VENTALIBRE.JNL`; fsync it.
+//! 2. Write the commit state *hot* (with the journal's nonce, length and checksum) into
+//!    `VENTALIBRE.CTL`; fsync it. From here a crash leaves a hot journal.
+//! 3. Write the new headers and slots of every changed file; fsync each file.
+//! 4. Write the commit state *idle* with the change counter + 1 and the new Lamport time; fsync.
+//!    This single small write is the commit point.
+//!
+//! Whoever starts a transaction and finds the state hot rolls the journal back (under the
+//! exclusive lock and the lease) before reading anything.
+//!
+//! Reader cache: what a terminal has read stays in memory while the change counter in the commit
+//! state is unchanged, so revalidating an unchanged share costs one open and one 64-byte read.
+//! When the counter moved, each file's header is read once and its cached slots are kept if the
+//! file's own change counter did not move.
+//!
+//! Readers also validate optimistically (a sequence lock): if a read transaction had to go to
+//! disk, it rereads the commit state at the end and retries if a commit happened meanwhile. With
+//! working locks that never triggers; on a share whose locks do not cross terminals it keeps
+//! readers from ever returning a half-written state.
+
+mod cache;
+mod commit;
+mod open;
+mod recovery;
+mod transaction;
+mod tx;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use super::backend::{Backend, BackendFile, IoCounters, IoStats};
+use super::fsinfo::{FsInfo, FsPolicy};
+use super::ident::ProcessIdentity;
+use super::lease::LeaseTiming;
+use super::lock::ShareLock;
+
+use cache::Cache;
+pub use tx::{ReadTx, Tx, WriteTx};
+
+/// How a share is opened.
+#[derive(Debug, Clone)]
+pub struct ShareConfig {
+    /// How long a transaction waits for the lock before [`StorageError::Busy`].
+    pub busy_timeout: Duration,
+    /// Heartbeat and timeout of the write lease.
+    pub lease: LeaseTiming,
+    /// This terminal's name (default: `VENTALIBRE_TERMINAL`, else the host name).
+    pub terminal: Option<String>,
+}
+
+impl Default for ShareConfig {
+    fn default() -> Self {
+        ShareConfig {
+            busy_timeout: Duration::from_secs(10),
+            lease: LeaseTiming {
+                renew: Duration::from_millis(250),
+                timeout: Duration::from_secs(2),
+            },
+            terminal: None,
+        }
+    }
+}
+
+/// A share opened by this terminal. Cheap to share between threads (`&Share` is `Sync`);
+/// transactions of one `Share` run one at a time.
+pub struct Share {
+    dir: PathBuf,
+    backend: Arc<dyn Backend>,
+    counters: Arc<IoCounters>,
+    config: ShareConfig,
+    lock: ShareLock,
+    me: ProcessIdentity,
+    /// The file system the share is on, and what the core does about it.
+    fs: FsInfo,
+    policy: FsPolicy,
+    /// Why this terminal may only read, if it may only read.
+    read_only: Option<String>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+pub(super) struct Inner {
+    cache: Cache,
+    handles: HashMap<String, Arc<dyn BackendFile>>,
+    /// This terminal's Lamport clock.
+    lamport: u64,
+    last_stats: IoStats,
+}
+
+impl Share {
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file system holding the share and the storage core's decisions for it.
+    pub fn environment(&self) -> (&FsInfo, &FsPolicy) {
+        (&self.fs, &self.policy)
+    }
+
+    /// Why this terminal cannot write the share, if it cannot.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    pub fn terminal(&self) -> &str {
+        &self.me.terminal
+    }
+
+    /// Totals of I/O operations done by this `Share` so far.
+    pub fn io_totals(&self) -> IoStats {
+        self.counters.snapshot()
+    }
+
+    /// The I/O of the last finished transaction.
+    pub fn last_tx_stats(&self) -> IoStats {
+        self.inner().last_stats
+    }
+
+    /// Drops everything this terminal has cached (benchmarks use it to measure cold reads).
+    pub fn drop_cache(&self) {
+        let mut inner = self.inner();
+        inner.cache.clear();
+        inner.handles.clear();
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        // A panic inside a transaction leaves only the cache in doubt: clear it and go on.
+        self.inner.lock().unwrap_or_else(|poisoned| {
+            let mut g = poisoned.into_inner();
+            g.cache.clear();
+            g.handles.clear();
+            g
+        })
+    }
+
+    /// Takes the write lease (the caller holds the exclusive lock).
+    fn lease(&self, deadline: Instant) -> super::error::Result<super::lease::Lease> {
+        super::lease::acquire(
+            &self.dir,
+            self.policy.direct_io,
+            &self.me,
+            self.config.lease,
+            deadline,
+        )
+    }
+
+    fn deadline(&self) -> (Instant, Instant) {
+        let now = Instant::now();
+        (now, now + self.config.busy_timeout)
+    }
+}
