@@ -10,14 +10,19 @@ use ventalibre::domain::demo::pictures::{ALL_PICS, Look, avatar, photo};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let out = args.first().cloned().unwrap_or_else(|| "demo-pictures.png".into());
+    let out = args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "demo-pictures.png".into());
     let looks: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(2);
     let (tw, th) = (240u32, 180u32);
     let cols = 8u32;
     let n = ALL_PICS.len() as u32 * looks as u32 + 8;
     let rows = n.div_ceil(cols);
     let mut sheet = image::RgbImage::from_pixel(cols * tw, rows * th, image::Rgb([255, 255, 255]));
-    let palette = [0x1f6fb2, 0xd1495b, 0x2a9d8f, 0xe9c46a, 0x6d597a, 0x264653, 0xf4a261, 0x8ab17d];
+    let palette = [
+        0x1f6fb2, 0xd1495b, 0x2a9d8f, 0xe9c46a, 0x6d597a, 0x264653, 0xf4a261, 0x8ab17d,
+    ];
     let mut i = 0u32;
     let t = std::time::Instant::now();
     let mut drawing = std::time::Duration::ZERO;
@@ -33,14 +38,24 @@ fn main() {
             drawing += t0.elapsed();
             let img = image::load_from_memory(&bytes).unwrap().to_rgb8();
             let small = image::imageops::thumbnail(&img, tw - 4, th - 4);
-            image::imageops::overlay(&mut sheet, &small, ((i % cols) * tw + 2) as i64, ((i / cols) * th + 2) as i64);
+            image::imageops::overlay(
+                &mut sheet,
+                &small,
+                ((i % cols) * tw + 2) as i64,
+                ((i / cols) * th + 2) as i64,
+            );
             i += 1;
         }
     }
     for s in 0..8 {
         let img = image::load_from_memory(&avatar(s)).unwrap().to_rgb8();
         let small = image::imageops::thumbnail(&img, th - 4, th - 4);
-        image::imageops::overlay(&mut sheet, &small, ((i % cols) * tw + 2) as i64, ((i / cols) * th + 2) as i64);
+        image::imageops::overlay(
+            &mut sheet,
+            &small,
+            ((i % cols) * tw + 2) as i64,
+            ((i / cols) * th + 2) as i64,
+        );
         i += 1;
     }
     eprintln!(

@@ -326,7 +326,7 @@ fn accounts_and_their_refusals() {
             "2099-01-01",
         ],
         1,
-        "--user",
+        "--usuario",
     );
     // Delete account: refused with an article for sale, allowed after cancelling it.
     let id = publish(&s, BOB, "Pelota", "de fútbol", "1000", "new", "6");
@@ -794,6 +794,35 @@ fn end_to_end_scenario_of_the_spec() {
             .unwrap()
             .contains("Bicicleta rodado 29")
     );
+    // The CSV opens in a spreadsheet with Argentine settings: BOM, `;`, decimal comma, numbers.
+    let bytes = std::fs::read(&csv).unwrap();
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with a byte-order mark"
+    );
+    let mut rd = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(&bytes[3..]);
+    let headers = rd.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let col = |n: &str| headers.iter().position(|h| h == n).unwrap();
+    let number = |s: &str| -> f64 {
+        assert!(
+            !s.contains(['$', '%', '.', ' ']),
+            "«{s}» is not a plain number"
+        );
+        s.replace(',', ".").parse().unwrap()
+    };
+    assert_eq!(rows.len(), 2, "one sale and the totals");
+    assert_eq!(number(&rows[0][col("Importe")]), 250000.0);
+    assert_eq!(number(&rows[0][col("Comisión %")]), 10.0);
+    assert_eq!(number(&rows[0][col("Comisión")]), 25000.0);
+    assert_eq!(number(&rows[1][col("Importe")]), 250000.0);
+    let date = &rows[0][col("Fecha")];
+    assert!(
+        date.len() == 16 && &date[2..3] == "/" && &date[5..6] == "/",
+        "dd/mm/aaaa hh:mm: {date}"
+    );
     s.refused(
         None,
         &["admin", "report", "ventas-entre-fechas"],
@@ -1012,4 +1041,214 @@ fn demo_fills_a_share_that_passes_check() {
     assert_eq!(d["records"], 151);
     assert!(d["longest_chain"].as_u64().unwrap() >= 2);
     s.check_ok();
+}
+
+// ---- the console speaks Spanish ---------------------------------------------------------------
+
+/// Words clap writes by default in English (help headings, flag descriptions, error texts).
+const CLAP_ENGLISH: &[&str] = &[
+    "usage",
+    "options",
+    "option",
+    "arguments",
+    "argument",
+    "commands",
+    "command",
+    "subcommand",
+    "print",
+    "help",
+    "default",
+    "possible",
+    "values",
+    "value",
+    "information",
+    "try",
+    "tip",
+    "unexpected",
+    "found",
+    "invalid",
+    "required",
+    "provided",
+    "aliases",
+    "alias",
+    "similar",
+    "exists",
+    "missing",
+    "the",
+    "for",
+    "more",
+    "not",
+    "cannot",
+    "used",
+    "with",
+    "was",
+    "were",
+];
+
+fn english_words(text: &str) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let mut found: Vec<String> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| CLAP_ENGLISH.contains(w))
+        .map(String::from)
+        .collect();
+    // clap's placeholders, in any case.
+    for p in ["[OPTIONS]", "<COMMAND>", "[COMMAND]"] {
+        if text.contains(p) {
+            found.push(p.into());
+        }
+    }
+    found
+}
+
+#[test]
+fn every_help_text_is_in_spanish_with_an_example() {
+    let paths = ventalibre::cli::spanish::command_paths();
+    assert!(paths.len() > 40, "{} commands", paths.len());
+    for path in &paths {
+        let help = ventalibre::cli::spanish::help_of(path);
+        let bad = english_words(&help);
+        assert!(
+            bad.is_empty(),
+            "ventalibre {path:?} --ayuda has {bad:?}:\n{help}"
+        );
+        assert!(help.contains("Uso: ventalibre"), "{path:?}:\n{help}");
+        assert!(help.contains("-h, --ayuda"), "{path:?}:\n{help}");
+        assert!(help.contains("Ejemplo"), "{path:?} has no example:\n{help}");
+    }
+}
+
+#[test]
+fn every_flag_and_argument_is_described() {
+    fn walk(c: &clap::Command, path: &str) {
+        for a in c.get_arguments() {
+            if !a.is_hide_set() {
+                assert!(
+                    a.get_help()
+                        .is_some_and(|h| !h.to_string().trim().is_empty()),
+                    "{path}: «{}» has no description",
+                    a.get_id()
+                );
+            }
+        }
+        for s in c.get_subcommands() {
+            assert!(
+                s.get_about().is_some(),
+                "{path} {} has no description",
+                s.get_name()
+            );
+            walk(s, &format!("{path} {}", s.get_name()));
+        }
+    }
+    walk(&ventalibre::cli::spanish::command(), "ventalibre");
+}
+
+#[test]
+fn the_binary_prints_spanish_help_and_accepts_help_as_before() {
+    for args in [
+        &["--ayuda"][..],
+        &["--help"],
+        &["-h"],
+        &["publicar", "--ayuda"],
+        &["publish", "--help"],
+    ] {
+        let o = Command::new(BIN).args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", err(&o));
+        let help = out(&o);
+        assert!(help.contains("Uso: ventalibre"), "{args:?}:\n{help}");
+        assert!(english_words(&help).is_empty(), "{args:?}:\n{help}");
+    }
+}
+
+#[test]
+fn clap_errors_are_in_spanish() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["publicar", "--publication", "3"],
+            "argumento inesperado «--publication»",
+        ),
+        (&["publicr"], "comando desconocido «publicr»"),
+        (&["publicar", "--titulo"], "falta el valor de «--titulo"),
+        (&["publicar", "--titulo", "x"], "faltan datos obligatorios"),
+        (&["explorar", "--tipo", "viejo"], "valor inválido «viejo»"),
+        (&["pausar", "abc"], "no es un número entero"),
+        (&["pausar", "1", "2"], "argumento inesperado «2»"),
+        (&["admin"], "Comandos"),
+        (&["calificar", "1", "genial"], "valores posibles"),
+        (
+            &["billetera", "transferir", "100"],
+            "faltan datos obligatorios",
+        ),
+        (
+            &["dispersion", "--bloque", "-3"],
+            "argumento inesperado «-3»",
+        ),
+        (&["--carpeta"], "falta el valor de «--carpeta"),
+        (
+            &["explorar", "--categoria", "99999999999999999999999"],
+            "demasiado grande",
+        ),
+        (
+            &["explorar", "--orden=precio", "--json"],
+            "valor inválido «precio»",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut full = vec!["ventalibre"];
+        full.extend_from_slice(args);
+        let e = ventalibre::cli::spanish::parse_from(full).unwrap_err();
+        let text = e.render().to_string();
+        assert!(
+            text.contains(expected),
+            "{args:?}: «{expected}» not in:\n{text}"
+        );
+        let bad = english_words(&text);
+        assert!(bad.is_empty(), "{args:?} has {bad:?}:\n{text}");
+    }
+    // The binary: exit 2, the message on stderr.
+    let o = Command::new(BIN)
+        .args(["publicar", "--publication", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).starts_with("error: argumento inesperado «--publication»"),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("Uso: ventalibre publicar"), "{}", err(&o));
+    assert!(english_words(&err(&o)).is_empty(), "{}", err(&o));
+}
+
+#[test]
+fn a_password_cannot_be_asked_without_a_terminal() {
+    let s = Share::new("sin-terminal");
+    let o = Command::new(BIN)
+        .args(["--carpeta"])
+        .arg(&s.0)
+        .args(["admin", "usuarios"])
+        .env_remove("VENTALIBRE_PASSWORD")
+        .env("VENTALIBRE_KDF_ROUNDS", "1000")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("la entrada no es una terminal"),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("VENTALIBRE_PASSWORD="), "{}", err(&o));
+}
+
+#[test]
+fn version_prints_program_and_format() {
+    let o = Command::new(BIN).arg("--version").output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let v = out(&o);
+    assert!(
+        v.starts_with(&format!("VentaLibre {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    assert!(v.contains("formato de carpeta"), "{v}");
 }

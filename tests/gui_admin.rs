@@ -287,10 +287,15 @@ fn sales_between_dates_show_commission_and_totals_at_the_foot() {
     assert_eq!(expected.footer[7], commission);
     h.get_by_label(&amount);
     h.get_by_label(&commission);
-    h.get_by_label(&format!("cobrado 0.00 / pendiente {commission}"));
+    // The foot in Argentine formats (the cells above keep the machine text for JSON).
+    let ar = |s: &str| ventalibre::domain::reports::ColumnKind::Money.display(s);
+    let pending = format!("cobrado $ 0,00 / pendiente {}", ar(&commission));
+    assert_eq!(expected.footer[8], pending);
     // The same foot in one line that stays in view above the table.
     h.get_by_label(&format!(
-        "Totales: 2 ventas · Importe: {amount} · Comisión: {commission} · cobrado 0.00 / pendiente {commission}"
+        "Totales: 2 ventas · Importe: {} · Comisión: {} · {pending}",
+        ar(&amount),
+        ar(&commission)
     ));
     assert_eq!(h.query_all_by_label("pendiente").count(), 2);
 
@@ -314,7 +319,7 @@ fn sales_between_dates_show_commission_and_totals_at_the_foot() {
     click(&mut h, "Sí, cobrar");
     h.get_by_label(&format!("Se cobraron 2 comisiones por $ {commission}."));
     click(&mut h, "Ventas entre fechas");
-    h.get_by_label(&format!("cobrado {commission} / pendiente 0.00"));
+    h.get_by_label(&format!("cobrado {} / pendiente $ 0,00", ar(&commission)));
     assert_eq!(h.query_all_by_label("cobrada").count(), 2);
 }
 

@@ -325,7 +325,7 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
     assert!(has(&h, "$ 8500.00"), "the balance after");
     click_button(&mut h, "Confirmar la compra");
     assert!(has(&h, "¡Compra realizada! Se emitió la factura N.º 1."));
-    assert!(has(&h, "FACTURA N.º 00000001"));
+    assert!(has(&h, "FACTURA N.º 0001-00000001"));
     click(&mut h, "Calificar: recomendable");
     assert!(has(&h, "Calificación guardada"));
     let juan = m.authenticate("juan@example.com", PASS).unwrap();
@@ -345,7 +345,7 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
     assert!(has(&h, "Sí, 21 cambios"), "my questions with their answers");
     click(&mut h, "Factura N.º 1");
     assert_eq!(mui(&mut h).tab, InvoicesScreen::TAB);
-    assert!(has(&h, "FACTURA N.º 00000001"));
+    assert!(has(&h, "FACTURA N.º 0001-00000001"));
     assert!(has(&h, "Comprador: Díaz, Juan <juan@example.com>"));
     // The export (to a path typed, or chosen with the system's save dialog).
     let out = t.path().join("factura.txt");
@@ -355,7 +355,11 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
     let text = std::fs::read_to_string(&out).unwrap();
     let inv = m.invoice(&juan, 1).unwrap();
     assert_eq!(text, ventalibre::gui::invoices::invoice_text(&inv));
-    assert!(text.contains("TOTAL: $ 50000.00"));
+    assert!(text.contains("$ 50.000,00") && text.contains("TOTAL:"));
+    assert!(
+        !text.contains("Comisi"),
+        "the buyer's copy has no commission"
+    );
 }
 
 #[test]

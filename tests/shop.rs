@@ -123,7 +123,8 @@ fn visitors_see_every_question_newest_first_by_first_name_and_the_seller_answers
     assert!(!page.mine && !page.favourite);
 
     // The seller answers the newer question first; the older stays open.
-    m.answer_question(&ana, id, qs[0].id, "Sí, por correo.").unwrap();
+    m.answer_question(&ana, id, qs[0].id, "Sí, por correo.")
+        .unwrap();
     let qs = m.public_questions(id).unwrap();
     assert_eq!(qs[0].answer.as_deref(), Some("Sí, por correo."));
     assert_eq!(qs[1].answer, None);
@@ -142,7 +143,8 @@ fn visitors_see_every_question_newest_first_by_first_name_and_the_seller_answers
         m.answer_question(&ana, other, qs[1].id, "no"),
         Err(DomainError::NotFound(_))
     ));
-    m.answer_question(&ana, id, qs[1].id, "Sí, con funda.").unwrap();
+    m.answer_question(&ana, id, qs[1].id, "Sí, con funda.")
+        .unwrap();
     // The asker sees their own questions marked.
     let page = m.listing_page(Some(&juan), id).unwrap();
     assert!(page.questions.iter().any(|q| q.mine && q.asker == "Juan"));
@@ -166,17 +168,30 @@ fn news_reach_the_other_terminal_and_the_read_mark_is_shared() {
     assert_eq!(m2.unseen_news(&juan).unwrap(), 1);
     let jn = m2.news(&juan, 10).unwrap();
     assert_eq!(jn.items[0].kind, NewsKind::Answer);
-    assert!(jn.items[0].message.contains("Ana"), "{}", jn.items[0].message);
+    assert!(
+        jn.items[0].message.contains("Ana"),
+        "{}",
+        jn.items[0].message
+    );
 
     m2.deposit(&juan, 500_000_00).unwrap();
     let buy = m2.buy(&juan, id).unwrap();
-    m2.rate_with_comment(&juan, buy.sale, Rating::Recommend, "Excelente, todo perfecto.")
-        .unwrap();
+    m2.rate_with_comment(
+        &juan,
+        buy.sale,
+        Rating::Recommend,
+        "Excelente, todo perfecto.",
+    )
+    .unwrap();
     let an = m1.news(&ana, 10).unwrap();
     assert_eq!(an.unseen, 3);
     let kinds: Vec<NewsKind> = an.items.iter().map(|n| n.kind).collect();
     assert_eq!(kinds, [NewsKind::Rated, NewsKind::Sale, NewsKind::Question]);
-    assert!(an.items[0].message.contains("Excelente"), "{}", an.items[0].message);
+    assert!(
+        an.items[0].message.contains("Excelente"),
+        "{}",
+        an.items[0].message
+    );
     assert!(an.items.iter().all(|n| !n.seen));
 
     // Seen on one terminal, seen on the other.
@@ -212,7 +227,10 @@ fn a_favourite_shows_a_price_change_and_then_the_sale() {
     let juan = user(&m, "juan@ejemplo.com.ar", "Gómez, Juan", 0);
     let lu = user(&m, "lucia@ejemplo.com.ar", "Fernández, Lucía", 1);
     let id = listing(&m, &ana, 4, "Heladera Gafa usada", 600_000_00);
-    assert!(matches!(m.add_favourite(&ana, id), Err(DomainError::Denied(_))));
+    assert!(matches!(
+        m.add_favourite(&ana, id),
+        Err(DomainError::Denied(_))
+    ));
     assert!(m.add_favourite(&juan, id).unwrap());
     assert!(!m.add_favourite(&juan, id).unwrap());
     assert!(m.is_favourite(&juan, id).unwrap());
@@ -285,11 +303,19 @@ fn a_saved_search_in_plural_announces_a_new_listing() {
     assert_eq!(news.unseen, 1);
     assert_eq!(news.items[0].kind, NewsKind::SavedSearch);
     assert_eq!(news.items[0].publication, id);
-    assert!(news.items[0].message.contains("guitarras"), "{}", news.items[0].message);
+    assert!(
+        news.items[0].message.contains("guitarras"),
+        "{}",
+        news.items[0].message
+    );
     let list = m.saved_searches(&juan).unwrap();
     assert_eq!(list[0].number, n);
     assert_eq!((list[0].results, list[0].new_results), (1, 1));
-    assert!(list[0].description.contains("Instrumentos musicales"), "{}", list[0].description);
+    assert!(
+        list[0].description.contains("Instrumentos musicales"),
+        "{}",
+        list[0].description
+    );
     let (_, results) = m.open_saved_search(&juan, n).unwrap();
     assert_eq!(results.len(), 1);
     assert_eq!(m.saved_searches(&juan).unwrap()[0].new_results, 0);
@@ -303,12 +329,21 @@ fn six_photos_with_a_chosen_cover_and_never_seven() {
     let (_t, m) = share("gallery");
     let ana = user(&m, "ana@ejemplo.com.ar", "Pérez, Ana", 2);
     let id = listing(&m, &ana, 6, "Bicicleta rodado 29", 400_000_00);
-    let six: Vec<GalleryPhoto> = (0..6u8).map(|i| GalleryPhoto::New(png(i * 40, 10, 200))).collect();
+    let six: Vec<GalleryPhoto> = (0..6u8)
+        .map(|i| GalleryPhoto::New(png(i * 40, 10, 200)))
+        .collect();
     let g = m.set_gallery(&ana, id, six).unwrap();
     assert_eq!(g.photos.len(), 6);
-    assert_eq!(m.publication(id).unwrap().photo.as_deref(), Some(g.photos[0].as_str()));
+    assert_eq!(
+        m.publication(id).unwrap().photo.as_deref(),
+        Some(g.photos[0].as_str())
+    );
     // The third becomes the cover, the fifth is removed, the rest keep their order.
-    let mut order: Vec<GalleryPhoto> = g.photos.iter().map(|h| GalleryPhoto::Existing(h.clone())).collect();
+    let mut order: Vec<GalleryPhoto> = g
+        .photos
+        .iter()
+        .map(|h| GalleryPhoto::Existing(h.clone()))
+        .collect();
     let cover = order.remove(2);
     order.insert(0, cover);
     order.remove(4);
@@ -316,13 +351,23 @@ fn six_photos_with_a_chosen_cover_and_never_seven() {
     assert_eq!(g2.photos.len(), 5);
     assert_eq!(g2.photos[0], g.photos[2]);
     assert!(!g2.photos.contains(&g.photos[4]));
-    assert_eq!(m.publication(id).unwrap().photo.as_deref(), Some(g.photos[2].as_str()));
+    assert_eq!(
+        m.publication(id).unwrap().photo.as_deref(),
+        Some(g.photos[2].as_str())
+    );
     assert_eq!(m.listing_page(None, id).unwrap().photos, g2.photos);
     // Seven are refused, so is something that is not an image; nothing changes.
     let seven: Vec<GalleryPhoto> = (0..7u8).map(|i| GalleryPhoto::New(png(i, i, i))).collect();
-    assert!(matches!(m.set_gallery(&ana, id, seven), Err(DomainError::Invalid(_))));
     assert!(matches!(
-        m.set_gallery(&ana, id, vec![GalleryPhoto::New(b"no soy una foto".to_vec())]),
+        m.set_gallery(&ana, id, seven),
+        Err(DomainError::Invalid(_))
+    ));
+    assert!(matches!(
+        m.set_gallery(
+            &ana,
+            id,
+            vec![GalleryPhoto::New(b"no soy una foto".to_vec())]
+        ),
         Err(DomainError::Invalid(_))
     ));
     assert_eq!(m.gallery(id).unwrap().photos, g2.photos);
@@ -341,18 +386,29 @@ fn reputation_seller_page_and_contact_after_a_purchase() {
     let ana = user(&m, "ana@ejemplo.com.ar", "Pérez, Ana", 2);
     let juan = user(&m, "juan@ejemplo.com.ar", "Gómez, Juan", 0);
     let lu = user(&m, "lucia@ejemplo.com.ar", "Fernández, Lucía", 1);
-    assert_eq!(m.reputation(ana.user_id).unwrap().summary, "Sin ventas todavía");
+    assert_eq!(
+        m.reputation(ana.user_id).unwrap().summary,
+        "Sin ventas todavía"
+    );
     let a = listing(&m, &ana, 5, "Novela Rayuela", 20_000_00);
     let b = listing(&m, &ana, 5, "Enciclopedia Salvat", 90_000_00);
     let c = listing(&m, &ana, 5, "Libro de cuentos", 15_000_00);
     m.deposit(&juan, 1_000_000_00).unwrap();
     let s1 = m.buy(&juan, a).unwrap();
     let s2 = m.buy(&juan, b).unwrap();
-    m.rate_with_comment(&juan, s1.sale, Rating::Recommend, "Impecable, tal cual la foto.")
-        .unwrap();
+    m.rate_with_comment(
+        &juan,
+        s1.sale,
+        Rating::Recommend,
+        "Impecable, tal cual la foto.",
+    )
+    .unwrap();
     m.rate(&juan, s2.sale, Rating::Neutral).unwrap();
     let r = m.reputation(ana.user_id).unwrap();
-    assert_eq!((r.sales, r.rated, r.recommend_pct, r.neutral_pct), (2, 2, 50, 50));
+    assert_eq!(
+        (r.sales, r.rated, r.recommend_pct, r.neutral_pct),
+        (2, 2, 50, 50)
+    );
     assert_eq!(r.summary, "50 % de recomendaciones, 2 ventas");
 
     let page = m.seller_page(ana.user_id).unwrap();
@@ -366,11 +422,20 @@ fn reputation_seller_page_and_contact_after_a_purchase() {
 
     // The buyer gets the seller's contact, the seller the buyer's; nobody else.
     let k = m.sale_contact(&juan, s1.sale).unwrap();
-    assert_eq!((k.role.as_str(), k.email.as_str()), ("vendedor", "ana@ejemplo.com.ar"));
+    assert_eq!(
+        (k.role.as_str(), k.email.as_str()),
+        ("vendedor", "ana@ejemplo.com.ar")
+    );
     assert_eq!(k.phone, "+54 9 351 555-1234");
     assert!(k.advice.contains("ana@ejemplo.com.ar"), "{}", k.advice);
-    assert_eq!(m.sale_contact(&ana, s1.sale).unwrap().email, "juan@ejemplo.com.ar");
-    assert!(matches!(m.sale_contact(&lu, s1.sale), Err(DomainError::Denied(_))));
+    assert_eq!(
+        m.sale_contact(&ana, s1.sale).unwrap().email,
+        "juan@ejemplo.com.ar"
+    );
+    assert!(matches!(
+        m.sale_contact(&lu, s1.sale),
+        Err(DomainError::Denied(_))
+    ));
     check_ok(&m);
 }
 
@@ -380,10 +445,20 @@ fn reputation_shares_always_add_up_to_one_hundred() {
     assert_eq!(r.summary, "98 % de recomendaciones, 47 ventas");
     for (a, b, c) in [(1, 1, 1), (2, 1, 0), (5, 3, 3), (0, 0, 7), (33, 33, 34)] {
         let r = Reputation::of(a, b, c, a + b + c);
-        assert_eq!(r.recommend_pct + r.neutral_pct + r.not_recommend_pct, 100, "{a} {b} {c}");
+        assert_eq!(
+            r.recommend_pct + r.neutral_pct + r.not_recommend_pct,
+            100,
+            "{a} {b} {c}"
+        );
     }
-    assert_eq!(Reputation::of(0, 0, 0, 3).summary, "Sin calificaciones todavía, 3 ventas");
-    assert_eq!(Reputation::of(1, 0, 0, 1).summary, "100 % de recomendaciones, 1 venta");
+    assert_eq!(
+        Reputation::of(0, 0, 0, 3).summary,
+        "Sin calificaciones todavía, 3 ventas"
+    );
+    assert_eq!(
+        Reputation::of(1, 0, 0, 1).summary,
+        "100 % de recomendaciones, 1 venta"
+    );
 }
 
 #[test]
@@ -398,7 +473,10 @@ fn the_demo_is_a_coherent_shop_with_pictures_and_passes_check() {
     let sum = m.demo_with(&o).unwrap();
     assert_eq!((sum.users, sum.publications), (24, 60));
     assert!(sum.sales > 0 && sum.ratings > 0 && sum.conversations > 0 && sum.answers > 0);
-    assert!(sum.answers < sum.conversations, "some questions stay unanswered");
+    assert!(
+        sum.answers < sum.conversations,
+        "some questions stay unanswered"
+    );
     check_ok(&m);
 
     let admin = m
@@ -415,7 +493,12 @@ fn the_demo_is_a_coherent_shop_with_pictures_and_passes_check() {
             assert!(u.phone.starts_with("+54 9 11 "), "{}", u.phone);
         }
         if u.province == 2 {
-            assert!(u.phone.starts_with("+54 9 35"), "{} {}", u.province_name, u.phone);
+            assert!(
+                u.phone.starts_with("+54 9 35"),
+                "{} {}",
+                u.province_name,
+                u.phone
+            );
         }
     }
     let for_sale = m.browse(&Default::default()).unwrap();
@@ -425,7 +508,11 @@ fn the_demo_is_a_coherent_shop_with_pictures_and_passes_check() {
         let t = p.title.to_lowercase();
         match p.kind {
             Kind::New => assert!(!t.contains("usad"), "{}", p.title),
-            Kind::Used => assert!(!t.contains("nuev") || t.contains("como nuev"), "{}", p.title),
+            Kind::Used => assert!(
+                !t.contains("nuev") || t.contains("como nuev"),
+                "{}",
+                p.title
+            ),
         }
     }
     // Sales spread over months, not all at one minute.
@@ -443,7 +530,11 @@ fn the_demo_is_a_coherent_shop_with_pictures_and_passes_check() {
         })
         .collect();
     let span = sold.iter().max().unwrap() - sold.iter().min().unwrap();
-    assert!(span > 30 * 86_400_000, "sales within {} days", span / 86_400_000);
+    assert!(
+        span > 30 * 86_400_000,
+        "sales within {} days",
+        span / 86_400_000
+    );
 
     // The same seed makes the same shop.
     let t2 = TempDir::new("demo2");

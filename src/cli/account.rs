@@ -11,18 +11,46 @@ use crate::domain::catalog::datetime_of_ms;
 
 #[derive(Debug, Args)]
 pub struct Register {
-    #[arg(long)]
+    #[arg(
+        long,
+        value_name = "EMAIL",
+        help = "El email, que identifica la cuenta"
+    )]
     pub email: String,
-    #[arg(long)]
+    #[arg(
+        long = "nombre",
+        alias = "name",
+        value_name = "NOMBRE",
+        help = "Apellido y nombre, o razón social"
+    )]
     pub name: String,
-    #[arg(long)]
+    #[arg(
+        long = "domicilio",
+        alias = "address",
+        value_name = "DOMICILIO",
+        help = "Calle y número"
+    )]
     pub address: String,
-    /// Province code (0..23) or name.
-    #[arg(long)]
+    #[arg(
+        long = "provincia",
+        alias = "province",
+        value_name = "PROVINCIA",
+        help = "Código de provincia (0 a 23, ver «ventalibre provincias») o su nombre"
+    )]
     pub province: String,
-    #[arg(long)]
+    #[arg(
+        long = "telefono",
+        alias = "phone",
+        value_name = "TELÉFONO",
+        help = "Teléfono (optativo)"
+    )]
     pub phone: Option<String>,
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long = "foto",
+        alias = "photo",
+        value_name = "ARCHIVO",
+        help = "Foto de perfil (JPEG, PNG, WebP, GIF o BMP; optativa)"
+    )]
     pub photo: Option<PathBuf>,
 }
 
@@ -56,7 +84,7 @@ impl Login {
             .cli
             .user
             .clone()
-            .ok_or_else(|| invalid("indique --user EMAIL"))?;
+            .ok_or_else(|| invalid("indique quién entra: --usuario EMAIL"))?;
         let p = password("VENTALIBRE_PASSWORD", &format!("Clave de {email}"))?;
         let s = cx.market.login(&email, &p)?;
         Ok((
@@ -96,16 +124,40 @@ impl Passwd {
 
 #[derive(Debug, Args)]
 pub struct Profile {
-    #[arg(long)]
+    #[arg(
+        long = "nombre",
+        alias = "name",
+        value_name = "NOMBRE",
+        help = "Nuevo apellido y nombre"
+    )]
     pub name: Option<String>,
-    #[arg(long)]
+    #[arg(
+        long = "domicilio",
+        alias = "address",
+        value_name = "DOMICILIO",
+        help = "Nuevo domicilio"
+    )]
     pub address: Option<String>,
-    /// Province code (0..23) or name.
-    #[arg(long)]
+    #[arg(
+        long = "provincia",
+        alias = "province",
+        value_name = "PROVINCIA",
+        help = "Nueva provincia: código (0 a 23) o nombre"
+    )]
     pub province: Option<String>,
-    #[arg(long)]
+    #[arg(
+        long = "telefono",
+        alias = "phone",
+        value_name = "TELÉFONO",
+        help = "Nuevo teléfono"
+    )]
     pub phone: Option<String>,
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long = "foto",
+        alias = "photo",
+        value_name = "ARCHIVO",
+        help = "Nueva foto de perfil"
+    )]
     pub photo: Option<PathBuf>,
 }
 

@@ -14,50 +14,145 @@ use crate::domain::reports::{REPORTS, ReportParams};
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCmd {
+    #[command(
+        name = "bloquear-usuario",
+        alias = "block-user",
+        about = "Bloquea una cuenta: no puede entrar ni operar",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin bloquear-usuario ana@ejemplo.com.ar"
+    )]
     BlockUser {
+        #[arg(value_name = "EMAIL", help = "El email de la cuenta")]
         email: String,
     },
+    #[command(
+        name = "desbloquear-usuario",
+        alias = "unblock-user",
+        about = "Desbloquea una cuenta bloqueada",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin desbloquear-usuario ana@ejemplo.com.ar"
+    )]
     UnblockUser {
+        #[arg(value_name = "EMAIL", help = "El email de la cuenta")]
         email: String,
     },
+    #[command(
+        name = "bloquear",
+        alias = "block",
+        about = "Bloquea una publicación: deja de estar en venta",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin bloquear 12"
+    )]
     Block {
+        #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
         id: u64,
     },
+    #[command(
+        name = "desbloquear",
+        alias = "unblock",
+        about = "Desbloquea una publicación bloqueada",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin desbloquear 12"
+    )]
     Unblock {
+        #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
         id: u64,
     },
-    /// Collect the commissions sellers owe.
+    #[command(
+        name = "cobrar",
+        alias = "collect",
+        about = "Cobra las comisiones que deben los vendedores (a la cuenta de VentaLibre)",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin cobrar"
+    )]
     Collect,
-    /// Every user.
+    #[command(
+        name = "usuarios",
+        alias = "users",
+        about = "Lista todos los usuarios con su estado",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin usuarios"
+    )]
     Users,
-    /// A listing of the spec (`--list` names them).
+    #[command(
+        name = "listado",
+        alias = "report",
+        about = "Un listado del enunciado (--lista los nombra)",
+        after_help = "Ejemplos:\n  ventalibre admin listado --lista\n  VENTALIBRE_PASSWORD=newton ventalibre admin listado ventas-entre-fechas --desde 01/01/2026 --hasta 31/12/2026 --csv ventas.csv\n  VENTALIBRE_PASSWORD=newton ventalibre --usuario ana@ejemplo.com.ar admin listado compras-de-usuario"
+    )]
     Report {
+        #[arg(value_name = "NOMBRE", help = "El nombre del listado (ver --lista)")]
         name: Option<String>,
-        #[arg(long)]
+        #[arg(
+            long = "lista",
+            alias = "list",
+            help = "Nombra los listados y los datos que pide cada uno"
+        )]
         list: bool,
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(
+            long = "desde",
+            alias = "from",
+            value_name = "FECHA",
+            help = "Desde esta fecha, inclusive: dd/mm/aaaa (o aaaa-mm-dd)"
+        )]
         from: Option<String>,
-        #[arg(long, value_name = "YYYY-MM-DD")]
+        #[arg(
+            long = "hasta",
+            alias = "to",
+            value_name = "FECHA",
+            help = "Hasta esta fecha, inclusive: dd/mm/aaaa (o aaaa-mm-dd)"
+        )]
         to: Option<String>,
-        #[arg(long)]
+        #[arg(
+            long = "categoria",
+            alias = "category",
+            value_name = "CLAVE",
+            help = "La categoría del listado"
+        )]
         category: Option<u64>,
-        /// The administrator acting (default admin@ventalibre.com.ar).
-        #[arg(long = "as", value_name = "EMAIL")]
+        #[arg(
+            long = "como",
+            alias = "as",
+            value_name = "EMAIL",
+            help = "Quién administra (por omisión admin@ventalibre.com.ar); --usuario es el usuario del listado"
+        )]
         acting: Option<String>,
-        /// Write CSV to this file (or to stdout with `-`).
-        #[arg(long, value_name = "FILE")]
+        #[arg(
+            long = "csv",
+            value_name = "ARCHIVO",
+            help = "Además lo escribe en CSV para Excel (separador «;», coma decimal); «-» lo escribe en la salida"
+        )]
         csv: Option<PathBuf>,
     },
-    /// Testimonial conversations between a publication and random users.
+    #[command(
+        name = "conversaciones-masivas",
+        alias = "bulk-conversations",
+        about = "Agrega conversaciones testimoniales entre una publicación y usuarios al azar",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin conversaciones-masivas --publicacion 12 --usuarios 50"
+    )]
     BulkConversations {
-        #[arg(long)]
+        #[arg(
+            long = "publicacion",
+            alias = "publication",
+            value_name = "NÚMERO",
+            help = "El número de la publicación"
+        )]
         publication: u64,
-        #[arg(long)]
+        #[arg(
+            long = "usuarios",
+            alias = "users",
+            value_name = "CANTIDAD",
+            help = "Cuántos usuarios conversan"
+        )]
         users: u64,
-        #[arg(long)]
+        #[arg(
+            long = "semilla",
+            alias = "seed",
+            value_name = "NÚMERO",
+            help = "Semilla del azar (la misma semilla elige los mismos usuarios)"
+        )]
         seed: Option<u64>,
     },
-    /// The event log in Lamport order.
+    #[command(
+        name = "eventos",
+        alias = "events",
+        about = "El registro de eventos en el orden del reloj lógico (Lamport)",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin eventos"
+    )]
     Events,
 }
 

@@ -47,20 +47,55 @@ impl Provinces {
 
 #[derive(Debug, Subcommand)]
 pub enum CategoryCmd {
+    #[command(
+        name = "agregar",
+        alias = "add",
+        about = "Crea una categoría",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre categoria agregar \"Juguetes\" --comision 7,5"
+    )]
     Add {
+        #[arg(value_name = "NOMBRE", help = "El nombre de la categoría")]
         name: String,
-        /// Commission percentage (e.g. 8.5).
-        #[arg(long)]
+        #[arg(
+            long = "comision",
+            alias = "commission",
+            value_name = "PORCENTAJE",
+            help = "La comisión, en porcentaje del precio (por ejemplo 8,5)"
+        )]
         commission: String,
     },
+    #[command(
+        name = "modificar",
+        alias = "edit",
+        about = "Cambia el nombre o la comisión de una categoría (la comisión nueva rige para las ventas futuras)",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre categoria modificar 3 --comision 12"
+    )]
     Edit {
+        #[arg(value_name = "CLAVE", help = "La clave de la categoría")]
         key: u64,
-        #[arg(long)]
+        #[arg(
+            long = "nombre",
+            alias = "name",
+            value_name = "NOMBRE",
+            help = "El nombre nuevo"
+        )]
         name: Option<String>,
-        #[arg(long)]
+        #[arg(
+            long = "comision",
+            alias = "commission",
+            value_name = "PORCENTAJE",
+            help = "La comisión nueva, en porcentaje (por ejemplo 8,5)"
+        )]
         commission: Option<String>,
     },
+    #[command(
+        name = "borrar",
+        alias = "delete",
+        about = "Borra una categoría sin publicaciones",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre categoria borrar 9"
+    )]
     Delete {
+        #[arg(value_name = "CLAVE", help = "La clave de la categoría")]
         key: u64,
     },
 }

@@ -9,8 +9,14 @@ use crate::domain::catalog::datetime_of_ms;
 
 #[derive(Debug, Args)]
 pub struct Ask {
+    #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
     pub id: u64,
-    #[arg(long)]
+    #[arg(
+        long = "texto",
+        alias = "text",
+        value_name = "TEXTO",
+        help = "La pregunta"
+    )]
     pub text: String,
 }
 
@@ -24,10 +30,21 @@ impl Ask {
 
 #[derive(Debug, Args)]
 pub struct Answer {
+    #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
     pub id: u64,
-    #[arg(long)]
+    #[arg(
+        long = "comprador",
+        alias = "buyer",
+        value_name = "EMAIL",
+        help = "El email de quien preguntó"
+    )]
     pub buyer: String,
-    #[arg(long)]
+    #[arg(
+        long = "texto",
+        alias = "text",
+        value_name = "TEXTO",
+        help = "La respuesta"
+    )]
     pub text: String,
 }
 
@@ -44,8 +61,14 @@ impl Answer {
 
 #[derive(Debug, Args)]
 pub struct Conversation {
+    #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
     pub id: u64,
-    #[arg(long)]
+    #[arg(
+        long = "comprador",
+        alias = "buyer",
+        value_name = "EMAIL",
+        help = "Solo la conversación con este comprador (quien vende ve todas)"
+    )]
     pub buyer: Option<String>,
 }
 

@@ -23,7 +23,9 @@ pub(super) fn password(var: &str, prompt: &str) -> DResult<String> {
         let l = line.trim_end_matches(['\n', '\r']).to_string();
         if l.is_empty() {
             return Err(invalid(format!(
-                "falta la clave: defina {var} o escríbala en la entrada"
+                "esta operación necesita una clave ({prompt}) y no se la puede pedir porque la \
+                 entrada no es una terminal: defina la variable {var} (por ejemplo \
+                 {var}=secreto ventalibre …) o escriba la clave en la entrada estándar"
             )));
         }
         return Ok(l);
@@ -53,7 +55,7 @@ pub(super) fn password(var: &str, prompt: &str) -> DResult<String> {
 pub(super) fn session(cx: &Ctx) -> DResult<Session> {
     let Some(email) = &cx.cli.user else {
         return Err(DomainError::Denied(
-            "esta operación necesita un usuario registrado: indique --user EMAIL".into(),
+            "esta operación necesita un usuario registrado: indique --usuario EMAIL".into(),
         ));
     };
     let p = password("VENTALIBRE_PASSWORD", &format!("Clave de {email}"))?;

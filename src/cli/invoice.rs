@@ -1,13 +1,15 @@
-//! Invoice commands: the user's invoices and one invoice (shown, or written to a file).
+//! Invoice commands: the user's invoices and one invoice (shown, or written to a text or PDF
+//! file), printed by the domain's one invoice renderer.
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
+use serde_json::json;
 
 use super::input::session;
 use super::{Ctx, Out, invalid, to_value};
-use crate::domain::catalog::datetime_of_ms;
-use crate::domain::format_cents;
+use crate::domain::format;
+use crate::domain::invoice::{InvoiceCopy, InvoiceDocument, invoice_number};
 
 #[derive(Debug, Args)]
 pub struct Invoices {}
@@ -19,13 +21,13 @@ impl Invoices {
         let mut t = String::new();
         for i in &v {
             t.push_str(&format!(
-                "{:08}  {}  «{}»  comprador {}  vendedor {}  $ {}\n",
-                i.number,
-                datetime_of_ms(i.issued_ms),
+                "{}  {}  «{}»  comprador {}  vendedor {}  {}\n",
+                invoice_number(i.number),
+                format::datetime_of_ms(i.issued_ms),
                 i.title,
                 i.buyer_email,
                 i.seller_email,
-                format_cents(i.total)
+                format::money(i.total)
             ));
         }
         if v.is_empty() {
@@ -35,50 +37,81 @@ impl Invoices {
     }
 }
 
+/// `factura --copia comprador|vendedor`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CopyArg {
+    #[value(name = "comprador", alias = "buyer")]
+    Buyer,
+    #[value(name = "vendedor", alias = "seller")]
+    Seller,
+}
+
+/// `29` or `0001-00000029`.
+fn parse_invoice_number(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = match t.split_once('-') {
+        Some((pos, n)) if pos.parse::<u32>().is_ok() => n,
+        _ => t,
+    };
+    digits
+        .parse::<u64>()
+        .map_err(|_| format!("«{s}» no es un número de factura (por ejemplo 29 o 0001-00000029)"))
+}
+
 #[derive(Debug, Args)]
 pub struct Invoice {
+    #[arg(
+        value_name = "NÚMERO",
+        help = "El número de la factura (29 o 0001-00000029)",
+        value_parser = parse_invoice_number
+    )]
     pub number: u64,
-    /// Also write it to a text file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long = "salida",
+        alias = "output",
+        value_name = "ARCHIVO",
+        help = "Además la escribe en este archivo de texto"
+    )]
     pub output: Option<PathBuf>,
+    #[arg(
+        long = "pdf",
+        value_name = "ARCHIVO",
+        help = "Además la escribe en este archivo PDF"
+    )]
+    pub pdf: Option<PathBuf>,
+    #[arg(
+        long = "copia",
+        value_enum,
+        value_name = "COPIA",
+        help = "comprador (ORIGINAL, sin la comisión) o vendedor (DUPLICADO, con la comisión); por omisión, la de quien la pide"
+    )]
+    pub copy: Option<CopyArg>,
 }
 
 impl Invoice {
     pub fn run(self, cx: &Ctx) -> Out {
         let s = session(cx)?;
         let i = cx.market.invoice(&s, self.number)?;
-        let text = invoice_text(&i);
-        if let Some(path) = self.output {
-            std::fs::write(&path, &text)
-                .map_err(|e| invalid(format!("no se pudo escribir {}: {e}", path.display())))?;
+        let copy = match self.copy {
+            None => InvoiceCopy::for_viewer(&i, &s),
+            Some(CopyArg::Buyer) => InvoiceCopy::Buyer.allowed(&i, &s)?,
+            Some(CopyArg::Seller) => InvoiceCopy::Seller.allowed(&i, &s)?,
+        };
+        let doc = InvoiceDocument::new(&i, copy);
+        let text = doc.to_text();
+        let write = |path: &PathBuf, bytes: &[u8]| {
+            std::fs::write(path, bytes)
+                .map_err(|e| invalid(format!("no se pudo escribir {}: {e}", path.display())))
+        };
+        if let Some(path) = &self.output {
+            write(path, text.as_bytes())?;
         }
-        Ok((to_value(&i), text))
+        if let Some(path) = &self.pdf {
+            write(path, &doc.to_pdf())?;
+        }
+        let mut v = to_value(&i);
+        v["document"] = to_value(&doc);
+        v["copy"] = json!(copy);
+        Ok((v, text))
     }
-}
-
-fn invoice_text(i: &crate::domain::Invoice) -> String {
-    format!(
-        "FACTURA N.º {:08}\nFecha: {}\n\nVendedor: {} <{}> (usuario {})\nComprador: {} <{}> (usuario {})\nDomicilio: {}\n\n\
-         Cant.  Artículo                                   P. unitario        Total\n\
-         {:>5}  {:<40}  {:>12}  {:>12}\n\n\
-         Total: $ {}\nComisión VentaLibre ({} %, a cargo del vendedor): $ {}\nPublicación {} — marca de tiempo lógica {}\n",
-        i.number,
-        datetime_of_ms(i.issued_ms),
-        i.seller_name,
-        i.seller_email,
-        i.seller_id,
-        i.buyer_name,
-        i.buyer_email,
-        i.buyer_id,
-        i.buyer_address,
-        i.quantity,
-        i.title.chars().take(40).collect::<String>(),
-        format_cents(i.unit_price),
-        format_cents(i.total),
-        format_cents(i.total),
-        format_cents(i.commission_bp as i64),
-        format_cents(i.commission),
-        i.pub_id,
-        i.lamport
-    )
 }

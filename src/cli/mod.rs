@@ -7,6 +7,7 @@
 //! # Layout
 //!
 //! * `args` — global flags and the `Command` enum.
+//! * `spanish` — clap in Spanish: help template, `--ayuda`, usage lines, error messages.
 //! * `input` — what commands read besides their arguments: passwords, sessions, provinces,
 //!   photo files.
 //! * `account` — register, login, logout, passwd, profile, unregister.
@@ -26,6 +27,7 @@ pub mod conversation;
 mod input;
 pub mod invoice;
 pub mod publication;
+pub mod spanish;
 pub mod tools;
 pub mod trade;
 
@@ -79,6 +81,15 @@ pub fn prepare_embedded_share(flag: Option<&Path>) {
         Ok(None) => {}
         Err(e) => eprintln!("ventalibre: no se pudo preparar la tienda de demostración: {e}"),
     }
+}
+
+/// What `ventalibre --version` prints: the program's version and the share format it writes.
+pub fn version_text() -> String {
+    format!(
+        "VentaLibre {} (formato de carpeta {})",
+        env!("CARGO_PKG_VERSION"),
+        crate::storage::ctl::SHARE_FORMAT_VERSION
+    )
 }
 
 /// Runs a parsed command line; returns the exit code.

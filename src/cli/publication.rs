@@ -13,10 +13,12 @@ use crate::domain::catalog::{
 };
 use crate::domain::{Kind, parse_cents, photos};
 
-/// `--kind used|new`.
+/// `--tipo usado|nuevo`.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum KindArg {
+    #[value(name = "usado", alias = "used")]
     Used,
+    #[value(name = "nuevo", alias = "new")]
     New,
 }
 
@@ -29,29 +31,68 @@ impl KindArg {
     }
 }
 
-/// `browse --sort`.
+/// `explorar --orden`.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum SortArg {
+    #[value(name = "recientes", alias = "newest")]
     Newest,
+    #[value(name = "precio-asc", alias = "price-asc")]
     PriceAsc,
+    #[value(name = "precio-desc", alias = "price-desc")]
     PriceDesc,
 }
 
 #[derive(Debug, Args)]
 pub struct Publish {
-    #[arg(long)]
+    #[arg(
+        long = "categoria",
+        alias = "category",
+        value_name = "CLAVE",
+        help = "La clave de la categoría (ver «ventalibre categorias»)"
+    )]
     pub category: u64,
-    #[arg(long)]
+    #[arg(
+        long = "titulo",
+        alias = "title",
+        value_name = "TÍTULO",
+        help = "El nombre del artículo"
+    )]
     pub title: String,
-    #[arg(long)]
+    #[arg(
+        long = "descripcion",
+        alias = "description",
+        value_name = "TEXTO",
+        help = "La descripción del artículo"
+    )]
     pub description: String,
-    #[arg(long)]
+    #[arg(
+        long = "precio",
+        alias = "price",
+        value_name = "IMPORTE",
+        help = "El precio en pesos: 1500, 1500,50 o 1.500,50"
+    )]
     pub price: String,
-    #[arg(long, value_enum)]
+    #[arg(
+        long = "tipo",
+        alias = "kind",
+        value_enum,
+        value_name = "TIPO",
+        help = "usado o nuevo"
+    )]
     pub kind: KindArg,
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(
+        long = "cierre",
+        alias = "closes",
+        value_name = "FECHA",
+        help = "El último día de la publicación: dd/mm/aaaa (o aaaa-mm-dd)"
+    )]
     pub closes: String,
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long = "foto",
+        alias = "photo",
+        value_name = "ARCHIVO",
+        help = "Una foto del artículo (JPEG, PNG, WebP, GIF o BMP; optativa)"
+    )]
     pub photo: Option<PathBuf>,
 }
 
@@ -79,28 +120,78 @@ impl Publish {
 
 #[derive(Debug, Args)]
 pub struct PubEditArgs {
-    #[arg(long)]
+    #[arg(
+        long = "categoria",
+        alias = "category",
+        value_name = "CLAVE",
+        help = "La clave de la categoría nueva"
+    )]
     pub category: Option<u64>,
-    #[arg(long)]
+    #[arg(
+        long = "titulo",
+        alias = "title",
+        value_name = "TÍTULO",
+        help = "El nombre nuevo"
+    )]
     pub title: Option<String>,
-    #[arg(long)]
+    #[arg(
+        long = "descripcion",
+        alias = "description",
+        value_name = "TEXTO",
+        help = "La descripción nueva"
+    )]
     pub description: Option<String>,
-    #[arg(long)]
+    #[arg(
+        long = "precio",
+        alias = "price",
+        value_name = "IMPORTE",
+        help = "El precio nuevo en pesos (1.500,50)"
+    )]
     pub price: Option<String>,
-    #[arg(long, value_enum)]
+    #[arg(
+        long = "tipo",
+        alias = "kind",
+        value_enum,
+        value_name = "TIPO",
+        help = "usado o nuevo"
+    )]
     pub kind: Option<KindArg>,
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(
+        long = "cierre",
+        alias = "closes",
+        value_name = "FECHA",
+        help = "La fecha de cierre nueva: dd/mm/aaaa"
+    )]
     pub closes: Option<String>,
-    #[arg(long, value_name = "FILE")]
+    #[arg(
+        long = "foto",
+        alias = "photo",
+        value_name = "ARCHIVO",
+        help = "Una foto nueva"
+    )]
     pub photo: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PublicationCmd {
+    #[command(
+        name = "ver",
+        alias = "show",
+        about = "Muestra una publicación, su vendedor y sus calificaciones",
+        after_help = "Ejemplo:\n  ventalibre publicacion ver 12"
+    )]
     Show {
+        #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
         id: u64,
     },
+    #[command(
+        name = "modificar",
+        alias = "edit",
+        about = "Modifica una publicación propia (solo los datos indicados)",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=secreto ventalibre --usuario ana@ejemplo.com.ar publicacion modificar 12 --precio 320000"
+    )]
     Edit {
+        #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
         id: u64,
         #[command(flatten)]
         changes: PubEditArgs,
@@ -145,6 +236,7 @@ impl PublicationCmd {
 
 #[derive(Debug, Args)]
 pub struct Pause {
+    #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
     pub id: u64,
 }
 
@@ -158,6 +250,7 @@ impl Pause {
 
 #[derive(Debug, Args)]
 pub struct Resume {
+    #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
     pub id: u64,
 }
 
@@ -171,6 +264,7 @@ impl Resume {
 
 #[derive(Debug, Args)]
 pub struct Cancel {
+    #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
     pub id: u64,
 }
 
@@ -217,16 +311,43 @@ impl Mine {
 
 #[derive(Debug, Args)]
 pub struct Browse {
-    #[arg(long)]
+    #[arg(
+        long = "categoria",
+        alias = "category",
+        value_name = "CLAVE",
+        help = "Solo esta categoría"
+    )]
     pub category: Option<u64>,
-    #[arg(long, value_enum)]
+    #[arg(
+        long = "tipo",
+        alias = "kind",
+        value_enum,
+        value_name = "TIPO",
+        help = "Solo artículos usados o nuevos: usado o nuevo"
+    )]
     pub kind: Option<KindArg>,
-    /// Seller's province code (0..23) or name.
-    #[arg(long)]
+    #[arg(
+        long = "provincia",
+        alias = "province",
+        value_name = "PROVINCIA",
+        help = "Solo de vendedores de esta provincia: código (0 a 23) o nombre"
+    )]
     pub province: Option<String>,
-    #[arg(long, value_enum, default_value = "newest")]
+    #[arg(
+        long = "orden",
+        alias = "sort",
+        value_enum,
+        default_value = "recientes",
+        value_name = "ORDEN",
+        help = "recientes (por omisión), precio-asc o precio-desc"
+    )]
     pub sort: SortArg,
-    #[arg(long)]
+    #[arg(
+        long = "buscar",
+        alias = "search",
+        value_name = "PALABRAS",
+        help = "Busca en el nombre y la descripción (primero las del nombre)"
+    )]
     pub search: Option<String>,
 }
 

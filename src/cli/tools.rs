@@ -25,13 +25,19 @@ impl Init {
 /// `tree seller|category`.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum TreeArg {
+    #[value(name = "vendedor", alias = "seller")]
     Seller,
+    #[value(name = "categoria", alias = "category")]
     Category,
 }
 
 #[derive(Debug, Args)]
 pub struct Tree {
-    #[arg(value_enum)]
+    #[arg(
+        value_enum,
+        value_name = "ÍNDICE",
+        help = "vendedor (NTX_1, por vendedor) o categoria (NTX_2, por categoría)"
+    )]
     pub which: TreeArg,
 }
 
@@ -47,7 +53,13 @@ impl Tree {
 
 #[derive(Debug, Args)]
 pub struct Dispersion {
-    #[arg(long, default_value_t = 10)]
+    #[arg(
+        long = "bloque",
+        alias = "block",
+        default_value_t = 10,
+        value_name = "BALDES",
+        help = "Baldes por bloque en el resumen por bloques (por omisión 10)"
+    )]
     pub block: u64,
 }
 
@@ -102,11 +114,29 @@ impl Check {
 
 #[derive(Debug, Args)]
 pub struct Demo {
-    #[arg(long, default_value_t = 200)]
+    #[arg(
+        long = "usuarios",
+        alias = "users",
+        default_value_t = 200,
+        value_name = "CANTIDAD",
+        help = "Usuarios a generar (por omisión 200)"
+    )]
     pub users: u64,
-    #[arg(long, default_value_t = 1000)]
+    #[arg(
+        long = "publicaciones",
+        alias = "publications",
+        default_value_t = 1000,
+        value_name = "CANTIDAD",
+        help = "Publicaciones a generar (por omisión 1000)"
+    )]
     pub publications: u64,
-    #[arg(long, default_value_t = 1)]
+    #[arg(
+        long = "semilla",
+        alias = "seed",
+        default_value_t = 1,
+        value_name = "NÚMERO",
+        help = "Semilla del generador: la misma semilla da los mismos datos (por omisión 1)"
+    )]
     pub seed: u64,
     /// Without pictures (faster: for big shares and tests).
     #[arg(long = "sin-fotos", alias = "no-photos")]

@@ -1,15 +1,16 @@
 //! Trade commands: buy, rate, purchases, wallet.
 
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
 use super::input::session;
-use super::{Ctx, Out, done, invalid, to_value};
+use super::{Ctx, Out, done, to_value};
 use crate::domain::catalog::datetime_of_ms;
 use crate::domain::{Rating, format_cents, parse_cents};
 
 #[derive(Debug, Args)]
 pub struct Buy {
+    #[arg(value_name = "NÚMERO", help = "El número de la publicación")]
     pub id: u64,
 }
 
@@ -26,15 +27,37 @@ impl Buy {
 
 #[derive(Debug, Args)]
 pub struct Rate {
+    #[arg(
+        value_name = "VENTA",
+        help = "El número de la venta (ver «ventalibre compras»)"
+    )]
     pub sale: u64,
-    #[arg(value_parser = ["recommend", "neutral", "not-recommend"])]
-    pub rating: String,
+    #[arg(
+        value_enum,
+        value_name = "CALIFICACIÓN",
+        help = "recomendable, neutral o no-recomendable"
+    )]
+    pub rating: RatingArg,
+}
+
+/// `calificar VENTA recomendable|neutral|no-recomendable`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum RatingArg {
+    #[value(name = "recomendable", alias = "recommend")]
+    Recommend,
+    #[value(name = "neutral")]
+    Neutral,
+    #[value(name = "no-recomendable", alias = "not-recommend")]
+    NotRecommend,
 }
 
 impl Rate {
     pub fn run(self, cx: &Ctx) -> Out {
-        let r = Rating::parse(&self.rating)
-            .ok_or_else(|| invalid(format!("calificación desconocida: {}", self.rating)))?;
+        let r = match self.rating {
+            RatingArg::Recommend => Rating::Recommend,
+            RatingArg::Neutral => Rating::Neutral,
+            RatingArg::NotRecommend => Rating::NotRecommend,
+        };
         let s = session(cx)?;
         cx.market.rate(&s, self.sale, r)?;
         done(format!("Venta {} calificada: {}", self.sale, r.label()))
@@ -78,15 +101,44 @@ pub struct Wallet {
 
 #[derive(Debug, Subcommand)]
 pub enum WalletCmd {
+    #[command(
+        name = "depositar",
+        alias = "deposit",
+        about = "Deposita dinero en la billetera",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=clave ventalibre --usuario beto@ejemplo.com.ar billetera depositar 1.500,50"
+    )]
     Deposit {
+        #[arg(
+            value_name = "IMPORTE",
+            help = "El importe en pesos: 1500, 1500,50 o 1.500,50"
+        )]
         amount: String,
     },
+    #[command(
+        name = "extraer",
+        alias = "withdraw",
+        about = "Extrae dinero de la billetera (nunca por debajo de cero)",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=clave ventalibre --usuario beto@ejemplo.com.ar billetera extraer 500"
+    )]
     Withdraw {
+        #[arg(value_name = "IMPORTE", help = "El importe en pesos")]
         amount: String,
     },
+    #[command(
+        name = "transferir",
+        alias = "transfer",
+        about = "Transfiere dinero a otro usuario",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=clave ventalibre --usuario beto@ejemplo.com.ar billetera transferir --a ana@ejemplo.com.ar 2500"
+    )]
     Transfer {
-        #[arg(long)]
+        #[arg(
+            long = "a",
+            alias = "to",
+            value_name = "EMAIL",
+            help = "El email de quien recibe"
+        )]
         to: String,
+        #[arg(value_name = "IMPORTE", help = "El importe en pesos")]
         amount: String,
     },
 }

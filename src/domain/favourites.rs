@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::catalog::{Ctx, PublicationView, view};
+use super::format::money;
 use super::market::*;
 use super::records::*;
 use super::{DResult, Market, conflict, denied, format_cents};
@@ -130,9 +131,9 @@ fn notice(f: &Favourite, v: &PublicationView) -> String {
     }
     let d = v.price_cents - f.price;
     if d < 0 {
-        format!("Bajó $ {} (antes $ {})", format_cents(-d), format_cents(f.price))
+        format!("Bajó {} (antes {})", money(-d), money(f.price))
     } else if d > 0 {
-        format!("Subió $ {} (antes $ {})", format_cents(d), format_cents(f.price))
+        format!("Subió {} (antes {})", money(d), money(f.price))
     } else {
         String::new()
     }

@@ -75,7 +75,11 @@ pub(crate) fn photos_of(tx: &mut impl Tx, p: &Publication) -> DResult<Vec<PhotoI
     {
         return Ok(v);
     }
-    Ok(if p.photo == [0; 32] { Vec::new() } else { vec![p.photo] })
+    Ok(if p.photo == [0; 32] {
+        Vec::new()
+    } else {
+        vec![p.photo]
+    })
 }
 
 /// Writes the gallery of `p` (and its cover into the publication) in the caller's
@@ -154,7 +158,12 @@ impl Market {
     /// Replaces the photos of the seller's publication `id` with `list` (in order, the cover
     /// first): new photos are stored, existing ones kept, the rest removed from the listing.
     /// Like any change to a listing, only while it is *publicado*.
-    pub fn set_gallery(&self, s: &Session, id: u64, list: Vec<GalleryPhoto>) -> DResult<GalleryView> {
+    pub fn set_gallery(
+        &self,
+        s: &Session,
+        id: u64,
+        list: Vec<GalleryPhoto>,
+    ) -> DResult<GalleryView> {
         let resolved = resolve(self.dir(), &list)?;
         self.write(|tx| {
             let u = current(tx, s)?;
@@ -178,7 +187,11 @@ impl Market {
             set_in_tx(tx, &mut p, &ids)?;
             p.updated_ms = now_ms();
             store_pub(tx, &p)?;
-            tx.log_event(&u.email, "fotos-publicación", &format!("{id}: {} fotos", ids.len()))?;
+            tx.log_event(
+                &u.email,
+                "fotos-publicación",
+                &format!("{id}: {} fotos", ids.len()),
+            )?;
             Ok(GalleryView {
                 photos: ids.iter().map(super::photos::hex).collect(),
             })

@@ -264,7 +264,8 @@ fn unseen_of(tx: &mut impl Tx, user: u64) -> DResult<(u64, Option<crate::me::que
 
 fn message(tx: &mut impl Tx, ctx: &super::catalog::Ctx, n: &News) -> DResult<(String, String)> {
     let title = if n.publication != 0 {
-        load_pub(tx, n.publication).map_or_else(|_| format!("publicación {}", n.publication), |p| p.title)
+        load_pub(tx, n.publication)
+            .map_or_else(|_| format!("publicación {}", n.publication), |p| p.title)
     } else {
         String::new()
     };
@@ -272,12 +273,12 @@ fn message(tx: &mut impl Tx, ctx: &super::catalog::Ctx, n: &News) -> DResult<(St
         .users
         .get(&n.other)
         .map_or_else(|| "Alguien".to_string(), |u| first_name(&u.name));
-    let money = super::format_cents(n.amount);
+    let money = super::format::money(n.amount);
     let m = match n.kind {
         NewsKind::Question => format!("{who} preguntó en «{title}»: {}", n.text),
         NewsKind::Answer => format!("{who} respondió su pregunta en «{title}»: {}", n.text),
         NewsKind::Sale => format!(
-            "Vendió «{title}» a {who} por $ {money}. Coordine la entrega desde Mis publicaciones."
+            "Vendió «{title}» a {who} por {money}. Coordine la entrega desde Mis publicaciones."
         ),
         NewsKind::Rated => {
             let mut m = format!("{who} calificó su venta de «{title}»: {}", n.rating.label());
@@ -287,7 +288,7 @@ fn message(tx: &mut impl Tx, ctx: &super::catalog::Ctx, n: &News) -> DResult<(St
             m
         }
         NewsKind::Commission => {
-            format!("VentaLibre cobró $ {money} de comisión por la venta de «{title}»")
+            format!("VentaLibre cobró {money} de comisión por la venta de «{title}»")
         }
         NewsKind::Blocked if n.text.is_empty() => {
             format!("La administración bloqueó su publicación «{title}»")
@@ -298,7 +299,7 @@ fn message(tx: &mut impl Tx, ctx: &super::catalog::Ctx, n: &News) -> DResult<(St
         ),
         NewsKind::Unblocked => format!("La administración desbloqueó su publicación «{title}»"),
         NewsKind::SavedSearch => format!(
-            "Nueva publicación para su búsqueda «{}»: «{title}» a $ {money}",
+            "Nueva publicación para su búsqueda «{}»: «{title}» a {money}",
             n.text
         ),
     };
@@ -363,7 +364,9 @@ impl Market {
             }
             ensure_files(tx)?;
             let mut v = vec![0u8; NEWS_SEEN_LEN];
-            Enc::new(&mut v).u64(want).i64(crate::storage::ident::now_ms());
+            Enc::new(&mut v)
+                .u64(want)
+                .i64(crate::storage::ident::now_ms());
             let key = seen_key(u.id);
             if !NEWS_SEEN.update(tx, &key, &v)? {
                 NEWS_SEEN.insert(tx, &key, &v)?;

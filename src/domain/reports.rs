@@ -3,25 +3,135 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use super::catalog::{Ctx, date_of_ms, datetime_of_ms, end_of_day_ms, start_of_day_ms};
 use super::market::*;
 use super::records::*;
 use super::trade::{all_sales, conversation_view, purchases_of, sale_view};
-use super::{DResult, Market, format_cents, invalid, not_found};
+use super::{DResult, Market, format, format_cents, invalid, not_found};
 use crate::storage::Tx;
 
-/// A listing.
+/// A listing. Cells hold machine text (`1234.50`, `2026-12-31`, `12.50`), which is what JSON
+/// carries; `kinds` says what each column holds, so the text table shows Argentine formats
+/// (`$ 1.234,50`, `31/12/2026`, `12,5 %`) and the CSV gives Excel numbers and dates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
     pub name: String,
     pub title: String,
     pub columns: Vec<String>,
+    /// What each column holds (missing entries are [`Kind::Text`]).
+    pub kinds: Vec<ColumnKind>,
     pub rows: Vec<Vec<String>>,
     /// Totals at the foot (same width as `columns`; empty when the listing has none).
     pub footer: Vec<String>,
+}
+
+/// What a report column holds. A cell that does not parse as its column's kind (`-`, a
+/// footer's "38 ventas") is shown as the text it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ColumnKind {
+    #[default]
+    Text,
+    /// A number that names something (a sale, a user): never grouped.
+    Id,
+    /// A quantity: `1.234` in text.
+    Count,
+    /// Cents written `1234.50`: `$ 1.234,50` in text, `1234,50` in CSV.
+    Money,
+    /// Percentage written `12.50`: `12,5 %` in text, `12,5` in CSV.
+    Percent,
+    /// `2026-12-31`: `31/12/2026`.
+    Date,
+    /// `2026-12-31 14:05`: `31/12/2026 14:05`.
+    DateTime,
+}
+
+/// A cell's value, read from its machine text by its column's kind.
+enum Value<'a> {
+    Text(&'a str),
+    Int(i64),
+    Cents(i64),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+}
+
+impl ColumnKind {
+    fn is_number(self) -> bool {
+        matches!(
+            self,
+            ColumnKind::Id | ColumnKind::Count | ColumnKind::Money | ColumnKind::Percent
+        )
+    }
+
+    fn value(self, cell: &str) -> Value<'_> {
+        let v = match self {
+            ColumnKind::Text => None,
+            ColumnKind::Id | ColumnKind::Count => cell.parse().ok().map(Value::Int),
+            ColumnKind::Money | ColumnKind::Percent => machine_cents(cell).map(Value::Cents),
+            ColumnKind::Date => NaiveDate::parse_from_str(cell, "%Y-%m-%d")
+                .ok()
+                .map(Value::Date),
+            ColumnKind::DateTime => NaiveDateTime::parse_from_str(cell, "%Y-%m-%d %H:%M")
+                .ok()
+                .map(Value::DateTime),
+        };
+        v.unwrap_or(Value::Text(cell))
+    }
+
+    /// The cell as a person reads it (Argentine formats).
+    pub fn display(self, cell: &str) -> String {
+        match (self, self.value(cell)) {
+            (_, Value::Text(t)) => t.to_string(),
+            (ColumnKind::Count, Value::Int(n)) => format::integer(n),
+            (_, Value::Int(n)) => n.to_string(),
+            (ColumnKind::Percent, Value::Cents(c)) => format::percent(c.max(0) as u32),
+            (_, Value::Cents(c)) => format::money(c),
+            (_, Value::Date(d)) => format::date(d),
+            (_, Value::DateTime(t)) => t.format("%d/%m/%Y %H:%M").to_string(),
+        }
+    }
+
+    /// The cell for a spreadsheet with Argentine settings: numbers with a decimal comma and no
+    /// grouping or symbols (so Excel reads a number), dates `dd/mm/aaaa`.
+    fn spreadsheet(self, cell: &str) -> String {
+        match (self, self.value(cell)) {
+            (_, Value::Text(t)) => t.to_string(),
+            (_, Value::Int(n)) => n.to_string(),
+            (ColumnKind::Percent, Value::Cents(c)) => {
+                format::percent_number(c.max(0) as u32).replace('.', "")
+            }
+            (_, Value::Cents(c)) => format::amount(c).replace('.', ""),
+            (_, Value::Date(d)) => format::date(d),
+            (_, Value::DateTime(t)) => t.format("%d/%m/%Y %H:%M").to_string(),
+        }
+    }
+}
+
+/// "1234.50" / "-12.5" / "7" (what `format_cents` writes) into cents.
+fn machine_cents(s: &str) -> Option<i64> {
+    let (neg, t) = match s.strip_prefix('-') {
+        Some(t) => (true, t),
+        None => (false, s),
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if int.is_empty()
+        || frac.len() > 2
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let units: i64 = int.parse().ok()?;
+    let cents: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().ok()? * 10,
+        _ => frac.parse().ok()?,
+    };
+    let v = units.checked_mul(100)?.checked_add(cents)?;
+    Some(if neg { -v } else { v })
 }
 
 /// Parameters some listings need.
@@ -90,13 +200,13 @@ fn cols(c: &[&str]) -> Vec<String> {
 
 fn range(p: &ReportParams) -> DResult<(i64, i64)> {
     let (Some(f), Some(t)) = (p.from, p.to) else {
-        return invalid(
-            "este listado necesita las fechas desde y hasta (--from AAAA-MM-DD --to AAAA-MM-DD)",
-        );
+        return invalid("este listado necesita las fechas desde y hasta");
     };
     if f > t {
         return invalid(format!(
-            "la fecha desde ({f}) es posterior a la fecha hasta ({t})"
+            "la fecha desde ({}) es posterior a la fecha hasta ({})",
+            format::date(f),
+            format::date(t)
         ));
     }
     Ok((start_of_day_ms(f), end_of_day_ms(t)))
@@ -105,39 +215,102 @@ fn range(p: &ReportParams) -> DResult<(i64, i64)> {
 fn need_user(tx: &mut impl Tx, p: &ReportParams) -> DResult<User> {
     match &p.user {
         Some(e) => user_by_email(tx, e),
-        None => invalid("este listado necesita un usuario (--user EMAIL)"),
+        None => invalid("este listado necesita un usuario"),
     }
 }
 
+fn kinds(k: &[ColumnKind]) -> Vec<ColumnKind> {
+    k.to_vec()
+}
+
 impl Report {
-    /// CSV (RFC 4180, comma separated, every field quoted when needed), with the foot.
+    /// The kind of column `i`.
+    pub fn kind(&self, i: usize) -> ColumnKind {
+        self.kinds.get(i).copied().unwrap_or_default()
+    }
+
+    /// Row `r` (or the footer, for `r == rows.len()`) as a person reads it.
+    pub fn display_row(&self, row: &[String]) -> Vec<String> {
+        row.iter()
+            .enumerate()
+            .map(|(i, c)| self.kind(i).display(c))
+            .collect()
+    }
+
+    /// The foot in one line: "Totales: 38 ventas · Importe: $ 8.123,45 · …" (numbers carry
+    /// their column's name); `None` when the listing has no foot.
+    pub fn totals_line(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .footer
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_empty() && v.as_str() != "Totales")
+            .map(|(i, v)| {
+                let k = self.kind(i);
+                let shown = k.display(v);
+                match k.value(v) {
+                    Value::Text(_) => shown,
+                    _ => format!("{}: {shown}", self.columns.get(i).map_or("", |c| c)),
+                }
+            })
+            .collect();
+        (!parts.is_empty()).then(|| format!("Totales: {}", parts.join(" · ")))
+    }
+
+    /// CSV for a spreadsheet with Argentine settings (Excel in Spanish (Argentina), LibreOffice):
+    /// UTF-8 with a byte-order mark, `;` between fields, CRLF line ends, numbers with a decimal
+    /// comma and nothing else (`1234,50`, `12,5`: numbers, not text), dates `dd/mm/aaaa`. A
+    /// field is quoted when it holds `;`, `"` or a line break; a text that a spreadsheet would
+    /// run as a formula (starting with `=`, `+`, `-`, `@`) gets a leading `'`.
     pub fn to_csv(&self) -> String {
-        let q = |s: &str| {
-            if s.contains([',', '"', '\n', '\r']) {
+        let quote = |s: &str| {
+            if s.contains([';', '"', '\n', '\r']) {
                 format!("\"{}\"", s.replace('"', "\"\""))
             } else {
                 s.to_string()
             }
         };
-        let mut out = String::new();
-        let mut line = |r: &[String]| {
-            out.push_str(&r.iter().map(|s| q(s)).collect::<Vec<_>>().join(","));
+        let field = |i: usize, cell: &str, header: bool| {
+            let k = if header {
+                ColumnKind::Text
+            } else {
+                self.kind(i)
+            };
+            let v = k.spreadsheet(cell);
+            let is_text = header || matches!(k.value(cell), Value::Text(_));
+            if is_text && v.starts_with(['=', '+', '-', '@', '\t']) {
+                quote(&format!("'{v}"))
+            } else {
+                quote(&v)
+            }
+        };
+        let mut out = String::from("\u{feff}");
+        let mut line = |r: &[String], header: bool| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| field(i, c, header))
+                .collect();
+            out.push_str(&cells.join(";"));
             out.push_str("\r\n");
         };
-        line(&self.columns);
+        line(&self.columns, true);
         for r in &self.rows {
-            line(r);
+            line(r, false);
         }
         if !self.footer.is_empty() {
-            line(&self.footer);
+            line(&self.footer, false);
         }
         out
     }
 
-    /// A plain-text table, line by line, for the console and for printing to a file.
+    /// A plain-text table, line by line, for the console and for printing to a file: Argentine
+    /// formats, numbers aligned to the right.
     pub fn to_text(&self) -> String {
+        let shown: Vec<Vec<String>> = self.rows.iter().map(|r| self.display_row(r)).collect();
+        let foot = self.display_row(&self.footer);
         let mut w: Vec<usize> = self.columns.iter().map(|c| c.chars().count()).collect();
-        for r in self.rows.iter().chain(std::iter::once(&self.footer)) {
+        for r in shown.iter().chain(std::iter::once(&foot)) {
             for (i, c) in r.iter().enumerate() {
                 if i < w.len() {
                     w[i] = w[i].max(c.chars().count().min(40));
@@ -149,7 +322,12 @@ impl Report {
                 .enumerate()
                 .map(|(i, c)| {
                     let c: String = c.chars().take(40).collect();
-                    format!("{c:<width$}", width = w.get(i).copied().unwrap_or(0))
+                    let width = w.get(i).copied().unwrap_or(0);
+                    if self.kind(i).is_number() {
+                        format!("{c:>width$}")
+                    } else {
+                        format!("{c:<width$}")
+                    }
                 })
                 .collect::<Vec<_>>()
                 .join("  ")
@@ -164,7 +342,7 @@ impl Report {
                 .collect::<Vec<_>>()
                 .join("  ")
         ));
-        for r in &self.rows {
+        for r in &shown {
             out.push_str(&fmt(r));
             out.push('\n');
         }
@@ -176,7 +354,7 @@ impl Report {
                     .collect::<Vec<_>>()
                     .join("  ")
             ));
-            out.push_str(&fmt(&self.footer));
+            out.push_str(&fmt(&foot));
             out.push('\n');
         }
         if self.rows.is_empty() {
@@ -280,6 +458,12 @@ fn categories_report(tx: &mut impl Tx) -> DResult<Report> {
         name: "categorias".into(),
         title: "Listado general de categorías".into(),
         columns: cols(&["Clave", "Categoría", "Comisión %", "Publicaciones"]),
+        kinds: kinds(&[
+            ColumnKind::Id,
+            ColumnKind::Text,
+            ColumnKind::Percent,
+            ColumnKind::Count,
+        ]),
         rows: counts
             .iter()
             .map(|(k, name, n)| {
@@ -320,6 +504,15 @@ fn ranking(tx: &mut impl Tx) -> DResult<Report> {
             "Pausados",
             "Bloqueados",
             "Total",
+        ]),
+        kinds: kinds(&[
+            ColumnKind::Id,
+            ColumnKind::Text,
+            ColumnKind::Count,
+            ColumnKind::Count,
+            ColumnKind::Count,
+            ColumnKind::Count,
+            ColumnKind::Count,
         ]),
         rows: counts
             .iter()
@@ -363,6 +556,14 @@ fn blocked_users(tx: &mut impl Tx) -> DResult<Report> {
             "Teléfono",
             "Provincia",
             "Última conexión",
+        ]),
+        kinds: kinds(&[
+            ColumnKind::Id,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::DateTime,
         ]),
         rows: users
             .iter()
@@ -422,6 +623,15 @@ fn top_sellers(tx: &mut impl Tx) -> DResult<Report> {
             "Importe vendido",
             "Recomendaciones",
         ]),
+        kinds: kinds(&[
+            ColumnKind::Count,
+            ColumnKind::Id,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Count,
+            ColumnKind::Money,
+            ColumnKind::Count,
+        ]),
         rows: v
             .iter()
             .enumerate()
@@ -457,6 +667,16 @@ fn purchases_report(tx: &mut impl Tx, u: &User) -> DResult<Report> {
             "Importe",
             "Calificación",
             "Factura",
+        ]),
+        kinds: kinds(&[
+            ColumnKind::Id,
+            ColumnKind::DateTime,
+            ColumnKind::Id,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Money,
+            ColumnKind::Text,
+            ColumnKind::Id,
         ]),
         rows: sales
             .iter()
@@ -502,8 +722,8 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         name: "ventas-por-calificacion".into(),
         title: format!(
             "Ventas por calificación del {} al {}",
-            p.from.unwrap(),
-            p.to.unwrap()
+            format::date(p.from.unwrap()),
+            format::date(p.to.unwrap())
         ),
         columns: cols(&[
             "Calificación",
@@ -514,6 +734,16 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
             "Comprador",
             "Vendedor",
             "Importe",
+        ]),
+        kinds: kinds(&[
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Id,
+            ColumnKind::DateTime,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Money,
         ]),
         rows: v
             .iter()
@@ -608,6 +838,14 @@ fn conversations_report(tx: &mut impl Tx, u: &User, as_buyer: bool) -> DResult<R
             "Sin responder",
             "Último mensaje",
         ]),
+        kinds: kinds(&[
+            ColumnKind::Id,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Count,
+            ColumnKind::Count,
+            ColumnKind::DateTime,
+        ]),
         footer: vec![
             format!("{} conversaciones", rows.len()),
             "".into(),
@@ -636,6 +874,18 @@ fn seller_publications(tx: &mut impl Tx, u: &User) -> DResult<Report> {
             "Calificación",
             "Comisión",
             "Cobrada",
+        ]),
+        kinds: kinds(&[
+            ColumnKind::Id,
+            ColumnKind::Date,
+            ColumnKind::Date,
+            ColumnKind::Text,
+            ColumnKind::Money,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Money,
+            ColumnKind::Text,
         ]),
         rows: pubs
             .iter()
@@ -696,7 +946,7 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
                 format!("{} ({})", sv.buyer_name, sv.buyer_email),
                 format!("{} ({})", sv.seller_name, sv.seller_email),
                 sv.price,
-                format!("{} %", sv.commission_pct),
+                sv.commission_pct,
                 sv.commission,
                 if s.collected { "cobrada" } else { "pendiente" }.into(),
             ]
@@ -704,7 +954,11 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         .collect();
     Ok(Report {
         name: "ventas-entre-fechas".into(),
-        title: format!("Ventas del {} al {}", p.from.unwrap(), p.to.unwrap()),
+        title: format!(
+            "Ventas del {} al {}",
+            format::date(p.from.unwrap()),
+            format::date(p.to.unwrap())
+        ),
         columns: cols(&[
             "Fecha",
             "Venta",
@@ -715,6 +969,17 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
             "Comisión %",
             "Comisión",
             "Cobro",
+        ]),
+        kinds: kinds(&[
+            ColumnKind::DateTime,
+            ColumnKind::Id,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Money,
+            ColumnKind::Percent,
+            ColumnKind::Money,
+            ColumnKind::Text,
         ]),
         rows,
         footer: vec![
@@ -728,8 +993,8 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
             format_cents(comm),
             format!(
                 "cobrado {} / pendiente {}",
-                format_cents(collected),
-                format_cents(pending)
+                format::money(collected),
+                format::money(pending)
             ),
         ],
     })
@@ -738,7 +1003,7 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
 fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
     let (from, to) = range(p)?;
     let Some(cat) = p.category else {
-        return invalid("este listado necesita una categoría (--category CLAVE)");
+        return invalid("este listado necesita una categoría");
     };
     let ctx = Ctx::load(tx)?;
     let Some(c) = ctx.cats.get(&cat) else {
@@ -770,8 +1035,8 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         title: format!(
             "Publicaciones de «{}» que caducaron sin venta del {} al {}",
             c.name,
-            p.from.unwrap(),
-            p.to.unwrap()
+            format::date(p.from.unwrap()),
+            format::date(p.to.unwrap())
         ),
         columns: cols(&[
             "Id",
@@ -781,6 +1046,15 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
             "Cierre",
             "Precio",
             "Estado",
+        ]),
+        kinds: kinds(&[
+            ColumnKind::Id,
+            ColumnKind::Text,
+            ColumnKind::Text,
+            ColumnKind::Date,
+            ColumnKind::Date,
+            ColumnKind::Money,
+            ColumnKind::Text,
         ]),
         footer: vec![
             format!("{} publicaciones", rows.len()),

@@ -8,11 +8,11 @@
 
 use serde::Serialize;
 
-use super::text::text;
 use super::catalog::{BrowseFilter, PublicationView, fold};
 use super::market::*;
 use super::records::*;
-use super::{DResult, Market, conflict, format_cents, invalid, not_found, provinces};
+use super::text::text;
+use super::{DResult, Market, conflict, invalid, not_found, provinces};
 use crate::me::queues::{Item, PartialQueues};
 use crate::storage::codec::{Dec, Enc};
 use crate::storage::ident::now_ms;
@@ -159,7 +159,9 @@ impl SearchSpec {
         if let Some(c) = self.category {
             parts.push(format!(
                 "en {}",
-                ctx.cats.get(&c).map_or("(categoría borrada)", |c| c.name.as_str())
+                ctx.cats
+                    .get(&c)
+                    .map_or("(categoría borrada)", |c| c.name.as_str())
             ));
         }
         if let Some(k) = self.kind {
@@ -173,12 +175,12 @@ impl SearchSpec {
         }
         match (self.min_price, self.max_price) {
             (Some(a), Some(b)) => parts.push(format!(
-                "de $ {} a $ {}",
-                format_cents(a),
-                format_cents(b)
+                "de {} a {}",
+                super::format::money(a),
+                super::format::money(b)
             )),
-            (Some(a), None) => parts.push(format!("desde $ {}", format_cents(a))),
-            (None, Some(b)) => parts.push(format!("hasta $ {}", format_cents(b))),
+            (Some(a), None) => parts.push(format!("desde {}", super::format::money(a))),
+            (None, Some(b)) => parts.push(format!("hasta {}", super::format::money(b))),
             (None, None) => {}
         }
         parts.join(", ")
@@ -194,7 +196,10 @@ impl SearchSpec {
         if self.min_price.is_some_and(|p| p <= 0) || self.max_price.is_some_and(|p| p <= 0) {
             return invalid("los precios del rango deben ser mayores que cero");
         }
-        if self.province.is_some_and(|p| p as usize >= provinces::PROVINCES.len()) {
+        if self
+            .province
+            .is_some_and(|p| p as usize >= provinces::PROVINCES.len())
+        {
             return invalid("esa provincia no existe");
         }
         if self.words.is_empty() && self.category.is_none() {
@@ -227,8 +232,9 @@ fn word_in(w: &str, text: &str) -> bool {
         return true;
     }
     let sw = singular(w);
-    text.split(|c: char| !c.is_alphanumeric())
-        .any(|t| !t.is_empty() && (singular(t) == sw || sw.len() >= 4 && t.starts_with(sw.as_str())))
+    text.split(|c: char| !c.is_alphanumeric()).any(|t| {
+        !t.is_empty() && (singular(t) == sw || sw.len() >= 4 && t.starts_with(sw.as_str()))
+    })
 }
 
 fn items_of(tx: &mut impl Tx, user: u64) -> DResult<Vec<Item>> {
@@ -242,15 +248,25 @@ fn items_of(tx: &mut impl Tx, user: u64) -> DResult<Vec<Item>> {
 }
 
 fn item(tx: &mut impl Tx, user: u64, number: u64) -> DResult<Item> {
-    match items_of(tx, user)?.into_iter().find(|it| it.number == number) {
+    match items_of(tx, user)?
+        .into_iter()
+        .find(|it| it.number == number)
+    {
         Some(it) => Ok(it),
-        None => not_found(format!("no tiene ninguna búsqueda guardada número {number}")),
+        None => not_found(format!(
+            "no tiene ninguna búsqueda guardada número {number}"
+        )),
     }
 }
 
 /// Puts a news item in the inbox of every user with a saved search that `p` (just published
 /// by `seller`) matches. Called by the publishing transaction.
-pub(crate) fn on_published(tx: &mut WriteTx, p: &Publication, seller: &User, now: i64) -> DResult<()> {
+pub(crate) fn on_published(
+    tx: &mut WriteTx,
+    p: &Publication,
+    seller: &User,
+    now: i64,
+) -> DResult<()> {
     if !tx.exists(SAVED_SEARCHES.items)? {
         return Ok(());
     }
@@ -315,7 +331,11 @@ pub(crate) fn save_in_tx(tx: &mut WriteTx, u: &User, spec: SearchSpec, now: i64)
         seen_id,
     };
     let (_, it) = SAVED_SEARCHES.push(tx, u.id, 0, &st.encode(), now)?;
-    tx.log_event(&u.email, "búsqueda-guardada", &super::news::cut(&spec.words, 50))?;
+    tx.log_event(
+        &u.email,
+        "búsqueda-guardada",
+        &super::news::cut(&spec.words, 50),
+    )?;
     Ok(it.number)
 }
 

@@ -11,12 +11,12 @@
 
 use serde::Serialize;
 
-use super::text::text;
 use super::catalog::{Ctx, PublicationView, view};
 use super::market::*;
 use super::news::{News, NewsKind, first_name};
 use super::permissions::{Actor, Listing, may_answer};
 use super::records::*;
+use super::text::text;
 use super::{DResult, Field, Market, OnField, conflict, denied, not_found, provinces};
 use crate::me::queues::PartialQueues;
 use crate::storage::codec::{Dec, Enc};
@@ -200,7 +200,12 @@ impl Reputation {
 pub(crate) fn reputation_of(tx: &mut impl Tx, seller: u64) -> DResult<Reputation> {
     let r = super::catalog::seller_rating(tx, seller)?;
     let sales = r.recommend + r.neutral + r.not_recommend + r.unrated;
-    Ok(Reputation::of(r.recommend, r.neutral, r.not_recommend, sales))
+    Ok(Reputation::of(
+        r.recommend,
+        r.neutral,
+        r.not_recommend,
+        sales,
+    ))
 }
 
 // ---- public questions -----------------------------------------------------------------------------
@@ -231,10 +236,10 @@ fn questions_of(
         if h.a != publication {
             continue;
         }
-        let asker = ctx
-            .users
-            .get(&h.b)
-            .map_or_else(|| "Usuario dado de baja".to_string(), |u| first_name(&u.name));
+        let asker = ctx.users.get(&h.b).map_or_else(
+            || "Usuario dado de baja".to_string(),
+            |u| first_name(&u.name),
+        );
         for it in MESSAGES.items_of(tx, &h)? {
             let m = Message::decode(&it.payload);
             out.push(PublicQuestion {
@@ -264,7 +269,12 @@ pub(crate) fn answer_in_tx(
     may_answer(Some(Actor::from(seller)), &Listing::of_record(p, now))?;
     let n = tx.header(MESSAGES.items)?.slot_count;
     let not_here = || not_found(format!("esa pregunta no es de la publicación {}", p.id));
-    if question >= n || !matches!(tx.slot(MESSAGES.items, question)?, crate::storage::record::Slot::Live(_)) {
+    if question >= n
+        || !matches!(
+            tx.slot(MESSAGES.items, question)?,
+            crate::storage::record::Slot::Live(_)
+        )
+    {
         return not_here();
     }
     let it = MESSAGES.item(tx, question)?;
@@ -282,7 +292,9 @@ pub(crate) fn answer_in_tx(
     super::news::push(
         tx,
         head.b,
-        News::new(NewsKind::Answer, now, p.id).other(seller.id).text(answer),
+        News::new(NewsKind::Answer, now, p.id)
+            .other(seller.id)
+            .text(answer),
     )?;
     Ok(it.number)
 }
@@ -393,14 +405,24 @@ impl Market {
 
     /// The seller answers question `question` of publication `id` (any of them, in any
     /// order); returns the message's number in its conversation.
-    pub fn answer_question(&self, s: &Session, id: u64, question: u64, answer: &str) -> DResult<u64> {
+    pub fn answer_question(
+        &self,
+        s: &Session,
+        id: u64,
+        question: u64,
+        answer: &str,
+    ) -> DResult<u64> {
         let a = super::text::multiline_text("la respuesta", answer, MESSAGE_TEXT_LEN, true)
             .on(Field::Answer)?;
         self.write(|tx| {
             let u = current(tx, s)?;
             let p = load_pub(tx, id)?;
             let n = answer_in_tx(tx, &u, &p, question, &a, now_ms())?;
-            tx.log_event(&u.email, "respuesta", &format!("publicación {id}, pregunta {question}"))?;
+            tx.log_event(
+                &u.email,
+                "respuesta",
+                &format!("publicación {id}, pregunta {question}"),
+            )?;
             Ok(n)
         })
     }
@@ -469,10 +491,10 @@ impl Market {
                             sale: number,
                             publication: p.id,
                             title: sale.title.clone(),
-                            buyer: ctx
-                                .users
-                                .get(&sale.buyer)
-                                .map_or_else(|| "Usuario dado de baja".into(), |u| first_name(&u.name)),
+                            buyer: ctx.users.get(&sale.buyer).map_or_else(
+                                || "Usuario dado de baja".into(),
+                                |u| first_name(&u.name),
+                            ),
                             rating: sale.rating,
                             comment: comments.get(&number).cloned().unwrap_or_default(),
                             sold_ms: sale.sold_ms,
@@ -514,7 +536,11 @@ impl Market {
                 format!(
                     "Escríbale a {first} a {} o llame al {} para coordinar la entrega de «{}».",
                     o.email,
-                    if o.phone.is_empty() { "teléfono que le indique" } else { &o.phone },
+                    if o.phone.is_empty() {
+                        "teléfono que le indique"
+                    } else {
+                        &o.phone
+                    },
                     sl.title
                 )
             } else {
@@ -566,7 +592,10 @@ pub(crate) fn check_shop(tx: &mut impl Tx) -> DResult<Vec<crate::me::Problems>> 
             for it in super::favourites::FAVOURITES.items_of(tx, &h)? {
                 let id = Dec::new(&it.payload).u64();
                 if id == 0 || id > n_pubs {
-                    refs.push(format!("el favorito {} del usuario {} apunta a la publicación inexistente {id}", it.pos, h.a));
+                    refs.push(format!(
+                        "el favorito {} del usuario {} apunta a la publicación inexistente {id}",
+                        it.pos, h.a
+                    ));
                 }
             }
         }
@@ -576,12 +605,18 @@ pub(crate) fn check_shop(tx: &mut impl Tx) -> DResult<Vec<crate::me::Problems>> 
             for it in OPINIONS.items_of(tx, &h)? {
                 let o = Opinion::decode(&it.payload);
                 if o.sale == 0 || o.sale > n_sales {
-                    refs.push(format!("la opinión {} apunta a la venta inexistente {}", it.pos, o.sale));
+                    refs.push(format!(
+                        "la opinión {} apunta a la venta inexistente {}",
+                        it.pos, o.sale
+                    ));
                     continue;
                 }
                 let s = sale_at(tx, o.sale - 1)?;
                 if s.seller != h.a || s.rating != o.rating || s.buyer != o.buyer {
-                    refs.push(format!("la opinión {} no coincide con la venta {}", it.pos, o.sale));
+                    refs.push(format!(
+                        "la opinión {} no coincide con la venta {}",
+                        it.pos, o.sale
+                    ));
                 }
             }
         }
@@ -589,13 +624,19 @@ pub(crate) fn check_shop(tx: &mut impl Tx) -> DResult<Vec<crate::me::Problems>> 
     if tx.exists(super::gallery::GALLERY)? {
         let n = tx.header(super::gallery::GALLERY)?.slot_count;
         if n > n_pubs {
-            refs.push(format!("{} tiene {n} registros y hay {n_pubs} publicaciones", super::gallery::GALLERY));
+            refs.push(format!(
+                "{} tiene {n} registros y hay {n_pubs} publicaciones",
+                super::gallery::GALLERY
+            ));
         }
         for pos in 0..n.min(n_pubs) {
             if let Some(photos) = super::gallery::stored(tx, pos)? {
                 let p = load_pub(tx, pos + 1)?;
                 if photos[0] != p.photo {
-                    refs.push(format!("la portada de la publicación {} no es su primera foto", p.id));
+                    refs.push(format!(
+                        "la portada de la publicación {} no es su primera foto",
+                        p.id
+                    ));
                 }
             }
         }

@@ -4,9 +4,9 @@ use serde::Serialize;
 
 use super::catalog::Ctx;
 use super::market::*;
+use super::news::{News, NewsKind};
 use super::permissions::{Actor, Listing, may_answer, may_ask, may_buy};
 use super::records::*;
-use super::news::{News, NewsKind};
 use super::text::multiline_text;
 use super::{DResult, Field, Market, OnField, conflict, denied, format_cents, invalid, not_found};
 use crate::me::queues::Head;
@@ -256,7 +256,9 @@ pub(crate) fn ask_checked_in_tx(
     super::news::push(
         tx,
         p.seller,
-        News::new(NewsKind::Question, now, p.id).other(u.id).text(question),
+        News::new(NewsKind::Question, now, p.id)
+            .other(u.id)
+            .text(question),
     )?;
     Ok(n)
 }
@@ -278,7 +280,9 @@ pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) ->
             format_cents(p.price)
         ));
     }
-    let bp = CATEGORIES.get(tx, p.category)?.map_or(0, |v| Category::decode(&v).commission_bp);
+    let bp = CATEGORIES
+        .get(tx, p.category)?
+        .map_or(0, |v| Category::decode(&v).commission_bp);
     let invoice_no = tx.header(INVOICES)?.slot_count + 1;
     let sale = Sale {
         pub_id: p.id,
@@ -330,15 +334,41 @@ pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) ->
     seller.balance += p.price;
     store_user(tx, &buyer)?;
     store_user(tx, &seller)?;
-    add_movement(tx, &buyer, MoveKind::Purchase, -p.price, seller.id, p.id, now)?;
-    add_movement(tx, &seller, MoveKind::SaleIncome, p.price, buyer.id, p.id, now)?;
+    add_movement(
+        tx,
+        &buyer,
+        MoveKind::Purchase,
+        -p.price,
+        seller.id,
+        p.id,
+        now,
+    )?;
+    add_movement(
+        tx,
+        &seller,
+        MoveKind::SaleIncome,
+        p.price,
+        buyer.id,
+        p.id,
+        now,
+    )?;
     super::news::push(
         tx,
         seller.id,
-        News::new(NewsKind::Sale, now, p.id).other(buyer.id).amount(p.price).reference(item.pos + 1),
+        News::new(NewsKind::Sale, now, p.id)
+            .other(buyer.id)
+            .amount(p.price)
+            .reference(item.pos + 1),
     )?;
-    tx.log_event(&buyer.email, "compra", &format!("publicación {id}, factura {invoice_no}"))?;
-    Ok(Purchase { sale: item.pos + 1, invoice: invoice_no })
+    tx.log_event(
+        &buyer.email,
+        "compra",
+        &format!("publicación {id}, factura {invoice_no}"),
+    )?;
+    Ok(Purchase {
+        sale: item.pos + 1,
+        invoice: invoice_no,
+    })
 }
 
 /// Buyer `u` rates sale number `sale` (position + 1) at time `now`.

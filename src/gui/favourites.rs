@@ -122,7 +122,9 @@ impl Screen for FavouritesScreen {
         let m = env.market.clone();
         let s2 = s.clone();
         self.list
-            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| move || m.favourites(&s2));
+            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
+                move || m.favourites(&s2)
+            });
         ui.horizontal(|ui| {
             ui.heading("Mis favoritos");
             if self.list.loading() {
@@ -141,52 +143,62 @@ impl Screen for FavouritesScreen {
         ui.separator();
         let mut open = None;
         let mut remove = None;
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            egui::Grid::new("favoritos")
-                .striped(true)
-                .spacing([12.0, 6.0])
-                .show(ui, |ui| {
-                    for f in &list {
-                        let v = &f.publication;
-                        let size = egui::vec2(48.0, 48.0);
-                        match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
-                            Some(Some(t)) => {
-                                ui.add(egui::Image::from_texture(t).fit_to_exact_size(size).alt_text("foto"));
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                egui::Grid::new("favoritos")
+                    .striped(true)
+                    .spacing([12.0, 6.0])
+                    .show(ui, |ui| {
+                        for f in &list {
+                            let v = &f.publication;
+                            let size = egui::vec2(48.0, 48.0);
+                            match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
+                                Some(Some(t)) => {
+                                    ui.add(
+                                        egui::Image::from_texture(t)
+                                            .fit_to_exact_size(size)
+                                            .alt_text("foto"),
+                                    );
+                                }
+                                _ => {
+                                    placeholder(ui, size, "");
+                                }
                             }
-                            _ => {
-                                placeholder(ui, size, "");
+                            if ui.link(&v.title).clicked() {
+                                open = Some(v.id);
                             }
+                            ui.label(RichText::new(money(v.price_cents)).strong());
+                            let colour = if !f.for_sale {
+                                ui.visuals().weak_text_color()
+                            } else if f.price_change_cents < 0 {
+                                super::notice::good_color(ui)
+                            } else {
+                                super::notice::warn_color(ui)
+                            };
+                            if f.notice.is_empty() {
+                                ui.label(RichText::new("a la venta").weak());
+                            } else {
+                                ui.label(RichText::new(&f.notice).color(colour).strong());
+                            }
+                            if ui
+                                .add_enabled(
+                                    !self.remove.running(),
+                                    egui::Button::new(RichText::new("♥ Quitar").color(HEART)),
+                                )
+                                .on_hover_text("quitarla de sus favoritos")
+                                .clicked()
+                            {
+                                remove = Some(v.id);
+                            }
+                            ui.end_row();
                         }
-                        if ui.link(&v.title).clicked() {
-                            open = Some(v.id);
-                        }
-                        ui.label(RichText::new(money(v.price_cents)).strong());
-                        let colour = if !f.for_sale {
-                            ui.visuals().weak_text_color()
-                        } else if f.price_change_cents < 0 {
-                            super::notice::good_color(ui)
-                        } else {
-                            super::notice::warn_color(ui)
-                        };
-                        if f.notice.is_empty() {
-                            ui.label(RichText::new("a la venta").weak());
-                        } else {
-                            ui.label(RichText::new(&f.notice).color(colour).strong());
-                        }
-                        if ui
-                            .add_enabled(!self.remove.running(), egui::Button::new(RichText::new("♥ Quitar").color(HEART)))
-                            .on_hover_text("quitarla de sus favoritos")
-                            .clicked()
-                        {
-                            remove = Some(v.id);
-                        }
-                        ui.end_row();
-                    }
-                });
-        });
+                    });
+            });
         if let Some(id) = remove {
             let m = env.market.clone();
-            self.remove.start(ui.ctx(), move || m.remove_favourite(&s, id));
+            self.remove
+                .start(ui.ctx(), move || m.remove_favourite(&s, id));
         }
         if let Some(id) = open {
             env.nav(Nav::Open(PublicationScreen::TAB, id));

@@ -98,7 +98,12 @@ impl Default for Gallery {
 
 const STRIP: f32 = 56.0;
 
-fn photo_or_placeholder(ui: &mut Ui, t: Option<Option<&TextureHandle>>, size: egui::Vec2, alt: &str) -> egui::Response {
+fn photo_or_placeholder(
+    ui: &mut Ui,
+    t: Option<Option<&TextureHandle>>,
+    size: egui::Vec2,
+    alt: &str,
+) -> egui::Response {
     match t {
         Some(Some(t)) => ui.add(
             egui::Image::from_texture(t)
@@ -129,7 +134,11 @@ impl Gallery {
                 ui,
                 self.photos.get(&photos[self.selected]),
                 size,
-                &format!("foto {} de {} (clic para agrandar)", self.selected + 1, photos.len()),
+                &format!(
+                    "foto {} de {} (clic para agrandar)",
+                    self.selected + 1,
+                    photos.len()
+                ),
             )
         });
         if big.clicked() {
@@ -166,7 +175,9 @@ impl Gallery {
         let Some(i) = self.enlarged else { return };
         let i = i.min(photos.len() - 1);
         let screen = ui.ctx().content_rect().size();
-        let side = (screen.x - 120.0).min(screen.y - 160.0).clamp(200.0, 1024.0);
+        let side = (screen.x - 120.0)
+            .min(screen.y - 160.0)
+            .clamp(200.0, 1024.0);
         let mut close = false;
         let mut go: Option<usize> = None;
         let modal = egui::Modal::new(Id::unique("foto-agrandada")).show(ui.ctx(), |ui| {
@@ -186,7 +197,10 @@ impl Gallery {
             );
             if photos.len() > 1 {
                 ui.horizontal(|ui| {
-                    if ui.add_enabled(i > 0, egui::Button::new("« Anterior")).clicked() {
+                    if ui
+                        .add_enabled(i > 0, egui::Button::new("« Anterior"))
+                        .clicked()
+                    {
                         go = Some(i - 1);
                     }
                     if ui
@@ -286,7 +300,11 @@ impl GalleryEditorScreen {
             self.notice = Some(Notice::bad("el archivo elegido no es una imagen"));
             return false;
         };
-        let t = ctx.load_texture(format!("foto-nueva-{}", list.len()), img, TextureOptions::LINEAR);
+        let t = ctx.load_texture(
+            format!("foto-nueva-{}", list.len()),
+            img,
+            TextureOptions::LINEAR,
+        );
         list.push(Edited::New(bytes, t));
         self.notice = None;
         true
@@ -329,7 +347,12 @@ impl GalleryEditorScreen {
                     let size = egui::vec2(EDIT_SIDE, EDIT_SIDE);
                     reserved(ui, size, |ui| match e {
                         Edited::Existing(h) => {
-                            photo_or_placeholder(ui, self.textures.get(h), size, &format!("foto {}", i + 1));
+                            photo_or_placeholder(
+                                ui,
+                                self.textures.get(h),
+                                size,
+                                &format!("foto {}", i + 1),
+                            );
                         }
                         Edited::New(_, t) => {
                             ui.add(
@@ -445,7 +468,9 @@ impl Screen for GalleryEditorScreen {
         if let Some(e) = &self.data.error {
             bad_text(ui, e);
         }
-        let Some((v, _)) = self.data.get() else { return };
+        let Some((v, _)) = self.data.get() else {
+            return;
+        };
         ui.heading(format!("Fotos de «{}»", v.title));
         ui.label(format!(
             "Hasta {MAX_PHOTOS} fotos. La primera es la portada: la que se ve en Explorar. Los cambios se guardan con «Guardar las fotos»."
@@ -468,14 +493,20 @@ impl Screen for GalleryEditorScreen {
         let n = self.list.as_ref().map_or(0, |l| l.len());
         ui.add_space(8.0);
         if n < MAX_PHOTOS {
-            self.picker.ui(ui, &format!("Agregar una foto ({n} de {MAX_PHOTOS})"));
+            self.picker
+                .ui(ui, &format!("Agregar una foto ({n} de {MAX_PHOTOS})"));
         } else {
-            ui.label(format!("Tiene las {MAX_PHOTOS} fotos posibles; quite una para agregar otra."));
+            ui.label(format!(
+                "Tiene las {MAX_PHOTOS} fotos posibles; quite una para agregar otra."
+            ));
         }
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(!self.save.running(), egui::Button::new(RichText::new("Guardar las fotos").strong()))
+                .add_enabled(
+                    !self.save.running(),
+                    egui::Button::new(RichText::new("Guardar las fotos").strong()),
+                )
                 .clicked()
             {
                 let ctx = ui.ctx().clone();

@@ -11,50 +11,17 @@ use super::publication::PublicationScreen;
 use super::screen::Screen;
 use super::widgets::{date, money};
 use crate::domain::Invoice;
-use crate::domain::dates::datetime_of_ms;
-use crate::domain::format_cents;
+use crate::domain::invoice::{InvoiceCopy, InvoiceDocument};
 
-/// The invoice as a plain-text document (what the screen shows and the export writes).
+/// The buyer's copy of the invoice as text (the domain's one invoice renderer).
 pub fn invoice_text(i: &Invoice) -> String {
-    let mut s = String::new();
-    let line = "-".repeat(64);
-    s += &format!("VentaLibre — FACTURA N.º {:08}\n", i.number);
-    s += &format!("Fecha de emisión: {}\n", datetime_of_ms(i.issued_ms));
-    s += &line;
-    s += "\n";
-    s += &format!(
-        "Vendedor:  {} <{}> (usuario {})\n",
-        i.seller_name, i.seller_email, i.seller_id
-    );
-    s += &format!(
-        "Comprador: {} <{}> (usuario {})\n",
-        i.buyer_name, i.buyer_email, i.buyer_id
-    );
-    s += &format!("Domicilio: {}\n", i.buyer_address);
-    s += &line;
-    s += "\n";
-    s += &format!(
-        "{:<6} {:<32} {:>12} {:>12}\n",
-        "Cant.", "Artículo", "Unitario", "Total"
-    );
-    let title: String = i.title.chars().take(32).collect();
-    s += &format!(
-        "{:<6} {:<32} {:>12} {:>12}\n",
-        i.quantity,
-        title,
-        format_cents(i.unit_price),
-        format_cents(i.total)
-    );
-    s += &format!("       ({}, publicación {})\n", i.kind.label(), i.pub_id);
-    s += &line;
-    s += "\n";
-    s += &format!("TOTAL: $ {}\n", format_cents(i.total));
-    s += &format!(
-        "Comisión de VentaLibre a cargo de quien vende: {} % = $ {}\n",
-        format_cents(i.commission_bp as i64),
-        format_cents(i.commission)
-    );
-    s
+    InvoiceDocument::new(i, InvoiceCopy::Buyer).to_text()
+}
+
+/// The copy `s` gets (the seller's, with the commission, for the seller and the
+/// administration), as text.
+pub fn invoice_text_for(i: &Invoice, s: &crate::domain::Session) -> String {
+    InvoiceDocument::new(i, InvoiceCopy::for_viewer(i, s)).to_text()
 }
 
 #[derive(Default)]

@@ -97,7 +97,12 @@ impl Screen for NewsScreen {
         {
             // The first list of this visit says what was new; then it is all seen.
             if self.new_here.is_empty() {
-                self.new_here = l.items.iter().filter(|n| !n.seen).map(|n| n.number).collect();
+                self.new_here = l
+                    .items
+                    .iter()
+                    .filter(|n| !n.seen)
+                    .map(|n| n.number)
+                    .collect();
             }
             if l.unseen > 0
                 && !self.mark.running()
@@ -118,8 +123,9 @@ impl Screen for NewsScreen {
             && !s.admin
         {
             let m = env.market.clone();
-            self.unseen
-                .keep_fresh(ctx, env.generation, s.user_id, |_| move || m.unseen_news(&s));
+            self.unseen.keep_fresh(ctx, env.generation, s.user_id, |_| {
+                move || m.unseen_news(&s)
+            });
         }
     }
 
@@ -136,9 +142,10 @@ impl Screen for NewsScreen {
     fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let Some(s) = env.session.clone() else { return };
         let m = env.market.clone();
-        self.list.keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
-            move || m.news(&s, SHOWN)
-        });
+        self.list
+            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
+                move || m.news(&s, SHOWN)
+            });
         ui.horizontal(|ui| {
             ui.heading("Novedades");
             if self.list.loading() {
@@ -162,30 +169,28 @@ impl Screen for NewsScreen {
         });
         ui.separator();
         let mut open = None;
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            for n in &items {
-                let fresh = self.new_here.contains(&n.number);
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.horizontal_wrapped(|ui| {
-                        if fresh {
-                            ui.label(RichText::new("● Nueva").color(BADGE).strong());
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                for n in &items {
+                    let fresh = self.new_here.contains(&n.number);
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        ui.horizontal_wrapped(|ui| {
+                            if fresh {
+                                ui.label(RichText::new("● Nueva").color(BADGE).strong());
+                            }
+                            ui.label(RichText::new(kind_mark(n.kind)).strong());
+                            ui.label(RichText::new(datetime(n.time_ms)).weak());
+                        });
+                        let text = RichText::new(&n.message);
+                        ui.add(egui::Label::new(if fresh { text.strong() } else { text }).wrap());
+                        if n.publication != 0 && ui.link(format!("Ver «{}»", n.title)).clicked() {
+                            open = Some(n.publication);
                         }
-                        ui.label(RichText::new(kind_mark(n.kind)).strong());
-                        ui.label(RichText::new(datetime(n.time_ms)).weak());
                     });
-                    let text = RichText::new(&n.message);
-                    ui.add(egui::Label::new(if fresh { text.strong() } else { text }).wrap());
-                    if n.publication != 0
-                        && ui
-                            .link(format!("Ver «{}»", n.title))
-                            .clicked()
-                    {
-                        open = Some(n.publication);
-                    }
-                });
-            }
-        });
+                }
+            });
         if let Some(id) = open {
             env.nav(Nav::Open(PublicationScreen::TAB, id));
         }

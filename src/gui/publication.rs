@@ -20,8 +20,8 @@ use crate::domain::blocks::BlockTarget;
 use crate::domain::catalog::{PublicationView, RatingSummary};
 use crate::domain::permissions::{ListingActions, why};
 use crate::domain::phrases::counted;
-use crate::domain::trade::{ConversationView, Purchase, SaleView};
 use crate::domain::shop::{Contact, ListingPage};
+use crate::domain::trade::{ConversationView, Purchase, SaleView};
 use crate::domain::{DResult, Invoice, Market, PubState, Rating, Session};
 
 /// Everything the page shows, read in one background job.
@@ -122,8 +122,7 @@ impl PublicationScreen {
         let v = &d.view;
         ui.add(egui::Label::new(RichText::new(&v.title).size(22.0).strong()).wrap());
         ui.label(RichText::new(money(v.price_cents)).size(26.0).strong());
-        self.heart
-            .ui(ui, env, v.id, d.page.favourite, d.page.mine);
+        self.heart.ui(ui, env, v.id, d.page.favourite, d.page.mine);
         egui::Grid::new("datos-publicacion")
             .num_columns(2)
             .spacing([12.0, 4.0])
@@ -342,8 +341,7 @@ impl PublicationScreen {
     }
 
     fn conversation_ui(&mut self, ui: &mut Ui, env: &mut Env, d: &PubData, a: &ListingActions) {
-        self.questions
-            .ui(ui, env, d.view.id, &d.page.questions, a);
+        self.questions.ui(ui, env, d.view.id, &d.page.questions, a);
     }
 }
 
@@ -358,7 +356,14 @@ fn contact_ui(ui: &mut Ui, c: &Contact) {
                 for (k, v) in [
                     ("Nombre", c.name.as_str()),
                     ("Email", c.email.as_str()),
-                    ("Teléfono", if c.phone.is_empty() { "-" } else { c.phone.as_str() }),
+                    (
+                        "Teléfono",
+                        if c.phone.is_empty() {
+                            "-"
+                        } else {
+                            c.phone.as_str()
+                        },
+                    ),
                     ("Provincia", c.province_name.as_str()),
                 ] {
                     ui.label(k);

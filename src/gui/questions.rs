@@ -96,10 +96,8 @@ impl QuestionsUi {
                     self.ask_notice = None;
                 }
                 ui.horizontal_wrapped(|ui| {
-                    let r = ui.add_enabled(
-                        open && !self.ask.running(),
-                        egui::Button::new("Preguntar"),
-                    );
+                    let r =
+                        ui.add_enabled(open && !self.ask.running(), egui::Button::new("Preguntar"));
                     send |= r.clicked();
                     if let Some(w) = why(&a.ask) {
                         r.on_disabled_hover_text(w);

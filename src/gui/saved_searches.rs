@@ -45,7 +45,10 @@ impl SaveSearchButton {
             return;
         }
         if ui
-            .add_enabled(!self.job.running(), egui::Button::new("Guardar esta búsqueda"))
+            .add_enabled(
+                !self.job.running(),
+                egui::Button::new("Guardar esta búsqueda"),
+            )
             .on_hover_text("Le avisamos en «Novedades» cuando publiquen algo que coincida")
             .clicked()
         {
@@ -131,7 +134,9 @@ impl Screen for SavedSearchesScreen {
         let m = env.market.clone();
         let s2 = s.clone();
         self.list
-            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| move || m.saved_searches(&s2));
+            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
+                move || m.saved_searches(&s2)
+            });
         ui.horizontal(|ui| {
             ui.heading("Búsquedas guardadas");
             if self.list.loading() || self.open_job.running() {
@@ -175,7 +180,10 @@ impl Screen for SavedSearchesScreen {
                     if ui.button("Ver resultados").clicked() {
                         open = Some((b.number, b.description.clone()));
                     }
-                    if ui.add_enabled(!self.delete.running(), egui::Button::new("Borrar")).clicked() {
+                    if ui
+                        .add_enabled(!self.delete.running(), egui::Button::new("Borrar"))
+                        .clicked()
+                    {
                         delete = Some(b.number);
                     }
                     ui.end_row();
@@ -183,45 +191,55 @@ impl Screen for SavedSearchesScreen {
             });
         if let Some((n, d)) = open {
             let (m, s) = (env.market.clone(), s.clone());
-            self.open_job
-                .start(ui.ctx(), move || (n, d, m.open_saved_search(&s, n).map(|(_, r)| r)));
+            self.open_job.start(ui.ctx(), move || {
+                (n, d, m.open_saved_search(&s, n).map(|(_, r)| r))
+            });
         }
         if let Some(n) = delete {
             let m = env.market.clone();
-            self.delete.start(ui.ctx(), move || m.delete_saved_search(&s, n));
+            self.delete
+                .start(ui.ctx(), move || m.delete_saved_search(&s, n));
         }
-        let Some((_, desc, results)) = self.open.clone() else { return };
+        let Some((_, desc, results)) = self.open.clone() else {
+            return;
+        };
         ui.add_space(8.0);
         ui.heading(format!("Resultados de {desc}"));
         if results.is_empty() {
             ui.label("Ninguna publicación a la venta coincide por ahora.");
         }
         let mut go = None;
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            egui::Grid::new("resultados-busqueda")
-                .striped(true)
-                .spacing([12.0, 6.0])
-                .show(ui, |ui| {
-                    for v in &results {
-                        let size = egui::vec2(48.0, 48.0);
-                        match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
-                            Some(Some(t)) => {
-                                ui.add(egui::Image::from_texture(t).fit_to_exact_size(size).alt_text("foto"));
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                egui::Grid::new("resultados-busqueda")
+                    .striped(true)
+                    .spacing([12.0, 6.0])
+                    .show(ui, |ui| {
+                        for v in &results {
+                            let size = egui::vec2(48.0, 48.0);
+                            match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
+                                Some(Some(t)) => {
+                                    ui.add(
+                                        egui::Image::from_texture(t)
+                                            .fit_to_exact_size(size)
+                                            .alt_text("foto"),
+                                    );
+                                }
+                                _ => {
+                                    placeholder(ui, size, "");
+                                }
                             }
-                            _ => {
-                                placeholder(ui, size, "");
+                            if ui.link(&v.title).clicked() {
+                                go = Some(v.id);
                             }
+                            ui.label(RichText::new(money(v.price_cents)).strong());
+                            ui.label(v.kind.label());
+                            ui.label(&v.seller_province_name);
+                            ui.end_row();
                         }
-                        if ui.link(&v.title).clicked() {
-                            go = Some(v.id);
-                        }
-                        ui.label(RichText::new(money(v.price_cents)).strong());
-                        ui.label(v.kind.label());
-                        ui.label(&v.seller_province_name);
-                        ui.end_row();
-                    }
-                });
-        });
+                    });
+            });
         if let Some(id) = go {
             env.nav(Nav::Open(PublicationScreen::TAB, id));
         }

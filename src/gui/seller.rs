@@ -33,7 +33,10 @@ pub fn reputation_ui(ui: &mut Ui, r: &Reputation, width: f32) {
         ] {
             let w = rect.width() * pct as f32 / 100.0;
             if w > 0.0 {
-                let seg = egui::Rect::from_min_size(egui::pos2(x, rect.top()), egui::vec2(w, rect.height()));
+                let seg = egui::Rect::from_min_size(
+                    egui::pos2(x, rect.top()),
+                    egui::vec2(w, rect.height()),
+                );
                 p.rect_filled(seg, 2.0, c);
                 x += w;
             }
@@ -167,68 +170,91 @@ impl Screen for SellerScreen {
             bad_text(ui, e);
         }
         let Some(page) = self.page.get() else { return };
-        let (card, listings, ratings) = (page.seller.clone(), page.listings.clone(), page.ratings.clone());
+        let (card, listings, ratings) = (
+            page.seller.clone(),
+            page.listings.clone(),
+            page.ratings.clone(),
+        );
         ui.separator();
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-            ui.horizontal_top(|ui| {
-                avatar_ui(ui, env, card.photo.as_deref(), 96.0);
-                ui.vertical(|ui| {
-                    ui.heading(&card.name);
-                    ui.label(format!(
-                        "{} · vende en VentaLibre desde {}",
-                        card.province_name,
-                        date(card.member_since_ms)
-                    ));
-                    ui.add_space(4.0);
-                    reputation_ui(ui, &card.reputation, 320.0);
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.horizontal_top(|ui| {
+                    avatar_ui(ui, env, card.photo.as_deref(), 96.0);
+                    ui.vertical(|ui| {
+                        ui.heading(&card.name);
+                        ui.label(format!(
+                            "{} · vende en VentaLibre desde {}",
+                            card.province_name,
+                            date(card.member_since_ms)
+                        ));
+                        ui.add_space(4.0);
+                        reputation_ui(ui, &card.reputation, 320.0);
+                    });
                 });
-            });
-            ui.add_space(10.0);
-            ui.heading(format!("A la venta ({})", listings.len()));
-            if listings.is_empty() {
-                ui.label("No tiene publicaciones a la venta ahora.");
-            }
-            let mut open = None;
-            egui::Grid::new("vendedor-publicaciones").striped(true).spacing([12.0, 6.0]).show(ui, |ui| {
-                for v in &listings {
-                    let size = egui::vec2(48.0, 48.0);
-                    match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
-                        Some(Some(t)) => {
-                            ui.add(egui::Image::from_texture(t).fit_to_exact_size(size).alt_text("foto"));
+                ui.add_space(10.0);
+                ui.heading(format!("A la venta ({})", listings.len()));
+                if listings.is_empty() {
+                    ui.label("No tiene publicaciones a la venta ahora.");
+                }
+                let mut open = None;
+                egui::Grid::new("vendedor-publicaciones")
+                    .striped(true)
+                    .spacing([12.0, 6.0])
+                    .show(ui, |ui| {
+                        for v in &listings {
+                            let size = egui::vec2(48.0, 48.0);
+                            match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
+                                Some(Some(t)) => {
+                                    ui.add(
+                                        egui::Image::from_texture(t)
+                                            .fit_to_exact_size(size)
+                                            .alt_text("foto"),
+                                    );
+                                }
+                                _ => {
+                                    placeholder(ui, size, "");
+                                }
+                            }
+                            if ui.link(&v.title).clicked() {
+                                open = Some(v.id);
+                            }
+                            ui.label(RichText::new(money(v.price_cents)).strong());
+                            ui.label(v.kind.label());
+                            ui.end_row();
                         }
-                        _ => {
-                            placeholder(ui, size, "");
+                    });
+                if let Some(id) = open {
+                    env.nav(Nav::Open(PublicationScreen::TAB, id));
+                }
+                ui.add_space(10.0);
+                ui.heading(format!("Calificaciones recibidas ({})", ratings.len()));
+                if ratings.is_empty() {
+                    ui.label("Todavía nadie lo calificó.");
+                }
+                for r in &ratings {
+                    egui::Frame::group(ui.style()).show(ui, |ui| {
+                        ui.set_width(ui.available_width());
+                        let (label, colour) = rating_mark(r.rating);
+                        ui.horizontal_wrapped(|ui| {
+                            ui.label(RichText::new(label).color(colour).strong());
+                            ui.label(format!(
+                                "· {} compró «{}» · {}",
+                                r.buyer,
+                                r.title,
+                                date(r.sold_ms)
+                            ));
+                        });
+                        if !r.comment.is_empty() {
+                            ui.add(
+                                egui::Label::new(
+                                    RichText::new(format!("«{}»", r.comment)).italics(),
+                                )
+                                .wrap(),
+                            );
                         }
-                    }
-                    if ui.link(&v.title).clicked() {
-                        open = Some(v.id);
-                    }
-                    ui.label(RichText::new(money(v.price_cents)).strong());
-                    ui.label(v.kind.label());
-                    ui.end_row();
+                    });
                 }
             });
-            if let Some(id) = open {
-                env.nav(Nav::Open(PublicationScreen::TAB, id));
-            }
-            ui.add_space(10.0);
-            ui.heading(format!("Calificaciones recibidas ({})", ratings.len()));
-            if ratings.is_empty() {
-                ui.label("Todavía nadie lo calificó.");
-            }
-            for r in &ratings {
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    let (label, colour) = rating_mark(r.rating);
-                    ui.horizontal_wrapped(|ui| {
-                        ui.label(RichText::new(label).color(colour).strong());
-                        ui.label(format!("· {} compró «{}» · {}", r.buyer, r.title, date(r.sold_ms)));
-                    });
-                    if !r.comment.is_empty() {
-                        ui.add(egui::Label::new(RichText::new(format!("«{}»", r.comment)).italics()).wrap());
-                    }
-                });
-            }
-        });
     }
 }

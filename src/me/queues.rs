@@ -279,7 +279,10 @@ impl PartialQueues {
         } else if head.first == pos {
             head.first = it.next;
         } else {
-            return Err(StorageError::corrupt(self.items, "elemento sin anterior que no es el primero"));
+            return Err(StorageError::corrupt(
+                self.items,
+                "elemento sin anterior que no es el primero",
+            ));
         }
         if it.next != NIL {
             let mut next = self.item(tx, it.next)?;
@@ -288,7 +291,10 @@ impl PartialQueues {
         } else if head.last == pos {
             head.last = it.prev;
         } else {
-            return Err(StorageError::corrupt(self.items, "elemento sin siguiente que no es el último"));
+            return Err(StorageError::corrupt(
+                self.items,
+                "elemento sin siguiente que no es el último",
+            ));
         }
         tx.release(self.items, pos)?;
         let n = tx.control(self.control, CON_ITEMS)?;

@@ -42,7 +42,12 @@ pub const BLACK: Rgb = Rgb(0.0, 0.0, 0.0);
 pub enum Paint {
     Solid(Rgb),
     /// A linear gradient from `c0` at point `p0` to `c1` at `p1` (local coordinates).
-    Linear { p0: P, c0: Rgb, p1: P, c1: Rgb },
+    Linear {
+        p0: P,
+        c0: Rgb,
+        p1: P,
+        c1: Rgb,
+    },
 }
 
 impl From<Rgb> for Paint {
@@ -120,12 +125,7 @@ impl Xf {
     fn inverse(&self) -> Xf {
         let det = self.a * self.d - self.b * self.c;
         let det = if det.abs() < 1e-12 { 1e-12 } else { det };
-        let (a, b, c, d) = (
-            self.d / det,
-            -self.b / det,
-            -self.c / det,
-            self.a / det,
-        );
+        let (a, b, c, d) = (self.d / det, -self.b / det, -self.c / det, self.a / det);
         Xf {
             a,
             b,
@@ -302,11 +302,7 @@ impl Canvas {
     pub fn shadow(&mut self, cx: f32, cy: f32, rx: f32, ry: f32, strength: f32) {
         for i in 0..6 {
             let k = 1.0 + i as f32 * 0.12;
-            self.fill(
-                &[ellipse(cx, cy, rx * k, ry * k)],
-                BLACK,
-                strength / 6.0,
-            );
+            self.fill(&[ellipse(cx, cy, rx * k, ry * k)], BLACK, strength / 6.0);
         }
     }
 
@@ -351,7 +347,9 @@ pub fn ring(cx: f32, cy: f32, r_out: f32, r_in: f32) -> Vec<Vec<P>> {
 
 /// A band between radii `r0 < r1` from angle `a0` to `a1` (radians, clockwise on screen).
 pub fn arc_band(cx: f32, cy: f32, r0: f32, r1: f32, a0: f32, a1: f32) -> Vec<P> {
-    let n = (segments(r1 * 60.0) as f32 * ((a1 - a0).abs() / TAU)).ceil().max(4.0) as usize;
+    let n = (segments(r1 * 60.0) as f32 * ((a1 - a0).abs() / TAU))
+        .ceil()
+        .max(4.0) as usize;
     let mut v = Vec::with_capacity(2 * n + 2);
     for i in 0..=n {
         let a = a0 + (a1 - a0) * i as f32 / n as f32;

@@ -44,7 +44,8 @@ pub fn prepare(dir: &Path) -> DResult<Option<DemoSummary>> {
         .write(true)
         .open(dir.join(LOCK_FILE))
         .map_err(|e| io("abrir el candado de creación", e))?;
-    lock.lock().map_err(|e| io("tomar el candado de creación", e))?;
+    lock.lock()
+        .map_err(|e| io("tomar el candado de creación", e))?;
     let result = make(dir);
     let _ = lock.unlock();
     drop(lock);

@@ -190,13 +190,34 @@ struct PlannedPub {
 #[derive(Debug, Clone)]
 enum Act {
     Publish(usize),
-    Ask { publication: usize, asker: usize, text: String, key: usize },
-    Answer { key: usize, text: String },
-    Buy { publication: usize, buyer: usize },
-    Rate { publication: usize, rating: Rating, comment: String },
+    Ask {
+        publication: usize,
+        asker: usize,
+        text: String,
+        key: usize,
+    },
+    Answer {
+        key: usize,
+        text: String,
+    },
+    Buy {
+        publication: usize,
+        buyer: usize,
+    },
+    Rate {
+        publication: usize,
+        rating: Rating,
+        comment: String,
+    },
     Collect,
-    Favourite { user: usize, publication: usize },
-    SaveSearch { user: usize, spec: SearchSpec },
+    Favourite {
+        user: usize,
+        publication: usize,
+    },
+    SaveSearch {
+        user: usize,
+        spec: SearchSpec,
+    },
 }
 
 /// Cities and area codes of province `p`.
@@ -252,7 +273,11 @@ fn plan_listing(
     big: bool,
 ) -> PlannedPub {
     let it: &ItemType = &ITEMS[item];
-    let kind = if rng.chance(it.new_pct) { Kind::New } else { Kind::Used };
+    let kind = if rng.chance(it.new_pct) {
+        Kind::New
+    } else {
+        Kind::Used
+    };
     let model = *rng.pick(it.models);
     let cond = match kind {
         Kind::New => *rng.pick(&items::NEW_TITLE),
@@ -265,7 +290,11 @@ fn plan_listing(
     let detail = *rng.pick(it.details);
     let second = if it.details.len() > 1 && rng.chance(60) {
         let d2 = *rng.pick(it.details);
-        if d2 != detail { format!(" {d2}") } else { String::new() }
+        if d2 != detail {
+            format!(" {d2}")
+        } else {
+            String::new()
+        }
     } else {
         String::new()
     };
@@ -368,8 +397,14 @@ fn draw(key: PicKey, seed: u64) -> Vec<u8> {
 }
 
 /// Draws and stores every picture, on as many threads as there are cores.
-fn draw_all(dir: &std::path::Path, keys: Vec<PicKey>, seed: u64) -> DResult<HashMap<PicKey, PhotoId>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+fn draw_all(
+    dir: &std::path::Path,
+    keys: Vec<PicKey>,
+    seed: u64,
+) -> DResult<HashMap<PicKey, PhotoId>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let chunks: Vec<Vec<PicKey>> = (0..threads)
         .map(|t| keys.iter().copied().skip(t).step_by(threads).collect())
         .collect();
@@ -391,7 +426,10 @@ fn draw_all(dir: &std::path::Path, keys: Vec<PicKey>, seed: u64) -> DResult<Hash
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| invalid("un dibujo de la demostración falló")))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| invalid("un dibujo de la demostración falló"))
+            })
             .collect()
     });
     let mut out = HashMap::new();
@@ -452,11 +490,20 @@ impl Market {
         let mut people = Vec::with_capacity(o.users as usize);
         for _ in 0..o.users {
             let female = rng.chance(50);
-            let first = if female { *rng.pick(&items::FIRST_F) } else { *rng.pick(&items::FIRST_M) };
+            let first = if female {
+                *rng.pick(&items::FIRST_F)
+            } else {
+                *rng.pick(&items::FIRST_M)
+            };
             let last = *rng.pick(&items::LAST);
             let province = weighted_province(&mut rng);
             let (city, area) = city_of(&mut rng, province);
-            let address = format!("{} {}, {}", rng.pick(&items::STREETS), rng.range(100, 4999), city);
+            let address = format!(
+                "{} {}, {}",
+                rng.pick(&items::STREETS),
+                rng.range(100, 4999),
+                city
+            );
             let phone = phone(&mut rng, area);
             people.push(PlannedUser {
                 first,
@@ -484,10 +531,13 @@ impl Market {
         for p in pubs.iter_mut() {
             if p.fate == Fate::ForSale && rng.chance(6) {
                 let cut = rng.range(5, 15);
-                p.new_price = Some(round_price(&mut rng, p.price / 100 * (100 - cut) / 100).max(100));
+                p.new_price =
+                    Some(round_price(&mut rng, p.price / 100 * (100 - cut) / 100).max(100));
             }
         }
-        let for_sale: Vec<usize> = (0..pubs.len()).filter(|&i| pubs[i].fate == Fate::ForSale).collect();
+        let for_sale: Vec<usize> = (0..pubs.len())
+            .filter(|&i| pubs[i].fate == Fate::ForSale)
+            .collect();
         if for_sale.len() > 20 {
             for _ in 0..(for_sale.len() / 100).max(1) {
                 let i = *rng.pick(&for_sale);
@@ -536,11 +586,22 @@ impl Market {
                     asked.insert(q);
                     let (t, a) = answer_for(it, p.kind, q);
                     let (city, _) = city_of(&mut rng, people[asker].province);
-                    (t.replace("{city}", city.split(',').next().unwrap_or(city)), a)
+                    (
+                        t.replace("{city}", city.split(',').next().unwrap_or(city)),
+                        a,
+                    )
                 };
                 let key = question_keys;
                 question_keys += 1;
-                acts.push((at, Act::Ask { publication: i, asker, text, key }));
+                acts.push((
+                    at,
+                    Act::Ask {
+                        publication: i,
+                        asker,
+                        text,
+                        key,
+                    },
+                ));
                 let old = now - at > 2 * DAY;
                 if rng.chance(if old { 88 } else { 45 }) {
                     let ans_at = (at + rng.range(10 * MINUTE, 30 * HOUR)).min(now - MINUTE);
@@ -550,18 +611,40 @@ impl Market {
                 }
                 if rng.chance(15) {
                     let (fq, fa) = *rng.pick(&items::FOLLOW_UPS);
-                    let at2 = (at + rng.range(HOUR, 3 * DAY)).min(end - MINUTE).max(at + 1);
+                    let at2 = (at + rng.range(HOUR, 3 * DAY))
+                        .min(end - MINUTE)
+                        .max(at + 1);
                     let key2 = question_keys;
                     question_keys += 1;
-                    acts.push((at2, Act::Ask { publication: i, asker, text: fq.into(), key: key2 }));
+                    acts.push((
+                        at2,
+                        Act::Ask {
+                            publication: i,
+                            asker,
+                            text: fq.into(),
+                            key: key2,
+                        },
+                    ));
                     if now - at2 > DAY && rng.chance(80) {
-                        acts.push(((at2 + rng.range(30 * MINUTE, 20 * HOUR)).min(now - MINUTE), Act::Answer { key: key2, text: fa.into() }));
+                        acts.push((
+                            (at2 + rng.range(30 * MINUTE, 20 * HOUR)).min(now - MINUTE),
+                            Act::Answer {
+                                key: key2,
+                                text: fa.into(),
+                            },
+                        ));
                     }
                 }
             }
             if p.fate == Fate::Sold {
                 let buyer = other_user(&mut rng, p.seller);
-                acts.push((end, Act::Buy { publication: i, buyer }));
+                acts.push((
+                    end,
+                    Act::Buy {
+                        publication: i,
+                        buyer,
+                    },
+                ));
                 if rng.chance(85) {
                     let at = (end + rng.range(HOUR, 10 * DAY)).min(now - MINUTE);
                     let (rating, comment) = match rng.below(100) {
@@ -569,7 +652,14 @@ impl Market {
                         82..94 => (Rating::Neutral, *rng.pick(&items::COMMENTS_NEUTRAL)),
                         _ => (Rating::NotRecommend, *rng.pick(&items::COMMENTS_BAD)),
                     };
-                    acts.push((at, Act::Rate { publication: i, rating, comment: comment.into() }));
+                    acts.push((
+                        at,
+                        Act::Rate {
+                            publication: i,
+                            rating,
+                            comment: comment.into(),
+                        },
+                    ));
                 }
             }
         }
@@ -583,8 +673,15 @@ impl Market {
                 for _ in 0..rng.below(5) {
                     let i = *rng.pick(&for_sale);
                     if pubs[i].seller != u {
-                        let at = pubs[i].published_ms + rng.range(HOUR, (now - pubs[i].published_ms).max(HOUR + 1));
-                        acts.push((at.min(now - MINUTE), Act::Favourite { user: u, publication: i }));
+                        let at = pubs[i].published_ms
+                            + rng.range(HOUR, (now - pubs[i].published_ms).max(HOUR + 1));
+                        acts.push((
+                            at.min(now - MINUTE),
+                            Act::Favourite {
+                                user: u,
+                                publication: i,
+                            },
+                        ));
                     }
                 }
             }
@@ -596,21 +693,33 @@ impl Market {
             }
             let item = *rng.pick(&usable);
             let it = &ITEMS[item];
-            let word = crate::domain::catalog::fold(it.noun.split_whitespace().next().unwrap_or(it.noun));
+            let word =
+                crate::domain::catalog::fold(it.noun.split_whitespace().next().unwrap_or(it.noun));
             let word = if rng.chance(40) && !word.ends_with('s') {
-                if word.ends_with(['a', 'e', 'o']) { format!("{word}s") } else { format!("{word}es") }
+                if word.ends_with(['a', 'e', 'o']) {
+                    format!("{word}s")
+                } else {
+                    format!("{word}es")
+                }
             } else {
                 word
             };
             let spec = SearchSpec {
                 category: rng.chance(50).then(|| cat_of[it.category]),
-                kind: if rng.chance(25) { Some(Kind::Used) } else { None },
+                kind: if rng.chance(25) {
+                    Some(Kind::Used)
+                } else {
+                    None
+                },
                 province: None,
                 min_price: None,
                 max_price: rng.chance(30).then(|| it.price.1 * 100),
                 words: word,
             };
-            acts.push((now - rng.range(20, 90) * DAY, Act::SaveSearch { user: u, spec }));
+            acts.push((
+                now - rng.range(20, 90) * DAY,
+                Act::SaveSearch { user: u, spec },
+            ));
         }
         acts.sort_by_key(|(t, _)| *t);
 
@@ -669,7 +778,10 @@ impl Market {
                         last_login_ms: 0,
                         last_seen_ms: 0,
                         balance: 0,
-                        photo: photo_of.get(&PicKey::Avatar(pu.avatar)).copied().unwrap_or([0; 32]),
+                        photo: photo_of
+                            .get(&PicKey::Avatar(pu.avatar))
+                            .copied()
+                            .unwrap_or([0; 32]),
                     };
                     if USERS.insert(tx, email.as_bytes(), &u.encode())?.is_none() {
                         return conflict(format!("el email {email} ya existe"));
@@ -695,14 +807,29 @@ impl Market {
                 for (at, act) in chunk {
                     let at = *at;
                     let r = apply(
-                        tx, at, act, &pubs, &people, &user_ids, &mut pub_ids, &mut questions,
-                        &mut sales, &photo_of, &cat_of, admin.as_ref(), &mut sum,
+                        tx,
+                        at,
+                        act,
+                        &pubs,
+                        &people,
+                        &user_ids,
+                        &mut pub_ids,
+                        &mut questions,
+                        &mut sales,
+                        &photo_of,
+                        &cat_of,
+                        admin.as_ref(),
+                        &mut sum,
                     );
                     match r {
                         Ok(()) => {}
                         // A generated act the rules refuse (a listing sold before a late
                         // favourite, say) is left out, as a user would have been refused.
-                        Err(DomainError::Conflict(_) | DomainError::Denied(_) | DomainError::NotFound(_)) => {}
+                        Err(
+                            DomainError::Conflict(_)
+                            | DomainError::Denied(_)
+                            | DomainError::NotFound(_),
+                        ) => {}
                         Err(e) => return Err(e),
                     }
                 }
@@ -813,7 +940,12 @@ fn apply(
             pub_ids[*i] = pb.id;
             sum.publications += 1;
         }
-        Act::Ask { publication, asker, text, key } => {
+        Act::Ask {
+            publication,
+            asker,
+            text,
+            key,
+        } => {
             let id = pub_ids[*publication];
             let p = load_pub(tx, id)?;
             let u = user(tx, *asker)?;
@@ -833,7 +965,11 @@ fn apply(
             let Some(h) = MESSAGES.find(tx, id, asker)? else {
                 return Ok(());
             };
-            let Some(it) = MESSAGES.items_of(tx, &h)?.into_iter().find(|it| it.number == number) else {
+            let Some(it) = MESSAGES
+                .items_of(tx, &h)?
+                .into_iter()
+                .find(|it| it.number == number)
+            else {
                 return Ok(());
             };
             super::shop::answer_in_tx(tx, &seller, &p, it.pos, text, at)?;
@@ -852,7 +988,11 @@ fn apply(
             sales.insert(*publication, done.sale);
             sum.sales += 1;
         }
-        Act::Rate { publication, rating, comment } => {
+        Act::Rate {
+            publication,
+            rating,
+            comment,
+        } => {
             let Some(&sale) = sales.get(publication) else {
                 return Ok(());
             };
@@ -870,7 +1010,10 @@ fn apply(
                 collect_in_tx(tx, fresh, at)?;
             }
         }
-        Act::Favourite { user: u, publication } => {
+        Act::Favourite {
+            user: u,
+            publication,
+        } => {
             let id = pub_ids[*publication];
             let p = load_pub(tx, id)?;
             let usr = user(tx, *u)?;
@@ -906,15 +1049,34 @@ mod tests {
     #[test]
     fn titles_agree_with_their_article() {
         let mut rng = Rng(5);
-        let fridge = ITEMS.iter().position(|i| i.noun.starts_with("Heladera")).unwrap();
-        let chairs = ITEMS.iter().position(|i| i.noun.starts_with("Sillas")).unwrap();
+        let fridge = ITEMS
+            .iter()
+            .position(|i| i.noun.starts_with("Heladera"))
+            .unwrap();
+        let chairs = ITEMS
+            .iter()
+            .position(|i| i.noun.starts_with("Sillas"))
+            .unwrap();
         for _ in 0..50 {
             let p = plan_listing(&mut rng, fridge, 0, "Córdoba", 0, false);
-            assert!(!p.title.contains("usado ") && !p.title.ends_with("usado"), "{}", p.title);
+            assert!(
+                !p.title.contains("usado ") && !p.title.ends_with("usado"),
+                "{}",
+                p.title
+            );
             assert!(!p.title.ends_with("nuevo"), "{}", p.title);
             let p = plan_listing(&mut rng, chairs, 0, "Córdoba", 0, false);
-            assert!(!p.title.ends_with("impecable") && !p.title.ends_with("usadas en muy buen estado x"), "{}", p.title);
-            assert!(!p.title.ends_with("usada") && !p.title.ends_with("nueva"), "{}", p.title);
+            assert!(
+                !p.title.ends_with("impecable")
+                    && !p.title.ends_with("usadas en muy buen estado x"),
+                "{}",
+                p.title
+            );
+            assert!(
+                !p.title.ends_with("usada") && !p.title.ends_with("nueva"),
+                "{}",
+                p.title
+            );
         }
         assert_eq!(ITEMS[chairs].gender, Gender::F);
     }

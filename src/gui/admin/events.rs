@@ -60,6 +60,7 @@ pub fn report(shown: &[&Event]) -> Report {
         name: "eventos".into(),
         title: "Registro de eventos (orden de Lamport)".into(),
         columns: COLUMNS.iter().map(|s| s.to_string()).collect(),
+        kinds: Vec::new(),
         rows: shown.iter().map(|e| cells(e).to_vec()).collect(),
         footer: Vec::new(),
     }

@@ -248,24 +248,7 @@ impl ReportView {
 /// The foot of a listing in one line ("38 ventas · Importe: 8123.45 · …"), always in view
 /// (the foot row of the table scrolls with it).
 pub fn totals_line(r: &Report) -> Option<String> {
-    let numeric = |v: &str| {
-        v.chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-    };
-    let parts: Vec<String> = r
-        .footer
-        .iter()
-        .zip(&r.columns)
-        .filter(|(v, _)| !v.is_empty() && v.as_str() != "Totales")
-        .map(|(v, c)| {
-            if numeric(v) {
-                format!("{c}: {v}")
-            } else {
-                v.clone()
-            }
-        })
-        .collect();
-    (!parts.is_empty()).then(|| format!("Totales: {}", parts.join(" · ")))
+    r.totals_line()
 }
 
 /// A report as a table: header, rows (only the visible ones are laid out) and the totals row.
