@@ -139,7 +139,11 @@ pub struct Demo {
     )]
     pub seed: u64,
     /// Without pictures (faster: for big shares and tests).
-    #[arg(long = "sin-fotos", alias = "no-photos")]
+    #[arg(
+        long = "sin-fotos",
+        alias = "no-photos",
+        help = "Sin fotos (más rápido: para carpetas grandes y pruebas)"
+    )]
     pub no_photos: bool,
 }
 

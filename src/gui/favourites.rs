@@ -49,12 +49,16 @@ impl Heart {
         }
         let on = self.pending.unwrap_or(favourite);
         let text = if on {
-            RichText::new("♥ En sus favoritos").color(HEART).strong()
+            RichText::new("En sus favoritos").color(HEART).strong()
         } else {
-            RichText::new("♡ Agregar a favoritos")
+            RichText::new("Agregar a favoritos")
         };
         let r = ui
-            .add_enabled(!self.job.running(), egui::Button::new(text))
+            .horizontal(|ui| {
+                heart_icon(ui, on, 18.0);
+                ui.add_enabled(!self.job.running(), egui::Button::new(text))
+            })
+            .inner
             .on_hover_text(if on {
                 "Clic para quitarla de sus favoritos"
             } else {
@@ -74,6 +78,35 @@ impl Heart {
         }
         notice_ui(ui, &mut self.notice);
     }
+}
+
+/// A heart `side` points high, painted (the window's fonts have no heart): red when `on`,
+/// grey when not.
+pub fn heart_icon(ui: &mut Ui, on: bool, side: f32) -> egui::Response {
+    let (rect, r) = ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
+    let colour = if on {
+        HEART
+    } else {
+        ui.visuals().weak_text_color()
+    };
+    let p = ui.painter();
+    let c = rect.center();
+    let rad = side * 0.25;
+    let d = rad * 0.95;
+    let top = rect.top() + side * 0.12 + rad;
+    p.circle_filled(egui::pos2(c.x - d, top), rad, colour);
+    p.circle_filled(egui::pos2(c.x + d, top), rad, colour);
+    let w = d + rad * 0.97;
+    p.add(egui::Shape::convex_polygon(
+        vec![
+            egui::pos2(c.x - w, top + rad * 0.3),
+            egui::pos2(c.x + w, top + rad * 0.3),
+            egui::pos2(c.x, rect.bottom() - side * 0.06),
+        ],
+        colour,
+        egui::Stroke::NONE,
+    ));
+    r
 }
 
 #[derive(Default)]
@@ -137,7 +170,7 @@ impl Screen for FavouritesScreen {
         notice_ui(ui, &mut self.notice);
         let list = self.list().to_vec();
         if self.list.get().is_some() && list.is_empty() {
-            ui.label("Todavía no tiene favoritos. En una publicación, «♡ Agregar a favoritos» la guarda aquí: verá si baja de precio, se pausa o se vende.");
+            ui.label("Todavía no tiene favoritos. En una publicación, «Agregar a favoritos» la guarda aquí: verá si baja de precio, se pausa o se vende.");
             return;
         }
         ui.separator();
@@ -181,10 +214,11 @@ impl Screen for FavouritesScreen {
                             } else {
                                 ui.label(RichText::new(&f.notice).color(colour).strong());
                             }
+                            heart_icon(ui, true, 16.0);
                             if ui
                                 .add_enabled(
                                     !self.remove.running(),
-                                    egui::Button::new(RichText::new("♥ Quitar").color(HEART)),
+                                    egui::Button::new(RichText::new("Quitar").color(HEART)),
                                 )
                                 .on_hover_text("quitarla de sus favoritos")
                                 .clicked()

@@ -209,7 +209,10 @@ impl Gallery {
                     {
                         go = Some(i + 1);
                     }
-                    ui.label(RichText::new("← y → cambian de foto; Escape cierra.").weak());
+                    ui.label(
+                        RichText::new("Las flechas del teclado cambian de foto; Escape cierra.")
+                            .weak(),
+                    );
                 });
             }
         });
@@ -363,20 +366,20 @@ impl GalleryEditorScreen {
                         }
                     });
                     if i == 0 {
-                        ui.label(RichText::new("★ Portada").strong());
+                        ui.label(RichText::new("Portada").strong());
                     } else if ui.button("Elegir como portada").clicked() {
                         action = Some((i, 2));
                     }
                     ui.horizontal(|ui| {
                         if ui
-                            .add_enabled(i > 0, egui::Button::new("◀"))
+                            .add_enabled(i > 0, egui::Button::new("« Mover"))
                             .on_hover_text("mover a la izquierda")
                             .clicked()
                         {
                             action = Some((i, -1));
                         }
                         if ui
-                            .add_enabled(i + 1 < n, egui::Button::new("▶"))
+                            .add_enabled(i + 1 < n, egui::Button::new("Mover »"))
                             .on_hover_text("mover a la derecha")
                             .clicked()
                         {

@@ -178,7 +178,7 @@ impl Screen for NewsScreen {
                         ui.set_width(ui.available_width());
                         ui.horizontal_wrapped(|ui| {
                             if fresh {
-                                ui.label(RichText::new("● Nueva").color(BADGE).strong());
+                                ui.label(RichText::new("Nueva").color(BADGE).strong());
                             }
                             ui.label(RichText::new(kind_mark(n.kind)).strong());
                             ui.label(RichText::new(datetime(n.time_ms)).weak());

@@ -165,7 +165,8 @@ impl QuestionsUi {
                     ui.horizontal_wrapped(|ui| {
                         ui.add_space(16.0);
                         ui.add(
-                            egui::Label::new(RichText::new(format!("↳ {ans}")).italics()).wrap(),
+                            egui::Label::new(RichText::new(format!("Respuesta: {ans}")).italics())
+                                .wrap(),
                         );
                         ui.label(RichText::new(datetime(t)).weak());
                     });

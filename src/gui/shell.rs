@@ -120,6 +120,11 @@ impl MarketUi {
         self.apply(Nav::Show(tab), ctx);
     }
 
+    /// Opens item `item` (a publication, a seller…) on the screen named `tab`.
+    pub fn open(&mut self, tab: Tab, item: u64, ctx: &egui::Context) {
+        self.apply(Nav::Open(tab, item), ctx);
+    }
+
     pub fn ui(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
         self.background(&ctx);

@@ -15,7 +15,7 @@ use super::{DemoOptions, DemoSummary};
 use crate::domain::{DResult, DomainError, Market};
 use crate::storage::StorageError;
 
-/// The embedded share's shop: `ventalibre demo --users 60 --publications 300 --seed 2026`.
+/// The embedded share's shop: `ventalibre demo --usuarios 60 --publicaciones 300 --semilla 2026`.
 pub const EMBEDDED: DemoOptions = DemoOptions {
     users: 60,
     publications: 300,
