@@ -12,7 +12,7 @@ fn main() {
         }
     };
     if cli.version {
-        println!("{}", cli::version_text());
+        println!("{}", cli::version_text(cli.json));
         std::process::exit(0);
     }
     cli::prepare_embedded_share(cli.share.as_deref());

@@ -285,10 +285,10 @@ fn sales_between_dates_show_commission_and_totals_at_the_foot() {
     let commission = format_cents(5_000 + 200_004);
     assert_eq!(expected.footer[5], amount);
     assert_eq!(expected.footer[7], commission);
-    h.get_by_label(&amount);
-    h.get_by_label(&commission);
-    // The foot in Argentine formats (the cells above keep the machine text for JSON).
+    // Shown in Argentine formats (the report's cells keep the machine text for JSON).
     let ar = |s: &str| ventalibre::domain::reports::ColumnKind::Money.display(s);
+    h.get_by_label(&ar(&amount));
+    h.get_by_label(&ar(&commission));
     let pending = format!("cobrado $ 0,00 / pendiente {}", ar(&commission));
     assert_eq!(expected.footer[8], pending);
     // The same foot in one line that stays in view above the table.
@@ -315,9 +315,12 @@ fn sales_between_dates_show_commission_and_totals_at_the_foot() {
     // Collecting the commissions: a preview, a confirmation, and it shows in the listing.
     click(&mut h, "Cobro de comisiones");
     h.get_by_label("Gómez, Ana");
-    click(&mut h, &format!("Cobrar $ {commission}…"));
+    click(&mut h, &format!("Cobrar {}…", ar(&commission)));
     click(&mut h, "Sí, cobrar");
-    h.get_by_label(&format!("Se cobraron 2 comisiones por $ {commission}."));
+    h.get_by_label(&format!(
+        "Se cobraron 2 comisiones por {}.",
+        ar(&commission)
+    ));
     click(&mut h, "Ventas entre fechas");
     h.get_by_label(&format!("cobrado {} / pendiente $ 0,00", ar(&commission)));
     assert_eq!(h.query_all_by_label("cobrada").count(), 2);
@@ -461,10 +464,11 @@ fn the_dispersion_panel_shows_the_counts_of_the_hash() {
     }
     for (i, n) in d.blocks.iter().enumerate() {
         h.get_by_label(&format!(
-            "Bloque {} (baldes {}-{}): {n} registros",
+            "Bloque {} (baldes {}-{}): {}",
             i + 1,
             i * 8,
-            i * 8 + 7
+            i * 8 + 7,
+            ventalibre::domain::phrases::counted(*n, "registro", "registros")
         ));
     }
     h.get_by_label(&format!("{:.2}", d.load_factor));
@@ -482,8 +486,8 @@ fn the_dispersion_panel_shows_the_counts_of_the_hash() {
     );
     assert!(
         text.contains(&format!(
-            "Bloque 10 (baldes 72-79): {} registros",
-            d.blocks[9]
+            "Bloque 10 (baldes 72-79): {}",
+            ventalibre::domain::phrases::counted(d.blocks[9], "registro", "registros")
         )),
         "{text}"
     );
@@ -537,7 +541,8 @@ fn bulk_conversations_event_log_and_check() {
     retype(&mut h, "Buscar la publicación", "taladro");
     gui_support::enter_in(&mut h, "Buscar la publicación");
     h.get_by_label("1 publicación encontrada; elija una:");
-    let row = format!("N.º {pid} · Taladro percutor · ana@ejemplo.com.ar · $ 50000.00 · publicado");
+    let row =
+        format!("N.º {pid} · Taladro percutor · ana@ejemplo.com.ar · $ 50.000,00 · publicado");
     click(&mut h, &row);
     assert!(gui_support::disabled(&h, "Desbloquear publicación"));
     retype(&mut h, "Motivo del bloqueo", "Precio engañoso");
@@ -642,35 +647,35 @@ fn collecting_commissions_shows_a_preview_and_asks_for_a_confirmation() {
     click(&mut h, "Cobro de comisiones");
     h.get_by_label("Gómez, Ana");
     h.get_by_label("Díaz, Beto");
-    h.get_by_label("$ 50.00");
-    h.get_by_label("$ 100.00 (1)");
+    h.get_by_label("$ 50,00");
+    h.get_by_label("$ 100,00 (1)");
     h.get_by_label(
-        "Total a cobrar: $ 50.00 (1 comisión de 1 vendedor). Queda sin cobrar: $ 100.00 (1 comisión).",
+        "Total a cobrar: $ 50,00 (1 comisión de 1 vendedor). Queda sin cobrar: $ 100,00 (1 comisión).",
     );
     let preview = s.market.commission_preview(&s.admin).unwrap();
     assert_eq!((preview.sales, preview.total_cents), (1, 5_000));
     assert_eq!((preview.pending, preview.pending_cents), (1, 10_000));
 
     // Nothing moves without the confirmation.
-    click(&mut h, "Cobrar $ 50.00…");
-    h.get_by_label_contains("¿Cobrar $ 50.00 a 1 vendedor?");
+    click(&mut h, "Cobrar $ 50,00…");
+    h.get_by_label_contains("¿Cobrar $ 50,00 a 1 vendedor?");
     click(&mut h, "No");
     assert_eq!(s.market.me(&ana).unwrap().balance_cents, 100_000);
 
     // Asked again; meanwhile Beto deposits at another terminal: what was asked is no longer
     // what would happen, so the question is withdrawn.
-    click(&mut h, "Cobrar $ 50.00…");
+    click(&mut h, "Cobrar $ 50,00…");
     s.market.deposit(&beto, 20_000).unwrap();
     gui_support::wait_for(&mut h, "Las comisiones cambiaron mientras se confirmaba");
     assert!(h.query_by_label("Sí, cobrar").is_none());
     assert_eq!(s.market.me(&ana).unwrap().balance_cents, 100_000);
-    h.get_by_label("Total a cobrar: $ 150.00 (2 comisiones de 2 vendedores).");
+    h.get_by_label("Total a cobrar: $ 150,00 (2 comisiones de 2 vendedores).");
 
-    click(&mut h, "Cobrar $ 150.00…");
+    click(&mut h, "Cobrar $ 150,00…");
     click(&mut h, "Sí, cobrar");
-    h.get_by_label("Se cobraron 2 comisiones por $ 150.00.");
+    h.get_by_label("Se cobraron 2 comisiones por $ 150,00.");
     assert_eq!(s.market.me(&ana).unwrap().balance_cents, 95_000);
     assert_eq!(s.market.me(&beto).unwrap().balance_cents, 10_000);
     h.get_by_label("No hay comisiones sin cobrar.");
-    assert!(gui_support::disabled(&h, "Cobrar $ 0.00…"));
+    assert!(gui_support::disabled(&h, "Cobrar $ 0,00…"));
 }

@@ -296,13 +296,13 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
     assert!(has(&h, "no es un importe válido"));
     type_in(&mut h, "Importe a depositar", "60000");
     click(&mut h, "Depositar");
-    assert!(has(&h, "Depósito hecho; saldo: $ 60000.00."));
+    assert!(has(&h, "Depósito hecho; saldo: $ 60.000,00."));
     type_in(&mut h, "Importe a retirar", "100000");
     click(&mut h, "Retirar");
     assert!(has(&h, "Saldo insuficiente: quiere retirar"));
     type_in(&mut h, "Importe a retirar", "1000");
     click(&mut h, "Retirar");
-    assert!(has(&h, "Extracción hecha; saldo: $ 59000.00."));
+    assert!(has(&h, "Extracción hecha; saldo: $ 59.000,00."));
     type_in(&mut h, "Transferir a (email)", "nadie@example.com");
     type_in(&mut h, "Importe a transferir", "500");
     click(&mut h, "Transferir");
@@ -310,8 +310,8 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
     assert_eq!(value(&h, "Transferir a (email)"), "nadie@example.com");
     type_in(&mut h, "Transferir a (email)", "vera@example.com");
     click(&mut h, "Transferir");
-    assert!(has(&h, "Transferencia hecha; saldo: $ 58500.00."));
-    assert!(has(&h, "Saldo: $ 58500.00"));
+    assert!(has(&h, "Transferencia hecha; saldo: $ 58.500,00."));
+    assert!(has(&h, "Saldo: $ 58.500,00"));
     assert!(has(&h, "transferencia enviada"), "the movements list it");
 
     // Buying: the confirmation shows price and balance.
@@ -320,9 +320,9 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
         .click();
     settle(&mut h);
     click(&mut h, "Comprar");
-    assert!(has(&h, "$ 58500.00"), "the balance");
-    assert!(has(&h, "$ 50000.00"), "the price");
-    assert!(has(&h, "$ 8500.00"), "the balance after");
+    assert!(has(&h, "$ 58.500,00"), "the balance");
+    assert!(has(&h, "$ 50.000,00"), "the price");
+    assert!(has(&h, "$ 8.500,00"), "the balance after");
     click_button(&mut h, "Confirmar la compra");
     assert!(has(&h, "¡Compra realizada! Se emitió la factura N.º 1."));
     assert!(has(&h, "FACTURA N.º 0001-00000001"));
@@ -348,8 +348,14 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
     assert!(has(&h, "FACTURA N.º 0001-00000001"));
     assert!(has(&h, "Comprador: Díaz, Juan <juan@example.com>"));
     // The export (to a path typed, or chosen with the system's save dialog).
+    let pdf = t.path().join("factura.pdf");
+    type_in(&mut h, "Exportar la factura a", &pdf.display().to_string());
+    click_button(&mut h, "Guardar");
+    assert!(has(&h, "Guardado en"));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"), "a PDF");
+    choose(&mut h, "Formato", "Texto");
     let out = t.path().join("factura.txt");
-    type_in(&mut h, "Archivo de texto", &out.display().to_string());
+    type_in(&mut h, "Exportar la factura a", &out.display().to_string());
     click_button(&mut h, "Guardar");
     assert!(has(&h, "Guardado en"));
     let text = std::fs::read_to_string(&out).unwrap();
@@ -509,7 +515,7 @@ fn two_windows_on_one_share_see_each_others_changes_without_a_restart() {
     assert!(has(&buyer, "¡Compra realizada!"));
     wait_for(&mut seller, "vendido");
     assert!(has(&seller, "Díaz, Juan"));
-    assert!(has(&seller, "saldo $ 2000.00"));
+    assert!(has(&seller, "saldo $ 2.000,00"));
     assert_eq!(m1.publication(id).unwrap().state, PubState::Sold);
 }
 
@@ -693,7 +699,7 @@ fn enter_publishes_and_deposits_and_ctrl_enter_sends_an_answer() {
     assert!(focused(&h, "Importe a depositar"));
     type_in(&mut h, "Importe a depositar", "1500,50");
     enter_in(&mut h, "Importe a depositar");
-    assert!(has(&h, "Depósito hecho; saldo: $ 1500.50."));
+    assert!(has(&h, "Depósito hecho; saldo: $ 1.500,50."));
     // A refusal stays until the field changes.
     type_in(&mut h, "Importe a retirar", "abc");
     enter_in(&mut h, "Importe a retirar");

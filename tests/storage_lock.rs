@@ -371,7 +371,7 @@ fn a_lease_seen_late_after_its_release_is_no_false_alarm() {
         },
     );
     let path = dir.path().join(LEASE_FILE);
-    let remover = std::thread::spawn(move || {
+    let remover = named_thread("remover", move || {
         std::thread::sleep(Duration::from_millis(120));
         std::fs::remove_file(path).unwrap();
     });
@@ -401,7 +401,7 @@ impl Beater {
 fn heartbeat_thread(dir: &std::path::Path, rec: LeaseRecord, wait_first: bool) -> Beater {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (path, stop2) = (dir.to_path_buf(), stop.clone());
-    let handle = std::thread::spawn(move || {
+    let handle = named_thread("heartbeat", move || {
         if wait_first {
             std::thread::sleep(Duration::from_millis(150));
         }
@@ -500,4 +500,15 @@ fn a_writer_whose_lease_was_broken_meanwhile_writes_nothing() {
         .write(|tx| tx.write(F, 0, &78u64.to_le_bytes()))
         .unwrap();
     assert_eq!(value(&share), 78);
+}
+
+/// A thread with a name (clippy.toml: no unnamed threads).
+fn named_thread<T: Send + 'static>(
+    name: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> std::thread::JoinHandle<T> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .expect("a test thread starts")
 }

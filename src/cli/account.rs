@@ -7,7 +7,7 @@ use clap::Args;
 use super::input::{password, photo, province, session};
 use super::{Ctx, Out, done, invalid, to_value};
 use crate::domain::account::{NewUser, ProfileChanges};
-use crate::domain::catalog::datetime_of_ms;
+use crate::domain::format::{self, datetime_of_ms};
 
 #[derive(Debug, Args)]
 pub struct Register {
@@ -183,7 +183,7 @@ impl Profile {
             m.update_profile(&s, changes)?
         };
         let text = format!(
-            "{} <{}> (usuario {})\nDomicilio: {}, {}\nTeléfono: {}\nAlta: {}   Última conexión: {}   {}\nSaldo: $ {}\n",
+            "{} <{}> (usuario {})\nDomicilio: {}, {}\nTeléfono: {}\nAlta: {}   Última conexión: {}   {}\nSaldo: {}\n",
             u.name,
             u.email,
             u.id,
@@ -197,7 +197,7 @@ impl Profile {
             } else {
                 "desconectado"
             },
-            u.balance
+            format::money(u.balance_cents)
         );
         Ok((to_value(&u), text))
     }

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::input::admin_session;
 use super::{Ctx, Out, done, invalid, to_value};
-use crate::domain::catalog::{datetime_of_ms, parse_date};
-use crate::domain::format_cents;
+use crate::domain::catalog::parse_date;
+use crate::domain::format::{self, datetime_of_ms};
 use crate::domain::reports::{REPORTS, ReportParams};
 
 #[derive(Debug, Subcommand)]
@@ -194,11 +194,11 @@ impl AdminCmd {
                 Ok((
                     to_value(&c),
                     format!(
-                        "Comisiones cobradas: {} ventas, $ {}. Pendientes (saldo insuficiente o cuenta dada de baja): {} ventas, $ {}",
+                        "Comisiones cobradas: {} ventas, {}. Pendientes (saldo insuficiente o cuenta dada de baja): {} ventas, {}",
                         c.collected,
-                        c.amount,
+                        format::money(c.amount_cents),
                         c.pending,
-                        format_cents(c.pending_cents)
+                        format::money(c.pending_cents)
                     ),
                 ))
             }

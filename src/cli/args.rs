@@ -9,16 +9,16 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use super::{account, admin, catalog, conversation, invoice, publication, tools, trade};
+use super::{account, admin, catalog, conversation, install, invoice, publication, tools, trade};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "ventalibre",
     about = "VentaLibre: compraventa en red local sobre una carpeta compartida",
     long_about = "VentaLibre: compraventa en red local sobre una carpeta compartida.\n\n\
-        Sin comando abre la ventana. La carpeta es --carpeta DIR; si no se indica, la variable \
-        VENTALIBRE_SHARE, la carpeta compartida de la que se inició el programa \
-        (CARPETA/programa/<sistema>/) o ./shared_me. La clave de --usuario se toma de la \
+        Sin comando abre la ventana. La carpeta es --carpeta DIR; si no se indica, la \
+        carpeta compartida de la que se inició el programa (CARPETA/programa/<sistema>/), la \
+        variable VENTALIBRE_SHARE o ./shared_me. La clave de --usuario se toma de la \
         variable VENTALIBRE_PASSWORD o se pide sin eco en la terminal. Con --json cada \
         comando escribe exactamente un documento JSON. Códigos de salida: 0 hecho, \
         1 rechazado, 2 uso incorrecto, 3 carpeta ocupada o inaccesible, 4 carpeta dañada.",
@@ -34,7 +34,7 @@ pub struct Cli {
         alias = "share",
         global = true,
         value_name = "DIR",
-        help = "La carpeta compartida (si no, VENTALIBRE_SHARE, la carpeta de la que se inició el programa o ./shared_me)"
+        help = "La carpeta compartida (si no, la carpeta de la que se inició el programa, VENTALIBRE_SHARE o ./shared_me)"
     )]
     pub share: Option<PathBuf>,
     #[arg(
@@ -288,11 +288,42 @@ pub enum Command {
         after_help = "Ejemplo:\n  ventalibre --carpeta /tmp/prueba demo --usuarios 500 --publicaciones 5000 --semilla 1"
     )]
     Demo(tools::Demo),
+    #[command(
+        name = "instalar",
+        alias = "install",
+        about = "Instala el programa en la carpeta compartida (la crea si hace falta) con sus accesos directos",
+        long_about = "Instala el programa en la carpeta compartida: copia este programa a \
+            CARPETA/programa/<sistema>/ y escribe arriba de la carpeta los accesos directos que lo \
+            abren sobre esa misma carpeta, esté donde esté montada: VentaLibre.cmd (Windows, desde \
+            \\\\servidor\\ventas o una unidad asignada), VentaLibre.desktop y ventalibre.sh (Linux), \
+            VentaLibre.command (macOS). Si la carpeta no tiene datos, la crea. Instalar una versión \
+            nueva en una carpeta con datos deja sin modificarla a las terminales con una versión \
+            anterior, y por eso pide la clave de la administración.",
+        after_help = "Ejemplos:\n  ventalibre instalar --carpeta /mnt/ventas\n  VENTALIBRE_PASSWORD=clave-admin ventalibre instalar --carpeta /mnt/ventas --acceso-directo"
+    )]
+    Install(install::Install),
+    #[command(
+        name = "acceso-directo",
+        alias = "shortcut",
+        about = "Crea en esta computadora un acceso directo al programa de la carpeta compartida",
+        after_help = "Ejemplo:\n  ventalibre --carpeta /mnt/ventas acceso-directo"
+    )]
+    Shortcut(install::Shortcut),
+    #[command(
+        name = "actualizar-carpeta",
+        alias = "upgrade",
+        about = "Actualiza la carpeta compartida al formato de este programa (administración); dice antes qué hará",
+        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=clave-admin ventalibre --carpeta /mnt/ventas actualizar-carpeta"
+    )]
+    Upgrade(install::Upgrade),
 }
 
 impl Command {
     /// Whether the command may create the share when it is absent (only `iniciar` and `demo`).
     pub fn creates_share(&self) -> bool {
-        matches!(self, Command::Init(_) | Command::Demo(_))
+        matches!(
+            self,
+            Command::Init(_) | Command::Demo(_) | Command::Install(_)
+        )
     }
 }

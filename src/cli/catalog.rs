@@ -18,8 +18,11 @@ impl Categories {
             String::from(" Clave  Categoría                         Comisión  Publicaciones\n");
         for c in &cats {
             t.push_str(&format!(
-                "{:>6}  {:<32}  {:>6} %  {:>13}\n",
-                c.key, c.name, c.commission, c.publications
+                "{:>6}  {:<32}  {:>8}  {:>13}\n",
+                c.key,
+                c.name,
+                crate::domain::format::percent(c.commission_bp),
+                c.publications
             ));
         }
         Ok((to_value(&cats), t))

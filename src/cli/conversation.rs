@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::input::session;
 use super::{Ctx, Out, to_value};
-use crate::domain::catalog::datetime_of_ms;
+use crate::domain::format::datetime_of_ms;
 
 #[derive(Debug, Args)]
 pub struct Ask {

@@ -18,6 +18,7 @@
 //! * `invoice` — invoices, invoice.
 //! * `admin` — the administrator's commands and reports.
 //! * `tools` — init, tree, dispersion, check, demo.
+//! * `install` — install the program into the share, a local shortcut, the share's upgrade.
 
 pub mod account;
 pub mod admin;
@@ -25,6 +26,7 @@ pub mod args;
 pub mod catalog;
 pub mod conversation;
 mod input;
+pub mod install;
 pub mod invoice;
 pub mod publication;
 pub mod spanish;
@@ -43,10 +45,15 @@ use args::{Cli, Command};
 /// Set by `check` when it found damage (exit code 4 after printing the report).
 static DAMAGED: AtomicBool = AtomicBool::new(false);
 
-/// The share folder: `--share`, else `VENTALIBRE_SHARE`, else `./shared_me`.
+/// The share folder: `--carpeta`; else the share the program was started from (when it runs
+/// from `SHARE/programa/<os>/`, as the share's launchers start it); else `VENTALIBRE_SHARE`;
+/// else `./shared_me`.
 pub fn share_dir(flag: Option<&Path>) -> PathBuf {
     if let Some(d) = flag {
         return d.to_path_buf();
+    }
+    if let Some(d) = crate::domain::install::share_of_running_program() {
+        return d;
     }
     match std::env::var_os("VENTALIBRE_SHARE") {
         Some(v) if !v.is_empty() => PathBuf::from(v),
@@ -61,8 +68,18 @@ pub fn prepare_embedded_share(flag: Option<&Path>) {
     if flag.is_some() || std::env::var_os("VENTALIBRE_SHARE").is_some_and(|v| !v.is_empty()) {
         return;
     }
+    if crate::domain::install::share_of_running_program().is_some() {
+        return; // a program installed in a share opens that share, never shared_me
+    }
     let dir = share_dir(None);
-    if !dir.join("README.md").exists() || dir.join("VENTALIBRE.CTL").exists() {
+    if dir.join("VENTALIBRE.CTL").exists() {
+        return;
+    }
+    // Only the project's own folder (its README says so), never a folder that happens to be
+    // called shared_me.
+    let ours = std::fs::read_to_string(dir.join("README.md"))
+        .is_ok_and(|t| t.starts_with("# shared_me — the embedded default share"));
+    if !ours {
         return;
     }
     eprintln!(
@@ -83,13 +100,10 @@ pub fn prepare_embedded_share(flag: Option<&Path>) {
     }
 }
 
-/// What `ventalibre --version` prints: the program's version and the share format it writes.
-pub fn version_text() -> String {
-    format!(
-        "VentaLibre {} (formato de carpeta {})",
-        env!("CARGO_PKG_VERSION"),
-        crate::storage::ctl::SHARE_FORMAT_VERSION
-    )
+/// What `ventalibre --version` prints: the program's version and the share format it writes
+/// (one JSON document with `--json`).
+pub fn version_text(json: bool) -> String {
+    install::version(json)
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -137,6 +151,11 @@ pub type Out = DResult<(Value, String)>;
 
 fn execute(cli: &Cli, command: Command) -> Out {
     let dir = share_dir(cli.share.as_deref());
+    // `instalar` may create the share (and opens it itself).
+    let command = match command {
+        Command::Install(c) => return c.run_on(&dir, cli),
+        other => other,
+    };
     let market = Market::open(&dir, command.creates_share())?;
     let cx = Ctx {
         market: &market,
@@ -176,6 +195,9 @@ fn execute(cli: &Cli, command: Command) -> Out {
         Command::Dispersion(c) => c.run(&cx),
         Command::Check(c) => c.run(&cx),
         Command::Demo(c) => c.run(&cx),
+        Command::Shortcut(c) => c.run(&cx),
+        Command::Upgrade(c) => c.run(&cx),
+        Command::Install(_) => unreachable!("handled before the share is opened"),
     }
 }
 

@@ -8,10 +8,9 @@ use serde_json::json;
 use super::input::{photo, province, session};
 use super::{Ctx, Out, done, to_value};
 use crate::domain::catalog::{
-    BrowseFilter, NewPublication, PublicationChanges, PublicationView, SortOrder, date_of_ms,
-    datetime_of_ms, parse_date,
+    BrowseFilter, NewPublication, PublicationChanges, PublicationView, SortOrder, parse_date,
 };
-use crate::domain::{Kind, parse_cents, photos};
+use crate::domain::{Kind, format, parse_cents, photos};
 
 /// `--tipo usado|nuevo`.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -286,18 +285,18 @@ impl Mine {
         let mut t = String::new();
         for p in &v {
             t.push_str(&format!(
-                "{:>6}  {}  cierre {}  {:<34}  $ {:>12}  {:<10}  comprador: {}  calificación: {}  comisión: {}\n",
+                "{:>6}  {}  cierre {}  {:<34}  {:>16}  {:<10}  comprador: {}  calificación: {}  comisión: {}\n",
                 p.id,
-                date_of_ms(p.published_ms),
-                p.closes,
+                format::date_of_ms(p.published_ms),
+                format::date_of_ms(p.closes_ms),
                 p.title.chars().take(34).collect::<String>(),
-                p.price,
+                format::money(p.price_cents),
                 p.state_label,
                 p.buyer_email.as_deref().unwrap_or("-"),
                 p.rating.map_or("-", |r| r.label()),
-                match (&p.commission, p.commission_collected) {
-                    (Some(c), Some(true)) => format!("$ {c} cobrada"),
-                    (Some(c), _) => format!("$ {c} pendiente"),
+                match (p.commission_cents, p.commission_collected) {
+                    (Some(c), Some(true)) => format!("{} cobrada", format::money(c)),
+                    (Some(c), _) => format!("{} pendiente", format::money(c)),
                     _ => "-".into(),
                 }
             ));
@@ -373,10 +372,10 @@ impl Browse {
 
 fn pub_line(p: &PublicationView) -> String {
     format!(
-        "{:>6}  {:<40}  $ {:>12}  {:<6}  {:<10}  {} ({})",
+        "{:>6}  {:<40}  {:>16}  {:<6}  {:<10}  {} ({})",
         p.id,
         p.title.chars().take(40).collect::<String>(),
-        p.price,
+        format::money(p.price_cents),
         p.kind.label(),
         p.state_label,
         p.seller_name,
@@ -386,11 +385,11 @@ fn pub_line(p: &PublicationView) -> String {
 
 fn pub_detail(p: &PublicationView) -> String {
     let mut s = format!(
-        "Publicación {}: {}\n{}\nPrecio: $ {}   Tipo: {}   Estado: {}\nCategoría: {} ({})\nVendedor: {} <{}>, {}\nPublicada: {}   Cierre: {}\n",
+        "Publicación {}: {}\n{}\nPrecio: {}   Tipo: {}   Estado: {}\nCategoría: {} ({})\nVendedor: {} <{}>, {}\nPublicada: {}   Cierre: {}\n",
         p.id,
         p.title,
         p.description,
-        p.price,
+        format::money(p.price_cents),
         p.kind.label(),
         p.state_label,
         p.category_name,
@@ -398,14 +397,14 @@ fn pub_detail(p: &PublicationView) -> String {
         p.seller_name,
         p.seller_email,
         p.seller_province_name,
-        datetime_of_ms(p.published_ms),
-        p.closes
+        format::datetime_of_ms(p.published_ms),
+        format::date_of_ms(p.closes_ms)
     );
     if let Some(b) = &p.buyer_name {
         s.push_str(&format!(
-            "Comprador: {b}   Calificación: {}   Comisión: $ {} ({})\n",
+            "Comprador: {b}   Calificación: {}   Comisión: {} ({})\n",
             p.rating.map_or("-", |r| r.label()),
-            p.commission.clone().unwrap_or_default(),
+            p.commission_cents.map_or_else(|| "-".into(), format::money),
             if p.commission_collected == Some(true) {
                 "cobrada"
             } else {

@@ -104,11 +104,24 @@ pub struct Check {}
 impl Check {
     pub fn run(self, cx: &Ctx) -> Out {
         let r = cx.market.check()?;
+        // The program's and the share's versions first; a damaged record is damage too.
+        let (versions, versions_text) = match cx.market.version_status() {
+            Ok(v) => (to_value(&v), v.to_text()),
+            Err(e) => {
+                DAMAGED.store(true, Ordering::Relaxed);
+                (
+                    serde_json::json!({ "error": e.to_string() }),
+                    format!("Versiones: el registro de versión está dañado: {e}\n"),
+                )
+            }
+        };
         if !r.ok {
             // The report is the output; the exit code says the share is damaged.
             DAMAGED.store(true, Ordering::Relaxed);
         }
-        Ok((to_value(&r), r.to_text()))
+        let mut v = to_value(&r);
+        v["versions"] = versions;
+        Ok((v, format!("{versions_text}{}", r.to_text())))
     }
 }
 

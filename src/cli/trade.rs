@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::input::session;
 use super::{Ctx, Out, done, to_value};
-use crate::domain::catalog::datetime_of_ms;
+use crate::domain::format::{self, datetime_of_ms};
 use crate::domain::{Rating, format_cents, parse_cents};
 
 #[derive(Debug, Args)]
@@ -74,14 +74,14 @@ impl Purchases {
         let mut t = String::new();
         for p in &v {
             t.push_str(&format!(
-                "venta {:>5}  {}  «{}» (publicación {})  vendedor {} <{}>  $ {}  factura {}  {}\n",
+                "venta {:>5}  {}  «{}» (publicación {})  vendedor {} <{}>  {}  factura {}  {}\n",
                 p.sale,
                 datetime_of_ms(p.sold_ms),
                 p.title,
                 p.publication,
                 p.seller_name,
                 p.seller_email,
-                p.price,
+                format::money(p.price_cents),
                 p.invoice,
                 p.rating.label()
             ));
@@ -150,14 +150,14 @@ impl Wallet {
         let balance = match self.op {
             None => {
                 let w = m.wallet(&s)?;
-                let mut t = format!("Saldo: $ {}\n", w.balance);
+                let mut t = format!("Saldo: {}\n", format::money(w.balance_cents));
                 for mv in &w.movements {
                     t.push_str(&format!(
-                        "  {}  {:<24} {:>14}  saldo {:>14}  {}\n",
+                        "  {}  {:<24} {:>16}  saldo {:>16}  {}\n",
                         datetime_of_ms(mv.time_ms),
                         mv.label,
-                        mv.amount,
-                        mv.balance_after,
+                        format::money(mv.amount_cents),
+                        format::money(mv.balance_after_cents),
                         mv.other.as_deref().unwrap_or("")
                     ));
                 }
@@ -171,7 +171,7 @@ impl Wallet {
         };
         Ok((
             json!({ "balance": format_cents(balance) }),
-            format!("Saldo: $ {}", format_cents(balance)),
+            format!("Saldo: {}", format::money(balance)),
         ))
     }
 }

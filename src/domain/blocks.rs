@@ -165,12 +165,11 @@ pub(crate) fn blocked_account_message(tx: &mut impl Tx, user_id: u64) -> DResult
     })
 }
 
+/// Records a block (or unblock) of `target` `id`: the event `op` about `what`, and its record.
 fn record(
     tx: &mut WriteTx,
     admin: &User,
-    target: BlockTarget,
-    id: u64,
-    blocked: bool,
+    (target, id, blocked): (BlockTarget, u64, bool),
     reason: &str,
     op: &str,
     what: &str,
@@ -243,9 +242,7 @@ pub(crate) fn block_publication_in_tx(
     record(
         tx,
         admin,
-        BlockTarget::Publication,
-        id,
-        blocked,
+        (BlockTarget::Publication, id, blocked),
         reason,
         op,
         &format!("publicación {id}"),
@@ -300,9 +297,7 @@ impl Market {
             record(
                 tx,
                 &admin,
-                BlockTarget::User,
-                u.id,
-                blocked,
+                (BlockTarget::User, u.id, blocked),
                 reason,
                 op,
                 &email,

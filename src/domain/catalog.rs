@@ -92,6 +92,7 @@ pub struct PublicationView {
     pub sale: Option<u64>,
     pub rating: Option<Rating>,
     pub commission: Option<String>,
+    pub commission_cents: Option<i64>,
     pub commission_collected: Option<bool>,
     pub sold_ms: Option<i64>,
 }
@@ -174,6 +175,7 @@ pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<Publ
         sale: (p.sale_pos != NIL).then(|| p.sale_pos + 1),
         rating: sale.as_ref().map(|s| s.rating),
         commission: sale.as_ref().map(|s| format_cents(s.commission)),
+        commission_cents: sale.as_ref().map(|s| s.commission),
         commission_collected: sale.as_ref().map(|s| s.collected),
         sold_ms: sale.as_ref().map(|s| s.sold_ms),
     })

@@ -48,6 +48,8 @@ impl Market {
         };
         let m = Market { share };
         let ready = m.share.read(|tx| -> DResult<bool> {
+            // A share this program may not even read is refused here (see `version`).
+            super::version::may_read(tx)?;
             Ok(tx.exists(USERS.data)?
                 && tx.exists(CATEGORIES.data)?
                 && tx.exists(BY_CATEGORY.file)?
@@ -135,6 +137,7 @@ impl Market {
                 )?;
             }
             tx.log_event("", "alta-carpeta", "carpeta compartida creada")?;
+            super::version::create_record(tx)?;
         }
         Ok(())
     }
@@ -165,8 +168,13 @@ impl Market {
         self.share.read(f)
     }
 
+    /// A write transaction of the domain: refused first when this program may not write the
+    /// share (an older program, or a share to upgrade; see [`super::version`]).
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut WriteTx<'_>) -> DResult<T>) -> DResult<T> {
-        self.share.write(f)
+        self.share.write(|tx| {
+            super::version::may_write(tx)?;
+            f(tx)
+        })
     }
 }
 

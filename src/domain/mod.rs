@@ -17,6 +17,7 @@ pub mod favourites;
 pub mod field;
 pub mod format;
 pub mod gallery;
+pub mod install;
 pub mod invoice;
 pub mod market;
 pub mod money;
@@ -34,6 +35,7 @@ pub mod saved_searches;
 pub mod shop;
 pub mod text;
 pub mod trade;
+pub mod version;
 pub mod views;
 
 use thiserror::Error;
@@ -64,6 +66,10 @@ pub enum DomainError {
     /// once, each next to its field (see [`field`]).
     #[error("{}", field::join(.0))]
     Fields(Vec<field::FieldError>),
+    /// This program may not write (or read) the share: a newer program owns it, or the share
+    /// must be upgraded to this program's format first (see [`version`]).
+    #[error("{0}")]
+    Version(version::VersionRefusal),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

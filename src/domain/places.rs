@@ -24,7 +24,7 @@ pub fn documents_dir() -> PathBuf {
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| home.join(".config"));
-        if let Some(d) = xdg_documents(&config.join("user-dirs.dirs"), &home)
+        if let Some(d) = xdg_user_dir(&config.join("user-dirs.dirs"), "XDG_DOCUMENTS_DIR", &home)
             && d.is_dir()
         {
             return d;
@@ -39,19 +39,39 @@ pub fn documents_dir() -> PathBuf {
     home
 }
 
-/// `XDG_DOCUMENTS_DIR="$HOME/Documentos"` from a user-dirs.dirs file.
-fn xdg_documents(file: &Path, home: &Path) -> Option<PathBuf> {
+/// The user's desktop folder, where a shortcut is also put, if there is one: the XDG one on
+/// Linux ("Escritorio" on a desktop in Spanish), else `~/Escritorio` or `~/Desktop`.
+pub fn desktop_dir() -> Option<PathBuf> {
+    let home = home_dir()?;
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        let config = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| home.join(".config"));
+        if let Some(d) = xdg_user_dir(&config.join("user-dirs.dirs"), "XDG_DESKTOP_DIR", &home) {
+            return d.is_dir().then_some(d);
+        }
+    }
+    ["Escritorio", "Desktop"]
+        .iter()
+        .map(|n| home.join(n))
+        .find(|d| d.is_dir())
+}
+
+/// `KEY="$HOME/Documentos"` (KEY = `XDG_DOCUMENTS_DIR`, ...) from a user-dirs.dirs file.
+fn xdg_user_dir(file: &Path, key: &str, home: &Path) -> Option<PathBuf> {
     let text = std::fs::read_to_string(file).ok()?;
+    let prefix = format!("{key}=");
     let line = text
         .lines()
         .map(str::trim)
-        .find(|l| l.starts_with("XDG_DOCUMENTS_DIR="))?;
-    let value = line["XDG_DOCUMENTS_DIR=".len()..].trim().trim_matches('"');
+        .find(|l| l.starts_with(&prefix))?;
+    let value = line[prefix.len()..].trim().trim_matches('"');
     let path = match value.strip_prefix("$HOME") {
         Some(rest) => home.join(rest.trim_start_matches('/')),
         None => PathBuf::from(value),
     };
-    // `$HOME/` alone means "no Documents folder": use the home folder's own fallbacks.
+    // `$HOME/` alone means "no such folder": use the home folder's own fallbacks.
     (path != home).then_some(path)
 }
 
@@ -71,13 +91,16 @@ mod tests {
         .unwrap();
         let home = Path::new("/home/ana");
         assert_eq!(
-            xdg_documents(&f, home),
+            xdg_user_dir(&f, "XDG_DOCUMENTS_DIR", home),
             Some(PathBuf::from("/home/ana/Documentos"))
         );
         std::fs::write(&f, "XDG_DOCUMENTS_DIR=\"$HOME/\"\n").unwrap();
-        assert_eq!(xdg_documents(&f, home), None);
+        assert_eq!(xdg_user_dir(&f, "XDG_DOCUMENTS_DIR", home), None);
         std::fs::write(&f, "XDG_DOCUMENTS_DIR=\"/datos/docs\"\n").unwrap();
-        assert_eq!(xdg_documents(&f, home), Some(PathBuf::from("/datos/docs")));
+        assert_eq!(
+            xdg_user_dir(&f, "XDG_DOCUMENTS_DIR", home),
+            Some(PathBuf::from("/datos/docs"))
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

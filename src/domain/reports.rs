@@ -722,8 +722,8 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         name: "ventas-por-calificacion".into(),
         title: format!(
             "Ventas por calificación del {} al {}",
-            format::date(p.from.unwrap()),
-            format::date(p.to.unwrap())
+            day(p.from),
+            day(p.to)
         ),
         columns: cols(&[
             "Calificación",
@@ -954,11 +954,7 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         .collect();
     Ok(Report {
         name: "ventas-entre-fechas".into(),
-        title: format!(
-            "Ventas del {} al {}",
-            format::date(p.from.unwrap()),
-            format::date(p.to.unwrap())
-        ),
+        title: format!("Ventas del {} al {}", day(p.from), day(p.to)),
         columns: cols(&[
             "Fecha",
             "Venta",
@@ -1035,8 +1031,8 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         title: format!(
             "Publicaciones de «{}» que caducaron sin venta del {} al {}",
             c.name,
-            format::date(p.from.unwrap()),
-            format::date(p.to.unwrap())
+            day(p.from),
+            day(p.to)
         ),
         columns: cols(&[
             "Id",
@@ -1067,4 +1063,9 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         ],
         rows,
     })
+}
+
+/// A listing's date for its title ("-" when none was given).
+fn day(d: Option<chrono::NaiveDate>) -> String {
+    d.map_or_else(|| "-".into(), format::date)
 }

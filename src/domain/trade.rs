@@ -78,6 +78,8 @@ pub struct MovementView {
     pub label: String,
     pub amount: String,
     pub balance_after: String,
+    pub amount_cents: i64,
+    pub balance_after_cents: i64,
     pub other: Option<String>,
     pub reference: u64,
 }
@@ -598,6 +600,8 @@ impl Market {
                             label: m.kind.label().into(),
                             amount: format_cents(m.amount),
                             balance_after: format_cents(m.balance_after),
+                            amount_cents: m.amount,
+                            balance_after_cents: m.balance_after,
                             other: (m.other != 0).then(|| {
                                 users
                                     .get(&m.other)

@@ -8,7 +8,7 @@ use super::chooser::{
     Chooser, Opening, default_config_dir, load_last_share, save_last_share, start_open,
 };
 use super::shell::MarketUi;
-use crate::domain::Market;
+use crate::domain::{Market, install};
 
 enum State {
     /// Opening the share given on the command line.
@@ -145,11 +145,24 @@ impl eframe::App for App {
     }
 }
 
+/// The window and taskbar icon (`assets/ventalibre.svg` drawn at 256 px). On X11 the window
+/// class is the program's name, `ventalibre`, like the app id on Wayland and the launchers'
+/// `StartupWMClass`, so desktops group the windows under the icon.
+pub fn window_icon() -> Arc<egui::IconData> {
+    let png = install::icon_png(WINDOW_ICON_SIZE);
+    Arc::new(eframe::icon_data::from_png_bytes(png).unwrap_or_default())
+}
+
+/// The size of the window icon, in pixels.
+pub const WINDOW_ICON_SIZE: u32 = 256;
+
 /// Opens the window; returns the process exit code.
 pub fn run(share_dir: PathBuf) -> i32 {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("VentaLibre")
+            .with_app_id(install::APP_ID)
+            .with_icon(window_icon())
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([800.0, 600.0]),
         ..Default::default()

@@ -11,7 +11,7 @@ use super::loaded::Loaded;
 use super::notice::bad_text;
 use super::publication::PublicationScreen;
 use super::screen::Screen;
-use super::widgets::{enter_pressed, focus_once, placeholder, right_aligned};
+use super::widgets::{date, enter_pressed, focus_once, money, placeholder, right_aligned};
 use crate::domain::Kind;
 use crate::domain::catalog::{BrowseFilter, PublicationView, SortOrder};
 use crate::domain::phrases::counted;
@@ -226,7 +226,7 @@ impl BrowseScreen {
                             });
                             row.col(|ui| {
                                 right_aligned(ui, |ui| {
-                                    ui.label(RichText::new(format!("$ {}", v.price)).strong());
+                                    ui.label(RichText::new(money(v.price_cents)).strong());
                                 });
                             });
                             row.col(|ui| {
@@ -242,7 +242,7 @@ impl BrowseScreen {
                                 ui.label(&v.seller_name);
                             });
                             row.col(|ui| {
-                                ui.label(&v.closes);
+                                ui.label(date(v.closes_ms));
                             });
                             if row.response().clicked() {
                                 open = Some(v.id);

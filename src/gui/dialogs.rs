@@ -9,6 +9,7 @@ use egui::Ui;
 use super::jobs::Job;
 use super::notice::{Notice, notice_ui};
 use super::widgets::inline_field;
+use crate::domain::places::documents_dir;
 
 /// What a dialog gave back.
 #[derive(Debug, Clone, Default)]
@@ -59,46 +60,6 @@ pub fn pick_folder() -> Option<PathBuf> {
         .pick_folder()
 }
 
-/// The user's Documents folder (XDG's on Linux, `Documents` in the home folder elsewhere), or
-/// the home folder, or the current one.
-pub fn documents_dir() -> PathBuf {
-    let var = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    let home = var(if cfg!(windows) { "USERPROFILE" } else { "HOME" });
-    let Some(home) = home else {
-        return std::env::current_dir().unwrap_or_default();
-    };
-    if cfg!(all(unix, not(target_os = "macos"))) {
-        let config = var("XDG_CONFIG_HOME").unwrap_or_else(|| home.join(".config"));
-        if let Some(d) = xdg_documents(&config.join("user-dirs.dirs"), &home)
-            && d.is_dir()
-        {
-            return d;
-        }
-    }
-    for name in ["Documents", "Documentos"] {
-        let d = home.join(name);
-        if d.is_dir() {
-            return d;
-        }
-    }
-    home
-}
-
-/// `XDG_DOCUMENTS_DIR="$HOME/Documentos"` from a `user-dirs.dirs` file.
-fn xdg_documents(file: &Path, home: &Path) -> Option<PathBuf> {
-    let text = std::fs::read_to_string(file).ok()?;
-    let line = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("XDG_DOCUMENTS_DIR="))?;
-    let value = line.split_once('=')?.1.trim().trim_matches('"');
-    let value = value.replace("$HOME", &home.display().to_string());
-    Some(PathBuf::from(value))
-}
-
 /// A kind of document to save: the dialog's filter and the file's extension.
 #[derive(Debug, Clone, Copy)]
 pub struct DocKind {
@@ -109,6 +70,10 @@ pub struct DocKind {
 pub const TEXT: DocKind = DocKind {
     filter: "Texto",
     extension: "txt",
+};
+pub const PDF: DocKind = DocKind {
+    filter: "PDF",
+    extension: "pdf",
 };
 pub const CSV: DocKind = DocKind {
     filter: "CSV (Excel)",
@@ -268,27 +233,5 @@ impl Export {
             }
         });
         notice_ui(ui, &mut self.notice);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_documents_folder_comes_from_xdg_user_dirs() {
-        let dir = std::env::temp_dir().join(format!("vl-xdg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let f = dir.join("user-dirs.dirs");
-        std::fs::write(
-            &f,
-            "# comment\nXDG_DESKTOP_DIR=\"$HOME/Escritorio\"\nXDG_DOCUMENTS_DIR=\"$HOME/Documentos\"\n",
-        )
-        .unwrap();
-        assert_eq!(
-            xdg_documents(&f, Path::new("/home/ana")),
-            Some(PathBuf::from("/home/ana/Documentos"))
-        );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,9 +1,9 @@
 //! My invoices (every invoice for the administrator): the list, one invoice as a document,
-//! and its export to a text file (a path typed, or chosen with the system's save dialog).
+//! and its export to PDF or text (a path typed, or chosen with the system's save dialog).
 
 use egui::{RichText, Ui};
 
-use super::dialogs::{Export, TEXT};
+use super::dialogs::{Export, PDF, TEXT};
 use super::env::{Env, Nav, Tab};
 use super::loaded::Loaded;
 use super::notice::bad_text;
@@ -16,12 +16,6 @@ use crate::domain::invoice::{InvoiceCopy, InvoiceDocument};
 /// The buyer's copy of the invoice as text (the domain's one invoice renderer).
 pub fn invoice_text(i: &Invoice) -> String {
     InvoiceDocument::new(i, InvoiceCopy::Buyer).to_text()
-}
-
-/// The copy `s` gets (the seller's, with the commission, for the seller and the
-/// administration), as text.
-pub fn invoice_text_for(i: &Invoice, s: &crate::domain::Session) -> String {
-    InvoiceDocument::new(i, InvoiceCopy::for_viewer(i, s)).to_text()
 }
 
 #[derive(Default)]
@@ -87,18 +81,27 @@ impl InvoicesScreen {
             .id_salt("factura")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                let text = invoice_text(&inv);
+                let Some(session) = env.session.clone() else {
+                    return;
+                };
+                // The copy this user gets: the buyer's has no commission.
+                let copy = InvoiceCopy::for_viewer(&inv, &session);
+                let doc = InvoiceDocument::new(&inv, copy);
+                let text = doc.to_text();
                 egui::Frame::group(ui.style()).show(ui, |ui| {
                     ui.label(RichText::new(&text).monospace());
                 });
                 ui.add_space(8.0);
-                self.export.ui(
-                    ui,
-                    "Archivo de texto",
-                    &format!("factura-{:08}.txt", inv.number),
-                    TEXT,
-                    || text.clone().into_bytes(),
-                );
+                let name = copy.file_name(inv.number, "txt");
+                let stem = name.trim_end_matches(".txt").to_string();
+                self.export
+                    .ui_formats(ui, "Exportar la factura a", &stem, &[PDF, TEXT], |k| {
+                        if k.extension == "pdf" {
+                            doc.to_pdf()
+                        } else {
+                            text.clone().into_bytes()
+                        }
+                    });
                 if ui.button("Ver la publicación").clicked() {
                     env.nav(Nav::Open(PublicationScreen::TAB, inv.pub_id));
                 }

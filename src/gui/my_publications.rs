@@ -24,10 +24,11 @@ use crate::domain::blocks::{BlockInfo, BlockTarget};
 use crate::domain::catalog::{
     NewPublication, PublicationChanges, PublicationView, check_publication,
 };
+use crate::domain::format;
 use crate::domain::permissions::{ListingActions, Permission, why};
 use crate::domain::phrases::counted;
 use crate::domain::trade::ConversationView;
-use crate::domain::{DResult, Field, Kind, Rating, Session, format_cents};
+use crate::domain::{DResult, Field, Kind, Rating, Session};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -89,9 +90,7 @@ impl Default for PubForm {
             description: String::new(),
             price: String::new(),
             kind: Kind::Used,
-            closes: (Local::now().date_naive() + Days::days(30))
-                .format("%Y-%m-%d")
-                .to_string(),
+            closes: format::date(Local::now().date_naive() + Days::days(30)),
             photo: PhotoPicker::default(),
             errors: FormErrors::default(),
             submit_when_photo_ready: false,
@@ -119,9 +118,9 @@ impl PubForm {
             category: Some(v.category),
             title: v.title.clone(),
             description: v.description.clone(),
-            price: format_cents(v.price_cents),
+            price: format::amount(v.price_cents),
             kind: v.kind,
-            closes: v.closes.clone(),
+            closes: format::date_of_ms(v.closes_ms),
             ..PubForm::default()
         }
     }
@@ -194,7 +193,7 @@ impl PubForm {
             let r = field_row_with(ui, "Fecha de cierre", e, Field::Closes, |ui| {
                 ui.add(
                     TextEdit::singleline(&mut self.closes)
-                        .hint_text("AAAA-MM-DD o DD/MM/AAAA")
+                        .hint_text("DD/MM/AAAA")
                         .desired_width(FIELD_WIDTH),
                 )
             });
@@ -398,17 +397,19 @@ impl MyPublicationsScreen {
                                 }
                             });
                             right_aligned(ui, |ui| {
-                                ui.label(format!("$ {}", v.price));
+                                ui.label(format::money(v.price_cents));
                             });
                             ui.label(&v.state_label);
                             ui.label(date(v.published_ms));
-                            ui.label(&v.closes);
+                            ui.label(date(v.closes_ms));
                             ui.label(v.buyer_name.clone().unwrap_or_else(|| "-".into()));
                             ui.label(v.rating.map_or("-", Rating::label));
                             right_aligned(ui, |ui| {
-                                ui.label(match (&v.commission, v.commission_collected) {
-                                    (Some(c), Some(true)) => format!("$ {c} (cobrada)"),
-                                    (Some(c), _) => format!("$ {c} (pendiente)"),
+                                ui.label(match (v.commission_cents, v.commission_collected) {
+                                    (Some(c), Some(true)) => {
+                                        format!("{} (cobrada)", format::money(c))
+                                    }
+                                    (Some(c), _) => format!("{} (pendiente)", format::money(c)),
                                     _ => "-".into(),
                                 });
                             });

@@ -132,7 +132,7 @@ impl PublicationScreen {
                     ("Categoría", v.category_name.clone()),
                     ("Estado", v.state_label.clone()),
                     ("Publicada", date(v.published_ms)),
-                    ("Cierra", v.closes.clone()),
+                    ("Cierra", date(v.closes_ms)),
                     ("Publicación N.º", v.id.to_string()),
                 ] {
                     ui.label(k);

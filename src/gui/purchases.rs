@@ -9,7 +9,7 @@ use super::loaded::Loaded;
 use super::notice::{Notice, bad_text, keyed_notice_ui};
 use super::publication::PublicationScreen;
 use super::screen::Screen;
-use super::widgets::{datetime, right_aligned};
+use super::widgets::{datetime, money, right_aligned};
 use crate::domain::trade::{ConversationView, SaleView};
 use crate::domain::{DResult, Rating};
 
@@ -120,7 +120,7 @@ impl Screen for PurchasesScreen {
                                     nav = Some(Nav::Open(PublicationScreen::TAB, p.publication));
                                 }
                                 right_aligned(ui, |ui| {
-                                    ui.label(format!("$ {}", p.price));
+                                    ui.label(money(p.price_cents));
                                 });
                                 ui.label(&p.seller_name);
                                 ui.vertical(|ui| {

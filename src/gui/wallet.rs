@@ -9,9 +9,9 @@ use super::jobs::Job;
 use super::loaded::Loaded;
 use super::notice::{Notice, bad_text, keyed_notice_ui};
 use super::screen::Screen;
-use super::widgets::{datetime, enter_pressed, focus_once, right_aligned};
+use super::widgets::{datetime, enter_pressed, focus_once, money, right_aligned};
 use crate::domain::trade::WalletView;
-use crate::domain::{DResult, format_cents, parse_cents};
+use crate::domain::{DResult, parse_cents};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
@@ -103,7 +103,7 @@ impl Screen for WalletScreen {
                         }
                     };
                     env.changed();
-                    Notice::good(format!("{what}; saldo: $ {}", format_cents(balance)))
+                    Notice::good(format!("{what}; saldo: {}", money(balance)))
                 }
                 Err(e) => Notice::of_error(&e),
             };
@@ -129,7 +129,7 @@ impl Screen for WalletScreen {
         }
         if let Some(w) = self.data.get() {
             ui.label(
-                RichText::new(format!("Saldo: $ {}", w.balance))
+                RichText::new(format!("Saldo: {}", money(w.balance_cents)))
                     .size(24.0)
                     .strong(),
             );
@@ -292,12 +292,12 @@ impl Screen for WalletScreen {
                             });
                             row.col(|ui| {
                                 right_aligned(ui, |ui| {
-                                    ui.label(format!("$ {}", mv.amount));
+                                    ui.label(money(mv.amount_cents));
                                 });
                             });
                             row.col(|ui| {
                                 right_aligned(ui, |ui| {
-                                    ui.label(format!("$ {}", mv.balance_after));
+                                    ui.label(money(mv.balance_after_cents));
                                 });
                             });
                             row.col(|ui| {

@@ -7,7 +7,7 @@ use egui::{Id, Key, Modifiers, Response, RichText, TextEdit, Ui};
 use super::notice::{bad_color, bad_text};
 use crate::domain::phrases::sentence;
 use crate::domain::provinces::{self, PROVINCES};
-use crate::domain::{DomainError, Field, FieldError, PhotoId, format_cents};
+use crate::domain::{DomainError, Field, FieldError, PhotoId};
 
 // ---- form errors -----------------------------------------------------------------------------
 
@@ -256,20 +256,19 @@ pub fn province_combo(ui: &mut Ui, id: &str, value: &mut u8) -> Response {
 
 // ---- values ----------------------------------------------------------------------------------------
 
+/// `$ 1.500,50` (the domain's Argentine format).
 pub fn money(cents: i64) -> String {
-    format!("$ {}", format_cents(cents))
+    crate::domain::format::money(cents)
 }
 
+/// `31/12/2026` ("-" for none).
 pub fn date(ms: i64) -> String {
-    if ms <= 0 {
-        "-".into()
-    } else {
-        crate::domain::dates::date_of_ms(ms)
-    }
+    crate::domain::format::date_of_ms(ms)
 }
 
+/// `31/12/2026 14:05` ("-" for none).
 pub fn datetime(ms: i64) -> String {
-    crate::domain::dates::datetime_of_ms(ms)
+    crate::domain::format::datetime_of_ms(ms)
 }
 
 /// The photo id written as 64 hex digits back to bytes.

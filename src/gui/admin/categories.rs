@@ -213,11 +213,12 @@ impl CategoriesPanel {
                             {
                                 self.selected = Some(c.key);
                                 self.edit_name = c.name.clone();
-                                self.edit_commission = c.commission.clone();
+                                self.edit_commission =
+                                    crate::domain::format::percent_number(c.commission_bp);
                                 self.confirm_delete = false;
                             }
                             right_aligned(ui, |ui| {
-                                ui.label(&c.commission);
+                                ui.label(crate::domain::format::percent_number(c.commission_bp));
                             });
                             right_aligned(ui, |ui| {
                                 ui.label(c.publications.to_string());

@@ -2,6 +2,7 @@
 //! the same grouped in blocks of a size the administrator types, load factor, longest chain
 //! and the uniformity figure (Pearson's chi-square against its degrees of freedom).
 
+use crate::domain::phrases::counted;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Plot, PlotPoints, Points};
 
@@ -111,7 +112,11 @@ pub fn block_lines(d: &Dispersion) -> Vec<String> {
         .map(|(i, n)| {
             let first = i * b;
             let last = (first + b).min(d.buckets as usize) - 1;
-            format!("Bloque {} (baldes {first}-{last}): {n} registros", i + 1)
+            format!(
+                "Bloque {} (baldes {first}-{last}): {}",
+                i + 1,
+                counted(*n, "registro", "registros")
+            )
         })
         .collect()
 }

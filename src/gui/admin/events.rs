@@ -2,6 +2,7 @@
 //! clock of that terminal side by side (clocks of different terminals may disagree; the
 //! Lamport number gives the order).
 
+use crate::domain::phrases::counted;
 use egui::{Align, Layout, Ui};
 use egui_extras::{Column, TableBuilder};
 
@@ -126,8 +127,8 @@ impl EventsPanel {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
         ui.label(format!(
-            "{} eventos; se muestran {}.",
-            self.events.len(),
+            "{}; se muestran {}.",
+            counted(self.events.len() as u64, "evento", "eventos"),
             shown.len()
         ));
         egui::ScrollArea::horizontal()

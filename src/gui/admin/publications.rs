@@ -15,7 +15,7 @@ use crate::domain::trade::Collection;
 use crate::gui::env::Env;
 use crate::gui::loaded::Loaded;
 use crate::gui::notice::{Notice, bad_text, notice_ui};
-use crate::gui::widgets::{enter_pressed, focus_once, money, right_aligned};
+use crate::gui::widgets::{date, enter_pressed, focus_once, money, right_aligned};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -290,7 +290,7 @@ impl PublicationsPanel {
                     ),
                     ("Precio", money(p.price_cents)),
                     ("Estado", p.state_label.clone()),
-                    ("Cierre", p.closes.clone()),
+                    ("Cierre", date(p.closes_ms)),
                 ];
                 for (k, v) in rows {
                     ui.strong(k);

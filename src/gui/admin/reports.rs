@@ -1,6 +1,7 @@
 //! One administrator listing (a [`Report`] of `domain::reports::REPORTS`): its parameters, the
 //! table with its totals at the foot, and export to CSV or "printing" to a text file.
 
+use crate::domain::phrases::counted;
 use chrono::Duration;
 use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
@@ -8,7 +9,7 @@ use egui_extras::{Column, TableBuilder};
 use super::common::{RunAsAdmin, Task, busy, field};
 use crate::domain::catalog::{CategoryView, parse_date};
 use crate::domain::dates::today;
-use crate::domain::reports::{REPORTS, Report, ReportParams};
+use crate::domain::reports::{ColumnKind, REPORTS, Report, ReportParams};
 use crate::gui::dialogs::{CSV, Export, TEXT};
 use crate::gui::env::Env;
 use crate::gui::widgets::right_aligned;
@@ -229,7 +230,7 @@ impl ReportView {
                     rep.to_text().into_bytes()
                 }
             });
-        ui.label(format!("{} filas", rep.rows.len()));
+        ui.label(counted(rep.rows.len() as u64, "fila", "filas"));
         if let Some(t) = totals_line(rep) {
             ui.label(RichText::new(t).strong());
         }
@@ -258,34 +259,33 @@ pub fn report_table(ui: &mut Ui, r: &Report) {
     }
     let n = r.rows.len() + usize::from(!r.footer.is_empty());
     let height = (ui.available_height() - 10.0).max(160.0);
+    // Cells as a person reads them ($ 1.500,50, 31/12/2026): the report's column kinds.
+    let footer = r.display_row(&r.footer);
     // Each column as wide as its widest text (header, foot and the first rows: a listing of
     // thousands of rows is not measured whole), so nothing is cut; numbers align right.
     const MEASURED_ROWS: usize = 500;
-    let sample = || r.rows.iter().take(MEASURED_ROWS);
     let widths: Vec<f32> = (0..r.columns.len())
         .map(|i| {
-            let texts = std::iter::once(&r.columns[i])
-                .chain(r.footer.get(i))
-                .chain(sample().filter_map(|row| row.get(i)));
-            let w = texts
-                .map(|t| text_width(ui, t, true))
+            let kind = r.kind(i);
+            let w = std::iter::once(text_width(ui, &r.columns[i], true))
+                .chain(footer.get(i).map(|t| text_width(ui, t, true)))
+                .chain(
+                    r.rows
+                        .iter()
+                        .take(MEASURED_ROWS)
+                        .filter_map(|row| row.get(i))
+                        .map(|c| text_width(ui, &kind.display(c), false)),
+                )
                 .fold(0.0_f32, f32::max);
             (w + 14.0).clamp(36.0, 420.0)
         })
         .collect();
-    let numeric: Vec<bool> = (0..r.columns.len())
-        .map(|i| {
-            let mut cells = sample()
-                .filter_map(|row| row.get(i))
-                .filter(|c| !c.is_empty());
-            let mut any = false;
-            let all = cells.all(|c| {
-                any = true;
-                is_number(c)
-            });
-            any && all
-        })
-        .collect();
+    let numeric = |i: usize| {
+        matches!(
+            r.kind(i),
+            ColumnKind::Id | ColumnKind::Count | ColumnKind::Money | ColumnKind::Percent
+        )
+    };
     egui::ScrollArea::horizontal().id_salt("h").show(ui, |ui| {
         let mut tb = TableBuilder::new(ui)
             .id_salt("tabla")
@@ -297,7 +297,7 @@ pub fn report_table(ui: &mut Ui, r: &Report) {
             tb = tb.column(Column::exact(*w).clip(true));
         }
         let cell = |ui: &mut Ui, i: usize, t: RichText| {
-            if numeric.get(i).copied().unwrap_or(false) {
+            if numeric(i) {
                 right_aligned(ui, |ui| {
                     ui.add(egui::Label::new(t).extend());
                 });
@@ -315,29 +315,16 @@ pub fn report_table(ui: &mut Ui, r: &Report) {
                 let index = row.index();
                 if let Some(cells) = r.rows.get(index) {
                     for (i, c) in cells.iter().enumerate() {
-                        row.col(|ui| cell(ui, i, RichText::new(c.as_str())));
+                        row.col(|ui| cell(ui, i, RichText::new(r.kind(i).display(c))));
                     }
                 } else {
-                    for (i, c) in r.footer.iter().enumerate() {
+                    for (i, c) in footer.iter().enumerate() {
                         row.col(|ui| cell(ui, i, RichText::new(c.as_str()).strong()));
                     }
                 }
             });
         });
     });
-}
-
-/// Whether a cell holds a number ("12", "-3.50", "1.234,5", "9.00 %").
-fn is_number(c: &str) -> bool {
-    let t = c
-        .trim()
-        .trim_end_matches('%')
-        .trim()
-        .trim_start_matches("$ ");
-    !t.is_empty()
-        && t.chars().any(|ch| ch.is_ascii_digit())
-        && t.chars()
-            .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',' || ch == '-')
 }
 
 /// The width of `t` in the body font (strong: the header and foot are bold).

@@ -5,6 +5,7 @@
 //! many thousands of nodes stay smooth. The same tree is also shown as the spec's line-by-line
 //! level listing ([`tree_text`]).
 
+use crate::domain::phrases::counted;
 use std::collections::HashMap;
 
 use egui::{
@@ -66,7 +67,7 @@ impl Layout {
             for v in level {
                 ids.push(nodes.len());
                 nodes.push(LNode {
-                    v: v.clone(),
+                    v: *v,
                     depth,
                     left: None,
                     right: None,
@@ -483,9 +484,9 @@ impl TreesPanel {
     fn listing(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             ui.label(format!(
-                "Recorrido por niveles: {} nodos en {} niveles. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre].",
-                self.layout.nodes.len(),
-                self.layout.height()
+                "Recorrido por niveles: {} en {}. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre].",
+                counted(self.layout.nodes.len() as u64, "nodo", "nodos"),
+                counted(self.layout.height() as u64, "nivel", "niveles")
             ));
         });
         let name = match self.which {
@@ -556,10 +557,10 @@ impl TreesPanel {
         });
         ui.horizontal_wrapped(|ui| {
             ui.label(format!(
-                "{} nodos, {} niveles; se muestran {} ({} dibujados en pantalla). Zoom {:.1} %. \
+                "{}, {}; se muestran {} ({} dibujados en pantalla). Zoom {:.1} %. \
                  Color: azul balance 0, verde ±1, rojo desbalanceado.",
-                self.layout.nodes.len(),
-                height,
+                counted(self.layout.nodes.len() as u64, "nodo", "nodos"),
+                counted(height as u64, "nivel", "niveles"),
                 self.layout.shown,
                 self.drawn,
                 self.zoom * 100.0
@@ -797,7 +798,7 @@ impl TreesPanel {
         if let Some(i) = hovered
             && !resp.dragged()
         {
-            let v = l.nodes[i].v.clone();
+            let v = l.nodes[i].v;
             let depth = l.nodes[i].depth;
             let size = l.nodes[i].size;
             if !self.pubs.contains_key(&v.pos) && !self.pub_job.running() {
@@ -836,8 +837,15 @@ impl TreesPanel {
                             p.seller_name, p.seller_email, p.seller_id
                         ));
                         ui.label(format!("Categoría: {} {}", p.category, p.category_name));
-                        ui.label(format!("Precio: $ {} · {}", p.price, p.state_label));
-                        ui.label(format!("Cierre: {}", p.closes));
+                        ui.label(format!(
+                            "Precio: {} · {}",
+                            crate::domain::format::money(p.price_cents),
+                            p.state_label
+                        ));
+                        ui.label(format!(
+                            "Cierre: {}",
+                            crate::domain::format::date_of_ms(p.closes_ms)
+                        ));
                     }
                     Some(Err(e)) => {
                         ui.colored_label(ui.visuals().error_fg_color, e);
