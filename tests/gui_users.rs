@@ -827,3 +827,30 @@ fn the_window_works_at_800_by_600() {
     click(&mut h, "Salir");
     assert!(has(&h, "Visitante"));
 }
+
+/// Issue 15: when another terminal installs a newer program into the share, this window says
+/// so at once (the change watcher) with the domain's message, keeps showing the listings, and
+/// offers no "open the newer program" button when the share holds none for this system.
+#[test]
+fn the_window_says_when_a_newer_program_owns_the_share() {
+    use ventalibre::domain::version::{NEWER_PROGRAM_MESSAGE, ProgramVersion, VERSION_FILE};
+    let (_t, m) = share("version");
+    let mut h = harness(&m);
+    settle(&mut h);
+    assert!(!has(&h, NEWER_PROGRAM_MESSAGE));
+    // What an installation of VentaLibre 99.0.0 by another terminal records: the oldest
+    // program that may modify the share (field 1 of VERSION.DAT's control area).
+    let newer = ProgramVersion {
+        major: 99,
+        minor: 0,
+        patch: 0,
+    };
+    m.share()
+        .write(|tx| tx.set_control(VERSION_FILE, 1, newer.pack()))
+        .unwrap();
+    wait_for(&mut h, NEWER_PROGRAM_MESSAGE);
+    settle(&mut h);
+    assert!(has(&h, "puede consultar la carpeta, pero no modificarla"));
+    assert!(!has(&h, "Abrir VentaLibre"), "no programa/ in this share");
+    assert!(has(&h, "Explorar"), "the listings stay");
+}

@@ -15,7 +15,7 @@ pub fn parse_date(s: &str) -> DResult<NaiveDate> {
         .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
         .or_else(|_| {
             invalid(format!(
-                "«{t}» no es una fecha válida (formato AAAA-MM-DD o DD/MM/AAAA, por ejemplo 2026-12-31)"
+                "«{t}» no es una fecha válida (DD/MM/AAAA, por ejemplo 31/12/2026)"
             ))
         })
 }

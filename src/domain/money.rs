@@ -9,7 +9,7 @@ pub fn parse_cents(input: &str) -> DResult<i64> {
     let s = input.trim().trim_start_matches('$').trim();
     let bad = || {
         invalid(format!(
-            "«{input}» no es un importe válido (ejemplo: 1500.50)"
+            "«{input}» no es un importe válido (ejemplo: 1.500,50)"
         ))
     };
     if s.is_empty()
@@ -60,7 +60,7 @@ pub fn format_cents(c: i64) -> String {
 pub fn parse_percent(input: &str) -> DResult<u32> {
     let c = parse_cents(input.trim().trim_end_matches('%')).map_err(|_| {
         super::DomainError::Invalid(format!(
-            "«{input}» no es un porcentaje válido (ejemplo: 8.5)"
+            "«{input}» no es un porcentaje válido (ejemplo: 8,5)"
         ))
     })?;
     if c > 100_00 {

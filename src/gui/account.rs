@@ -230,9 +230,8 @@ impl Screen for AccountScreen {
                     });
                     let r = field_row(ui, "Teléfono", &mut self.phone, Field::Phone, e);
                     save |= enter_pressed(ui, &r);
+                    save |= self.photo.grid_rows(ui, "Foto de perfil nueva");
                 });
-                save |= self.photo.ui(ui, "Foto de perfil nueva");
-                rest_ui(ui, &self.profile_errors, &PROFILE_FIELDS);
                 ui.horizontal(|ui| {
                     let busy = self.profile_job.running();
                     save |= ui
@@ -243,6 +242,7 @@ impl Screen for AccountScreen {
                     }
                     notice_ui(ui, &mut self.profile_notice);
                 });
+                rest_ui(ui, &self.profile_errors, &PROFILE_FIELDS);
                 if save {
                     self.save_profile(ui.ctx(), env);
                 }
@@ -268,7 +268,8 @@ impl Screen for AccountScreen {
                             egui::TextEdit::singleline(&mut self.new_password)
                                 .password(true)
                                 .hint_text(PASSWORD_RULE)
-                                .desired_width(super::widgets::FIELD_WIDTH),
+                                .desired_width(super::widgets::FIELD_WIDTH)
+                                .min_size(egui::vec2(super::widgets::FIELD_WIDTH, 0.0)),
                         )
                     });
                     change |= enter_pressed(ui, &r);
@@ -281,7 +282,6 @@ impl Screen for AccountScreen {
                     );
                     change |= enter_pressed(ui, &r);
                 });
-                rest_ui(ui, &self.password_errors, &PASSWORD_FIELDS);
                 ui.horizontal(|ui| {
                     change |= ui
                         .add_enabled(
@@ -294,6 +294,7 @@ impl Screen for AccountScreen {
                     }
                     notice_ui(ui, &mut self.password_notice);
                 });
+                rest_ui(ui, &self.password_errors, &PASSWORD_FIELDS);
                 if change {
                     self.change_password(ui.ctx(), env);
                 }
@@ -320,7 +321,6 @@ impl Screen for AccountScreen {
                         &mut self.delete_sure,
                         "Entiendo que la baja no se puede deshacer",
                     );
-                    rest_ui(ui, &self.delete_errors, &[Field::Password]);
                     ui.horizontal(|ui| {
                         let ok = self.delete_sure && !self.delete_job.running();
                         delete |= ui
@@ -330,6 +330,7 @@ impl Screen for AccountScreen {
                             ui.spinner();
                         }
                     });
+                    rest_ui(ui, &self.delete_errors, &[Field::Password]);
                     if delete {
                         self.delete(ui.ctx(), env);
                     }

@@ -11,7 +11,9 @@ use super::loaded::Loaded;
 use super::notice::bad_text;
 use super::publication::PublicationScreen;
 use super::screen::Screen;
-use super::widgets::{date, enter_pressed, focus_once, money, placeholder, right_aligned};
+use super::widgets::{
+    date, enter_pressed, focus_once, keep_together, money, placeholder, right_aligned,
+};
 use crate::domain::Kind;
 use crate::domain::catalog::{BrowseFilter, PublicationView, SortOrder};
 use crate::domain::phrases::counted;
@@ -86,6 +88,7 @@ impl BrowseScreen {
                 })
                 .response
                 .labelled_by(l.id);
+            keep_together(ui, 210.0);
             let l = ui.label("Condición");
             egui::ComboBox::from_id_salt("filtro-condicion")
                 .selected_text(kind_label(self.filter.kind))
@@ -96,6 +99,7 @@ impl BrowseScreen {
                 })
                 .response
                 .labelled_by(l.id);
+            keep_together(ui, 260.0);
             let l = ui.label("Provincia");
             egui::ComboBox::from_id_salt("filtro-provincia")
                 .selected_text(
@@ -112,6 +116,7 @@ impl BrowseScreen {
                 })
                 .response
                 .labelled_by(l.id);
+            keep_together(ui, 220.0);
             let l = ui.label("Orden");
             egui::ComboBox::from_id_salt("filtro-orden")
                 .selected_text(sort_label(self.filter.sort))
@@ -129,7 +134,8 @@ impl BrowseScreen {
                 .add(
                     TextEdit::singleline(&mut self.search_text)
                         .hint_text("por ejemplo: taladro")
-                        .desired_width(260.0),
+                        .desired_width(260.0)
+                        .min_size(egui::vec2(260.0, 0.0)),
                 )
                 .labelled_by(l.id);
             focus_once(&r, &mut self.focus);

@@ -11,7 +11,7 @@ use super::publication::PublicationScreen;
 use super::screen::Screen;
 use super::widgets::{date, money};
 use crate::domain::Invoice;
-use crate::domain::invoice::{InvoiceCopy, InvoiceDocument};
+use crate::domain::invoice::{InvoiceCopy, InvoiceDocument, invoice_number};
 
 /// The buyer's copy of the invoice as text (the domain's one invoice renderer).
 pub fn invoice_text(i: &Invoice) -> String {
@@ -44,23 +44,26 @@ impl InvoicesScreen {
             .show(ui, |ui| {
                 ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
                 for i in self.list() {
+                    // Who this user was in it (the administration sees every invoice).
                     let role = if i.buyer_id == me {
-                        "compra"
+                        " · compra"
                     } else if i.seller_id == me {
-                        "venta"
+                        " · venta"
                     } else {
-                        "-"
+                        ""
                     };
+                    // Number, date and title on the left (the title is cut if it must be),
+                    // the total on the right.
                     let text = format!(
-                        "N.º {} · {} · {} · {} ({role})",
-                        i.number,
+                        "{} · {} · {}",
+                        invoice_number(i.number),
                         date(i.issued_ms),
-                        i.title,
-                        money(i.total)
+                        i.title
                     );
-                    let r = ui.add_sized(
-                        [width - 10.0, 22.0],
-                        egui::Button::selectable(self.selected == Some(i.number), text),
+                    let r = ui.add(
+                        egui::Button::selectable(self.selected == Some(i.number), text)
+                            .right_text(format!("{}{role}", money(i.total)))
+                            .min_size(egui::vec2(width - 10.0, 22.0)),
                     );
                     if r.clicked() {
                         pick = Some(i.number);

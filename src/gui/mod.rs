@@ -35,6 +35,7 @@ pub mod seller;
 pub mod shell;
 pub mod style;
 pub mod thumbs;
+pub mod version_banner;
 pub mod visitor;
 pub mod wallet;
 pub mod watch;

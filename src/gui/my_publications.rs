@@ -172,14 +172,16 @@ impl PubForm {
                 ui.add(
                     TextEdit::multiline(&mut self.description)
                         .desired_rows(3)
-                        .desired_width(FIELD_WIDTH + 120.0),
+                        .desired_width(FIELD_WIDTH + 120.0)
+                        .min_size(egui::vec2(FIELD_WIDTH + 120.0, 0.0)),
                 )
             });
             let r = field_row_with(ui, "Precio ($)", e, Field::Price, |ui| {
                 ui.add(
                     TextEdit::singleline(&mut self.price)
                         .hint_text("por ejemplo 1.500,50")
-                        .desired_width(FIELD_WIDTH),
+                        .desired_width(FIELD_WIDTH)
+                        .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
                 )
             });
             submit |= enter_pressed(ui, &r);
@@ -194,19 +196,19 @@ impl PubForm {
                 ui.add(
                     TextEdit::singleline(&mut self.closes)
                         .hint_text("DD/MM/AAAA")
-                        .desired_width(FIELD_WIDTH),
+                        .desired_width(FIELD_WIDTH)
+                        .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
                 )
             });
             submit |= enter_pressed(ui, &r);
+            let label = if self.editing.is_some() {
+                "Foto nueva (opcional)"
+            } else {
+                "Foto (opcional)"
+            };
+            submit |= self.photo.grid_rows(ui, label);
         });
         ui.add_space(4.0);
-        let label = if self.editing.is_some() {
-            "Foto nueva (opcional)"
-        } else {
-            "Foto (opcional)"
-        };
-        submit |= self.photo.ui(ui, label);
-        rest_ui(ui, &self.errors, &FORM_FIELDS);
         ui.horizontal(|ui| {
             let busy = self.job.running();
             let label = if self.editing.is_some() {
@@ -224,6 +226,8 @@ impl PubForm {
                 ui.spinner();
             }
         });
+        // Under the buttons, so they stay where the pointer is.
+        rest_ui(ui, &self.errors, &FORM_FIELDS);
         if self.submit_when_photo_ready && !self.photo.busy() {
             self.submit_when_photo_ready = false;
             submit = true;

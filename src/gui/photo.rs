@@ -6,8 +6,7 @@ use egui::{TextEdit, TextureHandle, TextureOptions, Ui};
 
 use super::dialogs::{NO_DIALOG, Picked, pick_image, run_dialog};
 use super::jobs::Job;
-use super::notice::bad_text;
-use super::widgets::{decode_image, enter_pressed, placeholder, reserved};
+use super::widgets::{FIELD_WIDTH, decode_image, enter_pressed, error_cell, placeholder, reserved};
 use crate::domain::DResult;
 use crate::domain::photos::{THUMB_SIDE, read_photo_file};
 
@@ -68,71 +67,70 @@ impl PhotoPicker {
         }
     }
 
-    /// The row: label, path field, "Elegir foto…" and "Quitar foto", then the thumbnail box
-    /// and the message line. Returns true when Enter was pressed in the path field.
-    pub fn ui(&mut self, ui: &mut Ui, label: &str) -> bool {
+    /// Two rows of a three-column form grid (see `widgets::form_grid`), aligned with the
+    /// form's other fields: label, path field, then "Elegir foto…" and "Quitar foto" where the
+    /// other rows have their error; under them the thumbnail box and, beside it, what was
+    /// found (reading, not an image). Both rows keep their size whatever is shown, so nothing
+    /// below moves. Returns true when Enter was pressed in the path field.
+    pub fn grid_rows(&mut self, ui: &mut Ui, label: &str) -> bool {
         self.poll(ui.ctx());
-        let mut enter = false;
-        ui.vertical(|ui| {
-            ui.horizontal_wrapped(|ui| {
-                let l = ui.label(label);
-                let r = ui
-                    .add(
-                        TextEdit::singleline(&mut self.path)
-                            .hint_text("ruta de una imagen JPG, PNG…")
-                            .desired_width(260.0),
-                    )
-                    .labelled_by(l.id);
-                if r.changed() {
-                    // What was said about the previous path no longer holds.
-                    self.error = None;
-                }
-                enter = enter_pressed(ui, &r);
-                if r.lost_focus() && self.path.trim() != self.loaded_path {
-                    self.start_load(ui.ctx());
-                }
-                if ui
-                    .add_enabled(!self.dialog.running(), egui::Button::new("Elegir foto…"))
-                    .clicked()
-                {
-                    run_dialog(&mut self.dialog, ui.ctx(), pick_image);
-                }
-                if ui
-                    .add_enabled(!self.path.is_empty(), egui::Button::new("Quitar foto"))
-                    .clicked()
-                {
-                    self.clear();
-                }
-            });
-            ui.horizontal(|ui| {
-                reserved(
-                    ui,
-                    egui::vec2(PREVIEW_SIDE, PREVIEW_SIDE),
-                    |ui| match &self.preview {
-                        Some(t) => {
-                            ui.add(
-                                egui::Image::from_texture(t)
-                                    .max_size(egui::vec2(PREVIEW_SIDE, PREVIEW_SIDE))
-                                    .alt_text("miniatura de la foto elegida"),
-                            );
-                        }
-                        None if self.busy() => {
-                            ui.spinner();
-                        }
-                        None => {
-                            placeholder(ui, egui::vec2(PREVIEW_SIDE, PREVIEW_SIDE), "sin foto");
-                        }
-                    },
-                );
-                ui.vertical(|ui| {
-                    if self.busy() {
-                        ui.label("Leyendo la foto…");
-                    } else if let Some(e) = &self.error {
-                        bad_text(ui, e);
-                    }
-                });
-            });
+        let l = ui.label(label);
+        let r = ui
+            .add(
+                TextEdit::singleline(&mut self.path)
+                    .id_salt(label)
+                    .hint_text("ruta de una imagen JPG, PNG…")
+                    .desired_width(FIELD_WIDTH)
+                    .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
+            )
+            .labelled_by(l.id);
+        if r.changed() {
+            // What was said about the previous path no longer holds.
+            self.error = None;
+        }
+        let enter = enter_pressed(ui, &r);
+        if r.lost_focus() && self.path.trim() != self.loaded_path {
+            self.start_load(ui.ctx());
+        }
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(!self.dialog.running(), egui::Button::new("Elegir foto…"))
+                .clicked()
+            {
+                run_dialog(&mut self.dialog, ui.ctx(), pick_image);
+            }
+            if ui
+                .add_enabled(!self.path.is_empty(), egui::Button::new("Quitar foto"))
+                .clicked()
+            {
+                self.clear();
+            }
         });
+        ui.end_row();
+
+        ui.label("");
+        let side = egui::vec2(PREVIEW_SIDE, PREVIEW_SIDE);
+        reserved(ui, side, |ui| match &self.preview {
+            Some(t) => {
+                ui.add(
+                    egui::Image::from_texture(t)
+                        .max_size(side)
+                        .alt_text("miniatura de la foto elegida"),
+                );
+            }
+            None if self.busy() => {
+                ui.spinner();
+            }
+            None => {
+                placeholder(ui, side, "sin foto");
+            }
+        });
+        if self.busy() {
+            ui.label("Leyendo la foto…");
+        } else {
+            error_cell(ui, self.error.as_deref());
+        }
+        ui.end_row();
         enter
     }
 

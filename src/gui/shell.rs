@@ -18,6 +18,7 @@ use super::notice::bad_text;
 use super::publication::PublicationScreen;
 use super::purchases::PurchasesScreen;
 use super::screen::Screen;
+use super::version_banner::VersionBanner;
 use super::visitor::{LoginScreen, RegisterScreen};
 use super::wallet::WalletScreen;
 use super::watch::ChangeWatcher;
@@ -70,6 +71,8 @@ pub struct MarketUi {
     next_heartbeat: f64,
     logout_job: Job<DResult<()>>,
     share_error: Option<String>,
+    /// Says so when a newer program owns the share (issue 15).
+    pub version: VersionBanner,
 }
 
 impl MarketUi {
@@ -95,6 +98,7 @@ impl MarketUi {
             next_heartbeat: f64::INFINITY,
             logout_job: Job::default(),
             share_error: None,
+            version: VersionBanner::default(),
         }
     }
 
@@ -132,6 +136,10 @@ impl MarketUi {
             s.poll(&ctx, &mut self.env);
         }
         egui::Panel::top("barra-superior").show(ui, |ui| self.top_bar(ui));
+        if self.version.visible() {
+            let market = self.env.market.clone();
+            egui::Panel::top("version").show(ui, |ui| self.version.ui(ui, &market));
+        }
         egui::Panel::bottom("barra-de-estado").show(ui, |ui| self.status_bar(ui));
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.env.thumbs.pump(&ctx);
@@ -153,6 +161,7 @@ impl MarketUi {
         let now = ctx.input(|i| i.time);
         self.watcher.pump(ctx, &mut self.env);
         let generation = self.env.generation;
+        self.version.pump(ctx, &self.env.market, generation);
         // Categories (every screen's filters and forms).
         if let Some(r) = self.cats_job.poll() {
             match r {

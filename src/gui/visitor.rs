@@ -96,7 +96,6 @@ impl Screen for LoginScreen {
             );
             submit |= enter_pressed(ui, &r);
         });
-        rest_ui(ui, &self.errors, &[Field::Email, Field::Password]);
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             if ui
@@ -110,6 +109,8 @@ impl Screen for LoginScreen {
                 ui.label("Comprobando…");
             }
         });
+        // Under the button, so it stays where the pointer is.
+        rest_ui(ui, &self.errors, &[Field::Email, Field::Password]);
         ui.add_space(12.0);
         ui.horizontal_wrapped(|ui| {
             ui.label("¿No tiene cuenta?");
@@ -245,7 +246,8 @@ impl Screen for RegisterScreen {
                             egui::TextEdit::singleline(&mut self.password)
                                 .password(true)
                                 .hint_text(PASSWORD_RULE)
-                                .desired_width(super::widgets::FIELD_WIDTH),
+                                .desired_width(super::widgets::FIELD_WIDTH)
+                                .min_size(egui::vec2(super::widgets::FIELD_WIDTH, 0.0)),
                         )
                     });
                     submit |= enter_pressed(ui, &r);
@@ -270,10 +272,8 @@ impl Screen for RegisterScreen {
                     });
                     let r = field_row(ui, "Teléfono", &mut self.phone, Field::Phone, e);
                     submit |= enter_pressed(ui, &r);
+                    submit |= self.photo.grid_rows(ui, "Foto de perfil (opcional)");
                 });
-                ui.add_space(8.0);
-                submit |= self.photo.ui(ui, "Foto de perfil (opcional)");
-                rest_ui(ui, &self.errors, &REGISTER_FIELDS);
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     let busy = self.job.running();
@@ -288,6 +288,8 @@ impl Screen for RegisterScreen {
                         ui.label("Creando la cuenta…");
                     }
                 });
+                // Under the button, so it stays where the pointer is.
+                rest_ui(ui, &self.errors, &REGISTER_FIELDS);
             });
         if self.submit_when_photo_ready && !self.photo.busy() {
             self.submit_when_photo_ready = false;

@@ -53,8 +53,10 @@ impl WalletScreen {
         let r = ui
             .add(
                 egui::TextEdit::singleline(text)
+                    .id_salt(label)
                     .hint_text("por ejemplo 1.500,50")
-                    .desired_width(150.0),
+                    .desired_width(200.0)
+                    .min_size(egui::vec2(200.0, 0.0)),
             )
             .labelled_by(l.id);
         if let Some(f) = focus {
@@ -127,13 +129,16 @@ impl Screen for WalletScreen {
         if let Some(e) = &self.data.error {
             bad_text(ui, e);
         }
-        if let Some(w) = self.data.get() {
-            ui.label(
-                RichText::new(format!("Saldo: {}", money(w.balance_cents)))
-                    .size(24.0)
-                    .strong(),
-            );
-        }
+        // The line is there before the balance is read, so the form below does not move.
+        let balance = self
+            .data
+            .get()
+            .map_or_else(|| "…".to_string(), |w| money(w.balance_cents));
+        ui.label(
+            RichText::new(format!("Saldo: {balance}"))
+                .size(24.0)
+                .strong(),
+        );
         ui.add_space(8.0);
         let mut start: Option<(Op, String, String)> = None;
         let busy = self.job.running();
@@ -185,8 +190,10 @@ impl Screen for WalletScreen {
                     let r = ui
                         .add(
                             egui::TextEdit::singleline(&mut self.transfer_to)
+                                .id_salt("Transferir a (email)")
                                 .hint_text("nombre@dominio.com.ar")
-                                .desired_width(150.0),
+                                .desired_width(200.0)
+                                .min_size(egui::vec2(200.0, 0.0)),
                         )
                         .labelled_by(l.id);
                     let mut changed = r.changed();

@@ -97,7 +97,12 @@ pub fn field_row(
     errors: &mut FormErrors,
 ) -> Response {
     field_row_with(ui, label, errors, field, |ui| {
-        ui.add(TextEdit::singleline(text).desired_width(FIELD_WIDTH))
+        ui.add(
+            TextEdit::singleline(text)
+                .id_salt(label)
+                .desired_width(FIELD_WIDTH)
+                .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
+        )
     })
 }
 
@@ -112,8 +117,10 @@ pub fn password_row(
     field_row_with(ui, label, errors, field, |ui| {
         ui.add(
             TextEdit::singleline(text)
+                .id_salt(label)
                 .password(true)
-                .desired_width(FIELD_WIDTH),
+                .desired_width(FIELD_WIDTH)
+                .min_size(egui::vec2(FIELD_WIDTH, 0.0)),
         )
     })
 }
@@ -163,8 +170,10 @@ pub fn inline_field(
     let l = ui.label(label);
     ui.add(
         TextEdit::singleline(text)
+            .id_salt(label)
             .hint_text(hint)
-            .desired_width(width),
+            .desired_width(width)
+            .min_size(egui::vec2(width, 0.0)),
     )
     .labelled_by(l.id)
 }
@@ -234,6 +243,14 @@ pub fn placeholder(ui: &mut Ui, size: egui::Vec2, text: &str) -> Response {
         );
     }
     resp
+}
+
+/// In a `horizontal_wrapped` row: starts a new line unless `width` (a label and its field)
+/// still fits, so a label never ends one line with its field on the next.
+pub fn keep_together(ui: &mut Ui, width: f32) {
+    if ui.available_width() < width {
+        ui.end_row();
+    }
 }
 
 /// A right-aligned cell (amounts), so the header and the numbers line up.

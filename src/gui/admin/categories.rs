@@ -194,7 +194,7 @@ impl CategoriesPanel {
             .show(ui, |ui| {
                 egui::Grid::new("categorias")
                     .striped(true)
-                    .num_columns(4)
+                    .num_columns(5)
                     .show(ui, |ui| {
                         ui.strong("Clave");
                         ui.strong("Categoría");
@@ -204,6 +204,9 @@ impl CategoriesPanel {
                         right_aligned(ui, |ui| {
                             ui.strong("Publicaciones");
                         });
+                        // An empty last column: a right-aligned last one would take the whole
+                        // width and leave its numbers far from their rows.
+                        ui.label("");
                         ui.end_row();
                         for c in &self.categories {
                             ui.label(c.key.to_string());
@@ -223,6 +226,7 @@ impl CategoriesPanel {
                             right_aligned(ui, |ui| {
                                 ui.label(c.publications.to_string());
                             });
+                            ui.label("");
                             ui.end_row();
                         }
                     });

@@ -36,7 +36,7 @@ fn datetime_secs(ms: i64) -> String {
     use chrono::TimeZone;
     chrono::Local.timestamp_millis_opt(ms).single().map_or_else(
         || datetime_of_ms(ms),
-        |d| d.format("%Y-%m-%d %H:%M:%S").to_string(),
+        |d| d.format("%d/%m/%Y %H:%M:%S").to_string(),
     )
 }
 

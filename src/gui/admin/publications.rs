@@ -134,7 +134,13 @@ impl PublicationsPanel {
         );
         ui.separator();
         match self.section {
-            Section::Block => self.block_ui(ui, env),
+            // It scrolls: at 800×600 the reason and the buttons sit below the fold.
+            Section::Block => {
+                egui::ScrollArea::vertical()
+                    .id_salt("bloqueo-publicaciones")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| self.block_ui(ui, env));
+            }
             Section::Bulk => self.bulk_ui(ui, env),
             Section::BuyerConversations => self.buyer_conv.ui(ui, env),
             Section::SellerConversations => self.seller_conv.ui(ui, env),
@@ -312,7 +318,8 @@ impl PublicationsPanel {
                     a.block.is_ok(),
                     egui::TextEdit::singleline(&mut self.reason)
                         .hint_text("lo verá quien vende")
-                        .desired_width(320.0),
+                        .desired_width(320.0)
+                        .min_size(egui::vec2(320.0, 0.0)),
                 )
                 .labelled_by(l.id);
             if r.changed() {
@@ -506,7 +513,7 @@ impl PublicationsPanel {
                 .show(ui, |ui| {
                     egui::Grid::new("comisiones")
                         .striped(true)
-                        .num_columns(6)
+                        .num_columns(7)
                         .spacing([14.0, 4.0])
                         .show(ui, |ui| {
                             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
@@ -517,6 +524,8 @@ impl PublicationsPanel {
                                     ui.strong(h);
                                 });
                             }
+                            // An empty last column keeps "Pendiente" next to its numbers.
+                            ui.label("");
                             ui.end_row();
                             for l in &p.sellers {
                                 ui.label(&l.seller_name);
@@ -537,6 +546,7 @@ impl PublicationsPanel {
                                         format!("{} ({})", money(l.pending_cents), l.pending)
                                     });
                                 });
+                                ui.label("");
                                 ui.end_row();
                             }
                         });

@@ -52,8 +52,8 @@ impl ReportView {
             needs_dates: params.contains("--from"),
             needs_category: params.contains("--category"),
             user: String::new(),
-            from: (t - Duration::days(30)).format("%Y-%m-%d").to_string(),
-            to: t.format("%Y-%m-%d").to_string(),
+            from: crate::domain::format::date(t - Duration::days(30)),
+            to: crate::domain::format::date(t),
             category: None,
             categories: Vec::new(),
             categories_job: Task::default(),
@@ -191,8 +191,8 @@ impl ReportView {
                     .labelled_by(l.id);
             }
             if self.needs_dates {
-                field(ui, "Desde", &mut self.from, "AAAA-MM-DD", 90.0);
-                field(ui, "Hasta", &mut self.to, "AAAA-MM-DD", 90.0);
+                field(ui, "Desde", &mut self.from, "DD/MM/AAAA", 100.0);
+                field(ui, "Hasta", &mut self.to, "DD/MM/AAAA", 100.0);
             }
             let label = if self.needs_params() {
                 "Generar listado"

@@ -155,7 +155,8 @@ impl UsersPanel {
                     .add(
                         egui::TextEdit::singleline(&mut self.email)
                             .hint_text("nombre@dominio.com.ar")
-                            .desired_width(260.0),
+                            .desired_width(260.0)
+                            .min_size(egui::vec2(260.0, 0.0)),
                     )
                     .labelled_by(l.id);
                 focus_once(&r, &mut self.focus);
@@ -168,7 +169,8 @@ impl UsersPanel {
                     .add(
                         egui::TextEdit::singleline(&mut self.reason)
                             .hint_text("lo verá el usuario al querer entrar")
-                            .desired_width(360.0),
+                            .desired_width(360.0)
+                            .min_size(egui::vec2(360.0, 0.0)),
                     )
                     .labelled_by(l.id);
                 if r.changed() {
