@@ -496,8 +496,9 @@ impl Screen for GalleryEditorScreen {
         let n = self.list.as_ref().map_or(0, |l| l.len());
         ui.add_space(8.0);
         if n < MAX_PHOTOS {
-            self.picker
-                .ui(ui, &format!("Agregar una foto ({n} de {MAX_PHOTOS})"));
+            let label = format!("Agregar una foto ({n} de {MAX_PHOTOS})");
+            super::widgets::form_grid("agregar-foto")
+                .show(ui, |ui| self.picker.grid_rows(ui, &label));
         } else {
             ui.label(format!(
                 "Tiene las {MAX_PHOTOS} fotos posibles; quite una para agregar otra."
