@@ -679,3 +679,27 @@ fn collecting_commissions_shows_a_preview_and_asks_for_a_confirmation() {
     h.get_by_label("No hay comisiones sin cobrar.");
     assert!(gui_support::disabled(&h, "Cobrar $ 0,00…"));
 }
+
+/// Issue 15: the administration installs the running program into the share with its
+/// launchers and shows the program's and the share's versions.
+#[test]
+fn the_administration_installs_the_program_into_the_share() {
+    let s = share("install");
+    let mut h = harness(&s);
+    click(&mut h, "Programa y accesos directos");
+    h.get_by_label_contains("este programa puede consultarla y modificarla");
+    click(&mut h, "Instalar este programa en la carpeta");
+    h.get_by_label_contains("instalado en");
+    let program = ventalibre::domain::install::program_in_share(&s.dir);
+    assert!(program.is_file(), "{}", program.display());
+    for launcher in [
+        "VentaLibre.cmd",
+        "VentaLibre.desktop",
+        "ventalibre.sh",
+        "VentaLibre.command",
+    ] {
+        assert!(s.dir.join(launcher).is_file(), "{launcher}");
+    }
+    // (the "program" of this test is the test binary itself; remove its large copy)
+    std::fs::remove_file(&program).unwrap();
+}

@@ -854,3 +854,33 @@ fn the_window_says_when_a_newer_program_owns_the_share() {
     assert!(!has(&h, "Abrir VentaLibre"), "no programa/ in this share");
     assert!(has(&h, "Explorar"), "the listings stay");
 }
+
+/// Issue 15: from the chooser, "Instalar VentaLibre aquí" creates the share in an empty folder,
+/// puts the program and the launchers in it, and opens it.
+#[test]
+fn the_chooser_installs_the_program_into_a_new_share() {
+    setup();
+    let t = TempDir::new("chooser-install");
+    let dir = t.path().join("ventas");
+    std::fs::create_dir_all(&dir).unwrap();
+    let app = App::new(None, dir.clone()).with_config_dir(Some(t.path().join("config")));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1100.0, 700.0))
+        .with_step_dt(0.05)
+        .build_ui_state(|ui, app: &mut App| app.ui(ui), app);
+    settle(&mut h);
+    click(&mut h, "Instalar VentaLibre aquí");
+    assert!(h.state_mut().market_ui().is_some(), "the new share is open");
+    let program = ventalibre::domain::install::program_in_share(&dir);
+    assert!(program.is_file(), "{}", program.display());
+    for launcher in [
+        "VentaLibre.cmd",
+        "VentaLibre.desktop",
+        "ventalibre.sh",
+        "VentaLibre.command",
+    ] {
+        assert!(dir.join(launcher).is_file(), "{launcher}");
+    }
+    // (the "program" of this test is the test binary; remove its large copy at once)
+    std::fs::remove_file(&program).unwrap();
+}

@@ -87,6 +87,23 @@ pub fn start_open(job: &mut Opening, ctx: &egui::Context, dir: PathBuf, create: 
     });
 }
 
+/// Installs the running program into `dir` with its launchers (creating the share when the
+/// folder has none; issue 15), then opens it, on a worker thread. A share whose terminals the
+/// installation would lock out takes the administrator: that is done from the administration.
+pub fn start_install(job: &mut Opening, ctx: &egui::Context, dir: PathBuf) {
+    job.start(ctx, move || {
+        let r = crate::domain::install::install_into(&dir, |_| {
+            Err(crate::domain::DomainError::Denied(
+                "ábrala, entre como administración e instale desde «Programa y accesos directos»"
+                    .into(),
+            ))
+        })
+        .map(|(m, _)| m)
+        .map_err(|e| explain(&dir, &e));
+        (dir, r)
+    });
+}
+
 pub struct Chooser {
     pub path: String,
     pub problem: String,
@@ -168,6 +185,20 @@ impl Chooser {
                 {
                     self.error = None;
                     start_open(&mut self.open, ui.ctx(), dir.clone(), true);
+                }
+                if ui
+                    .add_enabled(
+                        !busy && !self.path.trim().is_empty(),
+                        egui::Button::new("Instalar VentaLibre aquí"),
+                    )
+                    .on_hover_text(
+                        "Crea la carpeta compartida si hace falta, copia este programa a su \
+                         carpeta «programa» y escribe los accesos directos para cada terminal",
+                    )
+                    .clicked()
+                {
+                    self.error = None;
+                    start_install(&mut self.open, ui.ctx(), dir.clone());
                 }
                 if busy {
                     ui.spinner();

@@ -12,6 +12,7 @@ pub mod check;
 pub mod common;
 pub mod dispersion;
 pub mod events;
+pub mod install;
 pub mod publications;
 pub mod reports;
 pub mod trees;
@@ -30,10 +31,11 @@ pub enum AdminTab {
     Trees,
     Dispersion,
     Check,
+    Install,
 }
 
 impl AdminTab {
-    pub const ALL: [(AdminTab, &'static str); 7] = [
+    pub const ALL: [(AdminTab, &'static str); 8] = [
         (AdminTab::Categories, "Categorías"),
         (AdminTab::Users, "Usuarios"),
         (AdminTab::Publications, "Publicaciones y conversaciones"),
@@ -41,6 +43,7 @@ impl AdminTab {
         (AdminTab::Trees, "Árboles AVL"),
         (AdminTab::Dispersion, "Dispersión del hash"),
         (AdminTab::Check, "Revisión de la carpeta"),
+        (AdminTab::Install, "Programa y accesos directos"),
     ];
 }
 
@@ -54,6 +57,7 @@ pub struct AdminScreen {
     pub trees: trees::TreesPanel,
     pub dispersion: dispersion::DispersionPanel,
     pub check: check::CheckPanel,
+    pub install: install::InstallPanel,
 }
 
 impl Default for AdminScreen {
@@ -67,6 +71,7 @@ impl Default for AdminScreen {
             trees: Default::default(),
             dispersion: Default::default(),
             check: Default::default(),
+            install: Default::default(),
         }
     }
 }
@@ -109,6 +114,7 @@ impl Screen for AdminScreen {
             AdminTab::Trees => self.trees.ui(ui, env),
             AdminTab::Dispersion => self.dispersion.ui(ui, env),
             AdminTab::Check => self.check.ui(ui, env),
+            AdminTab::Install => self.install.ui(ui, env),
         }
     }
 }
