@@ -95,6 +95,25 @@ fn png(r: u8, g: u8, b: u8) -> Vec<u8> {
     out
 }
 
+/// The administrator, with the initial password changed (nothing else is allowed before).
+fn admin(m: &Market) -> Session {
+    let s = m
+        .login(
+            ventalibre::domain::market::ADMIN_EMAIL,
+            ventalibre::domain::market::ADMIN_DEFAULT_PASSWORD,
+        )
+        .unwrap();
+    if m.must_change_password(&s).unwrap() {
+        m.change_password(
+            &s,
+            ventalibre::domain::market::ADMIN_DEFAULT_PASSWORD,
+            "clave-de-la-administracion",
+        )
+        .unwrap();
+    }
+    s
+}
+
 fn check_ok(m: &Market) {
     let r = m.check().unwrap();
     assert!(r.ok, "{}", r.to_text());
@@ -203,12 +222,7 @@ fn news_reach_the_other_terminal_and_the_read_mark_is_shared() {
     assert_eq!(m2.unseen_news(&ana).unwrap(), 0);
 
     // Commission collected and a listing blocked are news too.
-    let admin = m1
-        .login(
-            ventalibre::domain::market::ADMIN_EMAIL,
-            ventalibre::domain::market::ADMIN_DEFAULT_PASSWORD,
-        )
-        .unwrap();
+    let admin = admin(&m1);
     let c = m1.collect_commissions(&admin).unwrap();
     assert_eq!(c.collected, 1);
     let id2 = listing(&m1, &ana, 3, "Tablet Samsung", 200_000_00);
@@ -479,12 +493,7 @@ fn the_demo_is_a_coherent_shop_with_pictures_and_passes_check() {
     );
     check_ok(&m);
 
-    let admin = m
-        .login(
-            ventalibre::domain::market::ADMIN_EMAIL,
-            ventalibre::domain::market::ADMIN_DEFAULT_PASSWORD,
-        )
-        .unwrap();
+    let admin = admin(&m);
     let users = m.users(&admin).unwrap();
     for u in users.iter().filter(|u| !u.admin) {
         assert!(u.photo.is_some(), "{} has no picture", u.email);

@@ -54,7 +54,7 @@ impl Favourite {
             publication: d.u64(),
             price: d.i64(),
             added_ms: d.i64(),
-            state: PubState::from_u8(d.u8()),
+            state: PubState::from_u8(d.u8()).unwrap_or(PubState::Cancelled),
         }
     }
 }
@@ -180,7 +180,7 @@ impl Market {
                 let Ok(p) = load_pub(tx, f.publication) else {
                     continue;
                 };
-                let v = view(tx, &ctx, &p)?;
+                let v = view(tx, &ctx, &p, false)?;
                 out.push(FavouriteView {
                     added_ms: f.added_ms,
                     price_when_added: format_cents(f.price),

@@ -68,6 +68,20 @@ pub(crate) fn stored(tx: &mut impl Tx, pos: u64) -> DResult<Option<Vec<PhotoId>>
     })
 }
 
+/// Every photo some gallery names (the photo store keeps them; `check` and `repair` ask).
+pub(crate) fn referenced(tx: &mut impl Tx) -> DResult<Vec<PhotoId>> {
+    let mut out = Vec::new();
+    if !tx.exists(GALLERY)? {
+        return Ok(out);
+    }
+    for pos in 0..tx.header(GALLERY)?.slot_count {
+        if let Slot::Live(b) = tx.slot(GALLERY, pos)? {
+            out.extend(decode(&b));
+        }
+    }
+    Ok(out)
+}
+
 /// The photos of `p`, the cover first.
 pub(crate) fn photos_of(tx: &mut impl Tx, p: &Publication) -> DResult<Vec<PhotoId>> {
     if let Some(v) = stored(tx, p.id - 1)?
@@ -106,12 +120,12 @@ pub(crate) fn set_in_tx(tx: &mut WriteTx, p: &mut Publication, photos: &[PhotoId
     Ok(())
 }
 
-/// Stores the new photos of `list` and checks it: at most six, no repeats. Returns the ids
-/// in order. Existing ones must belong to `current`.
+/// Checks `list` (at most six, no repeats) and prepares its new photos (outside any
+/// transaction: decoding is the slow part). Returns the ids in order, each with whether it
+/// was already stored, and the prepared new ones.
 pub(crate) fn resolve(
-    share_dir: &std::path::Path,
     list: &[GalleryPhoto],
-) -> DResult<Vec<(PhotoId, bool)>> {
+) -> DResult<(Vec<(PhotoId, bool)>, Vec<super::photos::PreparedPhoto>)> {
     if list.len() > MAX_PHOTOS {
         return invalid(format!(
             "una publicación admite hasta {MAX_PHOTOS} fotos y eligió {}",
@@ -119,9 +133,15 @@ pub(crate) fn resolve(
         ));
     }
     let mut out: Vec<(PhotoId, bool)> = Vec::new();
+    let mut new = Vec::new();
     for ph in list {
         let (id, existing) = match ph {
-            GalleryPhoto::New(bytes) => (super::photos::store_photo(share_dir, bytes)?, false),
+            GalleryPhoto::New(bytes) => {
+                let p = super::photos::prepare(bytes)?;
+                let id = p.id;
+                new.push(p);
+                (id, false)
+            }
             GalleryPhoto::Existing(hex) => (parse_hex(hex)?, true),
         };
         if out.iter().any(|(o, _)| *o == id) {
@@ -129,7 +149,7 @@ pub(crate) fn resolve(
         }
         out.push((id, existing));
     }
-    Ok(out)
+    Ok((out, new))
 }
 
 fn parse_hex(h: &str) -> DResult<PhotoId> {
@@ -164,8 +184,8 @@ impl Market {
         id: u64,
         list: Vec<GalleryPhoto>,
     ) -> DResult<GalleryView> {
-        let resolved = resolve(self.dir(), &list)?;
-        self.write(|tx| {
+        let (resolved, new) = resolve(&list)?;
+        let done = self.write_with_photos(&new, |tx| {
             let u = current(tx, s)?;
             let mut p = load_pub(tx, id)?;
             if p.seller != u.id {
@@ -192,9 +212,32 @@ impl Market {
                 "fotos-publicación",
                 &format!("{id}: {} fotos", ids.len()),
             )?;
-            Ok(GalleryView {
-                photos: ids.iter().map(super::photos::hex).collect(),
-            })
-        })
+            let dropped: Vec<PhotoId> = current_photos
+                .into_iter()
+                .filter(|c| !ids.contains(c))
+                .collect();
+            Ok((
+                GalleryView {
+                    photos: ids.iter().map(super::photos::hex).collect(),
+                },
+                dropped,
+            ))
+        })?;
+        // Photos taken off the listing go from the store once committed, if no record names
+        // them any more (another listing or user may use the same picture). A crash before
+        // this leaves a photo no record names: `check` reports it and `repair` deletes it.
+        let (view, dropped) = done;
+        if !dropped.is_empty() {
+            let blobs = self.photo_store();
+            self.write(|tx| -> DResult<()> {
+                let refs = super::photos::referenced(tx)?;
+                for ph in dropped.iter().filter(|ph| !refs.contains(*ph)) {
+                    blobs.remove(tx, &super::photos::thumb_name(ph))?;
+                    blobs.remove(tx, &super::photos::hex(ph))?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(view)
     }
 }

@@ -155,7 +155,7 @@ impl News {
     fn decode(b: &[u8]) -> Option<News> {
         let mut d = Dec::new(b);
         let kind = NewsKind::from_u8(d.u8())?;
-        let rating = Rating::from_u8(d.u8());
+        let rating = Rating::from_u8(d.u8()).unwrap_or(Rating::Unrated);
         d.skip(6);
         Some(News {
             kind,

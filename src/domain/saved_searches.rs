@@ -83,7 +83,7 @@ impl Stored {
             seen_id: d.u64(),
             spec: SearchSpec {
                 category: (category != 0).then_some(category),
-                kind: (kind != 0).then(|| Kind::from_u8(kind)),
+                kind: Kind::from_u8(kind),
                 province: (province != ANY_PROVINCE).then_some(province),
                 min_price: (min > 0).then_some(min),
                 max_price: (max > 0).then_some(max),

@@ -64,7 +64,7 @@ impl Opinion {
         let publication = d.u64();
         let buyer = d.u64();
         let time_ms = d.i64();
-        let rating = Rating::from_u8(d.u8());
+        let rating = Rating::from_u8(d.u8()).unwrap_or(Rating::Unrated);
         d.skip(7);
         Opinion {
             sale,
@@ -450,7 +450,7 @@ impl Market {
                 photos,
                 favourite,
                 mine: viewer_id == Some(p.seller),
-                publication: view(tx, &ctx, &p)?,
+                publication: view(tx, &ctx, &p, false)?,
             })
         })
     }
@@ -481,7 +481,7 @@ impl Market {
             let mut ratings = Vec::new();
             for p in &pubs {
                 if p.state == PubState::Published && !p.expired(ctx.now) {
-                    listings.push(view(tx, &ctx, p)?);
+                    listings.push(view(tx, &ctx, p, false)?);
                 }
                 if p.sale_pos != NIL {
                     let sale = sale_at(tx, p.sale_pos)?;

@@ -4,6 +4,7 @@
 //! a screen of its own opened from «Mis publicaciones».
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use egui::{Id, RichText, TextureHandle, TextureOptions, Ui};
 
@@ -41,7 +42,7 @@ impl PhotoTextures {
     }
 
     /// Takes finished loads and starts loading those of `wanted` not known yet.
-    pub fn pump(&mut self, ctx: &egui::Context, market: &Market, wanted: &[String]) {
+    pub fn pump(&mut self, ctx: &egui::Context, market: &Arc<Market>, wanted: &[String]) {
         if let Some(done) = self.job.poll() {
             for (hex, img) in done {
                 let t = img.map(|img| {
@@ -61,14 +62,14 @@ impl PhotoTextures {
         if missing.is_empty() {
             return;
         }
-        let dir = market.dir().to_path_buf();
+        let m = market.clone();
         let side = self.side;
         self.job.start(ctx, move || {
             missing
                 .into_iter()
                 .map(|hex| {
                     let img = photo_id(&hex)
-                        .and_then(|id| crate::domain::photos::load_photo(&dir, &id))
+                        .and_then(|id| m.photo(&id).ok().flatten())
                         .and_then(|b| decode_image(&b, side));
                     (hex, img)
                 })

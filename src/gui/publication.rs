@@ -508,7 +508,7 @@ impl Screen for PublicationScreen {
 }
 
 fn load(m: &Market, id: u64, s: Option<&Session>) -> DResult<PubData> {
-    let view = m.publication(id)?;
+    let view = m.publication_as(s, id)?;
     let rating = m.seller_rating(view.seller_id)?;
     let (conversations, purchase) = match s {
         Some(s) => {

@@ -396,19 +396,17 @@ fn draw(key: PicKey, seed: u64) -> Vec<u8> {
     }
 }
 
-/// Draws and stores every picture, on as many threads as there are cores.
-fn draw_all(
-    dir: &std::path::Path,
-    keys: Vec<PicKey>,
-    seed: u64,
-) -> DResult<HashMap<PicKey, PhotoId>> {
+/// Draws and prepares every picture on as many threads as there are cores, then stores them
+/// in write transactions of a few dozen each (the records that name them come after).
+fn draw_all(m: &Market, keys: Vec<PicKey>, seed: u64) -> DResult<HashMap<PicKey, PhotoId>> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     let chunks: Vec<Vec<PicKey>> = (0..threads)
         .map(|t| keys.iter().copied().skip(t).step_by(threads).collect())
         .collect();
-    let results: Vec<DResult<Vec<(PicKey, PhotoId)>>> = std::thread::scope(|sc| {
+    type Drawn = Vec<(PicKey, super::photos::PreparedPhoto)>;
+    let results: Vec<DResult<Drawn>> = std::thread::scope(|sc| {
         let handles: Vec<_> = chunks
             .into_iter()
             .enumerate()
@@ -418,7 +416,7 @@ fn draw_all(
                     .spawn_scoped(sc, move || {
                         chunk
                             .into_iter()
-                            .map(|k| Ok((k, super::photos::store_photo(dir, &draw(k, seed))?)))
+                            .map(|k| Ok((k, super::photos::prepare(&draw(k, seed))?)))
                             .collect::<DResult<Vec<_>>>()
                     })
                     .expect("thread")
@@ -434,7 +432,12 @@ fn draw_all(
     });
     let mut out = HashMap::new();
     for r in results {
-        out.extend(r?);
+        let drawn = r?;
+        for batch in drawn.chunks(40) {
+            let photos: Vec<_> = batch.iter().map(|(_, p)| p.clone()).collect();
+            m.write_with_photos(&photos, |_| Ok(()))?;
+            out.extend(batch.iter().map(|(k, p)| (*k, p.id)));
+        }
     }
     Ok(out)
 }
@@ -743,7 +746,7 @@ impl Market {
                 }
             }
             sum.photos = keys.len() as u64;
-            photo_of = draw_all(self.dir(), keys, o.seed)?;
+            photo_of = draw_all(self, keys, o.seed)?;
         }
 
         // ---- users on the share
