@@ -725,6 +725,7 @@ fn wait_for_opened_share(p: &mut Running, config: &Path) -> PathBuf {
 fn window_env(c: &mut Command, x: &Xvfb, home: &Path, config: &Path, run: &Path) {
     c.env("DISPLAY", &x.display)
         .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("XDG_CONFIG_HOME", config)
         .env("XDG_RUNTIME_DIR", run)
         .env_remove("WAYLAND_DISPLAY")
@@ -765,6 +766,12 @@ fn the_window_opens_its_share_with_its_icon() {
     window_env(&mut c, &x, &home, &config, &run);
     let mut p = Running(c.spawn().unwrap());
     assert_eq!(wait_for_opened_share(&mut p, &config), share);
+    // The icon is in this user's icon theme, for the share's desktop entry (Icon=ventalibre).
+    let themed = home.join(".local/share/icons/hicolor/256x256/apps/ventalibre.png");
+    assert_eq!(
+        std::fs::read(&themed).unwrap(),
+        include_bytes!("../assets/ventalibre-256.png")
+    );
 
     // The window's icon is ours (eframe would otherwise set its own), pixel for pixel.
     let xprop = |args: &[&str]| {
