@@ -54,9 +54,17 @@ fn fill(m: &Market, publications: u64) {
     let users = (publications / 20).max(50);
     let sum = m.demo(users, publications, 7).expect("demo");
     eprintln!("demo: {sum:?} en {:.1} s", t.elapsed().as_secs_f64());
+    // The initial password is changed (to an example one) before anything else, as the
+    // program requires.
+    const EXAMPLE_PW: &str = "clave-de-ejemplo";
     let admin = m
         .authenticate(ADMIN_EMAIL, ADMIN_DEFAULT_PASSWORD)
+        .or_else(|_| m.authenticate(ADMIN_EMAIL, EXAMPLE_PW))
         .expect("admin");
+    if m.must_change_password(&admin).unwrap() {
+        m.change_password(&admin, ADMIN_DEFAULT_PASSWORD, EXAMPLE_PW)
+            .unwrap();
+    }
     let sellers: Vec<String> = m
         .users(&admin)
         .unwrap()

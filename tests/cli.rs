@@ -18,6 +18,11 @@ impl Share {
         std::fs::create_dir_all(&d).unwrap();
         let s = Share(d);
         s.ok(None, &["init"]);
+        // The initial administrator password must be changed before anything else.
+        let mut c = s.cmd(Some(("admin@ventalibre.com.ar", "newton")), &["passwd"]);
+        c.env("VENTALIBRE_NEW_PASSWORD", ADMIN.1);
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "passwd: {}", err(&o));
         s
     }
 
@@ -29,7 +34,7 @@ impl Share {
             .env("VENTALIBRE_TERMINAL", "prueba");
         // Without --user, commands that need a password act as the administrator
         // (`admin report --user X` names the listing's user, the acting admin is the default).
-        c.env("VENTALIBRE_PASSWORD", "newton");
+        c.env("VENTALIBRE_PASSWORD", ADMIN.1);
         if let Some((email, pass)) = user {
             c.arg("--user").arg(email).env("VENTALIBRE_PASSWORD", pass);
         }
@@ -121,7 +126,7 @@ fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-const ADMIN: (&str, &str) = ("admin@ventalibre.com.ar", "newton");
+const ADMIN: (&str, &str) = ("admin@ventalibre.com.ar", "clave-de-la-administracion");
 const ANA: (&str, &str) = ("ana@example.com", "clave-ana");
 const BOB: (&str, &str) = ("bob@example.com", "clave-bob");
 

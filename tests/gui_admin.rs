@@ -43,6 +43,10 @@ fn share(name: &str) -> Share {
     std::fs::create_dir_all(&dir).unwrap();
     let market = Arc::new(Market::open(&dir, true).unwrap());
     let admin = market.login("admin@ventalibre.com.ar", "newton").unwrap();
+    // The initial password must be changed before anything else (issue 11, defect 8).
+    market
+        .change_password(&admin, "newton", "clave-de-la-administracion")
+        .unwrap();
     Share { dir, market, admin }
 }
 

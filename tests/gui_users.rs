@@ -525,14 +525,18 @@ fn the_administrator_gets_the_admin_area_and_a_warning_about_the_default_passwor
     let mut h = harness(&m);
     settle(&mut h);
     ui_login(&mut h, ADMIN_EMAIL, ADMIN_DEFAULT_PASSWORD);
+    settle(&mut h);
     assert!(has(&h, "todavía tiene la clave inicial"));
     assert!(
         h.query_by_label("Mis publicaciones").is_none(),
         "the administrator does not sell"
     );
-    click(&mut h, "Administración");
-    assert_eq!(mui(&mut h).tab, ventalibre::gui::admin::AdminScreen::TAB);
-    click(&mut h, "Mi cuenta");
+    // Nothing but the password until the initial one is changed (issue 11, defect 8).
+    assert!(h.query_by_label("Administración").is_none());
+    assert_eq!(
+        mui(&mut h).tab,
+        ventalibre::gui::account::AccountScreen::TAB
+    );
     type_in(&mut h, "Clave actual", ADMIN_DEFAULT_PASSWORD);
     type_in(&mut h, "Clave nueva", "otra-clave-segura");
     type_in(&mut h, "Repetir la clave nueva", "otra-clave-segura");
@@ -543,6 +547,8 @@ fn the_administrator_gets_the_admin_area_and_a_warning_about_the_default_passwor
         !has(&h, "todavía tiene la clave inicial"),
         "the warning goes away"
     );
+    click(&mut h, "Administración");
+    assert_eq!(mui(&mut h).tab, ventalibre::gui::admin::AdminScreen::TAB);
     assert!(!m.admin_has_default_password().unwrap());
 }
 

@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use super::{account, admin, catalog, conversation, install, invoice, publication, tools, trade};
+use super::{
+    account, admin, catalog, conversation, install, invoice, maintenance, publication, tools, trade,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -288,6 +290,27 @@ pub enum Command {
         after_help = "Ejemplo:\n  ventalibre --carpeta /tmp/prueba demo --usuarios 500 --publicaciones 5000 --semilla 1"
     )]
     Demo(tools::Demo),
+    #[command(
+        name = "copiar",
+        alias = "backup",
+        about = "Hace una copia coherente de toda la carpeta, fotos incluidas, mientras las demás terminales trabajan (administración)",
+        after_help = "Ejemplo:\n  ventalibre --carpeta /mnt/ventas copiar /copias/ventas-lunes"
+    )]
+    Backup(maintenance::Backup),
+    #[command(
+        name = "restaurar",
+        alias = "restore",
+        about = "Pone una copia en lugar de la carpeta; se rechaza mientras otra terminal escribe (administración, con confirmación)",
+        after_help = "Ejemplo:\n  ventalibre --carpeta /mnt/ventas restaurar /copias/ventas-lunes"
+    )]
+    Restore(maintenance::Restore),
+    #[command(
+        name = "reparar",
+        alias = "repair",
+        about = "Reconstruye lo que `verificar` encontró dañado a partir de los archivos de datos y lista lo que no se puede (administración, con confirmación)",
+        after_help = "Ejemplo:\n  ventalibre --carpeta /mnt/ventas reparar"
+    )]
+    Repair(maintenance::Repair),
     #[command(
         name = "instalar",
         alias = "install",

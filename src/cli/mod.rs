@@ -18,6 +18,7 @@
 //! * `invoice` — invoices, invoice.
 //! * `admin` — the administrator's commands and reports.
 //! * `tools` — init, tree, dispersion, check, demo.
+//! * `maintenance` — backup, restore, repair.
 //! * `install` — install the program into the share, a local shortcut, the share's upgrade.
 
 pub mod account;
@@ -28,6 +29,7 @@ pub mod conversation;
 mod input;
 pub mod install;
 pub mod invoice;
+pub mod maintenance;
 pub mod publication;
 pub mod spanish;
 pub mod tools;
@@ -112,8 +114,10 @@ pub type Out = DResult<(Value, String)>;
 
 fn execute(cli: &Cli, command: Command) -> Out {
     let dir = share_dir(cli.share.as_deref());
+    // Repair opens the share itself: a damaged control file is one of the things it rebuilds.
     // `instalar` may create the share (and opens it itself).
     let command = match command {
+        Command::Repair(c) => return c.run_on(&dir, cli),
         Command::Install(c) => return c.run_on(&dir, cli),
         other => other,
     };
@@ -156,6 +160,9 @@ fn execute(cli: &Cli, command: Command) -> Out {
         Command::Dispersion(c) => c.run(&cx),
         Command::Check(c) => c.run(&cx),
         Command::Demo(c) => c.run(&cx),
+        Command::Backup(c) => c.run(&cx),
+        Command::Restore(c) => c.run(&cx),
+        Command::Repair(_) => unreachable!("run before the share is opened"),
         Command::Shortcut(c) => c.run(&cx),
         Command::Upgrade(c) => c.run(&cx),
         Command::Install(_) => unreachable!("handled before the share is opened"),

@@ -202,7 +202,9 @@ impl PublicationCmd {
         let m = cx.market;
         match self {
             PublicationCmd::Show { id } => {
-                let p = m.publication(id)?;
+                // Who bought is shown to the seller, the buyer and the administrator only.
+                let viewer = cx.cli.user.is_some().then(|| session(cx)).transpose()?;
+                let p = m.publication_as(viewer.as_ref(), id)?;
                 let r = m.seller_rating(p.seller_id)?;
                 let mut v = to_value(&p);
                 v["seller_rating"] = to_value(&r);

@@ -48,6 +48,8 @@ pub struct UserView {
     pub online: bool,
     pub blocked: bool,
     pub admin: bool,
+    /// The password is the initial one: nothing else is allowed until it is changed.
+    pub must_change_password: bool,
     pub balance: String,
     pub balance_cents: i64,
     pub photo: Option<String>,
@@ -68,6 +70,7 @@ impl UserView {
             online: is_online(u, now_ms()),
             blocked: u.is_blocked(),
             admin: u.is_admin(),
+            must_change_password: u.must_change_password(),
             balance: super::format_cents(u.balance),
             balance_cents: u.balance,
             photo: photo_opt(&u.photo),
@@ -197,15 +200,17 @@ impl Market {
     /// Registers a visitor. The email must be new (ignoring case).
     pub fn register(&self, n: NewUser) -> DResult<UserView> {
         let (email, name, address, province, phone) = check_new_user(&n, None)?;
-        let photo = match &n.photo {
-            Some(b) => super::photos::store_photo(self.dir(), b).on(Field::Photo)?,
-            None => [0; 32],
-        };
+        let photo = n
+            .photo
+            .as_deref()
+            .map(super::photos::prepare)
+            .transpose()
+            .on(Field::Photo)?;
         let rounds = password::rounds();
         let salt = password::salt();
         let hash = password::hash(&n.password, &salt, rounds);
         let now = now_ms();
-        let u = self.write(|tx| {
+        let u = self.write_with_photo(photo.as_ref(), |tx| {
             if find_user(tx, &email)?.is_some() {
                 return conflict(format!("ya hay una cuenta con el email {email}"))
                     .on(Field::Email);
@@ -226,7 +231,7 @@ impl Market {
                 last_login_ms: 0,
                 last_seen_ms: 0,
                 balance: 0,
-                photo,
+                photo: photo.as_ref().map_or([0; 32], |p| p.id),
             };
             USERS.insert(tx, email.as_bytes(), &u.encode())?;
             tx.log_event(&email, "registro", &format!("usuario {id}"))?;
@@ -235,31 +240,50 @@ impl Market {
         Ok(UserView::of(&u))
     }
 
-    /// Checks email and password without changing anything (console commands use it).
+    /// Checks email and password (console commands use it). A wrong password and an unknown
+    /// email cost the same key derivation, so the time of a refusal does not tell which
+    /// emails have an account. The administrator's initial password, when still in use, is
+    /// marked to be changed: until it is, every other operation is refused.
     pub fn authenticate(&self, email: &str, pass: &str) -> DResult<Session> {
-        let u = self.read(|tx| match find_user(tx, email)? {
-            Some(u) => Ok(u),
-            None => denied("email o clave incorrectos"),
-        })?;
+        let found = self.read(|tx| find_user(tx, email))?;
+        let Some(u) = found else {
+            password::dummy_verify(pass);
+            return denied("email o clave incorrectos");
+        };
         if !password::verify(pass, &u.salt, u.rounds, &u.hash) {
             return denied("email o clave incorrectos");
         }
         if u.is_blocked() {
             return denied(self.read(|tx| super::blocks::blocked_account_message(tx, u.id))?);
         }
-        Ok(Session {
+        let s = Session {
             user_id: u.id,
             email: u.email.clone(),
             name: u.name.clone(),
             admin: u.is_admin(),
-        })
+        };
+        if u.is_admin() && pass == ADMIN_DEFAULT_PASSWORD && !u.must_change_password() {
+            // A share made before the flag existed: mark it now.
+            self.write(|tx| {
+                let mut u = current_to_change_password(tx, &s)?;
+                u.flags |= FLAG_MUST_CHANGE;
+                store_user(tx, &u)
+            })?;
+        }
+        Ok(s)
+    }
+
+    /// Whether the user must change their password before doing anything else (the
+    /// administrator with the initial one): the window then shows only that form.
+    pub fn must_change_password(&self, s: &Session) -> DResult<bool> {
+        self.read(|tx| Ok(current_to_change_password(tx, s)?.must_change_password()))
     }
 
     /// Logs in: checks the password and marks the user connected.
     pub fn login(&self, email: &str, pass: &str) -> DResult<Session> {
         let s = self.authenticate(email, pass)?;
         self.write(|tx| {
-            let mut u = current(tx, &s)?;
+            let mut u = current_to_change_password(tx, &s)?;
             let now = now_ms();
             u.flags |= FLAG_CONNECTED;
             u.last_login_ms = now;
@@ -287,7 +311,7 @@ impl Market {
     /// Refreshes "last seen" while a terminal stays logged in (the GUI calls it every minute).
     pub fn heartbeat(&self, s: &Session) -> DResult<()> {
         self.write(|tx| {
-            let mut u = current(tx, s)?;
+            let mut u = current_to_change_password(tx, s)?;
             u.flags |= FLAG_CONNECTED;
             u.last_seen_ms = now_ms();
             store_user(tx, &u)
@@ -295,38 +319,46 @@ impl Market {
     }
 
     pub fn me(&self, s: &Session) -> DResult<UserView> {
-        self.read(|tx| Ok(UserView::of(&current(tx, s)?)))
+        self.read(|tx| Ok(UserView::of(&current_to_change_password(tx, s)?)))
     }
 
+    /// Changes the password (the only operation allowed while the initial one must be
+    /// changed). The new one must differ from the current one, and the administrator's from
+    /// the initial `newton`.
     pub fn change_password(&self, s: &Session, old: &str, new: &str) -> DResult<()> {
         validate_password(new).on(Field::NewPassword)?;
-        let u = self.read(|tx| current(tx, s))?;
+        let u = self.read(|tx| current_to_change_password(tx, s))?;
         if !password::verify(old, &u.salt, u.rounds, &u.hash) {
             return denied("la clave actual no es correcta").on(Field::Password);
+        }
+        if new == old {
+            return invalid("la clave nueva debe ser distinta de la actual").on(Field::NewPassword);
+        }
+        if u.is_admin() && new == ADMIN_DEFAULT_PASSWORD {
+            return invalid("la clave de la administración no puede ser la inicial")
+                .on(Field::NewPassword);
         }
         let rounds = password::rounds();
         let salt = password::salt();
         let hash = password::hash(new, &salt, rounds);
         self.write(|tx| {
-            let mut u = current(tx, s)?;
+            let mut u = current_to_change_password(tx, s)?;
             u.rounds = rounds;
             u.salt = salt;
             u.hash = hash;
+            u.flags &= !FLAG_MUST_CHANGE;
             store_user(tx, &u)?;
             tx.log_event(&u.email, "cambio-clave", "")?;
             Ok(())
         })
     }
 
-    /// Whether the administrator still has the default password (the GUI warns).
+    /// Whether the administrator still has the initial password (the window warns, and asks
+    /// for a new one before anything else).
     pub fn admin_has_default_password(&self) -> DResult<bool> {
         let u = self.read(|tx| user_by_email(tx, ADMIN_EMAIL))?;
-        Ok(password::verify(
-            ADMIN_DEFAULT_PASSWORD,
-            &u.salt,
-            u.rounds,
-            &u.hash,
-        ))
+        Ok(u.must_change_password()
+            || password::verify(ADMIN_DEFAULT_PASSWORD, &u.salt, u.rounds, &u.hash))
     }
 
     pub fn update_profile(&self, s: &Session, c: ProfileChanges) -> DResult<UserView> {
@@ -357,10 +389,10 @@ impl Market {
         let photo = c
             .photo
             .as_deref()
-            .map(|b| super::photos::store_photo(self.dir(), b))
+            .map(super::photos::prepare)
             .transpose()
             .on(Field::Photo)?;
-        let u = self.write(|tx| {
+        let u = self.write_with_photo(photo.as_ref(), |tx| {
             let mut u = current(tx, s)?;
             if let Some(v) = &name {
                 u.name = v.clone();
@@ -374,8 +406,8 @@ impl Market {
             if let Some(v) = &phone {
                 u.phone = v.clone();
             }
-            if let Some(v) = photo {
-                u.photo = v;
+            if let Some(p) = &photo {
+                u.photo = p.id;
             }
             store_user(tx, &u)?;
             tx.log_event(&u.email, "modificación-datos", "")?;

@@ -329,7 +329,7 @@ impl Market {
                 && (1..=n).contains(&id)
             {
                 let p = load_pub(tx, id)?;
-                out.push(view(tx, &ctx, &p)?);
+                out.push(view(tx, &ctx, &p, true)?);
             }
             if words.is_empty() {
                 return Ok(out);
@@ -350,7 +350,7 @@ impl Market {
                 ));
                 if words.iter().all(|w| hay.contains(w.as_str())) && !out.iter().any(|v| v.id == id)
                 {
-                    out.push(view(tx, &ctx, &p)?);
+                    out.push(view(tx, &ctx, &p, true)?);
                 }
             }
             Ok(out)

@@ -13,7 +13,7 @@ use super::market::*;
 use super::permissions::{Actor, Listing, Permission, may_cancel, may_edit, may_pause, may_resume};
 use super::records::*;
 pub use super::text::fold;
-use super::text::text;
+use super::text::{multiline_text, text};
 use super::{
     DResult, Field, Market, OnField, conflict, denied, format_cents, invalid, not_found, provinces,
 };
@@ -132,9 +132,18 @@ impl Ctx {
     }
 }
 
-pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<PublicationView> {
+/// A publication as `viewer` may see it: who bought it and the commission are shown only to the
+/// seller, the buyer and the administrator (`party`).
+pub(crate) fn view(
+    tx: &mut impl Tx,
+    ctx: &Ctx,
+    p: &Publication,
+    party: bool,
+) -> DResult<PublicationView> {
     let seller = ctx.users.get(&p.seller);
-    let buyer = (p.buyer != 0).then(|| ctx.users.get(&p.buyer)).flatten();
+    let buyer = (party && p.buyer != 0)
+        .then(|| ctx.users.get(&p.buyer))
+        .flatten();
     let sale = if p.sale_pos != NIL {
         Some(sale_at(tx, p.sale_pos)?)
     } else {
@@ -169,14 +178,17 @@ pub(crate) fn view(tx: &mut impl Tx, ctx: &Ctx, p: &Publication) -> DResult<Publ
         closes: date_of_ms(p.closes_ms),
         closes_ms: p.closes_ms,
         photo: photo_opt(&p.photo),
-        buyer_id: (p.buyer != 0).then_some(p.buyer),
+        buyer_id: (party && p.buyer != 0).then_some(p.buyer),
         buyer_email: buyer.map(|u| u.email.clone()),
         buyer_name: buyer.map(|u| u.name.clone()),
         sale: (p.sale_pos != NIL).then(|| p.sale_pos + 1),
         rating: sale.as_ref().map(|s| s.rating),
-        commission: sale.as_ref().map(|s| format_cents(s.commission)),
-        commission_cents: sale.as_ref().map(|s| s.commission),
-        commission_collected: sale.as_ref().map(|s| s.collected),
+        commission: sale
+            .as_ref()
+            .filter(|_| party)
+            .map(|s| format_cents(s.commission)),
+        commission_cents: sale.as_ref().filter(|_| party).map(|s| s.commission),
+        commission_collected: sale.as_ref().filter(|_| party).map(|s| s.collected),
         sold_ms: sale.as_ref().map(|s| s.sold_ms),
     })
 }
@@ -224,18 +236,11 @@ fn check_texts(c: &mut Checks, title: &str, description: &str) -> (String, Strin
         Field::Title,
         text("el nombre del artículo", title, TITLE_LEN, true),
     );
-    let description = description.trim().to_string();
-    if description.is_empty() {
-        c.fail(Field::Description, "falta la descripción");
-    } else if description.len() > DESCRIPTION_LEN {
-        c.fail(
-            Field::Description,
-            format!(
-                "la descripción es demasiado larga: {} bytes, máximo {DESCRIPTION_LEN}",
-                description.len()
-            ),
-        );
-    }
+    // Line breaks kept; terminal control codes refused (issue 11).
+    let description = c.check(
+        Field::Description,
+        multiline_text("la descripción", description, DESCRIPTION_LEN, true),
+    );
     (title, description)
 }
 
@@ -405,11 +410,13 @@ impl Market {
     pub fn publish(&self, s: &Session, n: NewPublication) -> DResult<u64> {
         let (title, description) =
             validate_pub_fields(&n.title, &n.description, n.price, n.closes)?;
-        let photo = match &n.photo {
-            Some(b) => super::photos::store_photo(self.dir(), b).on(Field::Photo)?,
-            None => [0; 32],
-        };
-        self.write(|tx| {
+        let photo = n
+            .photo
+            .as_deref()
+            .map(super::photos::prepare)
+            .transpose()
+            .on(Field::Photo)?;
+        self.write_with_photo(photo.as_ref(), |tx| {
             let u = current(tx, s)?;
             if u.is_admin() {
                 return denied("la cuenta de administración no publica artículos");
@@ -432,7 +439,7 @@ impl Market {
                 kind: n.kind,
                 state: PubState::Published,
                 state_before_block: PubState::Published,
-                photo,
+                photo: photo.as_ref().map_or([0; 32], |p| p.id),
                 sale_pos: NIL,
                 buyer: 0,
                 updated_ms: now,
@@ -450,11 +457,25 @@ impl Market {
         })
     }
 
+    /// Publication `id` as a visitor sees it (no buyer, no commission).
     pub fn publication(&self, id: u64) -> DResult<PublicationView> {
+        self.publication_as(None, id)
+    }
+
+    /// Publication `id` as `viewer` sees it: its seller, its buyer and the administrator also
+    /// see who bought it and the commission.
+    pub fn publication_as(&self, viewer: Option<&Session>, id: u64) -> DResult<PublicationView> {
         self.read(|tx| {
             let p = load_pub(tx, id)?;
+            let party = match viewer {
+                Some(s) => {
+                    let u = current(tx, s)?;
+                    u.is_admin() || u.id == p.seller || (p.buyer != 0 && u.id == p.buyer)
+                }
+                None => false,
+            };
             let ctx = Ctx::load(tx)?;
-            view(tx, &ctx, &p)
+            view(tx, &ctx, &p, party)
         })
     }
 
@@ -467,10 +488,10 @@ impl Market {
         let photo = c
             .photo
             .as_deref()
-            .map(|b| super::photos::store_photo(self.dir(), b))
+            .map(super::photos::prepare)
             .transpose()
             .on(Field::Photo)?;
-        self.write(|tx| {
+        self.write_with_photo(photo.as_ref(), |tx| {
             let u = current(tx, s)?;
             let mut p = load_pub(tx, id)?;
             may_edit(Some(Actor::from(&u)), &Listing::of_record(&p, now_ms()))?;
@@ -500,8 +521,8 @@ impl Market {
             p.price = c.price.unwrap_or(p.price);
             p.kind = c.kind.unwrap_or(p.kind);
             p.closes_ms = end_of_day_ms(closes);
-            if let Some(ph) = photo {
-                p.photo = ph;
+            if let Some(ph) = &photo {
+                p.photo = ph.id;
             }
             p.updated_ms = now_ms();
             store_pub(tx, &p)?;
@@ -559,7 +580,7 @@ impl Market {
         };
         let mut out = pubs
             .iter()
-            .map(|p| view(tx, &ctx, p))
+            .map(|p| view(tx, &ctx, p, true))
             .collect::<DResult<Vec<_>>>()?;
         out.sort_by(|a, b| b.id.cmp(&a.id));
         Ok(out)
@@ -626,7 +647,7 @@ impl Market {
                     SortOrder::PriceDesc => b.price.cmp(&a.price).then(b.id.cmp(&a.id)),
                 })
             });
-            hits.iter().map(|(_, p)| view(tx, &ctx, p)).collect()
+            hits.iter().map(|(_, p)| view(tx, &ctx, p, false)).collect()
         })
     }
 }

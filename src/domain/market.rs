@@ -2,15 +2,17 @@
 //! shares (who is the current user, loading users and publications).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::records::*;
-use super::{DResult, denied, not_found};
+use super::{DResult, DomainError, denied, not_found};
+use crate::storage::events::EVENT_SLOT;
 use crate::storage::ident::now_ms;
+use crate::storage::probe::{FolderState, probe};
 use crate::storage::record::{FreeHome, Slot};
-use crate::storage::{Share, ShareConfig, StorageError, Tx, WriteTx};
+use crate::storage::{EVENTS_FILE, Share, ShareConfig, StorageError, Tx, WriteTx};
 
 pub const ADMIN_EMAIL: &str = "admin@ventalibre.com.ar";
 pub const ADMIN_DEFAULT_PASSWORD: &str = "newton";
@@ -41,11 +43,21 @@ impl Market {
     }
 
     pub fn open_with(dir: impl AsRef<Path>, config: ShareConfig, create: bool) -> DResult<Market> {
+        let dir = dir.as_ref();
+        if create {
+            // Never create over VentaLibre files that do not open: that would wipe them.
+            refuse_damaged_folder(dir)?;
+        }
         let share = if create {
             Share::open_or_create(dir, config)?
         } else {
             Share::open(dir, config)?
         };
+        Market::with_share(share, create)
+    }
+
+    /// A market on a share opened by the caller (tests open one over a failing backend).
+    pub fn with_share(share: Share, create: bool) -> DResult<Market> {
         let m = Market { share };
         let ready = m.share.read(|tx| -> DResult<bool> {
             // A share this program may not even read is refused here (see `version`).
@@ -66,6 +78,7 @@ impl Market {
             }
             m.share.write(|tx| m.create_schema(tx))?;
         }
+        m.share.read(|tx| verify_schema(tx))?;
         Ok(m)
     }
 
@@ -105,7 +118,7 @@ impl Market {
                 name: "Administración VentaLibre".into(),
                 address: "-".into(),
                 province: 0,
-                flags: FLAG_ADMIN,
+                flags: FLAG_ADMIN | FLAG_MUST_CHANGE,
                 phone: String::new(),
                 created_ms: now,
                 last_login_ms: 0,
@@ -150,10 +163,6 @@ impl Market {
         self.share.dir()
     }
 
-    pub fn photos_dir(&self) -> PathBuf {
-        self.share.dir().join(super::photos::PHOTOS_DIR)
-    }
-
     /// The share's change counter: one small read when nothing changed. Screens poll it.
     pub fn change_counter(&self) -> DResult<u64> {
         Ok(self
@@ -176,6 +185,70 @@ impl Market {
             f(tx)
         })
     }
+}
+
+/// The record files of the schema and the slot payload size this version of the program
+/// writes in each (EVENTOS.DAT, created by the first event, is the storage layer's).
+pub fn schema_files() -> Vec<(&'static str, u32)> {
+    let mut v = USERS.files();
+    v.extend(CATEGORIES.files());
+    v.push((PUBS_CON, 8));
+    v.push((PUBS_DAT, PUB_LEN));
+    v.extend(BY_SELLER.files());
+    v.extend(BY_CATEGORY.files());
+    v.extend(SALES.files());
+    v.extend(MESSAGES.files());
+    v.push((MOVEMENTS, MOVEMENT_LEN));
+    v.push((INVOICES, INVOICE_LEN));
+    v
+}
+
+/// Refuses a folder that holds VentaLibre files which do not open as a share (see
+/// `storage::probe`): creating a share there would reset them.
+pub(crate) fn refuse_damaged_folder(dir: &Path) -> DResult<()> {
+    let names: Vec<&str> = schema_files().into_iter().map(|(n, _)| n).collect();
+    if let FolderState::Damaged { found, problem } =
+        probe(dir, &names, &[super::photos::PHOTOS_DIR])?
+    {
+        return Err(DomainError::Damaged(format!(
+            "no se crea una carpeta compartida en {}: ya tiene archivos de VentaLibre que no se \
+             pueden abrir ({problem}; archivos con datos: {}). No se modificó nada. Revísela con \
+             `ventalibre verificar`, repárela con `ventalibre reparar` o restaure una copia con \
+             `ventalibre restaurar`",
+            dir.display(),
+            found.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Every file of the schema is in the catalog with the slot size this program expects: a share
+/// of another version (or a damaged catalog) is refused here, with the file named, instead of
+/// failing later inside a decoder.
+pub(crate) fn verify_schema(tx: &mut impl Tx) -> DResult<()> {
+    let files = tx.files()?;
+    let mut expected = schema_files();
+    expected.push((EVENTS_FILE, EVENT_SLOT));
+    for (name, size) in expected {
+        match files.iter().find(|e| e.name == name) {
+            Some(e) if e.slot_size != size => {
+                return Err(StorageError::corrupt(
+                    name,
+                    format!(
+                        "tiene registros de {} bytes y esta versión de VentaLibre los espera de \
+                         {size}: ¿es una carpeta de otra versión del programa?",
+                        e.slot_size
+                    ),
+                )
+                .into());
+            }
+            None if name != EVENTS_FILE => {
+                return Err(StorageError::Missing { file: name.into() }.into());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 // ---- helpers shared by the operations ------------------------------------------------------------
@@ -225,8 +298,23 @@ pub(crate) fn store_user(tx: &mut WriteTx, u: &User) -> DResult<()> {
     Ok(())
 }
 
-/// The acting user, re-read: refused if deleted or blocked.
+/// The acting user, re-read: refused if deleted or blocked, or while the initial password
+/// has not been changed.
 pub(crate) fn current(tx: &mut impl Tx, s: &Session) -> DResult<User> {
+    let u = current_to_change_password(tx, s)?;
+    if u.must_change_password() {
+        return denied(format!(
+            "antes de seguir debe cambiar la clave inicial: en la ventana, «Mi cuenta»; en la \
+             consola, `ventalibre --usuario {} clave`",
+            u.email
+        ));
+    }
+    Ok(u)
+}
+
+/// The acting user for what is allowed before the initial password is changed: changing it,
+/// logging in and out, the "last seen" refresh, reading one's own data.
+pub(crate) fn current_to_change_password(tx: &mut impl Tx, s: &Session) -> DResult<User> {
     let Some(u) = find_user(tx, &s.email)? else {
         return denied("su cuenta ya no existe; vuelva a registrarse");
     };
@@ -254,7 +342,7 @@ pub(crate) fn load_pub(tx: &mut impl Tx, id: u64) -> DResult<Publication> {
         return not_found(format!("no existe la publicación {id}"));
     }
     match tx.slot(PUBS_DAT, id - 1)? {
-        Slot::Live(b) => Ok(Publication::decode(&b)),
+        Slot::Live(b) => Ok(Publication::decode(&b)?),
         Slot::Free { .. } => not_found(format!("no existe la publicación {id}")),
     }
 }
@@ -281,7 +369,7 @@ pub(crate) fn categories_map(tx: &mut impl Tx) -> DResult<HashMap<u64, Category>
 }
 
 pub(crate) fn sale_at(tx: &mut impl Tx, pos: u64) -> DResult<Sale> {
-    Ok(Sale::decode(&SALES.item(tx, pos)?.payload))
+    Ok(Sale::decode(&SALES.item(tx, pos)?.payload)?)
 }
 
 pub(crate) fn is_online(u: &User, now: i64) -> bool {

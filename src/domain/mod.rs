@@ -17,6 +17,7 @@ pub mod field;
 pub mod format;
 pub mod install;
 pub mod invoice;
+pub mod maintenance;
 pub mod market;
 pub mod money;
 pub mod password;
@@ -61,6 +62,9 @@ pub enum DomainError {
     /// once, each next to its field (see [`field`]).
     #[error("{}", field::join(.0))]
     Fields(Vec<field::FieldError>),
+    /// The share is damaged in a way the operation will not work around (console exit 4).
+    #[error("{0}")]
+    Damaged(String),
     /// This program may not write (or read) the share: a newer program owns it, or the share
     /// must be upgraded to this program's format first (see [`version`]).
     #[error("{0}")]
@@ -77,6 +81,7 @@ impl DomainError {
             DomainError::Storage(e) if e.is_unavailable() => 3,
             DomainError::Storage(e) if e.is_damaged() => 4,
             DomainError::Storage(_) => 3,
+            DomainError::Damaged(_) => 4,
             _ => 1,
         }
     }

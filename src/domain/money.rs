@@ -2,51 +2,105 @@
 
 use super::{DResult, invalid};
 
-/// Parses "1234", "1234.5", "1234,50", "1.234,50" (Argentine thousands) or "1,234.50" into
-/// cents. Negative amounts, more than two decimals and anything that is not a number are
-/// refused with a message that quotes the input.
+/// How to write an amount, quoted by every refusal.
+const HOW: &str = "escriba los miles con punto y los centavos con coma (1.500,50) o sin \
+                   separador de miles (1500.50 o 1500,50), con dos decimales como máximo";
+
+/// Parses an amount into cents. Accepted: the Argentine form (`1.500,50`, `1.500`,
+/// `12.345.678,9`: `.` groups thousands, `,` marks the decimals) and the plain one
+/// (`1500.50`, `1500,50`, `1500`). Refused, with a message that shows how to write it: negative
+/// amounts, more than two decimals, anything that is not a number, and every ambiguous form —
+/// one mark followed by three digits that cannot be thousands (`0.500`, `0,001`), or `,`
+/// used for thousands (`1,500`, `1,500.50`).
 pub fn parse_cents(input: &str) -> DResult<i64> {
     let s = input.trim().trim_start_matches('$').trim();
-    let bad = || {
+    let refuse = |why: &str| {
         invalid(format!(
-            "«{input}» no es un importe válido (ejemplo: 1.500,50)"
+            "«{}» no es un importe válido ({why}): {HOW}",
+            input.trim()
         ))
     };
-    if s.is_empty()
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-    {
-        return bad();
+    if s.is_empty() {
+        return refuse("no es un número");
     }
-    // The last '.' or ',' followed by 1 or 2 digits is the decimal mark; other marks group
-    // thousands (groups of exactly three digits).
-    let (int_part, dec_part) = match s.rfind(['.', ',']) {
-        Some(i) if (1..=2).contains(&(s.len() - i - 1)) => (&s[..i], &s[i + 1..]),
-        _ => (s, ""),
+    if s.starts_with('-') {
+        return refuse("es negativo");
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return refuse("no es un número");
+    }
+    let commas = s.matches(',').count();
+    let dots = s.matches('.').count();
+    let (int_part, dec_part) = if commas > 1 {
+        return refuse("tiene más de una coma");
+    } else if commas == 1 {
+        // `,` is the decimal mark; `.` may only group thousands before it.
+        let (i, d) = s.split_once(',').expect("one comma");
+        if d.len() > 2 {
+            return refuse(if dots == 0 && d.len() == 3 {
+                "es ambiguo: ¿miles o decimales?"
+            } else {
+                "tiene más de dos decimales"
+            });
+        }
+        if d.is_empty() {
+            return refuse("no tiene decimales después de la coma");
+        }
+        (i, d)
+    } else if dots == 1 {
+        let (i, d) = s.split_once('.').expect("one dot");
+        match d.len() {
+            1 | 2 => (i, d),
+            // `1.500` is fifteen hundred; `0.500` could be a half or five hundred.
+            3 if thousands_lead(i) => (s, ""),
+            3 => return refuse("es ambiguo: ¿miles o decimales?"),
+            0 => return refuse("no tiene decimales después del punto"),
+            _ => return refuse("tiene más de dos decimales"),
+        }
+    } else {
+        (s, "")
     };
-    let groups: Vec<&str> = int_part.split(['.', ',']).collect();
-    let grouped_ok = groups.len() == 1
-        || ((1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3));
-    if !grouped_ok || dec_part.contains(['.', ',']) || (int_part.is_empty() && dec_part.is_empty())
-    {
-        return bad();
+    let digits = if int_part.contains('.') {
+        let groups: Vec<&str> = int_part.split('.').collect();
+        if !thousands_lead(groups[0]) || groups[1..].iter().any(|g| g.len() != 3) {
+            return refuse("tiene los miles mal separados");
+        }
+        groups.concat()
+    } else {
+        int_part.to_string()
+    };
+    if digits.is_empty() && dec_part.is_empty() {
+        return refuse("no es un número");
     }
-    let digits: String = groups.concat();
     if digits.len() > 13 {
-        return invalid(format!("«{input}» es un importe demasiado grande"));
+        return invalid(format!("«{}» es un importe demasiado grande", input.trim()));
     }
     let units: i64 = if digits.is_empty() {
         0
     } else {
-        digits.parse().or_else(|_| bad())?
+        digits.parse().or_else(|_| refuse("no es un número"))?
     };
     let cents: i64 = match dec_part.len() {
         0 => 0,
-        1 => dec_part.parse::<i64>().or_else(|_| bad())? * 10,
-        _ => dec_part.parse::<i64>().or_else(|_| bad())?,
+        1 => {
+            dec_part
+                .parse::<i64>()
+                .or_else(|_| refuse("no es un número"))?
+                * 10
+        }
+        _ => dec_part
+            .parse::<i64>()
+            .or_else(|_| refuse("no es un número"))?,
     };
     Ok(units * 100 + cents)
+}
+
+/// Whether `g` can open a number whose thousands are grouped: 1 to 3 digits, no leading zero.
+fn thousands_lead(g: &str) -> bool {
+    (1..=3).contains(&g.len()) && !g.starts_with('0')
 }
 
 /// "1234.50" (with a minus sign when negative).
@@ -82,13 +136,13 @@ mod tests {
     fn parses_the_ways_people_type_amounts() {
         assert_eq!(parse_cents("1500").unwrap(), 150_000);
         assert_eq!(parse_cents("1500.5").unwrap(), 150_050);
+        assert_eq!(parse_cents("1500.50").unwrap(), 150_050);
         assert_eq!(parse_cents("1500,50").unwrap(), 150_050);
         assert_eq!(parse_cents("1.500,50").unwrap(), 150_050);
-        assert_eq!(parse_cents("1,500.50").unwrap(), 150_050);
         assert_eq!(parse_cents("1.500").unwrap(), 150_000);
+        assert_eq!(parse_cents("12.345.678,9").unwrap(), 1_234_567_890);
         assert_eq!(parse_cents("$ 0.99").unwrap(), 99);
-        // Three digits after one mark: thousands.
-        assert_eq!(parse_cents("1.234").unwrap(), 123_400);
+        assert_eq!(parse_cents("0,5").unwrap(), 50);
         for bad in [
             "abc",
             "",
@@ -101,10 +155,28 @@ mod tests {
             "1.5.0",
             ".",
             "1,5000.00",
+            "1,500.50",
+            "1,500",
+            "1.500.50",
+            "1.50,5",
         ] {
             assert!(parse_cents(bad).is_err(), "{bad}");
         }
         assert!(parse_cents("99999999999999").is_err());
+    }
+
+    /// Issue 11, defect 4: three digits after a separator were read as thousands.
+    #[test]
+    fn three_decimals_are_refused_not_read_as_thousands() {
+        for bad in [
+            "0.001", "0.500", "0,001", "0,500", "1,234", "1500,505", "5.1234",
+        ] {
+            let e = parse_cents(bad).expect_err(bad).to_string();
+            assert!(
+                e.contains("1.500,50") && e.contains("1500.50"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crate::me::avl::AvlIndex;
 use crate::me::hash::OpenHash;
 use crate::me::list::LinkedList;
 use crate::me::queues::PartialQueues;
-use crate::storage::NIL;
 use crate::storage::codec::{Dec, Enc};
+use crate::storage::{NIL, StorageError};
 
 // ---- files -------------------------------------------------------------------------------
 
@@ -91,17 +91,28 @@ pub fn photo_opt(p: &PhotoId) -> Option<String> {
     (p != &[0u8; 32]).then(|| p.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Values read from disk are untrusted: an enum byte no version of the program writes is
+/// damage of `file`, reported as such (never read as a permissive default).
+fn known<T>(file: &str, what: &str, field: &str, v: u8, got: Option<T>) -> Result<T, StorageError> {
+    got.ok_or_else(|| StorageError::corrupt(file, format!("{what}: {field} desconocido ({v})")))
+}
+
 // ---- users -----------------------------------------------------------------------------------
 
 pub const FLAG_ADMIN: u8 = 1;
 pub const FLAG_BLOCKED: u8 = 2;
 pub const FLAG_CONNECTED: u8 = 4;
+/// The password is the initial one and must be changed before anything else (the
+/// administrator of a new share).
+pub const FLAG_MUST_CHANGE: u8 = 8;
+pub const KNOWN_FLAGS: u8 = FLAG_ADMIN | FLAG_BLOCKED | FLAG_CONNECTED | FLAG_MUST_CHANGE;
 
 /// A user record (USUARIOS.DAT value; the key is the lower-case email).
 ///
 /// ```text
 /// 0 u64 id | 8 u32 kdf rounds | 12 [16] salt | 28 [32] password hash | 60 name (80)
-/// 140 address (96) | 236 u8 province | 237 u8 flags (1 admin, 2 blocked, 4 connected)
+/// 140 address (96) | 236 u8 province | 237 u8 flags (1 admin, 2 blocked, 4 connected,
+/// 8 must change the password)
 /// 238 phone (24) | 262 i64 created | 270 i64 last login | 278 i64 last seen
 /// 286 i64 balance (cents) | 294 [32] photo | 326..384 zero
 /// ```
@@ -169,6 +180,9 @@ impl User {
     pub fn is_blocked(&self) -> bool {
         self.flags & FLAG_BLOCKED != 0
     }
+    pub fn must_change_password(&self) -> bool {
+        self.flags & FLAG_MUST_CHANGE != 0
+    }
 }
 
 // ---- categories --------------------------------------------------------------------------------
@@ -211,8 +225,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn from_u8(v: u8) -> Kind {
-        if v == 2 { Kind::New } else { Kind::Used }
+    /// The kind stored as `v`; `None` for a byte no version of the program writes.
+    pub fn from_u8(v: u8) -> Option<Kind> {
+        match v {
+            1 => Some(Kind::Used),
+            2 => Some(Kind::New),
+            _ => None,
+        }
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -233,13 +252,15 @@ pub enum PubState {
 }
 
 impl PubState {
-    pub fn from_u8(v: u8) -> PubState {
+    /// The state stored as `v`; `None` for an unknown byte (damage, never "published").
+    pub fn from_u8(v: u8) -> Option<PubState> {
         match v {
-            2 => PubState::Paused,
-            3 => PubState::Sold,
-            4 => PubState::Cancelled,
-            5 => PubState::Blocked,
-            _ => PubState::Published,
+            1 => Some(PubState::Published),
+            2 => Some(PubState::Paused),
+            3 => Some(PubState::Sold),
+            4 => Some(PubState::Cancelled),
+            5 => Some(PubState::Blocked),
+            _ => None,
         }
     }
     pub fn label(self) -> &'static str {
@@ -300,26 +321,38 @@ impl Publication {
             .i64(self.sold_ms);
         b
     }
-    pub fn decode(b: &[u8]) -> Publication {
+    pub fn decode(b: &[u8]) -> Result<Publication, StorageError> {
         let mut d = Dec::new(b);
-        Publication {
-            id: d.u64(),
-            category: d.u64(),
-            seller: d.u64(),
-            title: d.str(TITLE_LEN),
-            description: d.str(DESCRIPTION_LEN),
-            price: d.i64(),
-            published_ms: d.i64(),
-            closes_ms: d.i64(),
-            kind: Kind::from_u8(d.u8()),
-            state: PubState::from_u8(d.u8()),
-            state_before_block: PubState::from_u8(d.u8()),
+        let id = d.u64();
+        let what = format!("publicación {id}");
+        let (category, seller) = (d.u64(), d.u64());
+        let (title, description) = (d.str(TITLE_LEN), d.str(DESCRIPTION_LEN));
+        let (price, published_ms, closes_ms) = (d.i64(), d.i64(), d.i64());
+        let (k, st, sb) = (d.u8(), d.u8(), d.u8());
+        Ok(Publication {
+            id,
+            category,
+            seller,
+            title,
+            description,
+            price,
+            published_ms,
+            closes_ms,
+            kind: known(PUBS_DAT, &what, "tipo", k, Kind::from_u8(k))?,
+            state: known(PUBS_DAT, &what, "estado", st, PubState::from_u8(st))?,
+            state_before_block: known(
+                PUBS_DAT,
+                &what,
+                "estado previo al bloqueo",
+                sb,
+                PubState::from_u8(sb),
+            )?,
             photo: d.bytes(32).try_into().expect("32"),
             sale_pos: d.u64(),
             buyer: d.u64(),
             updated_ms: d.i64(),
             sold_ms: d.i64(),
-        }
+        })
     }
     /// Published, but its closing date has passed without a sale.
     pub fn expired(&self, now_ms: i64) -> bool {
@@ -342,12 +375,14 @@ pub enum Rating {
 }
 
 impl Rating {
-    pub fn from_u8(v: u8) -> Rating {
+    /// The rating stored as `v`; `None` for an unknown byte (damage, never "unrated").
+    pub fn from_u8(v: u8) -> Option<Rating> {
         match v {
-            1 => Rating::Recommend,
-            2 => Rating::Neutral,
-            3 => Rating::NotRecommend,
-            _ => Rating::Unrated,
+            0 => Some(Rating::Unrated),
+            1 => Some(Rating::Recommend),
+            2 => Some(Rating::Neutral),
+            3 => Some(Rating::NotRecommend),
+            _ => None,
         }
     }
     pub fn label(self) -> &'static str {
@@ -414,24 +449,35 @@ impl Sale {
             .i64(self.collected_ms);
         b
     }
-    pub fn decode(b: &[u8]) -> Sale {
+    pub fn decode(b: &[u8]) -> Result<Sale, StorageError> {
         let mut d = Dec::new(b);
-        Sale {
-            pub_id: d.u64(),
-            seller: d.u64(),
-            buyer: d.u64(),
-            title: d.str(TITLE_LEN),
-            price: d.i64(),
-            published_ms: d.i64(),
-            sold_ms: d.i64(),
-            kind: Kind::from_u8(d.u8()),
-            rating: Rating::from_u8(d.u8()),
-            collected: d.u8() != 0,
+        let (pub_id, seller, buyer) = (d.u64(), d.u64(), d.u64());
+        let what = format!("venta de la publicación {pub_id}");
+        let title = d.str(TITLE_LEN);
+        let (price, published_ms, sold_ms) = (d.i64(), d.i64(), d.i64());
+        let (k, r, c) = (d.u8(), d.u8(), d.u8());
+        if c > 1 {
+            return Err(StorageError::corrupt(
+                SALES.items,
+                format!("{what}: «comisión cobrada» vale {c}"),
+            ));
+        }
+        Ok(Sale {
+            pub_id,
+            seller,
+            buyer,
+            title,
+            price,
+            published_ms,
+            sold_ms,
+            kind: known(SALES.items, &what, "tipo", k, Kind::from_u8(k))?,
+            rating: known(SALES.items, &what, "calificación", r, Rating::from_u8(r))?,
+            collected: c == 1,
             commission_bp: d.u32(),
             commission: d.i64(),
             invoice: d.u64(),
             collected_ms: d.i64(),
-        }
+        })
     }
 }
 
@@ -483,8 +529,10 @@ pub enum MoveKind {
 }
 
 impl MoveKind {
-    pub fn from_u8(v: u8) -> MoveKind {
-        match v {
+    /// The kind stored as `v`; `None` for an unknown byte.
+    pub fn from_u8(v: u8) -> Option<MoveKind> {
+        Some(match v {
+            1 => MoveKind::Deposit,
             2 => MoveKind::Withdraw,
             3 => MoveKind::TransferOut,
             4 => MoveKind::TransferIn,
@@ -492,8 +540,8 @@ impl MoveKind {
             6 => MoveKind::SaleIncome,
             7 => MoveKind::CommissionPaid,
             8 => MoveKind::CommissionIncome,
-            _ => MoveKind::Deposit,
-        }
+            _ => return None,
+        })
     }
     pub fn label(self) -> &'static str {
         match self {
@@ -536,18 +584,26 @@ impl Movement {
         e.i64(self.time_ms).u64(self.reference).u64(self.lamport);
         b
     }
-    pub fn decode(b: &[u8]) -> Movement {
+    pub fn decode(b: &[u8]) -> Result<Movement, StorageError> {
         let mut d = Dec::new(b);
-        Movement {
-            user: d.u64(),
-            kind: MoveKind::from_u8(d.u8()),
+        let user = d.u64();
+        let k = d.u8();
+        Ok(Movement {
+            user,
+            kind: known(
+                MOVEMENTS,
+                &format!("movimiento del usuario {user}"),
+                "tipo",
+                k,
+                MoveKind::from_u8(k),
+            )?,
             amount: d.i64(),
             balance_after: d.i64(),
             other: d.u64(),
             time_ms: d.i64(),
             reference: d.u64(),
             lamport: d.u64(),
-        }
+        })
     }
 }
 
@@ -610,10 +666,11 @@ impl Invoice {
             .u64(self.lamport);
         b
     }
-    pub fn decode(b: &[u8]) -> Invoice {
+    pub fn decode(b: &[u8]) -> Result<Invoice, StorageError> {
         let mut d = Dec::new(b);
-        Invoice {
-            number: d.u64(),
+        let number = d.u64();
+        let mut i = Invoice {
+            number,
             sale_pos: d.u64(),
             pub_id: d.u64(),
             issued_ms: d.i64(),
@@ -630,9 +687,19 @@ impl Invoice {
             total: d.i64(),
             commission_bp: d.u32(),
             commission: d.i64(),
-            kind: Kind::from_u8(d.u8()),
-            lamport: d.u64(),
-        }
+            kind: Kind::Used,
+            lamport: 0,
+        };
+        let k = d.u8();
+        i.kind = known(
+            INVOICES,
+            &format!("factura {number}"),
+            "tipo",
+            k,
+            Kind::from_u8(k),
+        )?;
+        i.lamport = d.u64();
+        Ok(i)
     }
 }
 
@@ -678,7 +745,7 @@ mod tests {
             updated_ms: 4,
             sold_ms: 5,
         };
-        assert_eq!(Publication::decode(&p.encode()), p);
+        assert_eq!(Publication::decode(&p.encode()).unwrap(), p);
         assert!(723 <= PUB_LEN as usize);
         let i = Invoice {
             number: 1,
@@ -701,6 +768,14 @@ mod tests {
             kind: Kind::Used,
             lamport: 9,
         };
-        assert_eq!(Invoice::decode(&i.encode()), i);
+        assert_eq!(Invoice::decode(&i.encode()).unwrap(), i);
+        // An unknown state byte is damage, not "published" (buyable).
+        let mut b = p.encode();
+        b[657] = 9;
+        let e = Publication::decode(&b).unwrap_err();
+        assert!(
+            e.is_damaged() && e.to_string().contains("estado desconocido (9)"),
+            "{e}"
+        );
     }
 }

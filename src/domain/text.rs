@@ -17,10 +17,29 @@ pub(crate) fn text(field: &str, v: &str, max: usize, required: bool) -> DResult<
             t.len()
         ));
     }
-    if t.chars().any(|c| c.is_control()) {
-        return invalid(format!("{field} contiene caracteres de control"));
-    }
+    refuse_control(field, &t)?;
     Ok(t)
+}
+
+/// Characters that reorder or hide text on a screen or a terminal: bidirectional overrides and
+/// isolates, zero-width marks. Refused like control codes (issue 11).
+fn is_format_trick(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+    )
+}
+
+/// Refuses terminal control codes (escape sequences, bells, backspaces...) and format tricks,
+/// naming the first one found.
+fn refuse_control(field: &str, t: &str) -> DResult<()> {
+    match t.chars().find(|&c| c.is_control() || is_format_trick(c)) {
+        Some(c) => invalid(format!(
+            "{field} contiene caracteres de control (U+{:04X}); se permiten letras, signos y saltos de línea",
+            c as u32
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A multi-line text field (a question, an answer): like [`text`] line by line, keeping the

@@ -140,7 +140,7 @@ pub(crate) fn all_sales(tx: &mut impl Tx) -> DResult<Vec<(u64, Sale)>> {
     let mut out = Vec::with_capacity(n as usize);
     for pos in 0..n {
         if let Slot::Live(_) = tx.slot(SALES.items, pos)? {
-            out.push((pos, Sale::decode(&SALES.item(tx, pos)?.payload)));
+            out.push((pos, Sale::decode(&SALES.item(tx, pos)?.payload)?));
         }
     }
     Ok(out)
@@ -452,7 +452,7 @@ impl Market {
                 return not_found(format!("no existe la venta {sale}"));
             }
             let it = SALES.item(tx, sale - 1)?;
-            let mut sl = Sale::decode(&it.payload);
+            let mut sl = Sale::decode(&it.payload)?;
             if sl.buyer != u.id {
                 return denied(format!("la compra {sale} no es suya"));
             }
@@ -492,7 +492,7 @@ impl Market {
             let mut movements = Vec::new();
             for pos in (0..n).rev() {
                 if let Slot::Live(b) = tx.slot(MOVEMENTS, pos)? {
-                    let m = Movement::decode(&b);
+                    let m = Movement::decode(&b)?;
                     if m.user == u.id {
                         movements.push(MovementView {
                             time_ms: m.time_ms,
@@ -597,7 +597,7 @@ impl Market {
             let n = tx.header(INVOICES)?.slot_count;
             let mut out = Vec::new();
             for pos in (0..n).rev() {
-                let inv = Invoice::decode(&tx.read(INVOICES, pos)?);
+                let inv = Invoice::decode(&tx.read(INVOICES, pos)?)?;
                 if u.is_admin() || inv.buyer_id == u.id || inv.seller_id == u.id {
                     out.push(inv);
                 }
@@ -613,7 +613,7 @@ impl Market {
             if number == 0 || number > n {
                 return not_found(format!("no existe la factura {number}"));
             }
-            let inv = Invoice::decode(&tx.read(INVOICES, number - 1)?);
+            let inv = Invoice::decode(&tx.read(INVOICES, number - 1)?)?;
             if !(u.is_admin() || inv.buyer_id == u.id || inv.seller_id == u.id) {
                 return denied(format!("la factura {number} no es suya"));
             }
@@ -630,8 +630,8 @@ pub(crate) fn purchases_of(tx: &mut impl Tx, buyer: u64) -> DResult<Vec<SaleView
     let mut out: Vec<SaleView> = SALES
         .items_of(tx, &h)?
         .iter()
-        .map(|it| sale_view(&ctx, it.pos, &Sale::decode(&it.payload)))
-        .collect();
+        .map(|it| Ok(sale_view(&ctx, it.pos, &Sale::decode(&it.payload)?)))
+        .collect::<DResult<_>>()?;
     out.reverse();
     Ok(out)
 }

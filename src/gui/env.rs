@@ -42,7 +42,7 @@ pub struct Env {
 
 impl Env {
     pub fn new(market: Arc<Market>) -> Env {
-        let thumbs = Thumbs::new(market.dir().to_path_buf());
+        let thumbs = Thumbs::new(market.clone());
         Env {
             market,
             session: None,

@@ -132,11 +132,11 @@ impl PublicationScreen {
             && !self.photo_job.running()
             && !self.photo_failed
         {
-            let dir = env.market.dir().to_path_buf();
+            let m = env.market.clone();
             self.photo = None;
             self.photo_job.start(ui.ctx(), move || {
                 let img = photo_id(&hex)
-                    .and_then(|id| crate::domain::photos::load_photo(&dir, &id))
+                    .and_then(|id| m.photo(&id).ok().flatten())
                     .and_then(|b| decode_image(&b, PHOTO_SIDE));
                 (hex, img)
             });
@@ -660,7 +660,7 @@ fn messages_ui(ui: &mut Ui, c: &ConversationView) {
 }
 
 fn load(m: &Market, id: u64, s: Option<&Session>) -> DResult<PubData> {
-    let view = m.publication(id)?;
+    let view = m.publication_as(s, id)?;
     let rating = m.seller_rating(view.seller_id)?;
     let (conversations, purchase) = match s {
         Some(s) => {

@@ -327,7 +327,13 @@ impl MarketUi {
         };
         let mut go = None;
         ui.horizontal_wrapped(|ui| {
+            // The initial password first (issue 11): nothing but the account screen until the
+            // administrator changes it.
+            let only_account = self.must_change_password();
             for s in &self.screens {
+                if only_account && s.tab() != AccountScreen::TAB {
+                    continue;
+                }
                 if let Some(label) = s.label(&self.env)
                     && ui.selectable_label(lit == s.tab(), label).clicked()
                 {
@@ -338,11 +344,11 @@ impl MarketUi {
         if let Some(t) = go {
             self.env.nav(Nav::Show(t));
         }
-        if self.env.is_admin() && self.admin_default_password {
+        if self.must_change_password() {
             ui.add_space(2.0);
             bad_text(
                 ui,
-                "La cuenta de administración todavía tiene la clave inicial. Cámbiela ya en «Mi cuenta», en «Cambiar la clave».",
+                "La cuenta de administración todavía tiene la clave inicial: antes de seguir, cámbiela aquí, en «Cambiar la clave».",
             );
         }
         ui.add_space(4.0);
@@ -369,8 +375,16 @@ impl MarketUi {
         });
     }
 
+    /// The administrator still has the initial password: only the account screen is shown.
+    fn must_change_password(&self) -> bool {
+        self.env.is_admin() && self.admin_default_password
+    }
+
     fn central(&mut self, ui: &mut Ui) {
         let logged = self.env.session.is_some();
+        if self.must_change_password() {
+            self.tab = AccountScreen::TAB;
+        }
         let mut tab = self.tab;
         let needs = self.find(tab).is_none_or(|s| s.needs_session());
         if needs && !logged {

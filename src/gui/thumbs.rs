@@ -2,13 +2,14 @@
 //! time on a worker thread, and kept as textures.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::sync::Arc;
 
 use egui::{TextureHandle, TextureOptions};
 
 use super::jobs::Job;
 use super::widgets::{decode_image, photo_id};
-use crate::domain::photos::{THUMB_SIDE, load_thumb};
+use crate::domain::Market;
+use crate::domain::photos::THUMB_SIDE;
 
 enum Slot {
     Loading,
@@ -22,7 +23,7 @@ const BATCH: usize = 24;
 const MAX_CACHED: usize = 1500;
 
 pub struct Thumbs {
-    share_dir: PathBuf,
+    market: Arc<Market>,
     map: HashMap<String, Slot>,
     /// Asked for during this frame and not known yet (rows that scrolled away are not loaded).
     wanted: Vec<String>,
@@ -30,9 +31,9 @@ pub struct Thumbs {
 }
 
 impl Thumbs {
-    pub fn new(share_dir: PathBuf) -> Thumbs {
+    pub fn new(market: Arc<Market>) -> Thumbs {
         Thumbs {
-            share_dir,
+            market,
             map: HashMap::new(),
             wanted: Vec::new(),
             job: Job::default(),
@@ -84,13 +85,13 @@ impl Thumbs {
         for k in &batch {
             self.map.insert(k.clone(), Slot::Loading);
         }
-        let dir = self.share_dir.clone();
+        let m = self.market.clone();
         self.job.start(ctx, move || {
             batch
                 .into_iter()
                 .map(|hex| {
                     let img = photo_id(&hex)
-                        .and_then(|id| load_thumb(&dir, &id))
+                        .and_then(|id| m.thumbnail(&id).ok().flatten())
                         .and_then(|b| decode_image(&b, THUMB_SIDE));
                     (hex, img)
                 })

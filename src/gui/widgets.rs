@@ -302,7 +302,8 @@ pub fn photo_id(hex: &str) -> Option<PhotoId> {
 
 /// Decodes image bytes into an egui image no larger than `side` pixels on each side.
 pub fn decode_image(bytes: &[u8], side: u32) -> Option<egui::ColorImage> {
-    let img = image::load_from_memory(bytes).ok()?;
+    // Bounded like every photo: dimensions are checked from the header before decoding.
+    let img = crate::domain::photos::decode(bytes).ok()?;
     let img = if img.width() > side || img.height() > side {
         img.thumbnail(side, side)
     } else {

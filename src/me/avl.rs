@@ -20,7 +20,7 @@
 //! (key, position): every entry is distinct and a delete finds exactly its node.
 //! Insert and delete rebalance by rotation on the way up (the four cases LL, RR, LR, RL).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::storage::codec::{Dec, Enc};
 use crate::storage::record::{FreeHome, NIL, Slot};
@@ -29,6 +29,15 @@ use crate::storage::{Result, StorageError, Tx, WriteTx};
 use super::Problems;
 
 pub const NODE_SIZE: u32 = 48;
+
+/// No AVL tree is deeper than this (a tree of 2^64 nodes has height about 92): a descent or a
+/// climb that takes more steps follows a corrupt link, and stops with an error instead of
+/// looping under the exclusive lock.
+const MAX_DEPTH: u64 = 128;
+
+fn too_deep(file: &str) -> StorageError {
+    StorageError::corrupt(file, "el árbol es más alto de lo posible o tiene un ciclo")
+}
 
 #[derive(Debug, Clone)]
 pub struct AvlIndex {
@@ -98,6 +107,12 @@ impl Node {
 }
 
 impl AvlIndex {
+    /// The record file of this index and its slot payload size (the control file is the data
+    /// file's, listed by its owner).
+    pub fn files(&self) -> Vec<(&'static str, u32)> {
+        vec![(self.file, NODE_SIZE)]
+    }
+
     /// Creates the index file (its control fields live in `control`, which must exist).
     pub fn create(&self, tx: &mut WriteTx) -> Result<()> {
         if tx.exists(self.file)? {
@@ -181,11 +196,8 @@ impl AvlIndex {
         let mut steps = 0u64;
         while cur != NIL {
             steps += 1;
-            if steps > 128 {
-                return Err(StorageError::corrupt(
-                    self.file,
-                    "el árbol es más alto de lo posible o tiene un ciclo",
-                ));
+            if steps > MAX_DEPTH {
+                return Err(too_deep(self.file));
             }
             let n = self.load(tx, cur)?;
             if n.key >= key {
@@ -218,7 +230,12 @@ impl AvlIndex {
         let mut parent = NIL;
         let mut cur = self.root(tx)?;
         let mut go_left = false;
+        let mut depth = 0;
         while cur != NIL {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Err(too_deep(self.file));
+            }
             let n = self.load(tx, cur)?;
             if id == n.id() {
                 return Ok(false);
@@ -258,7 +275,12 @@ impl AvlIndex {
         let id = (key, pos);
         let mut cur = self.root(tx)?;
         let mut found = None;
+        let mut depth = 0;
         while cur != NIL {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Err(too_deep(self.file));
+            }
             let n = self.load(tx, cur)?;
             if id == n.id() {
                 found = Some((cur, n));
@@ -275,6 +297,10 @@ impl AvlIndex {
             let mut s = n.right;
             let mut sn = self.load(tx, s)?;
             while sn.left != NIL {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(too_deep(self.file));
+                }
                 s = sn.left;
                 sn = self.load(tx, s)?;
             }
@@ -321,7 +347,12 @@ impl AvlIndex {
 
     /// Walks from `slot` to the root fixing heights and rotating where |balance| > 1.
     fn rebalance_up(&self, tx: &mut WriteTx, mut slot: u64) -> Result<()> {
+        let mut steps = 0;
         while slot != NIL {
+            steps += 1;
+            if steps > MAX_DEPTH {
+                return Err(too_deep(self.file));
+            }
             let n = self.load(tx, slot)?;
             let bal = self.height(tx, n.left)? - self.height(tx, n.right)?;
             let top = if bal > 1 {
@@ -456,7 +487,7 @@ impl AvlIndex {
             if self.load(tx, root)?.parent != NIL {
                 p.push("la raíz tiene padre");
             }
-            self.check_node(tx, root, NIL, slots, &mut seen, &mut entries, &mut p)?;
+            self.check_tree(tx, root, slots, &mut seen, &mut entries, &mut p)?;
         }
         for w in entries.windows(2) {
             if w[0] >= w[1] {
@@ -496,51 +527,144 @@ impl AvlIndex {
         Ok(p)
     }
 
-    /// Checks the subtree at `slot`; returns its real height.
-    #[allow(clippy::too_many_arguments)]
-    fn check_node(
+    /// Checks the tree under `root` without recursion (a corrupt file may describe a tree as
+    /// deep as it has slots): every link reached once, parents right, real heights against
+    /// the stored ones and the balance; collects the (key, position) entries in order.
+    fn check_tree(
         &self,
         tx: &mut impl Tx,
-        slot: u64,
-        parent: u64,
+        root: u64,
         slots: u64,
         seen: &mut HashSet<u64>,
         entries: &mut Vec<(u64, u64)>,
         p: &mut Problems,
-    ) -> Result<i32> {
-        if slot == NIL {
-            return Ok(0);
-        }
-        if slot >= slots || !seen.insert(slot) {
-            p.push(format!("enlace inválido o ciclo en el nodo {slot}"));
-            return Ok(0);
-        }
-        let n = match tx.slot(self.file, slot)? {
-            Slot::Live(b) => Node::decode(&b),
-            Slot::Free { .. } => {
-                p.push(format!("el árbol enlaza el nodo borrado {slot}"));
-                return Ok(0);
+    ) -> Result<()> {
+        // 1. Pre-order walk: accept each node once, through the first link that reaches it.
+        let mut nodes: HashMap<u64, Node> = HashMap::new();
+        let mut order = Vec::new();
+        let mut stack = vec![(root, NIL)];
+        while let Some((slot, parent)) = stack.pop() {
+            if slot == NIL {
+                continue;
             }
+            if slot >= slots || !seen.insert(slot) {
+                p.push(format!("enlace inválido o ciclo en el nodo {slot}"));
+                continue;
+            }
+            let n = match tx.slot(self.file, slot)? {
+                Slot::Live(b) => Node::decode(&b),
+                Slot::Free { .. } => {
+                    p.push(format!("el árbol enlaza el nodo borrado {slot}"));
+                    continue;
+                }
+            };
+            if n.parent != parent {
+                p.push(format!(
+                    "nodo {slot}: padre {} y debería ser {}",
+                    n.parent, parent
+                ));
+            }
+            nodes.insert(slot, n);
+            order.push((slot, parent));
+            stack.push((n.right, slot));
+            stack.push((n.left, slot));
+        }
+        let accepted_parent: HashMap<u64, u64> = order.iter().copied().collect();
+        // A link counts only if the walk accepted the child through it.
+        let child = |from: u64, to: u64| -> Option<u64> {
+            (to != NIL && accepted_parent.get(&to) == Some(&from)).then_some(to)
         };
-        if n.parent != parent {
-            p.push(format!(
-                "nodo {slot}: padre {} y debería ser {}",
-                n.parent, parent
-            ));
+        // 2. Real heights, children before parents (reverse pre-order).
+        let mut height: HashMap<u64, i32> = HashMap::new();
+        for &(slot, _) in order.iter().rev() {
+            let n = nodes[&slot];
+            let h = |c: Option<u64>| c.map_or(0, |c| height[&c]);
+            let (hl, hr) = (h(child(slot, n.left)), h(child(slot, n.right)));
+            if (hl - hr).abs() > 1 {
+                p.push(format!("nodo {slot}: desbalanceado ({hl} contra {hr})"));
+            }
+            let real = 1 + hl.max(hr);
+            if n.height as i32 != real {
+                p.push(format!(
+                    "nodo {slot}: altura guardada {} y real {real}",
+                    n.height
+                ));
+            }
+            height.insert(slot, real);
         }
-        let hl = self.check_node(tx, n.left, slot, slots, seen, entries, p)?;
-        entries.push(n.id());
-        let hr = self.check_node(tx, n.right, slot, slots, seen, entries, p)?;
-        if (hl - hr).abs() > 1 {
-            p.push(format!("nodo {slot}: desbalanceado ({hl} contra {hr})"));
+        // 3. In-order entries.
+        let mut stack = Vec::new();
+        let mut cur = Some(root).filter(|r| nodes.contains_key(r));
+        loop {
+            while let Some(c) = cur {
+                stack.push(c);
+                cur = child(c, nodes[&c].left);
+            }
+            let Some(c) = stack.pop() else { break };
+            entries.push(nodes[&c].id());
+            cur = child(c, nodes[&c].right);
         }
-        let h = 1 + hl.max(hr);
-        if n.height as i32 != h {
-            p.push(format!(
-                "nodo {slot}: altura guardada {} y real {h}",
-                n.height
-            ));
+        Ok(())
+    }
+
+    /// Repair: rebuilds the index to hold exactly `entries` (sorted and deduplicated here):
+    /// every node slot freed, the free list relinked, then a perfectly balanced tree written
+    /// bottom-up from the sorted entries (no rotations needed), root and count set.
+    pub fn rebuild(&self, tx: &mut WriteTx, entries: &[(u64, u64)]) -> Result<()> {
+        let mut e = entries.to_vec();
+        e.sort();
+        e.dedup();
+        tx.reset_slots(self.file, |_, _| false)?;
+        tx.set_control(self.control, self.root_field, NIL)?;
+        tx.set_control(self.control, self.count_field, e.len() as u64)?;
+        if e.is_empty() {
+            return Ok(());
         }
-        Ok(h)
+        // Slots first (each node needs its children's and parent's slots).
+        let mut slots = Vec::with_capacity(e.len());
+        let blank = Node {
+            key: 0,
+            pos: 0,
+            left: NIL,
+            right: NIL,
+            parent: NIL,
+            height: 1,
+        };
+        for _ in &e {
+            slots.push(tx.alloc(self.file, &blank.encode())?);
+        }
+        let root = self.build(tx, &e, &slots, 0, e.len(), NIL)?.0;
+        tx.set_control(self.control, self.root_field, root)
+    }
+
+    /// Writes the balanced subtree of `e[lo..hi]`; returns its root slot and height. Recursion
+    /// depth is log2 of the number of entries.
+    fn build(
+        &self,
+        tx: &mut WriteTx,
+        e: &[(u64, u64)],
+        slots: &[u64],
+        lo: usize,
+        hi: usize,
+        parent: u64,
+    ) -> Result<(u64, u8)> {
+        if lo >= hi {
+            return Ok((NIL, 0));
+        }
+        let mid = lo + (hi - lo) / 2;
+        let slot = slots[mid];
+        let (left, hl) = self.build(tx, e, slots, lo, mid, slot)?;
+        let (right, hr) = self.build(tx, e, slots, mid + 1, hi, slot)?;
+        let height = 1 + hl.max(hr);
+        let n = Node {
+            key: e[mid].0,
+            pos: e[mid].1,
+            left,
+            right,
+            parent,
+            height,
+        };
+        self.store(tx, slot, &n)?;
+        Ok((slot, height))
     }
 }

@@ -26,6 +26,12 @@ use crate::storage::{Result, StorageError, Tx, WriteTx};
 
 use super::Problems;
 
+/// One bucket's chain: `(position, key)` in chain order.
+pub type Chain = Vec<(u64, Vec<u8>)>;
+/// What [`OpenHash::salvage`] finds: every readable `(key, value)`, and the positions that
+/// could not be read.
+pub type Salvaged = (Vec<(Vec<u8>, Vec<u8>)>, Vec<u64>);
+
 const STATE_EMPTY: u8 = 0;
 const STATE_USED: u8 = 1;
 const KEY_OFFSET: usize = 18;
@@ -83,6 +89,11 @@ pub fn fnv1a(key: &[u8]) -> u64 {
 }
 
 impl OpenHash {
+    /// The record files of this structure and their slot payload sizes.
+    pub fn files(&self) -> Vec<(&'static str, u32)> {
+        vec![(self.control, 8), (self.data, self.slot_size())]
+    }
+
     fn slot_size(&self) -> u32 {
         (KEY_OFFSET + self.key_cap + self.value_len) as u32
     }
@@ -156,8 +167,18 @@ impl OpenHash {
         Ok(())
     }
 
+    /// MAX, the number of home buckets, from the control file: at least 1 and no more than the
+    /// data file's slots (values read from disk are untrusted).
     pub fn buckets(&self, tx: &mut impl Tx) -> Result<u64> {
-        tx.control(self.control, CON_BUCKETS)
+        let b = tx.control(self.control, CON_BUCKETS)?;
+        let slots = tx.header(self.data)?.slot_count;
+        if b == 0 || b > slots {
+            return Err(StorageError::corrupt(
+                self.control,
+                format!("dice {b} baldes y {} tiene {slots} registros", self.data),
+            ));
+        }
+        Ok(b)
     }
 
     pub fn len(&self, tx: &mut impl Tx) -> Result<u64> {
@@ -269,9 +290,18 @@ impl OpenHash {
     /// Deletes `key`; returns its value if it was present.
     pub fn remove(&self, tx: &mut WriteTx, key: &[u8]) -> Result<Option<Vec<u8>>> {
         let home = self.home(tx, key)?;
+        let limit = tx.header(self.data)?.slot_count;
         let mut prev: Option<(u64, Rec)> = None;
         let mut pos = home;
+        let mut steps = 0u64;
         loop {
+            steps += 1;
+            if steps > limit {
+                return Err(StorageError::corrupt(
+                    self.data,
+                    "cadena de colisiones con un ciclo",
+                ));
+            }
             let r = self.load(tx, pos)?;
             if !r.used {
                 return Ok(None);
@@ -324,11 +354,11 @@ impl OpenHash {
     }
 
     /// Every chain, bucket by bucket: `(position, key)` in chain order.
-    pub fn chains(&self, tx: &mut impl Tx) -> Result<Vec<Vec<(u64, Vec<u8>)>>> {
+    pub fn chains(&self, tx: &mut impl Tx) -> Result<Vec<Chain>> {
         tx.prefetch(self.data)?;
         let buckets = self.buckets(tx)?;
         let limit = tx.header(self.data)?.slot_count;
-        let mut out = Vec::with_capacity(buckets as usize);
+        let mut out = Vec::with_capacity(buckets.min(limit) as usize);
         for b in 0..buckets {
             let mut chain = Vec::new();
             let mut pos = b;
@@ -450,6 +480,70 @@ impl OpenHash {
             ));
         }
         Ok(p)
+    }
+}
+
+/// Repair (`ventalibre repair`): the chains are rebuilt from the records themselves.
+impl OpenHash {
+    /// Every record in a live slot of the data file, reachable from a chain or not, with the
+    /// positions of slots that cannot be read.
+    pub fn salvage(&self, tx: &mut impl Tx) -> Result<Salvaged> {
+        let n = tx.header(self.data)?.slot_count;
+        let mut out = Vec::new();
+        let mut bad = Vec::new();
+        for pos in 0..n {
+            match tx.slot(self.data, pos) {
+                Ok(Slot::Live(b)) => match self.decode(pos, &b) {
+                    Ok(r) if r.used && !r.key.is_empty() => out.push((r.key, r.value)),
+                    Ok(_) => {}
+                    Err(_) => bad.push(pos),
+                },
+                Ok(Slot::Free { .. }) => {}
+                Err(e) if e.is_damaged() => bad.push(pos),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((out, bad))
+    }
+
+    /// Rebuilds the hash with `buckets` home buckets holding exactly `records` (the first of
+    /// equal keys wins): every home bucket emptied, every overflow slot freed (unreadable ones
+    /// too), the free list relinked, the records inserted again and the key count set.
+    pub fn rebuild(
+        &self,
+        tx: &mut WriteTx,
+        buckets: u64,
+        records: &[(Vec<u8>, Vec<u8>)],
+    ) -> Result<()> {
+        if buckets == 0 {
+            return Err(StorageError::Misuse(
+                "un hash necesita al menos un balde".into(),
+            ));
+        }
+        let empty = self.encode(&Rec {
+            used: false,
+            next: NIL,
+            key: vec![],
+            value: vec![0; self.value_len],
+        });
+        // Every slot freed (unreadable ones too), the free list relinked in position order:
+        // the first `buckets` allocations are then the home buckets 0, 1, 2...
+        tx.reset_slots(self.data, |_, _| false)?;
+        for want in 0..buckets {
+            let got = tx.alloc(self.data, &empty)?;
+            if got != want {
+                return Err(StorageError::Misuse(format!(
+                    "{}: el balde {want} quedó en la posición {got}",
+                    self.data
+                )));
+            }
+        }
+        tx.set_control(self.control, CON_BUCKETS, buckets)?;
+        tx.set_control(self.control, CON_COUNT, 0)?;
+        for (k, v) in records {
+            self.insert(tx, k, v)?;
+        }
+        Ok(())
     }
 }
 

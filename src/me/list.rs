@@ -25,6 +25,10 @@ use crate::storage::{Result, StorageError, Tx, WriteTx};
 
 use super::Problems;
 
+/// What [`LinkedList::salvage`] finds: every readable `(key, value)`, and the positions that
+/// could not be read.
+pub type Salvaged = (Vec<(u64, Vec<u8>)>, Vec<u64>);
+
 pub const CON_HEAD: usize = 0;
 pub const CON_TAIL: usize = 1;
 pub const CON_COUNT: usize = 2;
@@ -47,6 +51,11 @@ struct Node {
 }
 
 impl LinkedList {
+    /// The record files of this structure and their slot payload sizes.
+    pub fn files(&self) -> Vec<(&'static str, u32)> {
+        vec![(self.control, 8), (self.data, self.slot_size())]
+    }
+
     fn slot_size(&self) -> u32 {
         (24 + self.value_len) as u32
     }
@@ -118,7 +127,7 @@ impl LinkedList {
     fn walk(&self, tx: &mut impl Tx, forward: bool) -> Result<Vec<(u64, Vec<u8>)>> {
         let n = self.len(tx)?;
         let mut pos = tx.control(self.control, if forward { CON_HEAD } else { CON_TAIL })?;
-        let mut out = Vec::with_capacity(n as usize);
+        let mut out = Vec::with_capacity(n.min(tx.header(self.data)?.slot_count) as usize);
         while pos != NIL {
             if out.len() as u64 > n {
                 return Err(StorageError::corrupt(self.data, "la lista tiene un ciclo"));
@@ -170,7 +179,13 @@ impl LinkedList {
         // Find the first node with a greater key.
         let mut prev = NIL;
         let mut pos = tx.control(self.control, CON_HEAD)?;
+        let limit = tx.header(self.data)?.slot_count;
+        let mut steps = 0u64;
         while pos != NIL {
+            steps += 1;
+            if steps > limit {
+                return Err(StorageError::corrupt(self.data, "la lista tiene un ciclo"));
+            }
             let n = self.load(tx, pos)?;
             if n.key == key {
                 return Ok(false);
@@ -317,5 +332,67 @@ impl LinkedList {
             }
         }
         Ok(p)
+    }
+
+    /// Repair: every node in a live slot (linked or not) as (key, value), with the positions
+    /// of slots that cannot be read.
+    pub fn salvage(&self, tx: &mut impl Tx) -> Result<Salvaged> {
+        let n = tx.header(self.data)?.slot_count;
+        let (mut out, mut bad) = (Vec::new(), Vec::new());
+        for pos in 0..n {
+            match tx.slot(self.data, pos) {
+                Ok(Slot::Live(_)) => {
+                    let node = self.load(tx, pos)?;
+                    out.push((node.key, node.value));
+                }
+                Ok(Slot::Free { .. }) => {}
+                Err(e) if e.is_damaged() => bad.push(pos),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((out, bad))
+    }
+
+    /// Repair: rebuilds the list from the nodes in live slots, in key order (the first of
+    /// equal keys wins, the others are freed): links, head, tail, count, the last key handed
+    /// out (never lowered) and the free list. Returns the keys dropped as repeated.
+    pub fn rebuild(&self, tx: &mut WriteTx) -> Result<Vec<u64>> {
+        let n = tx.header(self.data)?.slot_count;
+        let mut nodes: Vec<(u64, u64)> = Vec::new(); // (key, position)
+        for pos in 0..n {
+            if let Ok(Slot::Live(_)) = tx.slot(self.data, pos) {
+                nodes.push((self.load(tx, pos)?.key, pos));
+            }
+        }
+        nodes.sort();
+        let mut dropped = Vec::new();
+        let mut kept: Vec<(u64, u64)> = Vec::new();
+        for (k, pos) in nodes {
+            if kept.last().is_some_and(|&(lk, _)| lk == k) {
+                dropped.push(k);
+            } else {
+                kept.push((k, pos));
+            }
+        }
+        let keep: HashSet<u64> = kept.iter().map(|&(_, p)| p).collect();
+        tx.reset_slots(self.data, |pos, s| s.is_some() && keep.contains(&pos))?;
+        for (i, &(_, pos)) in kept.iter().enumerate() {
+            let mut node = self.load(tx, pos)?;
+            node.prev = if i == 0 { NIL } else { kept[i - 1].1 };
+            node.next = kept.get(i + 1).map_or(NIL, |&(_, p)| p);
+            self.store(tx, pos, &node)?;
+        }
+        tx.set_control(
+            self.control,
+            CON_HEAD,
+            kept.first().map_or(NIL, |&(_, p)| p),
+        )?;
+        tx.set_control(self.control, CON_TAIL, kept.last().map_or(NIL, |&(_, p)| p))?;
+        tx.set_control(self.control, CON_COUNT, kept.len() as u64)?;
+        let max = kept.last().map_or(0, |&(k, _)| k);
+        if max > tx.control(self.control, CON_LAST_KEY)? {
+            tx.set_control(self.control, CON_LAST_KEY, max)?;
+        }
+        Ok(dropped)
     }
 }

@@ -94,6 +94,15 @@ impl Head {
 }
 
 impl PartialQueues {
+    /// The record files of this structure and their slot payload sizes.
+    pub fn files(&self) -> Vec<(&'static str, u32)> {
+        let mut v = vec![(self.heads, HEAD_SIZE), (self.items, self.item_size())];
+        if self.control != self.heads {
+            v.insert(0, (self.control, 8));
+        }
+        v
+    }
+
     fn item_size(&self) -> u32 {
         (ITEM_PREFIX + self.payload_len) as u32
     }
@@ -173,7 +182,8 @@ impl PartialQueues {
 
     /// The items of the queue at head slot `head`, first to last.
     pub fn items_of(&self, tx: &mut impl Tx, head: &Head) -> Result<Vec<Item>> {
-        let mut out = Vec::with_capacity(head.count as usize);
+        let slots = tx.header(self.items)?.slot_count;
+        let mut out = Vec::with_capacity(head.count.min(slots) as usize);
         let mut pos = head.first;
         while pos != NIL {
             if out.len() as u64 > head.count {
@@ -274,10 +284,12 @@ impl PartialQueues {
             tx.release(self.items, it.pos)?;
         }
         tx.release(self.heads, head.slot)?;
+        let under = || StorageError::corrupt(self.control, "los contadores de colas no alcanzan");
         let n = tx.control(self.control, CON_ITEMS)?;
-        tx.set_control(self.control, CON_ITEMS, n - items.len() as u64)?;
+        let n = n.checked_sub(items.len() as u64).ok_or_else(under)?;
+        tx.set_control(self.control, CON_ITEMS, n)?;
         let h = tx.control(self.control, CON_HEADS)?;
-        tx.set_control(self.control, CON_HEADS, h - 1)?;
+        tx.set_control(self.control, CON_HEADS, h.checked_sub(1).ok_or_else(under)?)?;
         Ok(())
     }
 
@@ -370,5 +382,96 @@ impl PartialQueues {
             p.push("el control no coincide con la cantidad de elementos");
         }
         Ok(p)
+    }
+
+    /// Repair: rebuilds every queue from its items. `owner` names an item's queue (a, b) from
+    /// its payload when the payload tells (a sale names its buyer); otherwise the item's own
+    /// head link decides, if that head is readable. Items of one queue are linked in number
+    /// order (renumbered 1.. if their numbers repeat); heads get first, last, count and last
+    /// number; unused and repeated heads are freed; both free lists and both counters are
+    /// rebuilt. Returns the items no queue can claim (freed: they cannot be rebuilt).
+    pub fn rebuild(
+        &self,
+        tx: &mut WriteTx,
+        owner: impl Fn(&Item) -> Option<(u64, u64)>,
+    ) -> Result<Vec<Item>> {
+        use std::collections::BTreeMap;
+        let n_heads = tx.header(self.heads)?.slot_count;
+        let mut heads: BTreeMap<u64, Head> = BTreeMap::new();
+        for s in 0..n_heads {
+            if let Ok(Slot::Live(b)) = tx.slot(self.heads, s) {
+                heads.insert(s, Head::decode(s, &b));
+            }
+        }
+        let n_items = tx.header(self.items)?.slot_count;
+        let mut queues: BTreeMap<(u64, u64), Vec<Item>> = BTreeMap::new();
+        let mut orphans = Vec::new();
+        for pos in 0..n_items {
+            if let Ok(Slot::Live(_)) = tx.slot(self.items, pos) {
+                let it = self.item(tx, pos)?;
+                match owner(&it).or_else(|| heads.get(&it.head).map(|h| (h.a, h.b))) {
+                    Some(k) => queues.entry(k).or_default().push(it),
+                    None => orphans.push(it),
+                }
+            }
+        }
+        // One head per queue: the first readable head with that key, else a new one.
+        let mut slot_of: BTreeMap<(u64, u64), Head> = BTreeMap::new();
+        for h in heads.values() {
+            if queues.contains_key(&(h.a, h.b)) {
+                slot_of.entry((h.a, h.b)).or_insert(*h);
+            }
+        }
+        let kept_heads: HashSet<u64> = slot_of.values().map(|h| h.slot).collect();
+        tx.reset_slots(self.heads, |s, sl| sl.is_some() && kept_heads.contains(&s))?;
+        let kept_items: HashSet<u64> = queues.values().flatten().map(|it| it.pos).collect();
+        tx.reset_slots(self.items, |p, sl| sl.is_some() && kept_items.contains(&p))?;
+        let mut total = 0u64;
+        for (key, mut items) in queues {
+            items.sort_by_key(|it| (it.number, it.pos));
+            if items.windows(2).any(|w| w[0].number >= w[1].number) || items[0].number == 0 {
+                for (i, it) in items.iter_mut().enumerate() {
+                    it.number = i as u64 + 1;
+                }
+            }
+            let mut head = match slot_of.get(&key) {
+                Some(h) => *h,
+                None => {
+                    let h = Head {
+                        slot: 0,
+                        a: key.0,
+                        b: key.1,
+                        last_number: 0,
+                        first: NIL,
+                        last: NIL,
+                        count: 0,
+                        last_time_ms: 0,
+                    };
+                    Head {
+                        slot: tx.alloc(self.heads, &h.encode())?,
+                        ..h
+                    }
+                }
+            };
+            for i in 0..items.len() {
+                let prev = if i == 0 { NIL } else { items[i - 1].pos };
+                let next = items.get(i + 1).map_or(NIL, |it| it.pos);
+                let it = &mut items[i];
+                it.prev = prev;
+                it.next = next;
+                it.head = head.slot;
+                tx.write(self.items, it.pos, &self.encode_item(it))?;
+            }
+            head.first = items[0].pos;
+            head.last = items[items.len() - 1].pos;
+            head.count = items.len() as u64;
+            head.last_number = head.last_number.max(items[items.len() - 1].number);
+            tx.write(self.heads, head.slot, &head.encode())?;
+            total += head.count;
+            slot_of.insert(key, head);
+        }
+        tx.set_control(self.control, CON_HEADS, slot_of.len() as u64)?;
+        tx.set_control(self.control, CON_ITEMS, total)?;
+        Ok(orphans)
     }
 }

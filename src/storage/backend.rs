@@ -41,6 +41,14 @@ pub trait Backend: Send + Sync {
     fn open_or_create(&self, name: &str) -> io::Result<Arc<dyn BackendFile>>;
     /// Human readable location, for error messages.
     fn describe(&self) -> String;
+    /// Renames `from` to `to`, replacing `to` (atomic at the file server). Blob store only.
+    fn rename(&self, from: &str, to: &str) -> io::Result<()>;
+    /// Deletes the file `name`. Blob store only.
+    fn remove(&self, name: &str) -> io::Result<()>;
+    /// The names of the files in the sub-folder `dir`; `NotFound` if it does not exist.
+    fn list(&self, dir: &str) -> io::Result<Vec<String>>;
+    /// Creates the sub-folder `dir` if it does not exist.
+    fn create_dir(&self, dir: &str) -> io::Result<()>;
 }
 
 /// Files in a folder of the local or network file system.
@@ -167,6 +175,35 @@ impl Backend for FsBackend {
     fn describe(&self) -> String {
         self.dir.display().to_string()
     }
+    fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        let to = self.dir.join(to);
+        std::fs::rename(self.dir.join(from), &to)?;
+        // Make the new name durable where the platform allows syncing a folder.
+        #[cfg(unix)]
+        if let Some(parent) = to.parent() {
+            File::open(parent)?.sync_all()?;
+        }
+        Ok(())
+    }
+    fn remove(&self, name: &str) -> io::Result<()> {
+        std::fs::remove_file(self.dir.join(name))
+    }
+    fn list(&self, dir: &str) -> io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(self.dir.join(dir))? {
+            let e = e?;
+            if e.file_type()?.is_file() {
+                out.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+        Ok(out)
+    }
+    fn create_dir(&self, dir: &str) -> io::Result<()> {
+        match std::fs::create_dir(self.dir.join(dir)) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            r => r,
+        }
+    }
 }
 
 /// Counts of I/O operations; cheap atomics, read before and after a transaction.
@@ -289,6 +326,22 @@ impl Backend for CountingBackend {
     }
     fn describe(&self) -> String {
         self.inner.describe()
+    }
+    fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        self.counters.writes.fetch_add(1, Ordering::Relaxed);
+        self.inner.rename(from, to)
+    }
+    fn remove(&self, name: &str) -> io::Result<()> {
+        self.counters.writes.fetch_add(1, Ordering::Relaxed);
+        self.inner.remove(name)
+    }
+    fn list(&self, dir: &str) -> io::Result<Vec<String>> {
+        self.counters.reads.fetch_add(1, Ordering::Relaxed);
+        self.inner.list(dir)
+    }
+    fn create_dir(&self, dir: &str) -> io::Result<()> {
+        self.counters.writes.fetch_add(1, Ordering::Relaxed);
+        self.inner.create_dir(dir)
     }
 }
 
@@ -414,5 +467,21 @@ impl Backend for FaultyBackend {
     }
     fn describe(&self) -> String {
         self.inner.describe()
+    }
+    fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        self.state.check(FaultKind::Write)?;
+        self.inner.rename(from, to)
+    }
+    fn remove(&self, name: &str) -> io::Result<()> {
+        self.state.check(FaultKind::Write)?;
+        self.inner.remove(name)
+    }
+    fn list(&self, dir: &str) -> io::Result<Vec<String>> {
+        self.state.check(FaultKind::Read)?;
+        self.inner.list(dir)
+    }
+    fn create_dir(&self, dir: &str) -> io::Result<()> {
+        self.state.check(FaultKind::Write)?;
+        self.inner.create_dir(dir)
     }
 }

@@ -146,10 +146,16 @@ impl Lease {
     pub fn confirm(&self) -> Result<()> {
         let gone = || match self.path.parent() {
             // The share itself went away (unmounted, server down): that is not a lock problem.
-            Some(dir) if !dir.is_dir() => StorageError::Unreachable {
-                dir: dir.display().to_string(),
-                source: io::Error::new(io::ErrorKind::NotFound, "la carpeta ya no está"),
-            },
+            // A lazy unmount leaves an empty mount point: a folder, but no share in it.
+            Some(dir) if !dir.is_dir() || !dir.join(super::ctl::CTL_FILE).exists() => {
+                StorageError::Unreachable {
+                    dir: dir.display().to_string(),
+                    source: io::Error::new(
+                        io::ErrorKind::NotFound,
+                        "la carpeta compartida dejó de estar disponible (¿se desconectó?)",
+                    ),
+                }
+            }
             _ => StorageError::LocksNotShared {
                 holder: "otra terminal".into(),
             },

@@ -8,10 +8,14 @@
 //!   (`VENTALIBRE.OWN`) that detects shares whose locks do not cross terminals.
 //! * [`share`]: transactions, the commit protocol, recovery and the reader cache.
 //! * [`events`]: the Lamport-ordered event log.
+//! * [`probe`]: what a folder holds before a share is created in it (never over a damaged one).
+//! * [`rebuild`]: a damaged `VENTALIBRE.CTL` made again from the record files (repair).
 //! * [`check`]: the storage-level fsck (headers, slot checksums, free lists).
+//! * [`blobs`]: whole files beside the record files (photos), written under the locks.
 //! * [`backend`]: all file I/O goes through one trait, so tests can count and fail it.
 
 pub mod backend;
+pub mod blobs;
 pub mod check;
 pub mod codec;
 pub mod crc;
@@ -24,6 +28,8 @@ pub mod journal;
 pub mod lease;
 pub mod lock;
 pub mod powercut;
+pub mod probe;
+pub mod rebuild;
 pub mod record;
 pub mod share;
 

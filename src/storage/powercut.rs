@@ -325,6 +325,47 @@ impl Backend for PowerCutBackend {
     fn describe(&self) -> String {
         "disco simulado en memoria".into()
     }
+    // The blob store's operations. Names are flat keys ("FOTOS/abc"); a rename or a delete is
+    // taken as durable at once (the blob store's crash safety rests on the commit that follows,
+    // not on directory fsyncs, which this disk does not model).
+    fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        let mut s = self.lock();
+        if s.off {
+            return Err(power_off());
+        }
+        let f = s.files.remove(from).ok_or(io::ErrorKind::NotFound)?;
+        s.files.insert(to.into(), f);
+        Ok(())
+    }
+    fn remove(&self, name: &str) -> io::Result<()> {
+        let mut s = self.lock();
+        if s.off {
+            return Err(power_off());
+        }
+        s.files
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
+    }
+    fn list(&self, dir: &str) -> io::Result<Vec<String>> {
+        let s = self.lock();
+        if s.off {
+            return Err(power_off());
+        }
+        let prefix = format!("{dir}/");
+        Ok(s.files
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter(|k| !k.contains('/'))
+            .map(String::from)
+            .collect())
+    }
+    fn create_dir(&self, _dir: &str) -> io::Result<()> {
+        if self.lock().off {
+            return Err(power_off());
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,14 @@
-//! Runs the share's check (the fsck of every file, ME and cross-file invariant) and shows
-//! its report.
+//! The share's maintenance: the check (the fsck of every file, ME and cross-file invariant)
+//! and its report, a backup taken while other terminals keep working, and the repair of what
+//! the check found, confirmed first. Long runs show their progress.
 
-use egui::{RichText, Ui};
+use std::sync::{Arc, Mutex};
+
+use egui::{RichText, TextEdit, Ui};
 
 use super::common::{RunAsAdmin, Task, busy};
 use crate::domain::check::CheckReport;
+use crate::domain::maintenance::{BackupSummary, Progress, RepairReport, default_backup_dir};
 use crate::gui::dialogs::{Export, TEXT};
 use crate::gui::env::Env;
 use crate::gui::notice::good_color as ok_color;
@@ -15,32 +19,55 @@ pub struct CheckPanel {
     pub report: Option<CheckReport>,
     error: Option<String>,
     saver: Export,
+    /// Where the next backup goes (typed, or proposed beside the share).
+    pub backup_dest: String,
+    backup: Task<BackupSummary>,
+    backup_msg: Option<Result<String, String>>,
+    repair: Task<RepairReport>,
+    /// The administrator asked to repair and has not confirmed yet.
+    pub confirming: bool,
+    pub repaired: Option<RepairReport>,
+    repair_error: Option<String>,
+    progress: Arc<Mutex<Option<Progress>>>,
+}
+
+fn progress_bar(ui: &mut Ui, p: &Arc<Mutex<Option<Progress>>>) {
+    let now = p.lock().map(|g| g.clone()).unwrap_or(None);
+    let (label, frac) = match &now {
+        Some(p) if p.total > 0 => (
+            format!("{} ({} de {})", p.step, p.done, p.total),
+            p.done as f32 / p.total as f32,
+        ),
+        Some(p) => (p.step.clone(), 0.0),
+        None => ("empezando…".into(), 0.0),
+    };
+    ui.add(
+        egui::ProgressBar::new(frac)
+            .text(label)
+            .desired_width(420.0),
+    );
+    ui.ctx()
+        .request_repaint_after(std::time::Duration::from_millis(100));
 }
 
 impl CheckPanel {
     pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
-        if let Some(r) = self.job.poll() {
-            match r {
-                Ok(c) => {
-                    self.report = Some(c);
-                    self.error = None;
-                }
-                Err(e) => {
-                    self.report = None;
-                    self.error = Some(e);
-                }
-            }
+        self.poll();
+        if self.backup_dest.is_empty() {
+            self.backup_dest = default_backup_dir(env.market.dir()).display().to_string();
         }
         ui.label(
             "Revisa cada archivo de la carpeta compartida, cada estructura (hash, lista, árboles AVL, colas) y que \
              los archivos concuerden entre sí. Solo lee: no cambia nada.",
         );
+        let working = self.job.running() || self.backup.running() || self.repair.running();
         ui.horizontal(|ui| {
             if ui
-                .add_enabled(!self.job.running(), egui::Button::new("Revisar la carpeta"))
+                .add_enabled(!working, egui::Button::new("Revisar la carpeta"))
                 .clicked()
             {
+                self.repaired = None;
                 self.job.run(&ctx, env, |m, _| m.check());
             }
         });
@@ -60,28 +87,204 @@ impl CheckPanel {
                 format!("No se pudo revisar la carpeta: {e}"),
             );
         }
-        let Some(r) = &self.report else { return };
-        if r.ok {
-            ui.label(
-                RichText::new("La carpeta está sana.")
-                    .strong()
-                    .color(ok_color(ui)),
-            );
-        } else {
-            ui.label(
-                RichText::new("La carpeta tiene problemas: vea el detalle.")
-                    .strong()
-                    .color(ui.visuals().error_fg_color),
-            );
-        }
+        self.backup_ui(ui, env, working);
+        self.repair_ui(ui, env, working);
         ui.separator();
+        let text = match (&self.repaired, &self.report) {
+            (Some(r), _) => r.to_text(),
+            (None, Some(r)) => {
+                if r.ok {
+                    ui.label(
+                        RichText::new("La carpeta está sana.")
+                            .strong()
+                            .color(ok_color(ui)),
+                    );
+                } else {
+                    ui.label(
+                        RichText::new("La carpeta tiene problemas: vea el detalle.")
+                            .strong()
+                            .color(ui.visuals().error_fg_color),
+                    );
+                }
+                r.to_text()
+            }
+            (None, None) => return,
+        };
         egui::ScrollArea::both()
             .id_salt("informe")
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                for line in r.to_text().lines() {
+                for line in text.lines() {
                     ui.monospace(line);
                 }
             });
+    }
+
+    fn poll(&mut self) {
+        if let Some(r) = self.job.poll() {
+            match r {
+                Ok(c) => {
+                    self.report = Some(c);
+                    self.error = None;
+                }
+                Err(e) => {
+                    self.report = None;
+                    self.error = Some(e);
+                }
+            }
+        }
+        if let Some(r) = self.backup.poll() {
+            self.backup_msg = Some(r.map(|b| {
+                format!(
+                    "Copia hecha en {}: {} archivos, {} fotos, {} KiB{}. {}",
+                    b.dest,
+                    b.files,
+                    b.photos,
+                    b.bytes / 1024,
+                    if b.recopied > 0 {
+                        format!(
+                            " ({} archivos copiados de nuevo porque cambiaron mientras se copiaba)",
+                            b.recopied
+                        )
+                    } else {
+                        String::new()
+                    },
+                    if b.check_ok {
+                        "La copia pasó la revisión."
+                    } else {
+                        "La copia NO pasó la revisión: la carpeta ya tenía problemas."
+                    }
+                )
+            }));
+            self.backup_dest.clear();
+        }
+        if let Some(r) = self.repair.poll() {
+            match r {
+                Ok(rep) => {
+                    self.report = Some(rep.after.clone());
+                    self.repaired = Some(rep);
+                    self.repair_error = None;
+                }
+                Err(e) => self.repair_error = Some(e),
+            }
+        }
+    }
+
+    fn backup_ui(&mut self, ui: &mut Ui, env: &Env, working: bool) {
+        ui.separator();
+        ui.label(RichText::new("Copia de seguridad").strong());
+        ui.label(
+            "Copia toda la carpeta, fotos incluidas, mientras las demás terminales siguen trabajando. \
+             La copia es el estado de un instante y se revisa al terminar.",
+        );
+        ui.horizontal(|ui| {
+            let l = ui.label("Carpeta de la copia");
+            ui.add_enabled(
+                !working,
+                TextEdit::singleline(&mut self.backup_dest).desired_width(420.0),
+            )
+            .labelled_by(l.id);
+            if ui
+                .add_enabled(
+                    !working && !self.backup_dest.trim().is_empty(),
+                    egui::Button::new("Hacer la copia"),
+                )
+                .clicked()
+            {
+                let dest = std::path::PathBuf::from(self.backup_dest.trim());
+                let p = self.progress.clone();
+                *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                self.backup_msg = None;
+                self.backup.run(ui.ctx(), env, move |m, s| {
+                    m.backup(s, &dest, &|x: &Progress| {
+                        *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some(x.clone());
+                    })
+                });
+            }
+        });
+        if self.backup.running() {
+            progress_bar(ui, &self.progress);
+        }
+        match &self.backup_msg {
+            Some(Ok(m)) => {
+                ui.label(RichText::new(m).color(ok_color(ui)));
+            }
+            Some(Err(e)) => {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("No se hizo la copia: {e}"),
+                );
+            }
+            None => {}
+        }
+    }
+
+    fn repair_ui(&mut self, ui: &mut Ui, env: &Env, working: bool) {
+        let damaged = self.report.as_ref().is_some_and(|r| !r.ok);
+        if !damaged && !self.repair.running() && self.repaired.is_none() {
+            return;
+        }
+        ui.separator();
+        ui.label(RichText::new("Reparar").strong());
+        ui.label(
+            "Reconstruye lo que los archivos de datos determinan: los índices AVL desde PUBLICADOS.DAT, las \
+             cadenas del hash desde los usuarios, las listas de libres, los contadores, los saldos desde los \
+             movimientos; borra las fotos que ningún registro nombra. Lo que no se puede reconstruir se lista: \
+             para eso, restaure una copia. Conviene hacer una copia antes.",
+        );
+        if self.confirming {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(
+                        "¿Reparar la carpeta ahora? Las demás terminales esperan mientras tanto.",
+                    )
+                    .strong(),
+                );
+                if ui
+                    .add_enabled(!working, egui::Button::new("Sí, reparar"))
+                    .clicked()
+                {
+                    self.confirming = false;
+                    let p = self.progress.clone();
+                    *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                    self.repair.run(ui.ctx(), env, move |m, s| {
+                        m.repair(Some(s), &|x: &Progress| {
+                            *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                                Some(x.clone());
+                        })
+                    });
+                }
+                if ui.button("Cancelar").clicked() {
+                    self.confirming = false;
+                }
+            });
+        } else if damaged
+            && ui
+                .add_enabled(!working, egui::Button::new("Reparar la carpeta…"))
+                .clicked()
+        {
+            self.confirming = true;
+        }
+        if self.repair.running() {
+            progress_bar(ui, &self.progress);
+        }
+        if let Some(e) = &self.repair_error {
+            ui.colored_label(ui.visuals().error_fg_color, format!("No se reparó: {e}"));
+        }
+        if let Some(r) = &self.repaired {
+            if r.after.ok {
+                ui.label(
+                    RichText::new("Reparada: la revisión ya no encuentra problemas.")
+                        .strong()
+                        .color(ok_color(ui)),
+                );
+            } else {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    "Reparada en parte: vea lo que no se puede reconstruir.",
+                );
+            }
+        }
     }
 }

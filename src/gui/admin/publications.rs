@@ -199,8 +199,8 @@ impl PublicationsPanel {
         {
             self.chosen_gen = Some(env.generation);
             let id = c.id;
-            self.reread.run(&ctx, env, move |m, _| {
-                let p = m.publication(id)?;
+            self.reread.run(&ctx, env, move |m, s| {
+                let p = m.publication_as(Some(s), id)?;
                 let reason = m
                     .block_reasons(BlockTarget::Publication)?
                     .remove(&id)
@@ -357,7 +357,7 @@ impl PublicationsPanel {
                     let id = p.id;
                     self.block.run(&ctx, env, move |m, s| {
                         m.block_publication(s, id, &reason)?;
-                        m.publication(id)
+                        m.publication_as(Some(s), id)
                     });
                 }
             },
@@ -365,7 +365,7 @@ impl PublicationsPanel {
                 let id = p.id;
                 self.block.run(&ctx, env, move |m, s| {
                     m.unblock_publication(s, id)?;
-                    m.publication(id)
+                    m.publication_as(Some(s), id)
                 });
             }
             None => {}

@@ -39,6 +39,7 @@ mod cache;
 mod commit;
 mod open;
 mod recovery;
+mod repair;
 mod transaction;
 mod tx;
 
@@ -54,6 +55,7 @@ use super::lease::LeaseTiming;
 use super::lock::ShareLock;
 
 use cache::Cache;
+pub use repair::SlotsReset;
 pub use tx::{ReadTx, Tx, WriteTx};
 
 /// How a share is opened.
@@ -119,6 +121,11 @@ impl Share {
     /// Why this terminal cannot write the share, if it cannot.
     pub fn read_only(&self) -> Option<&str> {
         self.read_only.as_deref()
+    }
+
+    /// The blob store in the sub-folder `dir` (photos), through this share's backend.
+    pub fn blobs(&self, dir: &'static str, max_len: u64) -> super::blobs::BlobStore {
+        super::blobs::BlobStore::new(self.backend.clone(), dir, max_len)
     }
 
     pub fn terminal(&self) -> &str {

@@ -180,8 +180,14 @@ impl Share {
                 source: e,
             }
         } else if e.kind() == io::ErrorKind::NotFound {
-            StorageError::Missing {
-                file: CTL_FILE.into(),
+            // It was there when the share was opened: the share vanished (an unmount leaves an
+            // empty mount point).
+            StorageError::Unreachable {
+                dir: self.dir.display().to_string(),
+                source: io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "VENTALIBRE.CTL ya no está: la carpeta compartida dejó de estar disponible",
+                ),
             }
         } else {
             StorageError::io(CTL_FILE, op, e)

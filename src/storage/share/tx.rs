@@ -150,7 +150,7 @@ impl Tx for WriteTx<'_> {
 }
 
 impl WriteTx<'_> {
-    fn catalog(&mut self) -> Result<&Catalog> {
+    pub(super) fn catalog(&mut self) -> Result<&Catalog> {
         if self.catalog.is_some() {
             return Ok(self.catalog.as_ref().expect("checked"));
         }
@@ -220,7 +220,7 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    fn dirty(&mut self, file: &str) -> Result<&mut DirtyFile> {
+    pub(super) fn dirty(&mut self, file: &str) -> Result<&mut DirtyFile> {
         if !self.dirty.contains_key(file) {
             let h = self.view.header(file)?;
             self.dirty.insert(
@@ -298,12 +298,18 @@ impl WriteTx<'_> {
         let (head, count) = self.free_list(file)?;
         self.set_free_list(file, pos, count + 1)?;
         let d = self.dirty(file)?;
-        d.header.live_count -= 1;
+        let Some(live) = d.header.live_count.checked_sub(1) else {
+            return Err(StorageError::corrupt(
+                file,
+                "la cabecera cuenta 0 registros ocupados",
+            ));
+        };
+        d.header.live_count = live;
         d.slots.insert(pos, Slot::Free { next: head });
         Ok(())
     }
 
-    fn set_free_list(&mut self, file: &str, head: u64, count: u64) -> Result<()> {
+    pub(super) fn set_free_list(&mut self, file: &str, head: u64, count: u64) -> Result<()> {
         match self.header(file)?.free_home {
             FreeHome::Own => {
                 let d = self.dirty(file)?;
