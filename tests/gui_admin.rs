@@ -707,3 +707,50 @@ fn the_administration_installs_the_program_into_the_share() {
     // (the "program" of this test is the test binary itself; remove its large copy)
     std::fs::remove_file(&program).unwrap();
 }
+
+#[test]
+fn the_check_panel_backs_up_and_restores_after_a_confirmation() {
+    let s = share("copia-restauracion");
+    let ana = user(&s.market, "ana@ejemplo.com.ar", "Gómez, Ana");
+    s.market.deposit(&ana, 150_000).unwrap();
+    let copy = s
+        .dir
+        .with_file_name(format!("vl-gui-admin-copia-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    let mut h = harness(&s);
+    click(&mut h, "Revisión de la carpeta");
+    retype(&mut h, "Carpeta de la copia", &copy.display().to_string());
+    click(&mut h, "Hacer la copia");
+    gui_support::wait_for(&mut h, "La copia pasó la revisión.");
+    assert!(copy.join("VENTALIBRE.CTL").is_file());
+    // The copy just made is proposed for the restore.
+    assert_eq!(admin(&mut h).check.restore_src, copy.display().to_string());
+
+    // Money moves after the copy; restoring brings the copy's state back, after a question.
+    s.market.withdraw(&ana, 100_000).unwrap();
+    assert_eq!(s.market.wallet(&ana).unwrap().balance_cents, 50_000);
+    click(&mut h, "Restaurar…");
+    h.get_by_label_contains("¿Reemplazar todo el contenido de la carpeta por esta copia?");
+    click(&mut h, "Cancelar");
+    assert_eq!(
+        s.market.wallet(&ana).unwrap().balance_cents,
+        50_000,
+        "cancelled"
+    );
+    click(&mut h, "Restaurar…");
+    click(&mut h, "Sí, restaurar");
+    gui_support::wait_for(&mut h, "restaurada");
+    assert_eq!(s.market.wallet(&ana).unwrap().balance_cents, 150_000);
+    assert!(s.market.check().unwrap().ok);
+    // A copy that does not exist is refused with its reason, and nothing changes.
+    retype(
+        &mut h,
+        "Carpeta de la copia a restaurar",
+        "/no/existe/copia",
+    );
+    click(&mut h, "Restaurar…");
+    click(&mut h, "Sí, restaurar");
+    gui_support::wait_for(&mut h, "No se restauró");
+    assert_eq!(s.market.wallet(&ana).unwrap().balance_cents, 150_000);
+    let _ = std::fs::remove_dir_all(&copy);
+}

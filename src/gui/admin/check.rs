@@ -1,6 +1,7 @@
 //! The share's maintenance: the check (the fsck of every file, ME and cross-file invariant)
-//! and its report, a backup taken while other terminals keep working, and the repair of what
-//! the check found, confirmed first. Long runs show their progress.
+//! and its report, a backup taken while other terminals keep working, the restore of a copy
+//! and the repair of what the check found, both confirmed first. Long runs show their
+//! progress.
 
 use std::sync::{Arc, Mutex};
 
@@ -8,7 +9,9 @@ use egui::{RichText, TextEdit, Ui};
 
 use super::common::{RunAsAdmin, Task, busy};
 use crate::domain::check::CheckReport;
-use crate::domain::maintenance::{BackupSummary, Progress, RepairReport, default_backup_dir};
+use crate::domain::maintenance::{
+    BackupSummary, Progress, RepairReport, RestoreSummary, default_backup_dir,
+};
 use crate::gui::dialogs::{Export, TEXT};
 use crate::gui::env::Env;
 use crate::gui::notice::good_color as ok_color;
@@ -23,6 +26,12 @@ pub struct CheckPanel {
     pub backup_dest: String,
     backup: Task<BackupSummary>,
     backup_msg: Option<Result<String, String>>,
+    /// The copy to restore (typed; the last backup made here is proposed).
+    pub restore_src: String,
+    restore: Task<RestoreSummary>,
+    /// The administrator asked to restore and has not confirmed yet.
+    pub confirming_restore: bool,
+    restore_msg: Option<Result<String, String>>,
     repair: Task<RepairReport>,
     /// The administrator asked to repair and has not confirmed yet.
     pub confirming: bool,
@@ -61,7 +70,10 @@ impl CheckPanel {
             "Revisa cada archivo de la carpeta compartida, cada estructura (hash, lista, árboles AVL, colas) y que \
              los archivos concuerden entre sí. Solo lee: no cambia nada.",
         );
-        let working = self.job.running() || self.backup.running() || self.repair.running();
+        let working = self.job.running()
+            || self.backup.running()
+            || self.restore.running()
+            || self.repair.running();
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(!working, egui::Button::new("Revisar la carpeta"))
@@ -88,6 +100,7 @@ impl CheckPanel {
             );
         }
         self.backup_ui(ui, env, working);
+        self.restore_ui(ui, env, working);
         self.repair_ui(ui, env, working);
         ui.separator();
         let text = match (&self.repaired, &self.report) {
@@ -133,7 +146,24 @@ impl CheckPanel {
                 }
             }
         }
+        if let Some(r) = self.restore.poll() {
+            if r.is_ok() {
+                // What was checked before is not the share any more.
+                self.report = None;
+                self.repaired = None;
+            }
+            self.restore_msg = Some(r.map(|r| {
+                format!(
+                    "Copia {} restaurada: {} archivos, {} fotos; {} fotos que ya nadie nombraba, \
+                     borradas. Las demás terminales ven el estado restaurado en su próxima lectura.",
+                    r.src, r.files, r.photos, r.photos_removed
+                )
+            }));
+        }
         if let Some(r) = self.backup.poll() {
+            if let Ok(b) = &r {
+                self.restore_src = b.dest.clone();
+            }
             self.backup_msg = Some(r.map(|b| {
                 format!(
                     "Copia hecha en {}: {} archivos, {} fotos, {} KiB{}. {}",
@@ -215,6 +245,75 @@ impl CheckPanel {
                     ui.visuals().error_fg_color,
                     format!("No se hizo la copia: {e}"),
                 );
+            }
+            None => {}
+        }
+    }
+
+    fn restore_ui(&mut self, ui: &mut Ui, env: &Env, working: bool) {
+        ui.separator();
+        ui.label(RichText::new("Restaurar una copia").strong());
+        ui.label(
+            "Pone una copia hecha con «Hacer la copia» en lugar de todo el contenido de la carpeta. \
+             La copia se revisa antes; si otra terminal está escribiendo, no se restaura.",
+        );
+        ui.horizontal(|ui| {
+            let l = ui.label("Carpeta de la copia a restaurar");
+            ui.add_enabled(
+                !working && !self.confirming_restore,
+                TextEdit::singleline(&mut self.restore_src).desired_width(420.0),
+            )
+            .labelled_by(l.id);
+            if !self.confirming_restore
+                && ui
+                    .add_enabled(
+                        !working && !self.restore_src.trim().is_empty(),
+                        egui::Button::new("Restaurar…"),
+                    )
+                    .clicked()
+            {
+                self.confirming_restore = true;
+                self.restore_msg = None;
+            }
+        });
+        if self.confirming_restore {
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(
+                        "¿Reemplazar todo el contenido de la carpeta por esta copia? Lo que se \
+                         hizo después de la copia se pierde.",
+                    )
+                    .strong(),
+                );
+                if ui
+                    .add_enabled(!working, egui::Button::new("Sí, restaurar"))
+                    .clicked()
+                {
+                    self.confirming_restore = false;
+                    let src = std::path::PathBuf::from(self.restore_src.trim());
+                    let p = self.progress.clone();
+                    *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+                    self.restore.run(ui.ctx(), env, move |m, s| {
+                        m.restore(s, &src, &|x: &Progress| {
+                            *p.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                                Some(x.clone());
+                        })
+                    });
+                }
+                if ui.button("Cancelar").clicked() {
+                    self.confirming_restore = false;
+                }
+            });
+        }
+        if self.restore.running() {
+            progress_bar(ui, &self.progress);
+        }
+        match &self.restore_msg {
+            Some(Ok(m)) => {
+                ui.label(RichText::new(m).color(ok_color(ui)));
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("No se restauró: {e}"));
             }
             None => {}
         }
