@@ -260,6 +260,7 @@ impl Screen for WalletScreen {
                 TableBuilder::new(ui)
                     .id_salt("movimientos")
                     .striped(true)
+                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
                     .column(Column::exact(130.0))
                     .column(Column::exact(170.0))
                     .column(Column::exact(110.0))

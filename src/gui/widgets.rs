@@ -248,7 +248,7 @@ pub fn placeholder(ui: &mut Ui, size: egui::Vec2, text: &str) -> Response {
 /// In a `horizontal_wrapped` row: starts a new line unless `width` (a label and its field)
 /// still fits, so a label never ends one line with its field on the next.
 pub fn keep_together(ui: &mut Ui, width: f32) {
-    if ui.available_width() < width {
+    if ui.available_rect_before_wrap().width() < width {
         ui.end_row();
     }
 }
