@@ -714,6 +714,26 @@ fn console_check_and_repair() {
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("VENTALIBRE.CTL: reconstruido"));
     assert_eq!(run(&["check"], "").status.code(), Some(0));
+    // The version record's header damaged: the share does not open (exit 4, naming the file);
+    // `repair` makes the record again.
+    let mut raw = std::fs::read(dir.join("VERSION.DAT")).unwrap();
+    raw[100..108].copy_from_slice(&[0xff; 8]);
+    std::fs::write(dir.join("VERSION.DAT"), &raw).unwrap();
+    let o = run(&["check"], "");
+    assert_eq!(o.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("VERSION.DAT"));
+    let o = run(&["repair", "--si"], "");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("VERSION.DAT: registro de versión rehecho")
+    );
+    assert_eq!(run(&["check"], "").status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&copy);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -140,11 +140,12 @@ impl Repair {
             Err(e) if e.exit_code() == 4 => {
                 eprintln!("La carpeta no abre: {e}");
                 confirm(
-                    "Se reconstruirá el archivo de control (VENTALIBRE.CTL) a partir de los \
-                     archivos de datos (el dañado queda guardado al lado).",
+                    "Se reconstruirá lo que impide abrirla: el archivo de control \
+                     (VENTALIBRE.CTL, a partir de los archivos de datos; el dañado queda \
+                     guardado al lado) o el registro de versión (VERSION.DAT).",
                     self.si,
                 )?;
-                for l in maintenance::repair_control(dir)? {
+                for l in maintenance::repair_unopenable(dir)? {
                     text.push_str(&format!("  - {l}\n"));
                 }
                 Market::open(dir, false)?
@@ -178,7 +179,7 @@ impl Repair {
             DAMAGED.store(true, Ordering::Relaxed);
         }
         if !text.is_empty() {
-            text = format!("Archivo de control:\n{text}");
+            text = format!("Para que la carpeta abra:\n{text}");
         }
         text.push_str(&rep.to_text());
         Ok((to_value(&rep), text))

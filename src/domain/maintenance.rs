@@ -504,6 +504,28 @@ impl Market {
     }
 }
 
+/// Makes a share that does not open because of damage open again: a damaged control file is
+/// rebuilt ([`repair_control`]), a damaged version record (`VERSION.DAT`) made again
+/// (`version::repair_record`). Refused when neither is what stops it. Afterwards
+/// [`Market::repair`] can run.
+pub fn repair_unopenable(dir: &Path) -> DResult<Vec<String>> {
+    let names: Vec<&str> = schema_files().into_iter().map(|(n, _)| n).collect();
+    if let crate::storage::probe::FolderState::Damaged { .. } =
+        crate::storage::probe::probe(dir, &names, &[PHOTOS_DIR])?
+    {
+        return repair_control(dir);
+    }
+    let share = Share::open(dir, ShareConfig::default())?;
+    let done =
+        share.write(|tx| -> DResult<Option<String>> { super::version::repair_record(tx) })?;
+    match done {
+        Some(line) => Ok(vec![line]),
+        None => invalid(
+            "la carpeta no abre por un daño que esta reparación no reconstruye: restaure una copia",
+        ),
+    }
+}
+
 /// Rebuilds the control file of the share in `dir` when it is damaged (the folder then holds
 /// VentaLibre files that do not open: `init` refuses it and points here). Afterwards the share
 /// opens and [`Market::repair`] can run. Refused on a folder whose control file is sound.

@@ -252,6 +252,47 @@ fn store_record(tx: &mut WriteTx, v: &ShareVersion) -> DResult<()> {
     Ok(())
 }
 
+/// Repair: a `VERSION.DAT` whose header or record is damaged gets a record again — this
+/// program's format revision, and this program as the oldest that may write (the cautious
+/// guess: no older terminal writes until an administrator installs or upgrades). Runs in a
+/// storage-level write transaction, before the domain's gate (which refuses a damaged record).
+/// Returns what it did, if anything.
+pub(crate) fn repair_record(tx: &mut WriteTx) -> DResult<Option<String>> {
+    if !tx.exists(VERSION_FILE)? {
+        return Ok(None);
+    }
+    let why = match tx.raw_header(VERSION_FILE)? {
+        Ok(h) if h.tag == VERSION_FILE && h.slot_size == VERSION_SLOT => {
+            match ShareVersion::decode(&h.control) {
+                Ok(_) => return Ok(None),
+                Err(e) => e.to_string(),
+            }
+        }
+        Ok(_) => "la cabecera no es la de VERSION.DAT".to_string(),
+        Err(d) => d,
+    };
+    let me = program_version();
+    let v = ShareVersion {
+        revision: format_revision().max(2),
+        oldest_writer: me,
+        oldest_reader: ProgramVersion::ZERO,
+        recorded_by: me,
+        recorded_ms: now_ms(),
+    };
+    let mut h =
+        crate::storage::record::Header::new(VERSION_FILE, VERSION_SLOT, FreeHome::Own, now_ms());
+    for (i, value) in v.encode().into_iter().enumerate() {
+        h.control[i] = value;
+    }
+    h.change_counter = tx.counter();
+    tx.replace_header(VERSION_FILE, h)?;
+    Ok(Some(format!(
+        "{VERSION_FILE}: registro de versión rehecho ({why}): revisión {}, modifican desde la \
+         versión {me} (la de este programa)",
+        v.revision
+    )))
+}
+
 /// Why this program may not write (or read) the share.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum VersionRefusal {
