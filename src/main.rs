@@ -15,6 +15,7 @@ fn main() {
         println!("{}", cli::version_text(cli.json));
         std::process::exit(0);
     }
+    cli::prepare_embedded_share(cli.share.as_deref());
     let code = match cli.command {
         None => ventalibre::gui::run(cli::share_dir(cli.share.as_deref())),
         Some(_) => {

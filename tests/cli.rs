@@ -1035,6 +1035,7 @@ fn demo_fills_a_share_that_passes_check() {
             "400",
             "--seed",
             "7",
+            "--sin-fotos",
         ],
     );
     assert_eq!(v["users"], 150);

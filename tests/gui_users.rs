@@ -270,7 +270,7 @@ fn a_buyer_asks_reads_the_answer_funds_the_wallet_buys_sees_the_invoice_and_rate
     h.get_by_role_and_label(Role::Link, "Bicicleta rodado 29")
         .click();
     settle(&mut h);
-    assert!(has(&h, "Su conversación con quien vende"));
+    assert!(has(&h, "Preguntas y respuestas (0)"));
     assert!(has(&h, "Vera, Ana"));
     type_in(&mut h, "Su pregunta", "¿Tiene cambios?");
     click(&mut h, "Preguntar");

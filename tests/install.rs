@@ -20,6 +20,8 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_ventalibre");
 const NEWER: &str = "Hay una versión nueva de VentaLibre en la carpeta compartida: ciérrela y ábrala con el acceso directo de la carpeta";
 const ADMIN: &str = "admin@ventalibre.com.ar";
+/// The administrator's password once the initial one (`newton`) is changed.
+const ADMIN_PW: &str = "clave-admin";
 
 /// The tests that copy the program (a debug build is hundreds of MB) run one at a time, so
 /// they never hold more than two copies on the disk at once.
@@ -160,6 +162,21 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
             return false;
         }
     }
+}
+
+/// Changes the initial administrator password (required before anything else), with the
+/// program as `env` sets it.
+fn change_admin_password(share: &Path, cwd: &Path, env: &[(&str, &str)]) {
+    let mut c = vl(
+        BIN,
+        cwd,
+        &["clave", "--json", "--usuario", ADMIN, "--carpeta"],
+    );
+    c.arg(share)
+        .env("VENTALIBRE_PASSWORD", "newton")
+        .env("VENTALIBRE_NEW_PASSWORD", ADMIN_PW)
+        .envs(env.iter().copied());
+    json_ok(&mut c);
 }
 
 fn program_of(share: &Path) -> PathBuf {
@@ -542,9 +559,7 @@ fn an_older_program_reads_the_share_but_does_not_write_it() {
     let mut c = vl(BIN, &cwd, &["iniciar", "--json", "--carpeta"]);
     c.arg(&share);
     json_ok(&mut c);
-    let mut c = vl(BIN, &cwd, &["--carpeta"]);
-    c.arg(&share);
-    json_ok(&mut register(c, "beto@example.com"));
+    change_admin_password(&share, &cwd, &[]);
 
     let older = |args: &[&str]| {
         let mut c = vl(BIN, &cwd, args);
@@ -563,8 +578,8 @@ fn an_older_program_reads_the_share_but_does_not_write_it() {
         v.to_string().contains("Electr"),
         "the sample categories: {v}"
     );
-    let mut c = older(&["billetera", "--json", "--usuario", "beto@example.com"]);
-    c.env("VENTALIBRE_PASSWORD", "clave-123");
+    let mut c = older(&["billetera", "--json", "--usuario", ADMIN]);
+    c.env("VENTALIBRE_PASSWORD", ADMIN_PW);
     json_ok(&mut c);
     json_ok(&mut older(&["explorar", "--json"]));
     let v = json_ok(&mut older(&["verificar", "--json"]));
@@ -614,6 +629,7 @@ fn a_share_of_the_first_versions_is_locked_to_the_installed_program() {
     let mut c = vl(BIN, &cwd, &["iniciar", "--json", "--carpeta"]);
     c.arg(&share).env("VENTALIBRE_FORMAT_REVISION", "1");
     json_ok(&mut c);
+    change_admin_password(&share, &cwd, &[("VENTALIBRE_FORMAT_REVISION", "1")]);
     assert!(!share.join("VERSION.DAT").exists());
     let at = |version: Option<&str>| {
         let mut c = vl(BIN, &cwd, &[]);
@@ -645,17 +661,7 @@ fn a_share_of_the_first_versions_is_locked_to_the_installed_program() {
         .args(["--usuario", "ana@example.com"])
         .env("VENTALIBRE_PASSWORD", "clave-123");
     refused(&mut c, "administración");
-    // The administrator changes the initial password first (nothing else is allowed before).
-    let mut c = vl(
-        BIN,
-        &cwd,
-        &["clave", "--json", "--usuario", ADMIN, "--carpeta"],
-    );
-    c.arg(&share)
-        .env("VENTALIBRE_PASSWORD", "newton")
-        .env("VENTALIBRE_NEW_PASSWORD", "otra-clave-9");
-    json_ok(&mut c);
-    let r = install(&share, &cwd, Some("otra-clave-9"));
+    let r = install(&share, &cwd, Some(ADMIN_PW));
     assert_eq!(r["raised_oldest_writer"], true, "{r}");
     assert_eq!(r["created"], false, "{r}");
     refused(&mut register(at(Some("0.0.1")), "carla@example.com"), NEWER);
@@ -738,6 +744,7 @@ fn wait_for_opened_share(p: &mut Running, config: &Path) -> PathBuf {
 fn window_env(c: &mut Command, x: &Xvfb, home: &Path, config: &Path, run: &Path) {
     c.env("DISPLAY", &x.display)
         .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join(".local/share"))
         .env("XDG_CONFIG_HOME", config)
         .env("XDG_RUNTIME_DIR", run)
         .env_remove("WAYLAND_DISPLAY")
@@ -778,6 +785,12 @@ fn the_window_opens_its_share_with_its_icon() {
     window_env(&mut c, &x, &home, &config, &run);
     let mut p = Running(c.spawn().unwrap());
     assert_eq!(wait_for_opened_share(&mut p, &config), share);
+    // The icon is in this user's icon theme, for the share's desktop entry (Icon=ventalibre).
+    let themed = home.join(".local/share/icons/hicolor/256x256/apps/ventalibre.png");
+    assert_eq!(
+        std::fs::read(&themed).unwrap(),
+        include_bytes!("../assets/ventalibre-256.png")
+    );
 
     // The window's icon is ours (eframe would otherwise set its own), pixel for pixel.
     let xprop = |args: &[&str]| {

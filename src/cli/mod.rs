@@ -63,6 +63,45 @@ pub fn share_dir(flag: Option<&Path>) -> PathBuf {
     }
 }
 
+/// On the embedded default share (no `--share`, no `VENTALIBRE_SHARE`, and `./shared_me`
+/// is the project's folder, with its README), makes the demo shop on first start: the data is
+/// not in version control (`shared_me/README.md`).
+pub fn prepare_embedded_share(flag: Option<&Path>) {
+    if flag.is_some() || std::env::var_os("VENTALIBRE_SHARE").is_some_and(|v| !v.is_empty()) {
+        return;
+    }
+    if crate::domain::install::share_of_running_program().is_some() {
+        return; // a program installed in a share opens that share, never shared_me
+    }
+    let dir = share_dir(None);
+    if dir.join("VENTALIBRE.CTL").exists() {
+        return;
+    }
+    // Only the project's own folder (its README says so), never a folder that happens to be
+    // called shared_me.
+    let ours = std::fs::read_to_string(dir.join("README.md"))
+        .is_ok_and(|t| t.starts_with("# shared_me — the embedded default share"));
+    if !ours {
+        return;
+    }
+    eprintln!(
+        "Primer uso: preparando la tienda de demostración en {} (unos segundos)…",
+        dir.display()
+    );
+    match crate::domain::demo::embedded::prepare(&dir) {
+        Ok(Some(s)) => eprintln!(
+            "Lista: {} usuarios (clave {}), {} publicaciones. Administración: {} / {}.",
+            s.users,
+            crate::domain::demo::DEMO_PASSWORD,
+            s.publications,
+            crate::domain::market::ADMIN_EMAIL,
+            crate::domain::market::ADMIN_DEFAULT_PASSWORD
+        ),
+        Ok(None) => {}
+        Err(e) => eprintln!("ventalibre: no se pudo preparar la tienda de demostración: {e}"),
+    }
+}
+
 /// What `ventalibre --version` prints: the program's version and the share format it writes
 /// (one JSON document with `--json`).
 pub fn version_text(json: bool) -> String {

@@ -167,20 +167,35 @@ pub struct Demo {
         help = "Semilla del generador: la misma semilla da los mismos datos (por omisión 1)"
     )]
     pub seed: u64,
+    /// Without pictures (faster: for big shares and tests).
+    #[arg(
+        long = "sin-fotos",
+        alias = "no-photos",
+        help = "Sin fotos (más rápido: para carpetas grandes y pruebas)"
+    )]
+    pub no_photos: bool,
 }
 
 impl Demo {
     pub fn run(self, cx: &Ctx) -> Out {
-        let sum = cx.market.demo(self.users, self.publications, self.seed)?;
+        let sum = cx.market.demo_with(&crate::domain::demo::DemoOptions {
+            users: self.users,
+            publications: self.publications,
+            seed: self.seed,
+            photos: !self.no_photos,
+        })?;
         Ok((
             to_value(&sum),
             format!(
-                "Generados: {} usuarios (clave {}), {} publicaciones, {} conversaciones, {} ventas",
+                "Generados: {} usuarios (clave {}), {} publicaciones con {} fotos, {} preguntas ({} respondidas), {} ventas ({} calificadas)",
                 sum.users,
                 crate::domain::demo::DEMO_PASSWORD,
                 sum.publications,
+                sum.photos,
                 sum.conversations,
-                sum.sales
+                sum.answers,
+                sum.sales,
+                sum.ratings
             ),
         ))
     }

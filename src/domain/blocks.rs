@@ -202,6 +202,53 @@ pub fn validate_reason(reason: &str) -> DResult<String> {
     text("el motivo del bloqueo", reason, REASON_LEN, true).on(Field::Reason)
 }
 
+/// The administration blocks or unblocks publication `id` at time `now`; its seller gets a
+/// news item (with the reason).
+pub(crate) fn block_publication_in_tx(
+    tx: &mut WriteTx,
+    admin: &User,
+    id: u64,
+    blocked: bool,
+    reason: &str,
+    now: i64,
+) -> DResult<()> {
+    let mut p = load_pub(tx, id)?;
+    let l = Listing::of_record(&p, now);
+    if blocked {
+        may_block(Some(Actor::from(admin)), &l)?;
+        p.state_before_block = p.state;
+        p.state = PubState::Blocked;
+    } else {
+        may_unblock(Some(Actor::from(admin)), &l)?;
+        p.state = p.state_before_block;
+    }
+    p.updated_ms = now;
+    store_pub(tx, &p)?;
+    let kind = if blocked {
+        super::news::NewsKind::Blocked
+    } else {
+        super::news::NewsKind::Unblocked
+    };
+    super::news::push(
+        tx,
+        p.seller,
+        super::news::News::new(kind, now, id).text(reason),
+    )?;
+    let op = if blocked {
+        "bloqueo-publicación"
+    } else {
+        "desbloqueo-publicación"
+    };
+    record(
+        tx,
+        admin,
+        (BlockTarget::Publication, id, blocked),
+        reason,
+        op,
+        &format!("publicación {id}"),
+    )
+}
+
 impl Market {
     /// Blocks a user (administrator), saying why: the user is refused at the next log-in and
     /// in every operation, and told the reason.
@@ -279,31 +326,7 @@ impl Market {
     fn publication_block(&self, s: &Session, id: u64, blocked: bool, reason: &str) -> DResult<()> {
         self.write(|tx| {
             let admin = current_admin(tx, s)?;
-            let mut p = load_pub(tx, id)?;
-            let l = Listing::of_record(&p, now_ms());
-            if blocked {
-                may_block(Some(Actor::from(&admin)), &l)?;
-                p.state_before_block = p.state;
-                p.state = PubState::Blocked;
-            } else {
-                may_unblock(Some(Actor::from(&admin)), &l)?;
-                p.state = p.state_before_block;
-            }
-            p.updated_ms = now_ms();
-            store_pub(tx, &p)?;
-            let op = if blocked {
-                "bloqueo-publicación"
-            } else {
-                "desbloqueo-publicación"
-            };
-            record(
-                tx,
-                &admin,
-                (BlockTarget::Publication, id, blocked),
-                reason,
-                op,
-                &format!("publicación {id}"),
-            )
+            block_publication_in_tx(tx, &admin, id, blocked, reason, now_ms())
         })
     }
 

@@ -18,7 +18,7 @@ use super::{
     DResult, Field, Market, OnField, conflict, denied, format_cents, invalid, not_found, provinces,
 };
 use crate::storage::ident::now_ms;
-use crate::storage::{NIL, Tx};
+use crate::storage::{NIL, Tx, WriteTx};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CategoryView {
@@ -298,6 +298,63 @@ pub fn check_publication(
     Ok((category.unwrap_or_default(), cents, day))
 }
 
+/// A listing ready to be published: fields already validated, photo already stored.
+#[derive(Debug, Clone)]
+pub(crate) struct Draft {
+    pub category: u64,
+    pub title: String,
+    pub description: String,
+    pub price: i64,
+    pub kind: Kind,
+    pub closes_ms: i64,
+    pub photo: PhotoId,
+}
+
+/// Publishes `d` for seller `u` at time `now` (see [`Market::publish`]); tells the users
+/// whose saved searches it matches.
+pub(crate) fn publish_in_tx(
+    tx: &mut WriteTx,
+    u: &User,
+    d: &Draft,
+    now: i64,
+) -> DResult<Publication> {
+    if u.is_admin() {
+        return denied("la cuenta de administración no publica artículos");
+    }
+    if CATEGORIES.get(tx, d.category)?.is_none() {
+        return not_found(format!("no existe la categoría {}", d.category)).on(Field::Category);
+    }
+    let id = tx.header(PUBS_DAT)?.slot_count + 1;
+    let p = Publication {
+        id,
+        category: d.category,
+        seller: u.id,
+        title: d.title.clone(),
+        description: d.description.clone(),
+        price: d.price,
+        published_ms: now,
+        closes_ms: d.closes_ms,
+        kind: d.kind,
+        state: PubState::Published,
+        state_before_block: PubState::Published,
+        photo: d.photo,
+        sale_pos: NIL,
+        buyer: 0,
+        updated_ms: now,
+        sold_ms: 0,
+    };
+    // Append only: the data file never reuses a slot, so position = id - 1.
+    let pos = id - 1;
+    let got = tx.alloc(PUBS_DAT, &p.encode())?;
+    debug_assert_eq!(got, pos);
+    tx.set_control(PUBS_CON, PCON_LAST_ID, id)?;
+    BY_SELLER.insert(tx, u.id, pos)?;
+    BY_CATEGORY.insert(tx, d.category, pos)?;
+    super::saved_searches::on_published(tx, &p, u, now)?;
+    tx.log_event(&u.email, "publicación", &format!("{id} {}", p.title))?;
+    Ok(p)
+}
+
 impl Market {
     // ---- categories --------------------------------------------------------------------------
 
@@ -418,42 +475,16 @@ impl Market {
             .on(Field::Photo)?;
         self.write_with_photo(photo.as_ref(), |tx| {
             let u = current(tx, s)?;
-            if u.is_admin() {
-                return denied("la cuenta de administración no publica artículos");
-            }
-            if CATEGORIES.get(tx, n.category)?.is_none() {
-                return not_found(format!("no existe la categoría {}", n.category))
-                    .on(Field::Category);
-            }
-            let now = now_ms();
-            let id = tx.header(PUBS_DAT)?.slot_count + 1;
-            let p = Publication {
-                id,
+            let d = Draft {
                 category: n.category,
-                seller: u.id,
                 title: title.clone(),
                 description: description.clone(),
                 price: n.price,
-                published_ms: now,
-                closes_ms: end_of_day_ms(n.closes),
                 kind: n.kind,
-                state: PubState::Published,
-                state_before_block: PubState::Published,
+                closes_ms: end_of_day_ms(n.closes),
                 photo: photo.as_ref().map_or([0; 32], |p| p.id),
-                sale_pos: NIL,
-                buyer: 0,
-                updated_ms: now,
-                sold_ms: 0,
             };
-            // Append only: the data file never reuses a slot, so position = id - 1.
-            let pos = tx.header(PUBS_DAT)?.slot_count;
-            let got = tx.alloc(PUBS_DAT, &p.encode())?;
-            debug_assert_eq!(got, pos);
-            tx.set_control(PUBS_CON, PCON_LAST_ID, id)?;
-            BY_SELLER.insert(tx, u.id, pos)?;
-            BY_CATEGORY.insert(tx, n.category, pos)?;
-            tx.log_event(&u.email, "publicación", &format!("{id} {title}"))?;
-            Ok(id)
+            Ok(publish_in_tx(tx, &u, &d, now_ms())?.id)
         })
     }
 

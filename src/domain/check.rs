@@ -135,6 +135,7 @@ pub fn check_tx(tx: &mut impl Tx, photos: &BlobStore) -> DResult<CheckReport> {
             structures,
         });
     }
+    structures.extend(super::shop::check_shop(tx)?);
     cross_file(tx, photos, pubs, data, &mut structures)?;
     let ok = structures.iter().all(|s| s.is_ok());
     Ok(CheckReport {

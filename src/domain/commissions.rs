@@ -135,13 +135,22 @@ fn preview_of(planned: &[Planned], users: &HashMap<u64, User>) -> CommissionPrev
     p
 }
 
-/// Collects the planned sales that `only` allows (all payable ones when `None`).
-fn collect(tx: &mut WriteTx, s: &Session, only: Option<&HashSet<u64>>) -> DResult<Collection> {
-    let mut admin = current_admin(tx, s)?;
+/// The administration collects every commission its sellers can pay, at time `now`.
+pub(crate) fn collect_in_tx(tx: &mut WriteTx, admin: User, now: i64) -> DResult<Collection> {
+    collect(tx, admin, None, now)
+}
+
+/// Collects the planned sales that `only` allows (all payable ones when `None`); each seller
+/// who paid gets a news item.
+fn collect(
+    tx: &mut WriteTx,
+    mut admin: User,
+    only: Option<&HashSet<u64>>,
+    now: i64,
+) -> DResult<Collection> {
     let mut users = users_by_id(tx)?;
     let planned = plan(tx, &users)?;
     let mut c = Collection::default();
-    let now = now_ms();
     for Planned {
         pos,
         mut sale,
@@ -171,6 +180,7 @@ fn collect(tx: &mut WriteTx, s: &Session, only: Option<&HashSet<u64>>) -> DResul
                 -sale.commission,
                 admin.id,
                 sale.pub_id,
+                now,
             )?;
             add_movement(
                 tx,
@@ -179,6 +189,14 @@ fn collect(tx: &mut WriteTx, s: &Session, only: Option<&HashSet<u64>>) -> DResul
                 sale.commission,
                 seller.id,
                 sale.pub_id,
+                now,
+            )?;
+            super::news::push(
+                tx,
+                seller.id,
+                super::news::News::new(super::news::NewsKind::Commission, now, sale.pub_id)
+                    .amount(sale.commission)
+                    .reference(pos + 1),
             )?;
             c.collected += 1;
             c.amount_cents += sale.commission;
@@ -221,12 +239,18 @@ impl Market {
             return conflict("no hay comisiones para cobrar");
         }
         let only: HashSet<u64> = preview.sale_numbers.iter().copied().collect();
-        self.write(|tx| collect(tx, s, Some(&only)))
+        self.write(|tx| {
+            let admin = current_admin(tx, s)?;
+            collect(tx, admin, Some(&only), now_ms())
+        })
     }
 
     /// Collects every unpaid commission whose seller can pay it: moves it from the seller's
     /// wallet to VentaLibre's (the administrator's) and marks the sale collected.
     pub fn collect_commissions(&self, s: &Session) -> DResult<Collection> {
-        self.write(|tx| collect(tx, s, None))
+        self.write(|tx| {
+            let admin = current_admin(tx, s)?;
+            collect(tx, admin, None, now_ms())
+        })
     }
 }

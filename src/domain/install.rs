@@ -435,6 +435,27 @@ echo "VentaLibre se está abriendo sobre $dir. Puede cerrar esta ventana."
     .to_string()
 }
 
+/// Linux: puts the icon in the user's icon theme if it is not there yet, so the share's
+/// `VentaLibre.desktop` (`Icon=ventalibre`) shows it on this computer after the program's first
+/// start, shortcut or not. Best effort: a read-only home just leaves the generic icon.
+pub fn ensure_user_icon() {
+    if !cfg!(all(unix, not(target_os = "macos"))) {
+        return;
+    }
+    let Some(data) = env_dir("XDG_DATA_HOME")
+        .or_else(|| super::places::home_dir().map(|h| h.join(".local").join("share")))
+    else {
+        return;
+    };
+    for (size, png) in ICONS {
+        let p = data.join(format!("icons/hicolor/{size}x{size}/apps/{APP_ID}.png"));
+        if !p.exists() {
+            let _ = p.parent().map(std::fs::create_dir_all);
+            let _ = std::fs::write(&p, png);
+        }
+    }
+}
+
 /// What [`local_shortcut`] wrote on this computer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ShortcutReport {

@@ -172,6 +172,7 @@ pub(crate) fn referenced(tx: &mut impl Tx) -> DResult<HashSet<PhotoId>> {
             }
         }
     }
+    out.extend(super::gallery::referenced(tx)?);
     Ok(out)
 }
 
@@ -201,6 +202,10 @@ pub(crate) fn referenced_readable(tx: &mut impl Tx) -> DResult<(HashSet<PhotoId>
             Err(e) if e.is_damaged() => complete = false,
             Err(e) => return Err(e.into()),
         }
+    }
+    match super::gallery::referenced(tx) {
+        Ok(g) => out.extend(g),
+        Err(_) => complete = false,
     }
     Ok((out, complete))
 }
@@ -255,38 +260,60 @@ impl Market {
         photo: Option<&PreparedPhoto>,
         f: impl FnOnce(&mut WriteTx<'_>) -> DResult<T>,
     ) -> DResult<T> {
-        let Some(photo) = photo else {
+        match photo {
+            None => self.write(f),
+            Some(p) => self.write_with_photos(std::slice::from_ref(p), f),
+        }
+    }
+
+    /// [`Self::write_with_photo`] for several photos at once (a listing's gallery, the demo's
+    /// pictures in batches): all are stored in the one transaction, or none stays.
+    pub(crate) fn write_with_photos<T>(
+        &self,
+        photos: &[PreparedPhoto],
+        f: impl FnOnce(&mut WriteTx<'_>) -> DResult<T>,
+    ) -> DResult<T> {
+        if photos.is_empty() {
             return self.write(f);
-        };
+        }
         let blobs = self.photo_store();
         let mut created: Vec<String> = Vec::new();
         let r = self.write(|tx| {
             let out = f(tx)?;
-            let thumb = thumb_name(&photo.id);
-            let name = hex(&photo.id);
-            if blobs.put(tx, &thumb, &photo.thumb)? {
-                created.push(thumb);
-            }
-            match blobs.put(tx, &name, &photo.bytes) {
-                Ok(true) => created.push(name),
-                Ok(false) => {}
-                Err(e) => {
-                    for c in created.drain(..) {
-                        let _ = blobs.remove(tx, &c);
+            for photo in photos {
+                let thumb = thumb_name(&photo.id);
+                let name = hex(&photo.id);
+                let stored = blobs.put(tx, &thumb, &photo.thumb).and_then(|t| {
+                    if t {
+                        created.push(thumb);
                     }
-                    return Err(e.into());
+                    blobs.put(tx, &name, &photo.bytes)
+                });
+                match stored {
+                    Ok(true) => created.push(name),
+                    Ok(false) => {}
+                    Err(e) => {
+                        for c in created.drain(..) {
+                            let _ = blobs.remove(tx, &c);
+                        }
+                        return Err(e.into());
+                    }
                 }
             }
             Ok(out)
         });
         if r.is_err() && !created.is_empty() {
-            // The commit failed after the photo was stored. Another terminal may have stored
-            // and referenced the same photo since: remove it only if nothing names it.
+            // The commit failed after the photos were stored. Another terminal may have stored
+            // and referenced the same photo since: remove one only if nothing names it.
             let _ = self.write(|tx| -> DResult<()> {
                 let refs = referenced(tx)?;
-                if !refs.contains(&photo.id) {
-                    for c in &created {
-                        blobs.remove(tx, c)?;
+                for photo in photos {
+                    if !refs.contains(&photo.id) {
+                        for c in [thumb_name(&photo.id), hex(&photo.id)] {
+                            if created.contains(&c) {
+                                blobs.remove(tx, &c)?;
+                            }
+                        }
                     }
                 }
                 Ok(())

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::catalog::Ctx;
 use super::market::*;
+use super::news::{News, NewsKind};
 use super::permissions::{Actor, Listing, may_answer, may_ask, may_buy};
 use super::records::*;
 use super::text::multiline_text;
@@ -185,6 +186,7 @@ pub(crate) fn conversation_view(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn add_movement(
     tx: &mut WriteTx,
     u: &User,
@@ -192,6 +194,7 @@ pub(crate) fn add_movement(
     amount: i64,
     other: u64,
     reference: u64,
+    now: i64,
 ) -> DResult<()> {
     let m = Movement {
         user: u.id,
@@ -199,7 +202,7 @@ pub(crate) fn add_movement(
         amount,
         balance_after: u.balance,
         other,
-        time_ms: now_ms(),
+        time_ms: now,
         reference,
         lamport: tx.lamport(),
     };
@@ -230,8 +233,8 @@ pub(crate) fn ask_in_tx(
     p: &Publication,
     question: &str,
     answer: Option<&str>,
+    now: i64,
 ) -> DResult<u64> {
-    let now = now_ms();
     let m = Message {
         asked_ms: now,
         answered_ms: if answer.is_some() { now } else { 0 },
@@ -240,6 +243,188 @@ pub(crate) fn ask_in_tx(
     };
     let (_, item) = MESSAGES.push(tx, p.id, buyer.id, &m.encode(), now)?;
     Ok(item.number)
+}
+
+/// A buyer's question on a listing, with the rules and the seller's news item.
+pub(crate) fn ask_checked_in_tx(
+    tx: &mut WriteTx,
+    u: &User,
+    p: &Publication,
+    question: &str,
+    now: i64,
+) -> DResult<u64> {
+    may_ask(Some(Actor::from(u)), &Listing::of_record(p, now))?;
+    let n = ask_in_tx(tx, u, p, question, None, now)?;
+    super::news::push(
+        tx,
+        p.seller,
+        News::new(NewsKind::Question, now, p.id)
+            .other(u.id)
+            .text(question),
+    )?;
+    Ok(n)
+}
+
+/// Buys publication `id` for `buyer` at time `now` (see [`Market::buy`]).
+pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) -> DResult<Purchase> {
+    let mut p = load_pub(tx, id)?;
+    may_buy(Some(Actor::from(&buyer)), &Listing::of_record(&p, now))?;
+    let Some(mut seller) = user_by_id(tx, p.seller)? else {
+        return conflict("quien vende ya no tiene cuenta en VentaLibre");
+    };
+    if seller.is_blocked() {
+        return conflict("la cuenta de quien vende está bloqueada");
+    }
+    if buyer.balance < p.price {
+        return conflict(format!(
+            "saldo insuficiente: su billetera tiene $ {} y el artículo cuesta $ {}; deposite la diferencia",
+            format_cents(buyer.balance),
+            format_cents(p.price)
+        ));
+    }
+    let bp = CATEGORIES
+        .get(tx, p.category)?
+        .map_or(0, |v| Category::decode(&v).commission_bp);
+    let invoice_no = tx.header(INVOICES)?.slot_count + 1;
+    let sale = Sale {
+        pub_id: p.id,
+        seller: seller.id,
+        buyer: buyer.id,
+        title: p.title.clone(),
+        price: p.price,
+        published_ms: p.published_ms,
+        sold_ms: now,
+        kind: p.kind,
+        rating: Rating::Unrated,
+        collected: false,
+        commission_bp: bp,
+        commission: super::money::commission(p.price, bp),
+        invoice: invoice_no,
+        collected_ms: 0,
+    };
+    let (_, item) = SALES.push(tx, buyer.id, 0, &sale.encode(), now)?;
+    let inv = Invoice {
+        number: invoice_no,
+        sale_pos: item.pos,
+        pub_id: p.id,
+        issued_ms: now,
+        buyer_id: buyer.id,
+        buyer_name: buyer.name.clone(),
+        buyer_email: buyer.email.clone(),
+        buyer_address: buyer.address.clone(),
+        seller_id: seller.id,
+        seller_name: seller.name.clone(),
+        seller_email: seller.email.clone(),
+        title: p.title.clone(),
+        quantity: 1,
+        unit_price: p.price,
+        total: p.price,
+        commission_bp: bp,
+        commission: sale.commission,
+        kind: p.kind,
+        lamport: tx.lamport(),
+    };
+    let pos = tx.alloc(INVOICES, &inv.encode())?;
+    debug_assert_eq!(pos + 1, invoice_no);
+    p.state = PubState::Sold;
+    p.buyer = buyer.id;
+    p.sale_pos = item.pos;
+    p.sold_ms = now;
+    p.updated_ms = now;
+    store_pub(tx, &p)?;
+    buyer.balance -= p.price;
+    seller.balance += p.price;
+    store_user(tx, &buyer)?;
+    store_user(tx, &seller)?;
+    add_movement(
+        tx,
+        &buyer,
+        MoveKind::Purchase,
+        -p.price,
+        seller.id,
+        p.id,
+        now,
+    )?;
+    add_movement(
+        tx,
+        &seller,
+        MoveKind::SaleIncome,
+        p.price,
+        buyer.id,
+        p.id,
+        now,
+    )?;
+    super::news::push(
+        tx,
+        seller.id,
+        News::new(NewsKind::Sale, now, p.id)
+            .other(buyer.id)
+            .amount(p.price)
+            .reference(item.pos + 1),
+    )?;
+    tx.log_event(
+        &buyer.email,
+        "compra",
+        &format!("publicación {id}, factura {invoice_no}"),
+    )?;
+    Ok(Purchase {
+        sale: item.pos + 1,
+        invoice: invoice_no,
+    })
+}
+
+/// Buyer `u` rates sale number `sale` (position + 1) at time `now`.
+pub(crate) fn rate_in_tx(
+    tx: &mut WriteTx,
+    u: &User,
+    sale: u64,
+    rating: Rating,
+    comment: &str,
+    now: i64,
+) -> DResult<()> {
+    let n = tx.header(SALES.items)?.slot_count;
+    if sale == 0 || sale > n {
+        return not_found(format!("no existe la venta {sale}"));
+    }
+    let it = SALES.item(tx, sale - 1)?;
+    let mut sl = Sale::decode(&it.payload)?;
+    if sl.buyer != u.id {
+        return denied(format!("la compra {sale} no es suya"));
+    }
+    if sl.rating != Rating::Unrated {
+        return conflict(format!(
+            "ya calificó esta compra como «{}»",
+            sl.rating.label()
+        ));
+    }
+    sl.rating = rating;
+    SALES.update_item(tx, it.pos, &sl.encode(), now)?;
+    super::shop::record_opinion(tx, sale, &sl, comment, now)?;
+    super::news::push(
+        tx,
+        sl.seller,
+        News::new(NewsKind::Rated, now, sl.pub_id)
+            .other(u.id)
+            .rating(rating)
+            .reference(sale)
+            .text(comment),
+    )?;
+    tx.log_event(
+        &u.email,
+        "calificación",
+        &format!("venta {sale}: {}", rating.label()),
+    )?;
+    Ok(())
+}
+
+/// Deposits `cents` into `u`'s wallet at time `now`; returns the new balance.
+pub(crate) fn deposit_in_tx(tx: &mut WriteTx, mut u: User, cents: i64, now: i64) -> DResult<i64> {
+    check_amount(cents)?;
+    u.balance += cents;
+    store_user(tx, &u)?;
+    add_movement(tx, &u, MoveKind::Deposit, cents, 0, 0, now)?;
+    tx.log_event(&u.email, "depósito", &format_cents(cents))?;
+    Ok(u.balance)
 }
 
 impl Market {
@@ -252,8 +437,7 @@ impl Market {
         self.write(|tx| {
             let u = current(tx, s)?;
             let p = load_pub(tx, id)?;
-            may_ask(Some(Actor::from(&u)), &Listing::of_record(&p, now_ms()))?;
-            let n = ask_in_tx(tx, &u, &p, &q, None)?;
+            let n = ask_checked_in_tx(tx, &u, &p, &q, now_ms())?;
             tx.log_event(&u.email, "pregunta", &format!("publicación {id}"))?;
             Ok(n)
         })
@@ -280,17 +464,13 @@ impl Market {
             else {
                 return conflict("no hay preguntas sin responder en esa conversación");
             };
-            let mut m = Message::decode(&it.payload);
-            let now = now_ms();
-            m.answer = a.clone();
-            m.answered_ms = now;
-            MESSAGES.update_item(tx, it.pos, &m.encode(), now)?;
+            let n = super::shop::answer_in_tx(tx, &u, &p, it.pos, &a, now_ms())?;
             tx.log_event(
                 &u.email,
                 "respuesta",
                 &format!("publicación {id} a {}", buyer.email),
             )?;
-            Ok(it.number)
+            Ok(n)
         })
     }
 
@@ -364,112 +544,32 @@ impl Market {
     /// records the sale and issues the invoice — one transaction.
     pub fn buy(&self, s: &Session, id: u64) -> DResult<Purchase> {
         self.write(|tx| {
-            let mut buyer = current(tx, s)?;
-            let mut p = load_pub(tx, id)?;
-            let now = now_ms();
-            may_buy(Some(Actor::from(&buyer)), &Listing::of_record(&p, now))?;
-            let Some(mut seller) = user_by_id(tx, p.seller)? else {
-                return conflict("quien vende ya no tiene cuenta en VentaLibre");
-            };
-            if seller.is_blocked() {
-                return conflict("la cuenta de quien vende está bloqueada");
-            }
-            if buyer.balance < p.price {
-                return conflict(format!(
-                    "saldo insuficiente: su billetera tiene $ {} y el artículo cuesta $ {}; deposite la diferencia",
-                    format_cents(buyer.balance),
-                    format_cents(p.price)
-                ));
-            }
-            let bp = CATEGORIES.get(tx, p.category)?.map_or(0, |v| Category::decode(&v).commission_bp);
-            let invoice_no = tx.header(INVOICES)?.slot_count + 1;
-            let sale = Sale {
-                pub_id: p.id,
-                seller: seller.id,
-                buyer: buyer.id,
-                title: p.title.clone(),
-                price: p.price,
-                published_ms: p.published_ms,
-                sold_ms: now,
-                kind: p.kind,
-                rating: Rating::Unrated,
-                collected: false,
-                commission_bp: bp,
-                commission: super::money::commission(p.price, bp),
-                invoice: invoice_no,
-                collected_ms: 0,
-            };
-            let (_, item) = SALES.push(tx, buyer.id, 0, &sale.encode(), now)?;
-            let inv = Invoice {
-                number: invoice_no,
-                sale_pos: item.pos,
-                pub_id: p.id,
-                issued_ms: now,
-                buyer_id: buyer.id,
-                buyer_name: buyer.name.clone(),
-                buyer_email: buyer.email.clone(),
-                buyer_address: buyer.address.clone(),
-                seller_id: seller.id,
-                seller_name: seller.name.clone(),
-                seller_email: seller.email.clone(),
-                title: p.title.clone(),
-                quantity: 1,
-                unit_price: p.price,
-                total: p.price,
-                commission_bp: bp,
-                commission: sale.commission,
-                kind: p.kind,
-                lamport: tx.lamport(),
-            };
-            let pos = tx.alloc(INVOICES, &inv.encode())?;
-            debug_assert_eq!(pos + 1, invoice_no);
-            p.state = PubState::Sold;
-            p.buyer = buyer.id;
-            p.sale_pos = item.pos;
-            p.sold_ms = now;
-            p.updated_ms = now;
-            store_pub(tx, &p)?;
-            buyer.balance -= p.price;
-            seller.balance += p.price;
-            store_user(tx, &buyer)?;
-            store_user(tx, &seller)?;
-            add_movement(tx, &buyer, MoveKind::Purchase, -p.price, seller.id, p.id)?;
-            add_movement(tx, &seller, MoveKind::SaleIncome, p.price, buyer.id, p.id)?;
-            tx.log_event(&buyer.email, "compra", &format!("publicación {id}, factura {invoice_no}"))?;
-            Ok(Purchase { sale: item.pos + 1, invoice: invoice_no })
+            let buyer = current(tx, s)?;
+            buy_in_tx(tx, buyer, id, now_ms())
         })
     }
 
     /// The buyer rates the seller after buying (once).
     pub fn rate(&self, s: &Session, sale: u64, rating: Rating) -> DResult<()> {
+        self.rate_with_comment(s, sale, rating, "")
+    }
+
+    /// The buyer rates the seller after buying (once), with an optional comment that the
+    /// seller's page shows.
+    pub fn rate_with_comment(
+        &self,
+        s: &Session,
+        sale: u64,
+        rating: Rating,
+        comment: &str,
+    ) -> DResult<()> {
         if rating == Rating::Unrated {
             return invalid("elija recomendable, neutral o no recomendable");
         }
+        let comment = super::shop::validate_comment(comment)?;
         self.write(|tx| {
             let u = current(tx, s)?;
-            let n = tx.header(SALES.items)?.slot_count;
-            if sale == 0 || sale > n {
-                return not_found(format!("no existe la venta {sale}"));
-            }
-            let it = SALES.item(tx, sale - 1)?;
-            let mut sl = Sale::decode(&it.payload)?;
-            if sl.buyer != u.id {
-                return denied(format!("la compra {sale} no es suya"));
-            }
-            if sl.rating != Rating::Unrated {
-                return conflict(format!(
-                    "ya calificó esta compra como «{}»",
-                    sl.rating.label()
-                ));
-            }
-            sl.rating = rating;
-            SALES.update_item(tx, it.pos, &sl.encode(), now_ms())?;
-            tx.log_event(
-                &u.email,
-                "calificación",
-                &format!("venta {sale}: {}", rating.label()),
-            )?;
-            Ok(())
+            rate_in_tx(tx, &u, sale, rating, &comment, now_ms())
         })
     }
 
@@ -523,12 +623,8 @@ impl Market {
     pub fn deposit(&self, s: &Session, cents: i64) -> DResult<i64> {
         check_amount(cents)?;
         self.write(|tx| {
-            let mut u = current(tx, s)?;
-            u.balance += cents;
-            store_user(tx, &u)?;
-            add_movement(tx, &u, MoveKind::Deposit, cents, 0, 0)?;
-            tx.log_event(&u.email, "depósito", &format_cents(cents))?;
-            Ok(u.balance)
+            let u = current(tx, s)?;
+            deposit_in_tx(tx, u, cents, now_ms())
         })
     }
 
@@ -546,7 +642,7 @@ impl Market {
             }
             u.balance -= cents;
             store_user(tx, &u)?;
-            add_movement(tx, &u, MoveKind::Withdraw, -cents, 0, 0)?;
+            add_movement(tx, &u, MoveKind::Withdraw, -cents, 0, 0, now_ms())?;
             tx.log_event(&u.email, "extracción", &format_cents(cents))?;
             Ok(u.balance)
         })
@@ -576,8 +672,8 @@ impl Market {
             dest.balance += cents;
             store_user(tx, &u)?;
             store_user(tx, &dest)?;
-            add_movement(tx, &u, MoveKind::TransferOut, -cents, dest.id, 0)?;
-            add_movement(tx, &dest, MoveKind::TransferIn, cents, u.id, 0)?;
+            add_movement(tx, &u, MoveKind::TransferOut, -cents, dest.id, 0, now_ms())?;
+            add_movement(tx, &dest, MoveKind::TransferIn, cents, u.id, 0, now_ms())?;
             tx.log_event(
                 &u.email,
                 "transferencia",

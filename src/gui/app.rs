@@ -167,6 +167,7 @@ pub fn run(share_dir: PathBuf) -> i32 {
             .with_min_inner_size([800.0, 600.0]),
         ..Default::default()
     };
+    install::ensure_user_icon();
     let app = App::new(None, share_dir).with_config_dir(default_config_dir());
     match eframe::run_native("VentaLibre", options, Box::new(|_cc| Ok(Box::new(app)))) {
         Ok(()) => 0,

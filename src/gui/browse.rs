@@ -29,6 +29,7 @@ pub struct BrowseScreen {
     pub search_text: String,
     results: Loaded<(Vec<PublicationView>, f64), BrowseFilter>,
     focus: bool,
+    save_search: super::saved_searches::SaveSearchButton,
 }
 
 fn kind_label(k: Option<Kind>) -> &'static str {
@@ -151,7 +152,11 @@ impl BrowseScreen {
                 self.filter = BrowseFilter::default();
                 self.search_text.clear();
             }
+            if self.filter.category.is_some() || self.filter.search.is_some() {
+                self.save_search.ui(ui, env, &self.filter);
+            }
         });
+        self.save_search.notice_ui(ui);
     }
 
     fn table(&mut self, ui: &mut Ui, env: &mut Env) {
@@ -270,8 +275,9 @@ impl Screen for BrowseScreen {
         false
     }
 
-    fn poll(&mut self, _ctx: &egui::Context, _env: &mut Env) {
+    fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
         self.results.poll();
+        self.save_search.poll(env);
     }
 
     /// What a visitor searched stays for the next one (nothing personal in it).

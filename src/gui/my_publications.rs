@@ -345,6 +345,7 @@ impl MyPublicationsScreen {
         });
         let mut start: Option<(u64, Action)> = None;
         let mut edit: Option<PublicationView> = None;
+        let mut photos: Option<u64> = None;
         let mut open: Option<u64> = None;
         let busy = self.action.running();
         egui::ScrollArea::horizontal()
@@ -427,6 +428,15 @@ impl MyPublicationsScreen {
                                     } else if let Some(w) = why(&a.edit) {
                                         r.on_disabled_hover_text(w);
                                     }
+                                    let r = ui.add_enabled(
+                                        a.edit.is_ok() && !busy,
+                                        egui::Button::new("Fotos"),
+                                    );
+                                    if r.clicked() {
+                                        photos = Some(v.id);
+                                    } else if let Some(w) = why(&a.edit) {
+                                        r.on_disabled_hover_text(w);
+                                    }
                                     for act in [Action::Pause, Action::Resume, Action::Cancel] {
                                         let p = act.permission(&a);
                                         let r = ui.add_enabled(
@@ -473,6 +483,9 @@ impl MyPublicationsScreen {
                 };
                 (id, a, r)
             });
+        }
+        if let Some(id) = photos {
+            env.nav(Nav::Open(super::gallery::GalleryEditorScreen::TAB, id));
         }
         if let Some(v) = edit {
             self.form = Some(PubForm::editing(&v));

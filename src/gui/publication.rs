@@ -4,24 +4,23 @@
 //! saying why when the article is sold at another terminal); after buying, the invoice and the
 //! rating. What the user may do is the domain's answer ([`ListingActions`]).
 
-use std::collections::HashMap;
-
-use egui::{Id, RichText, TextEdit, TextureHandle, TextureOptions, Ui};
+use egui::{Id, RichText, TextEdit, Ui};
 
 use super::browse::BrowseScreen;
 use super::env::{Env, Nav, Tab};
 use super::invoices::{InvoicesScreen, invoice_text};
 use super::jobs::Job;
 use super::loaded::Loaded;
-use super::notice::{Notice, bad_text, good_text, keyed_notice_ui, notice_ui};
+use super::notice::{Notice, bad_text, good_text, notice_ui};
 use super::screen::Screen;
 use super::visitor::{LoginScreen, RegisterScreen};
-use super::widgets::{ctrl_enter, date, datetime, decode_image, money, photo_id, placeholder};
+use super::widgets::{date, datetime, money};
 use crate::domain::account::UserView;
 use crate::domain::blocks::BlockTarget;
 use crate::domain::catalog::{PublicationView, RatingSummary};
 use crate::domain::permissions::{ListingActions, why};
 use crate::domain::phrases::counted;
+use crate::domain::shop::{Contact, ListingPage};
 use crate::domain::trade::{ConversationView, Purchase, SaleView};
 use crate::domain::{DResult, Invoice, Market, PubState, Rating, Session};
 
@@ -34,9 +33,12 @@ pub struct PubData {
     pub purchase: Option<SaleView>,
     /// Why the administration blocked it (shown to its seller).
     pub block_reason: Option<String>,
+    /// Photos, the seller's card and reputation, the public questions, the heart.
+    pub page: ListingPage,
+    /// After a purchase: how to reach the seller.
+    pub contact: Option<Contact>,
 }
 
-const PHOTO_SIDE: u32 = 480;
 const PHOTO_BOX: f32 = 320.0;
 
 /// The purchase confirmation: open, with the balance read when it opened.
@@ -49,15 +51,11 @@ pub struct PublicationScreen {
     pub back: Tab,
     pub id: Option<u64>,
     data: Loaded<PubData, (u64, Option<u64>)>,
-    photo: Option<(String, TextureHandle)>,
-    photo_job: Job<(String, Option<egui::ColorImage>)>,
-    photo_failed: bool,
-    pub question: String,
-    ask: Job<DResult<u64>>,
-    pub ask_notice: Option<Notice>,
-    answers: HashMap<String, String>,
-    answer_job: Job<(String, DResult<u64>)>,
-    answer_notice: Option<(String, Notice)>,
+    gallery: super::gallery::Gallery,
+    heart: super::favourites::Heart,
+    pub questions: super::questions::QuestionsUi,
+    /// The comment typed with the rating.
+    pub comment: String,
     confirm: Option<Confirm>,
     balance_job: Job<DResult<UserView>>,
     buy: Job<DResult<(Purchase, Invoice)>>,
@@ -77,15 +75,10 @@ impl Default for PublicationScreen {
             back: BrowseScreen::TAB,
             id: None,
             data: Loaded::default(),
-            photo: None,
-            photo_job: Job::default(),
-            photo_failed: false,
-            question: String::new(),
-            ask: Job::default(),
-            ask_notice: None,
-            answers: HashMap::new(),
-            answer_job: Job::default(),
-            answer_notice: None,
+            gallery: super::gallery::Gallery::default(),
+            heart: super::favourites::Heart::default(),
+            questions: super::questions::QuestionsUi::default(),
+            comment: String::new(),
             confirm: None,
             balance_job: Job::default(),
             buy: Job::default(),
@@ -125,47 +118,11 @@ impl PublicationScreen {
         self.confirm.is_some()
     }
 
-    fn photo_ui(&mut self, ui: &mut Ui, env: &Env, v: &PublicationView) {
-        let want = v.photo.clone();
-        if let Some(hex) = want
-            && self.photo.as_ref().is_none_or(|(h, _)| *h != hex)
-            && !self.photo_job.running()
-            && !self.photo_failed
-        {
-            let m = env.market.clone();
-            self.photo = None;
-            self.photo_job.start(ui.ctx(), move || {
-                let img = photo_id(&hex)
-                    .and_then(|id| m.photo(&id).ok().flatten())
-                    .and_then(|b| decode_image(&b, PHOTO_SIDE));
-                (hex, img)
-            });
-        }
-        let size = egui::vec2(PHOTO_BOX, PHOTO_BOX);
-        super::widgets::reserved(ui, size, |ui| match (&v.photo, &self.photo) {
-            (Some(_), Some((_, t))) => {
-                ui.add(
-                    egui::Image::from_texture(t)
-                        .max_size(size)
-                        .alt_text("foto del artículo"),
-                );
-            }
-            (Some(_), None) if !self.photo_failed => {
-                placeholder(ui, size, "cargando la foto…");
-            }
-            (Some(_), None) => {
-                placeholder(ui, size, "no se pudo leer la foto");
-            }
-            (None, _) => {
-                placeholder(ui, size, "sin foto");
-            }
-        });
-    }
-
     fn data_ui(&mut self, ui: &mut Ui, env: &mut Env, d: &PubData, a: &ListingActions) {
         let v = &d.view;
         ui.add(egui::Label::new(RichText::new(&v.title).size(22.0).strong()).wrap());
         ui.label(RichText::new(money(v.price_cents)).size(26.0).strong());
+        self.heart.ui(ui, env, v.id, d.page.favourite, d.page.mine);
         egui::Grid::new("datos-publicacion")
             .num_columns(2)
             .spacing([12.0, 4.0])
@@ -196,8 +153,8 @@ impl PublicationScreen {
         ui.add(egui::Label::new(&v.description).wrap());
         ui.add_space(6.0);
         ui.label(RichText::new("Quién vende").strong());
-        ui.label(format!("{} — {}", v.seller_name, v.seller_province_name));
-        ui.label(format!("Calificaciones: {}", rating_line(&d.rating)));
+        super::seller::seller_card_ui(ui, env, &d.page.seller);
+        ui.label(RichText::new(format!("Calificaciones: {}", rating_line(&d.rating))).weak());
         ui.add_space(10.0);
         self.buy_ui(ui, env, d, a);
     }
@@ -239,8 +196,18 @@ impl PublicationScreen {
             if ui.button("Ver la factura").clicked() {
                 env.nav(Nav::Open(InvoicesScreen::TAB, invoice_no));
             }
+            if let Some(c) = &d.contact {
+                contact_ui(ui, c);
+            }
             if rating == Rating::Unrated {
                 ui.label("¿Cómo le fue con quien vende?");
+                let l = ui.label("Comentario para otros compradores (opcional)");
+                ui.add(
+                    TextEdit::singleline(&mut self.comment)
+                        .hint_text("por ejemplo: todo como se describía, muy amable")
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(l.id);
                 ui.horizontal_wrapped(|ui| {
                     for r in [Rating::Recommend, Rating::Neutral, Rating::NotRecommend] {
                         let label = format!("Calificar: {}", r.label());
@@ -248,8 +215,9 @@ impl PublicationScreen {
                             .add_enabled(!self.rate.running(), egui::Button::new(label))
                             .clicked()
                         {
-                            let (m, s) = (env.market.clone(), s.clone());
-                            self.rate.start(ui.ctx(), move || m.rate(&s, sale_no, r));
+                            let (m, s, c) = (env.market.clone(), s.clone(), self.comment.clone());
+                            self.rate
+                                .start(ui.ctx(), move || m.rate_with_comment(&s, sale_no, r, &c));
                         }
                     }
                 });
@@ -373,102 +341,38 @@ impl PublicationScreen {
     }
 
     fn conversation_ui(&mut self, ui: &mut Ui, env: &mut Env, d: &PubData, a: &ListingActions) {
-        let Some(s) = env.session.clone() else { return };
-        if a.answer.is_ok() || s.admin {
-            ui.heading("Preguntas de compradores");
-            if d.conversations.is_empty() {
-                ui.label("Nadie preguntó todavía.");
-            }
-            for c in &d.conversations {
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.label(
-                        RichText::new(format!("{} <{}>", c.buyer_name, c.buyer_email)).strong(),
-                    );
-                    messages_ui(ui, c);
-                    if c.unanswered > 0 && a.answer.is_ok() {
-                        let text = self.answers.entry(c.buyer_email.clone()).or_default();
-                        let l = ui.label(format!(
-                            "Respuesta para {} (Ctrl+Enter la envía)",
-                            c.buyer_name
-                        ));
-                        let id = Id::unique(("respuesta-pagina", &c.buyer_email));
-                        let mut send = ctrl_enter(ui, id);
-                        let r = ui
-                            .add(
-                                TextEdit::multiline(text)
-                                    .id(id)
-                                    .desired_rows(2)
-                                    .desired_width(f32::INFINITY),
-                            )
-                            .labelled_by(l.id);
-                        if r.changed() {
-                            self.answer_notice = None;
-                        }
-                        send |= ui
-                            .add_enabled(!self.answer_job.running(), egui::Button::new("Responder"))
-                            .clicked();
-                        if send && !self.answer_job.running() {
-                            let (m, id, b, ans) = (
-                                env.market.clone(),
-                                c.publication,
-                                c.buyer_email.clone(),
-                                text.clone(),
-                            );
-                            let s = s.clone();
-                            self.answer_job.start(ui.ctx(), move || {
-                                let r = m.answer(&s, id, &b, &ans);
-                                (b, r)
-                            });
-                        }
-                    }
-                    keyed_notice_ui(ui, &mut self.answer_notice, &c.buyer_email);
-                });
-            }
-            return;
-        }
-        ui.heading("Su conversación con quien vende");
-        match d.conversations.first() {
-            Some(c) => messages_ui(ui, c),
-            None => {
-                ui.label("Todavía no preguntó nada.");
-            }
-        }
-        ui.add_space(6.0);
-        let open = a.ask.is_ok();
-        let l = ui.label("Su pregunta");
-        let id = Id::unique(("pregunta", d.view.id));
-        let mut send = open && ctrl_enter(ui, id);
-        let r = ui
-            .add_enabled(
-                open,
-                TextEdit::multiline(&mut self.question)
-                    .id(id)
-                    .hint_text("Enter agrega una línea; Ctrl+Enter envía la pregunta")
-                    .desired_rows(2)
-                    .desired_width(f32::INFINITY),
-            )
-            .labelled_by(l.id);
-        if r.changed() {
-            self.ask_notice = None;
-        }
-        ui.horizontal_wrapped(|ui| {
-            let r = ui.add_enabled(open && !self.ask.running(), egui::Button::new("Preguntar"));
-            send |= r.clicked();
-            if let Some(w) = why(&a.ask) {
-                r.on_disabled_hover_text(w);
-                ui.label(RichText::new(format!("No se puede preguntar: {w}.")).weak());
-            }
-            if self.ask.running() {
-                ui.spinner();
-            }
-        });
-        if send && !self.ask.running() {
-            let (m, id, q) = (env.market.clone(), d.view.id, self.question.clone());
-            self.ask.start(ui.ctx(), move || m.ask(&s, id, &q));
-        }
-        notice_ui(ui, &mut self.ask_notice);
+        self.questions.ui(ui, env, d.view.id, &d.page.questions, a);
     }
+}
+
+/// After a purchase: how to reach the other side and arrange the delivery.
+fn contact_ui(ui: &mut Ui, c: &Contact) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(RichText::new("Cómo contactar a quien vende").strong());
+        egui::Grid::new("contacto-vendedor")
+            .num_columns(2)
+            .spacing([12.0, 2.0])
+            .show(ui, |ui| {
+                for (k, v) in [
+                    ("Nombre", c.name.as_str()),
+                    ("Email", c.email.as_str()),
+                    (
+                        "Teléfono",
+                        if c.phone.is_empty() {
+                            "-"
+                        } else {
+                            c.phone.as_str()
+                        },
+                    ),
+                    ("Provincia", c.province_name.as_str()),
+                ] {
+                    ui.label(k);
+                    ui.label(v);
+                    ui.end_row();
+                }
+            });
+        ui.add(egui::Label::new(&c.advice).wrap());
+    });
 }
 
 impl Screen for PublicationScreen {
@@ -498,41 +402,10 @@ impl Screen for PublicationScreen {
     }
 
     /// Takes the results of the background work (each frame, shown or not).
-    fn poll(&mut self, ctx: &egui::Context, env: &mut Env) {
-        if self.data.poll() {
-            self.photo_failed = false;
-        }
-        if let Some((hex, img)) = self.photo_job.poll() {
-            self.photo_failed = img.is_none();
-            if let Some(img) = img {
-                self.photo = Some((
-                    hex.clone(),
-                    ctx.load_texture(format!("foto-{hex}"), img, TextureOptions::LINEAR),
-                ));
-            }
-        }
-        if let Some(r) = self.ask.poll() {
-            match r {
-                Ok(_) => {
-                    self.question.clear();
-                    self.ask_notice = Some(Notice::good(
-                        "pregunta enviada; quien vende la verá enseguida",
-                    ));
-                    env.changed();
-                }
-                Err(e) => self.ask_notice = Some(Notice::of_error(&e)),
-            }
-        }
-        if let Some((buyer, r)) = self.answer_job.poll() {
-            match r {
-                Ok(_) => {
-                    self.answers.remove(&buyer);
-                    self.answer_notice = Some((buyer, Notice::good("respuesta enviada")));
-                    env.changed();
-                }
-                Err(e) => self.answer_notice = Some((buyer, Notice::of_error(&e))),
-            }
-        }
+    fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
+        self.data.poll();
+        self.heart.poll(env);
+        self.questions.poll(env);
         if let Some(r) = self.balance_job.poll()
             && let Some(c) = &mut self.confirm
         {
@@ -604,6 +477,8 @@ impl Screen for PublicationScreen {
             conversations: d.conversations.clone(),
             purchase: d.purchase.clone(),
             block_reason: d.block_reason.clone(),
+            page: d.page.clone(),
+            contact: d.contact.clone(),
         }) else {
             return;
         };
@@ -615,12 +490,12 @@ impl Screen for PublicationScreen {
                 let wide = ui.available_width() >= PHOTO_BOX + 360.0;
                 if wide {
                     ui.horizontal_top(|ui| {
-                        ui.vertical(|ui| self.photo_ui(ui, env, &d.view));
+                        ui.vertical(|ui| self.gallery.ui(ui, env, &d.page.photos, PHOTO_BOX));
                         ui.add_space(12.0);
                         ui.vertical(|ui| self.data_ui(ui, env, &d, &a));
                     });
                 } else {
-                    self.photo_ui(ui, env, &d.view);
+                    self.gallery.ui(ui, env, &d.page.photos, PHOTO_BOX);
                     ui.add_space(8.0);
                     self.data_ui(ui, env, &d, &a);
                 }
@@ -629,33 +504,6 @@ impl Screen for PublicationScreen {
                 self.conversation_ui(ui, env, &d, &a);
             });
         self.confirm_ui(ui, env, &d.view);
-    }
-}
-
-fn messages_ui(ui: &mut Ui, c: &ConversationView) {
-    for m in &c.messages {
-        ui.add(
-            egui::Label::new(format!(
-                "Pregunta ({}): {}",
-                datetime(m.asked_ms),
-                m.question
-            ))
-            .wrap(),
-        );
-        match (&m.answer, m.answered_ms) {
-            (Some(a), Some(t)) => {
-                ui.add(
-                    egui::Label::new(
-                        RichText::new(format!("Respuesta ({}): {a}", datetime(t))).italics(),
-                    )
-                    .wrap(),
-                );
-            }
-            _ => {
-                ui.label(RichText::new("(sin respuesta todavía)").weak());
-            }
-        }
-        ui.add_space(2.0);
     }
 }
 
@@ -681,11 +529,18 @@ fn load(m: &Market, id: u64, s: Option<&Session>) -> DResult<PubData> {
     } else {
         None
     };
+    let page = m.listing_page(s, id)?;
+    let contact = match (s, &purchase) {
+        (Some(s), Some(p)) => Some(m.sale_contact(s, p.sale)?),
+        _ => None,
+    };
     Ok(PubData {
         view,
         rating,
         conversations,
         purchase,
         block_reason,
+        page,
+        contact,
     })
 }

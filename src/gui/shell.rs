@@ -39,11 +39,16 @@ pub fn screens() -> Vec<Box<dyn Screen>> {
         Box::new(RegisterScreen::default()),
         Box::new(PublicationScreen::default()),
         Box::new(MyPublicationsScreen::default()),
+        Box::new(super::news::NewsScreen::default()),
+        Box::new(super::favourites::FavouritesScreen::default()),
+        Box::new(super::saved_searches::SavedSearchesScreen::default()),
         Box::new(PurchasesScreen::default()),
         Box::new(InvoicesScreen::default()),
         Box::new(WalletScreen::default()),
         Box::new(AccountScreen::default()),
         Box::new(AdminScreen::default()),
+        Box::new(super::seller::SellerScreen::default()),
+        Box::new(super::gallery::GalleryEditorScreen::default()),
     ]
 }
 
@@ -117,6 +122,11 @@ impl MarketUi {
     /// Shows the screen named `tab`.
     pub fn show(&mut self, tab: Tab, ctx: &egui::Context) {
         self.apply(Nav::Show(tab), ctx);
+    }
+
+    /// Opens item `item` (a publication, a seller…) on the screen named `tab`.
+    pub fn open(&mut self, tab: Tab, item: u64, ctx: &egui::Context) {
+        self.apply(Nav::Open(tab, item), ctx);
     }
 
     pub fn ui(&mut self, ui: &mut Ui) {
@@ -289,6 +299,10 @@ impl MarketUi {
     }
 
     fn top_bar(&mut self, ui: &mut Ui) {
+        let unseen = self
+            .screen::<super::news::NewsScreen>()
+            .and_then(|n| n.unseen())
+            .unwrap_or(0);
         ui.add_space(4.0);
         // First row: the name, and who is logged in with the way out (always reachable).
         ui.horizontal(|ui| {
@@ -302,6 +316,9 @@ impl MarketUi {
                     Some(s) => {
                         if ui.button("Salir").clicked() {
                             self.logout(ui.ctx());
+                        }
+                        if unseen > 0 && super::news::badge_ui(ui, unseen).clicked() {
+                            self.env.nav(Nav::Show(super::news::NewsScreen::TAB));
                         }
                         let balance = self
                             .env

@@ -153,7 +153,9 @@ impl Screen for WalletScreen {
                         &mut self.deposit,
                         "Depositar",
                         busy,
-                        Some(&mut self.focus),
+                        // Focus once the balance is read: its arrival re-lays the page out,
+                        // which would take the focus away again.
+                        self.data.get().is_some().then_some(&mut self.focus),
                     );
                     if go {
                         start = Some((Op::Deposit, self.deposit.clone(), String::new()));

@@ -277,6 +277,49 @@ impl PartialQueues {
         tx.write(self.heads, h.slot, &h.encode())
     }
 
+    /// Unlinks one item from its queue (O(1)) and frees its slot; the head keeps its last
+    /// number, so numbers are never given twice. A queue left empty loses its head too.
+    pub fn remove_item(&self, tx: &mut WriteTx, pos: u64) -> Result<()> {
+        let it = self.item(tx, pos)?;
+        let mut head = self.head(tx, it.head)?;
+        if it.prev != NIL {
+            let mut prev = self.item(tx, it.prev)?;
+            prev.next = it.next;
+            tx.write(self.items, prev.pos, &self.encode_item(&prev))?;
+        } else if head.first == pos {
+            head.first = it.next;
+        } else {
+            return Err(StorageError::corrupt(
+                self.items,
+                "elemento sin anterior que no es el primero",
+            ));
+        }
+        if it.next != NIL {
+            let mut next = self.item(tx, it.next)?;
+            next.prev = it.prev;
+            tx.write(self.items, next.pos, &self.encode_item(&next))?;
+        } else if head.last == pos {
+            head.last = it.prev;
+        } else {
+            return Err(StorageError::corrupt(
+                self.items,
+                "elemento sin siguiente que no es el último",
+            ));
+        }
+        tx.release(self.items, pos)?;
+        let n = tx.control(self.control, CON_ITEMS)?;
+        tx.set_control(self.control, CON_ITEMS, n.saturating_sub(1))?;
+        head.count = head.count.saturating_sub(1);
+        if head.count == 0 {
+            tx.release(self.heads, head.slot)?;
+            let h = tx.control(self.control, CON_HEADS)?;
+            tx.set_control(self.control, CON_HEADS, h.saturating_sub(1))?;
+        } else {
+            tx.write(self.heads, head.slot, &head.encode())?;
+        }
+        Ok(())
+    }
+
     /// Deletes a whole queue: its items and head go to the deleted lists.
     pub fn remove_queue(&self, tx: &mut WriteTx, head: &Head) -> Result<()> {
         let items = self.items_of(tx, head)?;

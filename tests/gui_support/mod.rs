@@ -229,17 +229,25 @@ pub fn wait_for(h: &mut Harness<'static, App>, text: &str) -> Duration {
     }
 }
 
+/// Steps until a scroll asked for has finished (egui animates it over a few frames, and a
+/// click at a position taken mid-animation would miss).
+fn scrolled(h: &mut Harness<'static, App>) {
+    for _ in 0..8 {
+        h.step();
+    }
+}
+
 /// Scrolls the widget named `label` into view and clicks it.
 pub fn click(h: &mut Harness<'static, App>, label: &str) {
     h.get_by_label(label).scroll_to_me();
-    h.step();
+    scrolled(h);
     h.get_by_label(label).click();
     settle(h);
 }
 
 pub fn click_button(h: &mut Harness<'static, App>, label: &str) {
     h.get_by_role_and_label(Role::Button, label).scroll_to_me();
-    h.step();
+    scrolled(h);
     h.get_by_role_and_label(Role::Button, label).click();
     settle(h);
 }

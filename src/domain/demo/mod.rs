@@ -1,0 +1,1086 @@
+//! Generated data: the administrator's bulk generator of testimonial conversations (the spec's
+//! two fixed messages) and the demo: a whole believable shop from a seed — users all over the
+//! country with their area codes and a profile picture, listings whose titles, descriptions,
+//! conditions, prices and pictures fit their category, public questions (most answered),
+//! sales and ratings with comments spread over the past months, commissions collected, news,
+//! favourites and saved searches. Every change goes through the same in-transaction
+//! operations as the program's (publishing, asking, answering, buying, rating, collecting),
+//! with the time each happened, so the rules and the indexes are the real ones.
+//!
+//! The same seed gives the same shop (names, texts, prices, pictures); times are relative to
+//! the moment it is generated.
+
+pub mod draw;
+pub mod embedded;
+pub mod items;
+pub mod pictures;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::blocks::block_publication_in_tx;
+use super::catalog::{Draft, datetime_of_ms, publish_in_tx};
+use super::commissions::collect_in_tx;
+use super::market::*;
+use super::records::*;
+use super::saved_searches::SearchSpec;
+use super::trade::{ask_checked_in_tx, ask_in_tx, buy_in_tx, deposit_in_tx, rate_in_tx};
+use super::{DResult, DomainError, Market, conflict, invalid, password};
+use crate::storage::WriteTx;
+use crate::storage::ident::now_ms;
+use items::{ITEMS, ItemType};
+use pictures::Look;
+
+/// A small deterministic generator (SplitMix64).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 { 0 } else { self.next() % n }
+    }
+    pub fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len() as u64) as usize]
+    }
+    /// True with probability `pct` %.
+    pub fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+    /// A number in `lo..=hi`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1).max(1) as u64) as i64
+    }
+}
+
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+const MINUTE: i64 = 60_000;
+/// Above this many listings, the demo draws a bounded set of pictures.
+const BIG: u64 = 2000;
+const HOUR: i64 = 60 * MINUTE;
+const DAY: i64 = 24 * HOUR;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DemoSummary {
+    pub users: u64,
+    pub publications: u64,
+    /// Questions asked (each in the conversation of its buyer).
+    pub conversations: u64,
+    pub answers: u64,
+    pub sales: u64,
+    pub ratings: u64,
+    /// Distinct pictures drawn (listings and profiles).
+    pub photos: u64,
+    pub favourites: u64,
+    pub saved_searches: u64,
+}
+
+/// What `demo` generates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoOptions {
+    pub users: u64,
+    pub publications: u64,
+    pub seed: u64,
+    /// Draw pictures for listings and users (a few milliseconds each).
+    pub photos: bool,
+}
+
+impl Market {
+    /// Adds testimonial conversations between publication `id` and `users` existing users
+    /// chosen at random (the spec's fixed messages). Administrator only.
+    pub fn bulk_conversations(
+        &self,
+        s: &Session,
+        id: u64,
+        users: u64,
+        seed: Option<u64>,
+    ) -> DResult<u64> {
+        if users == 0 {
+            return invalid("indique cuántos usuarios (al menos 1)");
+        }
+        let mut rng = Rng(seed.unwrap_or_else(|| now_ms() as u64));
+        self.write(|tx| {
+            let admin = current_admin(tx, s)?;
+            let p = load_pub(tx, id)?;
+            let all = users_by_id(tx)?;
+            let Some(seller) = all.get(&p.seller).cloned() else {
+                return conflict("quien vende la publicación ya no tiene cuenta");
+            };
+            let mut candidates: Vec<User> = all
+                .into_values()
+                .filter(|u| u.id != p.seller && !u.is_admin())
+                .collect();
+            candidates.sort_by_key(|u| u.id);
+            if candidates.is_empty() {
+                return conflict("no hay otros usuarios para conversar");
+            }
+            let n = users.min(candidates.len() as u64);
+            // A random sample without repetition (partial Fisher-Yates).
+            for i in 0..n as usize {
+                let j = i + rng.below((candidates.len() - i) as u64) as usize;
+                candidates.swap(i, j);
+            }
+            let now = now_ms();
+            for buyer in &candidates[..n as usize] {
+                let q = format!(
+                    "Hola. Me llamo {} - Fecha: {}",
+                    buyer.name,
+                    datetime_of_ms(now)
+                );
+                let a = format!("Gracias. Me llamo {} - Vendo {}", seller.name, p.title);
+                ask_in_tx(tx, buyer, &p, &q, Some(&a), now)?;
+            }
+            tx.log_event(
+                &admin.email,
+                "conversaciones-masivas",
+                &format!("publicación {id}, {n} usuarios"),
+            )?;
+            Ok(n)
+        })
+    }
+}
+
+// ---- the plan -----------------------------------------------------------------------------------
+
+struct PlannedUser {
+    first: &'static str,
+    last: &'static str,
+    province: u8,
+    city: &'static str,
+    address: String,
+    phone: String,
+    created_ms: i64,
+    avatar: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    ForSale,
+    Sold,
+    Paused,
+    Cancelled,
+    Expired,
+}
+
+struct PlannedPub {
+    item: usize,
+    seller: usize,
+    title: String,
+    description: String,
+    price: i64,
+    kind: Kind,
+    fate: Fate,
+    published_ms: i64,
+    closes_ms: i64,
+    colour: usize,
+    layouts: Vec<u64>,
+    /// A later price change (new price), shown in favourites.
+    new_price: Option<i64>,
+    blocked: bool,
+}
+
+/// One thing that happens, at a time.
+#[derive(Debug, Clone)]
+enum Act {
+    Publish(usize),
+    Ask {
+        publication: usize,
+        asker: usize,
+        text: String,
+        key: usize,
+    },
+    Answer {
+        key: usize,
+        text: String,
+    },
+    Buy {
+        publication: usize,
+        buyer: usize,
+    },
+    Rate {
+        publication: usize,
+        rating: Rating,
+        comment: String,
+    },
+    Collect,
+    Favourite {
+        user: usize,
+        publication: usize,
+    },
+    SaveSearch {
+        user: usize,
+        spec: SearchSpec,
+    },
+}
+
+/// Cities and area codes of province `p`.
+fn city_of(rng: &mut Rng, p: u8) -> (&'static str, &'static str) {
+    *rng.pick(items::CITIES[p as usize])
+}
+
+/// A mobile number with the area code of the city: `+54 9 351 412-3456`.
+fn phone(rng: &mut Rng, area: &str) -> String {
+    let local_len = 10 - area.len();
+    let n = rng.below(10u64.pow(local_len as u32 - 1) * 9) + 10u64.pow(local_len as u32 - 1) * 1;
+    let digits = n.to_string();
+    let split = digits.len() - 4;
+    format!("+54 9 {area} {}-{}", &digits[..split], &digits[split..])
+}
+
+fn weighted_province(rng: &mut Rng) -> u8 {
+    let total: u64 = items::PROVINCE_WEIGHT.iter().sum();
+    let mut x = rng.below(total);
+    for (i, w) in items::PROVINCE_WEIGHT.iter().enumerate() {
+        if x < *w {
+            return i as u8;
+        }
+        x -= w;
+    }
+    0
+}
+
+/// A price that looks like one: rounded to 500 or 1.000 pesos, sometimes one peso less.
+fn round_price(rng: &mut Rng, pesos: i64) -> i64 {
+    let step = if pesos >= 100_000 { 1_000 } else { 500 };
+    let mut p = (pesos / step).max(1) * step;
+    if rng.chance(20) {
+        p -= 1;
+    }
+    p * 100
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn plan_listing(
+    rng: &mut Rng,
+    item: usize,
+    seller: usize,
+    city: &str,
+    now: i64,
+    big: bool,
+) -> PlannedPub {
+    let it: &ItemType = &ITEMS[item];
+    let kind = if rng.chance(it.new_pct) {
+        Kind::New
+    } else {
+        Kind::Used
+    };
+    let model = *rng.pick(it.models);
+    let cond = match kind {
+        Kind::New => *rng.pick(&items::NEW_TITLE),
+        Kind::Used => *rng.pick(&items::USED_TITLE),
+    };
+    let mut title = format!("{} {} {}", it.noun, model, it.agree(cond));
+    if title.len() > TITLE_LEN {
+        title = format!("{} {}", it.noun, model);
+    }
+    let detail = *rng.pick(it.details);
+    let second = if it.details.len() > 1 && rng.chance(60) {
+        let d2 = *rng.pick(it.details);
+        if d2 != detail {
+            format!(" {d2}")
+        } else {
+            String::new()
+        }
+    } else {
+        String::new()
+    };
+    let state_txt = match kind {
+        Kind::New => it.agree(*rng.pick(&items::NEW_TEXT)),
+        Kind::Used => it.agree(*rng.pick(&items::USED_TEXT)),
+    };
+    let delivery = rng.pick(&items::DELIVERY_TEXT).replace("{city}", city);
+    let description = format!(
+        "{}. {detail}{second} {state_txt} {delivery}",
+        capitalise(&format!("{} {}", it.noun, model)),
+    );
+    let (lo, hi) = it.price;
+    let new_price = rng.range(lo, hi);
+    let pesos = match kind {
+        Kind::New => new_price,
+        Kind::Used => new_price * rng.range(45, 80) / 100,
+    };
+    let price = round_price(rng, pesos);
+    let fate = match rng.below(100) {
+        0..62 => Fate::ForSale,
+        62..86 => Fate::Sold,
+        86..90 => Fate::Paused,
+        90..93 => Fate::Cancelled,
+        _ => Fate::Expired,
+    };
+    let jitter = rng.range(0, DAY - 1);
+    let (published_ms, closes_ms) = match fate {
+        Fate::ForSale => {
+            let p = now - rng.range(0, 45) * DAY - jitter;
+            let mut c = p + rng.range(45, 120) * DAY;
+            if c < now + 3 * DAY {
+                c = now + rng.range(3, 40) * DAY;
+            }
+            (p, c)
+        }
+        Fate::Sold => {
+            let p = now - rng.range(20, 330) * DAY - jitter;
+            (p, p + 90 * DAY)
+        }
+        Fate::Paused | Fate::Cancelled => {
+            let p = now - rng.range(3, 60) * DAY - jitter;
+            (p, p + rng.range(70, 120) * DAY)
+        }
+        Fate::Expired => {
+            let p = now - rng.range(100, 250) * DAY - jitter;
+            (p, p + rng.range(30, 60) * DAY)
+        }
+    };
+    // Big shops reuse a few pictures per kind of article (each one is drawn once).
+    let (n_photos, first) = if big {
+        (1, rng.below(2))
+    } else {
+        let n = match rng.below(10) {
+            0..5 => 1,
+            5..8 => 2,
+            _ => 3,
+        };
+        (n, rng.below(8))
+    };
+    let layouts: Vec<u64> = (0..n_photos).map(|k| (first + k * 3) % 8).collect();
+    PlannedPub {
+        item,
+        seller,
+        title,
+        description,
+        price,
+        kind,
+        fate,
+        published_ms,
+        closes_ms,
+        colour: rng.below(it.colours.len() as u64) as usize,
+        layouts,
+        new_price: None,
+        blocked: false,
+    }
+}
+
+/// The pictures to draw: (item, colour, layout) → Look, and the avatars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum PicKey {
+    Item(usize, usize, u64),
+    Avatar(u64),
+}
+
+fn draw(key: PicKey, seed: u64) -> Vec<u8> {
+    match key {
+        PicKey::Item(item, colour, layout) => {
+            let it = &ITEMS[item];
+            let (m, a) = it.colours[colour];
+            let look = Look {
+                main: draw::Rgb::hex(m),
+                accent: draw::Rgb::hex(a),
+                seed: seed ^ (item as u64 * 1_000_003 + colour as u64 * 7_919 + layout * 104_729),
+            };
+            pictures::photo(it.pic, &look)
+        }
+        PicKey::Avatar(n) => pictures::avatar(seed ^ (n * 2_654_435_761)),
+    }
+}
+
+/// Draws and prepares every picture on as many threads as there are cores, then stores them
+/// in write transactions of a few dozen each (the records that name them come after).
+fn draw_all(m: &Market, keys: Vec<PicKey>, seed: u64) -> DResult<HashMap<PicKey, PhotoId>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunks: Vec<Vec<PicKey>> = (0..threads)
+        .map(|t| keys.iter().copied().skip(t).step_by(threads).collect())
+        .collect();
+    type Drawn = Vec<(PicKey, super::photos::PreparedPhoto)>;
+    let results: Vec<DResult<Drawn>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .enumerate()
+            .map(|(i, chunk)| {
+                std::thread::Builder::new()
+                    .name(format!("demo-dibujos-{i}"))
+                    .spawn_scoped(sc, move || {
+                        chunk
+                            .into_iter()
+                            .map(|k| Ok((k, super::photos::prepare(&draw(k, seed))?)))
+                            .collect::<DResult<Vec<_>>>()
+                    })
+                    .expect("thread")
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| invalid("un dibujo de la demostración falló"))
+            })
+            .collect()
+    });
+    let mut out = HashMap::new();
+    for r in results {
+        let drawn = r?;
+        for batch in drawn.chunks(40) {
+            let photos: Vec<_> = batch.iter().map(|(_, p)| p.clone()).collect();
+            m.write_with_photos(&photos, |_| Ok(()))?;
+            out.extend(batch.iter().map(|(k, p)| (*k, p.id)));
+        }
+    }
+    Ok(out)
+}
+
+fn answer_for(it: &ItemType, kind: Kind, q: usize) -> (String, String) {
+    let _ = it;
+    let (qq, used, new) = items::COMMON_QUESTIONS[q];
+    (
+        qq.to_string(),
+        match kind {
+            Kind::Used => used.to_string(),
+            Kind::New => new.to_string(),
+        },
+    )
+}
+
+impl Market {
+    /// Fills the share with a generated shop (fixed seed: the same numbers give the same
+    /// shop), pictures included. Demo users' password is "demo1234".
+    pub fn demo(&self, users: u64, publications: u64, seed: u64) -> DResult<DemoSummary> {
+        self.demo_with(&DemoOptions {
+            users,
+            publications,
+            seed,
+            photos: true,
+        })
+    }
+
+    pub fn demo_with(&self, o: &DemoOptions) -> DResult<DemoSummary> {
+        let mut rng = Rng(o.seed);
+        let now = now_ms();
+        let mut sum = DemoSummary::default();
+        // Which kinds of article this share's categories can hold.
+        let cats: Vec<(u64, String)> = self.read(|tx| {
+            Ok(CATEGORIES
+                .iter(tx)?
+                .into_iter()
+                .map(|(k, v)| (k, Category::decode(&v).name))
+                .collect())
+        })?;
+        let cat_of: HashMap<&str, u64> = cats.iter().map(|(k, n)| (n.as_str(), *k)).collect();
+        let usable: Vec<usize> = (0..ITEMS.len())
+            .filter(|&i| cat_of.contains_key(ITEMS[i].category))
+            .collect();
+        if o.publications > 0 && (usable.is_empty() || o.users < 2) {
+            return invalid(
+                "la demostración necesita al menos 2 usuarios y las categorías de una carpeta nueva \
+                 (Herramientas eléctricas, Instrumentos musicales, Electrónica…)",
+            );
+        }
+
+        // ---- users
+        let mut people = Vec::with_capacity(o.users as usize);
+        for _ in 0..o.users {
+            let female = rng.chance(50);
+            let first = if female {
+                *rng.pick(&items::FIRST_F)
+            } else {
+                *rng.pick(&items::FIRST_M)
+            };
+            let last = *rng.pick(&items::LAST);
+            let province = weighted_province(&mut rng);
+            let (city, area) = city_of(&mut rng, province);
+            let address = format!(
+                "{} {}, {}",
+                rng.pick(&items::STREETS),
+                rng.range(100, 4999),
+                city
+            );
+            let phone = phone(&mut rng, area);
+            people.push(PlannedUser {
+                first,
+                last,
+                province,
+                city,
+                address,
+                phone,
+                created_ms: now - rng.range(340, 720) * DAY - rng.range(0, DAY),
+                avatar: rng.below(o.users.clamp(1, 240)),
+            });
+        }
+
+        // ---- listings
+        let mut pubs: Vec<PlannedPub> = (0..o.publications)
+            .map(|_| {
+                let item = *rng.pick(&usable);
+                let seller = rng.below(o.users) as usize;
+                let city = people[seller].city;
+                plan_listing(&mut rng, item, seller, city, now, o.publications > BIG)
+            })
+            .collect();
+        // Ids grow with time, as on a real share.
+        pubs.sort_by_key(|p| p.published_ms);
+        for p in pubs.iter_mut() {
+            if p.fate == Fate::ForSale && rng.chance(6) {
+                let cut = rng.range(5, 15);
+                p.new_price =
+                    Some(round_price(&mut rng, p.price / 100 * (100 - cut) / 100).max(100));
+            }
+        }
+        let for_sale: Vec<usize> = (0..pubs.len())
+            .filter(|&i| pubs[i].fate == Fate::ForSale)
+            .collect();
+        if for_sale.len() > 20 {
+            for _ in 0..(for_sale.len() / 100).max(1) {
+                let i = *rng.pick(&for_sale);
+                pubs[i].blocked = true;
+            }
+        }
+
+        // ---- what happens, with its time
+        let mut acts: Vec<(i64, Act)> = Vec::new();
+        let other_user = |rng: &mut Rng, not: usize| -> usize {
+            let mut u = rng.below(o.users) as usize;
+            if u == not {
+                u = (u + 1 + rng.below(o.users - 1) as usize) % o.users as usize;
+            }
+            u
+        };
+        let mut question_keys = 0usize;
+        for (i, p) in pubs.iter().enumerate() {
+            acts.push((p.published_ms, Act::Publish(i)));
+            let it = &ITEMS[p.item];
+            let end = match p.fate {
+                Fate::Sold => p.published_ms + rng.range(1, 30) * DAY + rng.range(0, DAY),
+                Fate::Expired => p.closes_ms,
+                _ => now - 10 * MINUTE,
+            }
+            .min(now - 10 * MINUTE);
+            let n_q = match rng.below(100) {
+                0..35 => 0,
+                35..65 => 1,
+                65..85 => 2,
+                85..95 => 3,
+                _ => 4,
+            };
+            let mut asked: HashSet<usize> = HashSet::new();
+            for _ in 0..n_q {
+                let asker = other_user(&mut rng, p.seller);
+                let at = p.published_ms + rng.range(0, (end - p.published_ms).max(1));
+                let (text, answer) = if !it.questions.is_empty() && rng.chance(45) {
+                    let (q, a) = *rng.pick(it.questions);
+                    (q.to_string(), a.to_string())
+                } else {
+                    let mut q = rng.below(items::COMMON_QUESTIONS.len() as u64) as usize;
+                    while asked.contains(&q) {
+                        q = (q + 1) % items::COMMON_QUESTIONS.len();
+                    }
+                    asked.insert(q);
+                    let (t, a) = answer_for(it, p.kind, q);
+                    let (city, _) = city_of(&mut rng, people[asker].province);
+                    (
+                        t.replace("{city}", city.split(',').next().unwrap_or(city)),
+                        a,
+                    )
+                };
+                let key = question_keys;
+                question_keys += 1;
+                acts.push((
+                    at,
+                    Act::Ask {
+                        publication: i,
+                        asker,
+                        text,
+                        key,
+                    },
+                ));
+                let old = now - at > 2 * DAY;
+                if rng.chance(if old { 88 } else { 45 }) {
+                    let ans_at = (at + rng.range(10 * MINUTE, 30 * HOUR)).min(now - MINUTE);
+                    if p.fate != Fate::Sold || ans_at < end {
+                        acts.push((ans_at, Act::Answer { key, text: answer }));
+                    }
+                }
+                if rng.chance(15) {
+                    let (fq, fa) = *rng.pick(&items::FOLLOW_UPS);
+                    let at2 = (at + rng.range(HOUR, 3 * DAY))
+                        .min(end - MINUTE)
+                        .max(at + 1);
+                    let key2 = question_keys;
+                    question_keys += 1;
+                    acts.push((
+                        at2,
+                        Act::Ask {
+                            publication: i,
+                            asker,
+                            text: fq.into(),
+                            key: key2,
+                        },
+                    ));
+                    if now - at2 > DAY && rng.chance(80) {
+                        acts.push((
+                            (at2 + rng.range(30 * MINUTE, 20 * HOUR)).min(now - MINUTE),
+                            Act::Answer {
+                                key: key2,
+                                text: fa.into(),
+                            },
+                        ));
+                    }
+                }
+            }
+            if p.fate == Fate::Sold {
+                let buyer = other_user(&mut rng, p.seller);
+                acts.push((
+                    end,
+                    Act::Buy {
+                        publication: i,
+                        buyer,
+                    },
+                ));
+                if rng.chance(85) {
+                    let at = (end + rng.range(HOUR, 10 * DAY)).min(now - MINUTE);
+                    let (rating, comment) = match rng.below(100) {
+                        0..82 => (Rating::Recommend, *rng.pick(&items::COMMENTS_GOOD)),
+                        82..94 => (Rating::Neutral, *rng.pick(&items::COMMENTS_NEUTRAL)),
+                        _ => (Rating::NotRecommend, *rng.pick(&items::COMMENTS_BAD)),
+                    };
+                    acts.push((
+                        at,
+                        Act::Rate {
+                            publication: i,
+                            rating,
+                            comment: comment.into(),
+                        },
+                    ));
+                }
+            }
+        }
+        // The administration collects commissions once a month.
+        for k in (1..=11).rev() {
+            acts.push((now - k * 30 * DAY + 9 * HOUR, Act::Collect));
+        }
+        // Favourites: listings for sale people follow.
+        if !for_sale.is_empty() {
+            for u in 0..o.users as usize {
+                for _ in 0..rng.below(5) {
+                    let i = *rng.pick(&for_sale);
+                    if pubs[i].seller != u {
+                        let at = pubs[i].published_ms
+                            + rng.range(HOUR, (now - pubs[i].published_ms).max(HOUR + 1));
+                        acts.push((
+                            at.min(now - MINUTE),
+                            Act::Favourite {
+                                user: u,
+                                publication: i,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        // Saved searches: a word of what someone wants (sometimes in plural), maybe a category.
+        for u in 0..o.users as usize {
+            if !rng.chance(25) {
+                continue;
+            }
+            let item = *rng.pick(&usable);
+            let it = &ITEMS[item];
+            let word =
+                crate::domain::catalog::fold(it.noun.split_whitespace().next().unwrap_or(it.noun));
+            let word = if rng.chance(40) && !word.ends_with('s') {
+                if word.ends_with(['a', 'e', 'o']) {
+                    format!("{word}s")
+                } else {
+                    format!("{word}es")
+                }
+            } else {
+                word
+            };
+            let spec = SearchSpec {
+                category: rng.chance(50).then(|| cat_of[it.category]),
+                kind: if rng.chance(25) {
+                    Some(Kind::Used)
+                } else {
+                    None
+                },
+                province: None,
+                min_price: None,
+                max_price: rng.chance(30).then(|| it.price.1 * 100),
+                words: word,
+            };
+            acts.push((
+                now - rng.range(20, 90) * DAY,
+                Act::SaveSearch { user: u, spec },
+            ));
+        }
+        acts.sort_by_key(|(t, _)| *t);
+
+        // ---- pictures
+        let mut photo_of: HashMap<PicKey, PhotoId> = HashMap::new();
+        if o.photos {
+            let mut keys: Vec<PicKey> = Vec::new();
+            let mut seen = HashSet::new();
+            for p in &pubs {
+                for l in &p.layouts {
+                    let k = PicKey::Item(p.item, p.colour, *l);
+                    if seen.insert(k) {
+                        keys.push(k);
+                    }
+                }
+            }
+            for u in &people {
+                let k = PicKey::Avatar(u.avatar);
+                if seen.insert(k) {
+                    keys.push(k);
+                }
+            }
+            sum.photos = keys.len() as u64;
+            photo_of = draw_all(self, keys, o.seed)?;
+        }
+
+        // ---- users on the share
+        let salt = password::salt();
+        let rounds = password::rounds();
+        let hash = password::hash(DEMO_PASSWORD, &salt, rounds);
+        let mut user_ids: Vec<u64> = Vec::with_capacity(people.len());
+        const BATCH: usize = 2000;
+        for chunk in people.chunks(BATCH) {
+            let made = self.write(|tx| {
+                let mut made = Vec::new();
+                for pu in chunk {
+                    let id = USERS.next_id(tx)?;
+                    let email = format!(
+                        "{}.{}{}@demo.com.ar",
+                        super::catalog::fold(pu.first),
+                        super::catalog::fold(pu.last).replace(' ', ""),
+                        id
+                    );
+                    let u = User {
+                        email: email.clone(),
+                        id,
+                        rounds,
+                        salt,
+                        hash,
+                        name: format!("{}, {}", pu.last, pu.first),
+                        address: pu.address.clone(),
+                        province: pu.province,
+                        flags: 0,
+                        phone: pu.phone.clone(),
+                        created_ms: pu.created_ms,
+                        last_login_ms: 0,
+                        last_seen_ms: 0,
+                        balance: 0,
+                        photo: photo_of
+                            .get(&PicKey::Avatar(pu.avatar))
+                            .copied()
+                            .unwrap_or([0; 32]),
+                    };
+                    if USERS.insert(tx, email.as_bytes(), &u.encode())?.is_none() {
+                        return conflict(format!("el email {email} ya existe"));
+                    }
+                    made.push(id);
+                }
+                tx.log_event("", "demo-usuarios", &format!("{} usuarios", chunk.len()))?;
+                Ok(made)
+            })?;
+            sum.users += made.len() as u64;
+            user_ids.extend(made);
+        }
+
+        // ---- the timeline, in transactions of a few hundred acts
+        let mut pub_ids: Vec<u64> = vec![0; pubs.len()];
+        let mut questions: HashMap<usize, (u64, u64, u64)> = HashMap::new();
+        let mut sales: HashMap<usize, u64> = HashMap::new();
+        let admin_email = ADMIN_EMAIL;
+        const ACTS_PER_TX: usize = 400;
+        for chunk in acts.chunks(ACTS_PER_TX) {
+            self.write(|tx| {
+                let admin = user_by_email(tx, admin_email).ok();
+                for (at, act) in chunk {
+                    let at = *at;
+                    let r = apply(
+                        tx,
+                        at,
+                        act,
+                        &pubs,
+                        &people,
+                        &user_ids,
+                        &mut pub_ids,
+                        &mut questions,
+                        &mut sales,
+                        &photo_of,
+                        &cat_of,
+                        admin.as_ref(),
+                        &mut sum,
+                    );
+                    match r {
+                        Ok(()) => {}
+                        // A generated act the rules refuse (a listing sold before a late
+                        // favourite, say) is left out, as a user would have been refused.
+                        Err(
+                            DomainError::Conflict(_)
+                            | DomainError::Denied(_)
+                            | DomainError::NotFound(_),
+                        ) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                tx.log_event("", "demo", &format!("{} acciones", chunk.len()))?;
+                Ok(())
+            })?;
+        }
+
+        // ---- what happened lately: paused, cancelled, repriced, blocked
+        self.write(|tx| {
+            let admin = user_by_email(tx, admin_email).ok();
+            for (i, p) in pubs.iter().enumerate() {
+                let id = pub_ids[i];
+                if id == 0 {
+                    continue;
+                }
+                let mut pb = load_pub(tx, id)?;
+                if pb.state != PubState::Published {
+                    continue;
+                }
+                let changed = match p.fate {
+                    Fate::Paused => {
+                        pb.state = PubState::Paused;
+                        true
+                    }
+                    Fate::Cancelled => {
+                        pb.state = PubState::Cancelled;
+                        true
+                    }
+                    _ => match p.new_price {
+                        Some(np) => {
+                            pb.price = np;
+                            true
+                        }
+                        None => false,
+                    },
+                };
+                if changed {
+                    pb.updated_ms = now - rng.range(HOUR, 3 * DAY);
+                    store_pub(tx, &pb)?;
+                }
+                if p.blocked
+                    && let Some(a) = &admin
+                {
+                    block_publication_in_tx(
+                        tx,
+                        a,
+                        id,
+                        true,
+                        "Fotos o descripción que no corresponden al artículo.",
+                        now - rng.range(HOUR, 2 * DAY),
+                    )?;
+                }
+            }
+            tx.log_event("", "demo", "pausas, bajas, precios y bloqueos")?;
+            Ok(())
+        })?;
+        Ok(sum)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    tx: &mut WriteTx,
+    at: i64,
+    act: &Act,
+    pubs: &[PlannedPub],
+    people: &[PlannedUser],
+    user_ids: &[u64],
+    pub_ids: &mut [u64],
+    questions: &mut HashMap<usize, (u64, u64, u64)>,
+    sales: &mut HashMap<usize, u64>,
+    photo_of: &HashMap<PicKey, PhotoId>,
+    cat_of: &HashMap<&str, u64>,
+    admin: Option<&User>,
+    sum: &mut DemoSummary,
+) -> DResult<()> {
+    let user = |tx: &mut WriteTx, i: usize| -> DResult<User> {
+        match user_by_id(tx, user_ids[i])? {
+            Some(u) => Ok(u),
+            None => super::not_found("usuario de la demostración"),
+        }
+    };
+    let _ = people;
+    match act {
+        Act::Publish(i) => {
+            let p = &pubs[*i];
+            let it = &ITEMS[p.item];
+            let seller = user(tx, p.seller)?;
+            let photos: Vec<PhotoId> = p
+                .layouts
+                .iter()
+                .filter_map(|l| photo_of.get(&PicKey::Item(p.item, p.colour, *l)).copied())
+                .collect();
+            let d = Draft {
+                category: cat_of[it.category],
+                title: p.title.clone(),
+                description: p.description.clone(),
+                price: p.price,
+                kind: p.kind,
+                closes_ms: p.closes_ms,
+                photo: photos.first().copied().unwrap_or([0; 32]),
+            };
+            let mut pb = publish_in_tx(tx, &seller, &d, at)?;
+            if photos.len() > 1 {
+                super::gallery::set_in_tx(tx, &mut pb, &photos)?;
+            }
+            pub_ids[*i] = pb.id;
+            sum.publications += 1;
+        }
+        Act::Ask {
+            publication,
+            asker,
+            text,
+            key,
+        } => {
+            let id = pub_ids[*publication];
+            let p = load_pub(tx, id)?;
+            let u = user(tx, *asker)?;
+            let n = ask_checked_in_tx(tx, &u, &p, text, at)?;
+            questions.insert(*key, (id, u.id, n));
+            sum.conversations += 1;
+        }
+        Act::Answer { key, text } => {
+            let Some(&(id, asker, number)) = questions.get(key) else {
+                return Ok(());
+            };
+            let p = load_pub(tx, id)?;
+            let seller = match user_by_id(tx, p.seller)? {
+                Some(u) => u,
+                None => return Ok(()),
+            };
+            let Some(h) = MESSAGES.find(tx, id, asker)? else {
+                return Ok(());
+            };
+            let Some(it) = MESSAGES
+                .items_of(tx, &h)?
+                .into_iter()
+                .find(|it| it.number == number)
+            else {
+                return Ok(());
+            };
+            super::shop::answer_in_tx(tx, &seller, &p, it.pos, text, at)?;
+            sum.answers += 1;
+        }
+        Act::Buy { publication, buyer } => {
+            let id = pub_ids[*publication];
+            let p = load_pub(tx, id)?;
+            let b = user(tx, *buyer)?;
+            if b.balance < p.price {
+                let extra = (p.price - b.balance) + (at % 5) * 1_000_00;
+                deposit_in_tx(tx, b, extra, at - 30 * MINUTE)?;
+            }
+            let b = user(tx, *buyer)?;
+            let done = buy_in_tx(tx, b, id, at)?;
+            sales.insert(*publication, done.sale);
+            sum.sales += 1;
+        }
+        Act::Rate {
+            publication,
+            rating,
+            comment,
+        } => {
+            let Some(&sale) = sales.get(publication) else {
+                return Ok(());
+            };
+            let id = pub_ids[*publication];
+            let p = load_pub(tx, id)?;
+            let Some(b) = user_by_id(tx, p.buyer)? else {
+                return Ok(());
+            };
+            rate_in_tx(tx, &b, sale, *rating, comment, at)?;
+            sum.ratings += 1;
+        }
+        Act::Collect => {
+            if let Some(a) = admin {
+                let fresh = user_by_id(tx, a.id)?.unwrap_or_else(|| a.clone());
+                collect_in_tx(tx, fresh, at)?;
+            }
+        }
+        Act::Favourite {
+            user: u,
+            publication,
+        } => {
+            let id = pub_ids[*publication];
+            let p = load_pub(tx, id)?;
+            let usr = user(tx, *u)?;
+            if super::favourites::add_in_tx(tx, &usr, &p, at)? {
+                sum.favourites += 1;
+            }
+        }
+        Act::SaveSearch { user: u, spec } => {
+            let usr = user(tx, *u)?;
+            super::saved_searches::save_in_tx(tx, &usr, spec.clone(), at)?;
+            sum.saved_searches += 1;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::items::Gender;
+    use super::*;
+
+    #[test]
+    fn phones_have_ten_digits_after_the_country_and_mobile_prefix() {
+        let mut rng = Rng(1);
+        for area in ["11", "351", "2954"] {
+            let p = phone(&mut rng, area);
+            let digits: String = p.chars().filter(|c| c.is_ascii_digit()).collect();
+            assert_eq!(digits.len(), 13, "{p}");
+            assert!(p.starts_with(&format!("+54 9 {area} ")), "{p}");
+        }
+    }
+
+    #[test]
+    fn titles_agree_with_their_article() {
+        let mut rng = Rng(5);
+        let fridge = ITEMS
+            .iter()
+            .position(|i| i.noun.starts_with("Heladera"))
+            .unwrap();
+        let chairs = ITEMS
+            .iter()
+            .position(|i| i.noun.starts_with("Sillas"))
+            .unwrap();
+        for _ in 0..50 {
+            let p = plan_listing(&mut rng, fridge, 0, "Córdoba", 0, false);
+            assert!(
+                !p.title.contains("usado ") && !p.title.ends_with("usado"),
+                "{}",
+                p.title
+            );
+            assert!(!p.title.ends_with("nuevo"), "{}", p.title);
+            let p = plan_listing(&mut rng, chairs, 0, "Córdoba", 0, false);
+            assert!(
+                !p.title.ends_with("impecable")
+                    && !p.title.ends_with("usadas en muy buen estado x"),
+                "{}",
+                p.title
+            );
+            assert!(
+                !p.title.ends_with("usada") && !p.title.ends_with("nueva"),
+                "{}",
+                p.title
+            );
+        }
+        assert_eq!(ITEMS[chairs].gender, Gender::F);
+    }
+}

@@ -1,0 +1,426 @@
+//! Saved searches ("Búsquedas guardadas"): a category, filters and words a user wants to
+//! follow. Publishing a listing that matches one puts a news item in its owner's
+//! *Novedades* (in the publishing transaction); the list of saved searches says how many
+//! results are new since the user last looked.
+//!
+//! Each user's saved searches are a partial queue (`BUSQUEDAS.CON` heads over
+//! `BUSQUEDAS.DAT`, key (user id, 0)). At most [`SAVED_SEARCHES_CAP`] per user.
+
+use serde::Serialize;
+
+use super::catalog::{BrowseFilter, PublicationView, fold};
+use super::market::*;
+use super::records::*;
+use super::text::text;
+use super::{DResult, Market, conflict, invalid, not_found, provinces};
+use crate::me::queues::{Item, PartialQueues};
+use crate::storage::codec::{Dec, Enc};
+use crate::storage::ident::now_ms;
+use crate::storage::{Tx, WriteTx};
+
+pub const SAVED_SEARCHES: PartialQueues = PartialQueues {
+    heads: "BUSQUEDAS.CON",
+    items: "BUSQUEDAS.DAT",
+    control: "BUSQUEDAS.CON",
+    payload_len: SAVED_SEARCH_LEN,
+};
+pub const SAVED_SEARCH_LEN: usize = 192;
+pub const SEARCH_WORDS_LEN: usize = 128;
+pub const SAVED_SEARCHES_CAP: usize = 20;
+const ANY_PROVINCE: u8 = 0xff;
+
+/// What a user saves: the filters of Explorar and the words typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SearchSpec {
+    pub category: Option<u64>,
+    pub kind: Option<Kind>,
+    pub province: Option<u8>,
+    /// Price range in cents (inclusive; `None`: no bound).
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
+    pub words: String,
+}
+
+/// A saved search as stored (BUSQUEDAS.DAT item payload, 192 bytes):
+///
+/// ```text
+/// 0 u64 category (0: all) | 8 u8 kind (0 any, 1 used, 2 new) | 9 u8 province (255: any)
+/// 10..16 zero | 16 i64 min price (cents, 0: none) | 24 i64 max price (0: none) | 32 i64 saved
+/// 40 u64 newest publication id the user has seen in its results | 48 words (128) | 176..192 zero
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stored {
+    spec: SearchSpec,
+    saved_ms: i64,
+    seen_id: u64,
+}
+
+impl Stored {
+    fn encode(&self) -> Vec<u8> {
+        let mut b = vec![0u8; SAVED_SEARCH_LEN];
+        let mut e = Enc::new(&mut b);
+        e.u64(self.spec.category.unwrap_or(0))
+            .u8(self.spec.kind.map_or(0, |k| k as u8))
+            .u8(self.spec.province.unwrap_or(ANY_PROVINCE))
+            .zeros(6);
+        e.i64(self.spec.min_price.unwrap_or(0))
+            .i64(self.spec.max_price.unwrap_or(0))
+            .i64(self.saved_ms)
+            .u64(self.seen_id);
+        e.str_lossy(&self.spec.words, SEARCH_WORDS_LEN);
+        b
+    }
+    fn decode(b: &[u8]) -> Stored {
+        let mut d = Dec::new(b);
+        let category = d.u64();
+        let kind = d.u8();
+        let province = d.u8();
+        d.skip(6);
+        let min = d.i64();
+        let max = d.i64();
+        Stored {
+            saved_ms: d.i64(),
+            seen_id: d.u64(),
+            spec: SearchSpec {
+                category: (category != 0).then_some(category),
+                kind: Kind::from_u8(kind),
+                province: (province != ANY_PROVINCE).then_some(province),
+                min_price: (min > 0).then_some(min),
+                max_price: (max > 0).then_some(max),
+                words: d.str(SEARCH_WORDS_LEN),
+            },
+        }
+    }
+}
+
+/// A saved search as screens show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SavedSearchView {
+    /// Its number among the user's saved searches.
+    pub number: u64,
+    pub spec: SearchSpec,
+    /// "«guitarra» en Instrumentos musicales, usados, hasta $ 200.000".
+    pub description: String,
+    pub saved_ms: i64,
+    /// Listings for sale that match now.
+    pub results: u64,
+    /// Of those, published since the user last opened this search.
+    pub new_results: u64,
+}
+
+impl SearchSpec {
+    /// The browse filter of this search.
+    pub fn filter(&self) -> BrowseFilter {
+        BrowseFilter {
+            category: self.category,
+            kind: self.kind,
+            province: self.province,
+            search: (!self.words.trim().is_empty()).then(|| self.words.clone()),
+            ..BrowseFilter::default()
+        }
+    }
+
+    fn in_price_range(&self, price: i64) -> bool {
+        self.min_price.is_none_or(|m| price >= m) && self.max_price.is_none_or(|m| price <= m)
+    }
+
+    /// Whether a listing for sale matches (words: every word in the title or the
+    /// description, ignoring case and accents, as Explorar's search).
+    pub fn matches(&self, p: &Publication, seller_province: u8) -> bool {
+        if self.category.is_some_and(|c| c != p.category)
+            || self.kind.is_some_and(|k| k != p.kind)
+            || self.province.is_some_and(|pr| pr != seller_province)
+            || !self.in_price_range(p.price)
+        {
+            return false;
+        }
+        self.words_match(&p.title, &p.description)
+    }
+
+    /// Whether every word is in the title or the description (ignoring case and accents,
+    /// singular or plural). The one place saved searches match words: it becomes the word
+    /// index's predicate when that lands.
+    fn words_match(&self, title: &str, description: &str) -> bool {
+        let words = fold(&self.words);
+        let (t, d) = (fold(title), fold(description));
+        words
+            .split_whitespace()
+            .all(|w| word_in(w, &t) || word_in(w, &d))
+    }
+
+    fn describe(&self, ctx: &super::catalog::Ctx) -> String {
+        let mut parts = Vec::new();
+        let words = self.words.trim();
+        parts.push(if words.is_empty() {
+            "Todas las publicaciones".to_string()
+        } else {
+            format!("«{words}»")
+        });
+        if let Some(c) = self.category {
+            parts.push(format!(
+                "en {}",
+                ctx.cats
+                    .get(&c)
+                    .map_or("(categoría borrada)", |c| c.name.as_str())
+            ));
+        }
+        if let Some(k) = self.kind {
+            parts.push(match k {
+                Kind::Used => "usados".into(),
+                Kind::New => "nuevos".into(),
+            });
+        }
+        if let Some(p) = self.province {
+            parts.push(format!("en {}", provinces::name(p)));
+        }
+        match (self.min_price, self.max_price) {
+            (Some(a), Some(b)) => parts.push(format!(
+                "de {} a {}",
+                super::format::money(a),
+                super::format::money(b)
+            )),
+            (Some(a), None) => parts.push(format!("desde {}", super::format::money(a))),
+            (None, Some(b)) => parts.push(format!("hasta {}", super::format::money(b))),
+            (None, None) => {}
+        }
+        parts.join(", ")
+    }
+
+    fn validate(mut self) -> DResult<SearchSpec> {
+        self.words = text("las palabras", &self.words, SEARCH_WORDS_LEN, false)?;
+        if let (Some(a), Some(b)) = (self.min_price, self.max_price)
+            && a > b
+        {
+            return invalid("el precio mínimo es mayor que el máximo");
+        }
+        if self.min_price.is_some_and(|p| p <= 0) || self.max_price.is_some_and(|p| p <= 0) {
+            return invalid("los precios del rango deben ser mayores que cero");
+        }
+        if self
+            .province
+            .is_some_and(|p| p as usize >= provinces::PROVINCES.len())
+        {
+            return invalid("esa provincia no existe");
+        }
+        if self.words.is_empty() && self.category.is_none() {
+            return invalid("elija una categoría o escriba qué busca para guardar la búsqueda");
+        }
+        Ok(self)
+    }
+}
+
+/// Spanish singular of a folded word: "guitarras" → "guitarra", "canciones" → "cancion",
+/// "luces" → "luz".
+fn singular(w: &str) -> String {
+    let n = w.len();
+    if n > 4 && w.ends_with("ces") {
+        return format!("{}z", &w[..n - 3]);
+    }
+    if n > 4 && w.ends_with("es") && !w[..n - 2].ends_with(['a', 'e', 'i', 'o', 'u']) {
+        return w[..n - 2].to_string();
+    }
+    if n > 3 && w.ends_with('s') {
+        return w[..n - 1].to_string();
+    }
+    w.to_string()
+}
+
+/// Whether folded word `w` occurs in folded `text`: inside a word of it (as Explorar's
+/// search), or as the same word in singular or plural.
+fn word_in(w: &str, text: &str) -> bool {
+    if text.contains(w) {
+        return true;
+    }
+    let sw = singular(w);
+    text.split(|c: char| !c.is_alphanumeric()).any(|t| {
+        !t.is_empty() && (singular(t) == sw || sw.len() >= 4 && t.starts_with(sw.as_str()))
+    })
+}
+
+fn items_of(tx: &mut impl Tx, user: u64) -> DResult<Vec<Item>> {
+    if !tx.exists(SAVED_SEARCHES.items)? {
+        return Ok(Vec::new());
+    }
+    let Some(h) = SAVED_SEARCHES.find(tx, user, 0)? else {
+        return Ok(Vec::new());
+    };
+    Ok(SAVED_SEARCHES.items_of(tx, &h)?)
+}
+
+fn item(tx: &mut impl Tx, user: u64, number: u64) -> DResult<Item> {
+    match items_of(tx, user)?
+        .into_iter()
+        .find(|it| it.number == number)
+    {
+        Some(it) => Ok(it),
+        None => not_found(format!(
+            "no tiene ninguna búsqueda guardada número {number}"
+        )),
+    }
+}
+
+/// Puts a news item in the inbox of every user with a saved search that `p` (just published
+/// by `seller`) matches. Called by the publishing transaction.
+pub(crate) fn on_published(
+    tx: &mut WriteTx,
+    p: &Publication,
+    seller: &User,
+    now: i64,
+) -> DResult<()> {
+    if !tx.exists(SAVED_SEARCHES.items)? {
+        return Ok(());
+    }
+    for h in SAVED_SEARCHES.all_heads(tx)? {
+        if h.a == seller.id {
+            continue;
+        }
+        for it in SAVED_SEARCHES.items_of(tx, &h)? {
+            let s = Stored::decode(&it.payload);
+            if s.spec.matches(p, seller.province) {
+                let words = if s.spec.words.trim().is_empty() {
+                    "todas".to_string()
+                } else {
+                    s.spec.words.clone()
+                };
+                super::news::push(
+                    tx,
+                    h.a,
+                    super::news::News::new(super::news::NewsKind::SavedSearch, now, p.id)
+                        .amount(p.price)
+                        .reference(it.number)
+                        .text(&words),
+                )?;
+                // One news item per listing, however many of the user's searches it matches.
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Saves `spec` (validated) for `u` at time `now`; returns its number.
+pub(crate) fn save_in_tx(tx: &mut WriteTx, u: &User, spec: SearchSpec, now: i64) -> DResult<u64> {
+    if let Some(c) = spec.category
+        && super::records::CATEGORIES.get(tx, c)?.is_none()
+    {
+        return not_found(format!("no existe la categoría {c}"));
+    }
+    let items = items_of(tx, u.id)?;
+    if items.len() >= SAVED_SEARCHES_CAP {
+        return conflict(format!(
+            "ya tiene {SAVED_SEARCHES_CAP} búsquedas guardadas: borre alguna antes"
+        ));
+    }
+    let key = |o: &SearchSpec| SearchSpec {
+        words: fold(o.words.trim()),
+        ..o.clone()
+    };
+    if items
+        .iter()
+        .any(|it| key(&Stored::decode(&it.payload).spec) == key(&spec))
+    {
+        return conflict("ya tiene guardada esa búsqueda");
+    }
+    if !tx.exists(SAVED_SEARCHES.items)? {
+        SAVED_SEARCHES.create(tx)?;
+    }
+    let seen_id = tx.header(PUBS_DAT)?.slot_count;
+    let st = Stored {
+        spec: spec.clone(),
+        saved_ms: now,
+        seen_id,
+    };
+    let (_, it) = SAVED_SEARCHES.push(tx, u.id, 0, &st.encode(), now)?;
+    tx.log_event(
+        &u.email,
+        "búsqueda-guardada",
+        &super::news::cut(&spec.words, 50),
+    )?;
+    Ok(it.number)
+}
+
+impl Market {
+    /// Saves a search; returns its number.
+    pub fn save_search(&self, s: &Session, spec: SearchSpec) -> DResult<u64> {
+        let spec = spec.validate()?;
+        self.write(|tx| {
+            let u = current(tx, s)?;
+            save_in_tx(tx, &u, spec, now_ms())
+        })
+    }
+
+    /// Deletes saved search `number`.
+    pub fn delete_saved_search(&self, s: &Session, number: u64) -> DResult<()> {
+        self.write(|tx| {
+            let u = current(tx, s)?;
+            let it = item(tx, u.id, number)?;
+            SAVED_SEARCHES.remove_item(tx, it.pos)?;
+            Ok(())
+        })
+    }
+
+    /// The user's saved searches, with how many results each has and how many are new.
+    pub fn saved_searches(&self, s: &Session) -> DResult<Vec<SavedSearchView>> {
+        let (list, ctx_desc) = self.read(|tx| {
+            let u = current(tx, s)?;
+            let ctx = super::catalog::Ctx::load(tx)?;
+            let list: Vec<(u64, Stored)> = items_of(tx, u.id)?
+                .into_iter()
+                .map(|it| (it.number, Stored::decode(&it.payload)))
+                .collect();
+            let desc: Vec<String> = list.iter().map(|(_, st)| st.spec.describe(&ctx)).collect();
+            Ok((list, desc))
+        })?;
+        let mut out = Vec::new();
+        for ((number, st), description) in list.into_iter().zip(ctx_desc) {
+            let results = self.search_results(&st.spec)?;
+            let new_results = results.iter().filter(|p| p.id > st.seen_id).count() as u64;
+            out.push(SavedSearchView {
+                number,
+                spec: st.spec,
+                description,
+                saved_ms: st.saved_ms,
+                results: results.len() as u64,
+                new_results,
+            });
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Listings for sale that `spec` finds, newest first: Explorar's filters, then the price
+    /// range and the words as a new listing is matched.
+    pub fn search_results(&self, spec: &SearchSpec) -> DResult<Vec<PublicationView>> {
+        let filter = BrowseFilter {
+            search: None,
+            ..spec.filter()
+        };
+        let mut v = self.browse(&filter)?;
+        v.retain(|p| {
+            spec.in_price_range(p.price_cents) && spec.words_match(&p.title, &p.description)
+        });
+        v.sort_by(|a, b| b.id.cmp(&a.id));
+        Ok(v)
+    }
+
+    /// Opens saved search `number`: its results, and from now on none of them count as new.
+    pub fn open_saved_search(
+        &self,
+        s: &Session,
+        number: u64,
+    ) -> DResult<(SearchSpec, Vec<PublicationView>)> {
+        let spec = self.write(|tx| {
+            let u = current(tx, s)?;
+            let it = item(tx, u.id, number)?;
+            let mut st = Stored::decode(&it.payload);
+            let newest = tx.header(PUBS_DAT)?.slot_count;
+            if st.seen_id < newest {
+                st.seen_id = newest;
+                SAVED_SEARCHES.update_item(tx, it.pos, &st.encode(), st.saved_ms)?;
+            }
+            Ok(st.spec)
+        })?;
+        let results = self.search_results(&spec)?;
+        Ok((spec, results))
+    }
+}

@@ -1,0 +1,247 @@
+//! «Búsquedas guardadas»: the searches a user follows (category, filters and words), each with
+//! how many results it has and how many are new since the user last opened it; opening one
+//! lists its results. New listings that match also arrive in «Novedades». In Explorar, «Guardar
+//! esta búsqueda» saves the filters shown.
+
+use egui::{RichText, Ui};
+
+use super::env::{Env, Nav, Tab};
+use super::jobs::Job;
+use super::loaded::Loaded;
+use super::notice::{Notice, bad_text, notice_ui};
+use super::publication::PublicationScreen;
+use super::screen::Screen;
+use super::widgets::{money, placeholder};
+use crate::domain::DResult;
+use crate::domain::catalog::{BrowseFilter, PublicationView};
+use crate::domain::saved_searches::{SavedSearchView, SearchSpec};
+
+/// Explorar's «Guardar esta búsqueda».
+#[derive(Default)]
+pub struct SaveSearchButton {
+    job: Job<DResult<u64>>,
+    pub notice: Option<Notice>,
+}
+
+impl SaveSearchButton {
+    pub fn poll(&mut self, env: &mut Env) {
+        if let Some(r) = self.job.poll() {
+            self.notice = Some(match r {
+                Ok(_) => {
+                    env.changed();
+                    Notice::good(
+                        "búsqueda guardada: lo nuevo que publiquen le llegará a «Novedades»",
+                    )
+                }
+                Err(e) => Notice::of_error(&e),
+            });
+        }
+    }
+
+    /// The button (for a logged-in user who is not the administration) for `filter`.
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env, filter: &BrowseFilter) {
+        let Some(s) = env.session.clone() else { return };
+        if s.admin {
+            return;
+        }
+        if ui
+            .add_enabled(
+                !self.job.running(),
+                egui::Button::new("Guardar esta búsqueda"),
+            )
+            .on_hover_text("Le avisamos en «Novedades» cuando publiquen algo que coincida")
+            .clicked()
+        {
+            let spec = SearchSpec {
+                category: filter.category,
+                kind: filter.kind,
+                province: filter.province,
+                min_price: None,
+                max_price: None,
+                words: filter.search.clone().unwrap_or_default(),
+            };
+            let m = env.market.clone();
+            self.job.start(ui.ctx(), move || m.save_search(&s, spec));
+        }
+    }
+
+    pub fn notice_ui(&mut self, ui: &mut Ui) {
+        notice_ui(ui, &mut self.notice);
+    }
+}
+
+#[derive(Default)]
+pub struct SavedSearchesScreen {
+    list: Loaded<Vec<SavedSearchView>, u64>,
+    /// The search whose results are shown, and them.
+    open: Option<(u64, String, Vec<PublicationView>)>,
+    open_job: Job<(u64, String, DResult<Vec<PublicationView>>)>,
+    delete: Job<DResult<()>>,
+    pub notice: Option<Notice>,
+}
+
+impl SavedSearchesScreen {
+    pub const TAB: Tab = Tab("busquedas");
+
+    pub fn list(&self) -> &[SavedSearchView] {
+        self.list.get().map_or(&[], |v| v.as_slice())
+    }
+
+    /// The results shown of the search opened.
+    pub fn results(&self) -> &[PublicationView] {
+        self.open.as_ref().map_or(&[], |(_, _, r)| r.as_slice())
+    }
+}
+
+impl Screen for SavedSearchesScreen {
+    fn tab(&self) -> Tab {
+        Self::TAB
+    }
+
+    fn label(&self, env: &Env) -> Option<String> {
+        (env.session.as_ref().is_some_and(|s| !s.admin)).then(|| "Búsquedas guardadas".into())
+    }
+
+    fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
+        self.list.poll();
+        if let Some((n, d, r)) = self.open_job.poll() {
+            match r {
+                Ok(v) => {
+                    self.open = Some((n, d, v));
+                    env.changed();
+                }
+                Err(e) => self.notice = Some(Notice::of_error(&e)),
+            }
+        }
+        if let Some(r) = self.delete.poll() {
+            match r {
+                Ok(()) => {
+                    self.notice = Some(Notice::good("búsqueda borrada"));
+                    self.open = None;
+                    env.changed();
+                }
+                Err(e) => self.notice = Some(Notice::of_error(&e)),
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        *self = SavedSearchesScreen::default();
+    }
+
+    fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
+        let Some(s) = env.session.clone() else { return };
+        let m = env.market.clone();
+        let s2 = s.clone();
+        self.list
+            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
+                move || m.saved_searches(&s2)
+            });
+        ui.horizontal(|ui| {
+            ui.heading("Búsquedas guardadas");
+            if self.list.loading() || self.open_job.running() {
+                ui.spinner();
+            }
+        });
+        if let Some(e) = &self.list.error {
+            bad_text(ui, e);
+        }
+        notice_ui(ui, &mut self.notice);
+        let list = self.list().to_vec();
+        if self.list.get().is_some() && list.is_empty() {
+            ui.label("No tiene búsquedas guardadas. En «Explorar», elija una categoría o escriba qué busca y use «Guardar esta búsqueda»: cada publicación nueva que coincida le llegará a «Novedades».");
+            return;
+        }
+        ui.separator();
+        let (mut open, mut delete) = (None, None);
+        egui::Grid::new("busquedas-guardadas")
+            .striped(true)
+            .spacing([12.0, 6.0])
+            .show(ui, |ui| {
+                for b in &list {
+                    ui.label(RichText::new(&b.description).strong());
+                    ui.label(format!(
+                        "{} a la venta",
+                        crate::domain::phrases::counted(b.results, "publicación", "publicaciones")
+                    ));
+                    if b.new_results > 0 {
+                        ui.label(
+                            RichText::new(if b.new_results == 1 {
+                                "1 nueva".to_string()
+                            } else {
+                                format!("{} nuevas", b.new_results)
+                            })
+                            .color(super::notice::good_color(ui))
+                            .strong(),
+                        );
+                    } else {
+                        ui.label(RichText::new("nada nuevo").weak());
+                    }
+                    if ui.button("Ver resultados").clicked() {
+                        open = Some((b.number, b.description.clone()));
+                    }
+                    if ui
+                        .add_enabled(!self.delete.running(), egui::Button::new("Borrar"))
+                        .clicked()
+                    {
+                        delete = Some(b.number);
+                    }
+                    ui.end_row();
+                }
+            });
+        if let Some((n, d)) = open {
+            let (m, s) = (env.market.clone(), s.clone());
+            self.open_job.start(ui.ctx(), move || {
+                (n, d, m.open_saved_search(&s, n).map(|(_, r)| r))
+            });
+        }
+        if let Some(n) = delete {
+            let m = env.market.clone();
+            self.delete
+                .start(ui.ctx(), move || m.delete_saved_search(&s, n));
+        }
+        let Some((_, desc, results)) = self.open.clone() else {
+            return;
+        };
+        ui.add_space(8.0);
+        ui.heading(format!("Resultados de {desc}"));
+        if results.is_empty() {
+            ui.label("Ninguna publicación a la venta coincide por ahora.");
+        }
+        let mut go = None;
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                egui::Grid::new("resultados-busqueda")
+                    .striped(true)
+                    .spacing([12.0, 6.0])
+                    .show(ui, |ui| {
+                        for v in &results {
+                            let size = egui::vec2(48.0, 48.0);
+                            match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
+                                Some(Some(t)) => {
+                                    ui.add(
+                                        egui::Image::from_texture(t)
+                                            .fit_to_exact_size(size)
+                                            .alt_text("foto"),
+                                    );
+                                }
+                                _ => {
+                                    placeholder(ui, size, "");
+                                }
+                            }
+                            if ui.link(&v.title).clicked() {
+                                go = Some(v.id);
+                            }
+                            ui.label(RichText::new(money(v.price_cents)).strong());
+                            ui.label(v.kind.label());
+                            ui.label(&v.seller_province_name);
+                            ui.end_row();
+                        }
+                    });
+            });
+        if let Some(id) = go {
+            env.nav(Nav::Open(PublicationScreen::TAB, id));
+        }
+    }
+}
