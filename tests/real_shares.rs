@@ -4,8 +4,9 @@
 //! network device). In each mode, `scripts/real-share/suite.sh` runs:
 //!
 //! * 8 processes, half through each mount, doing random wallet transfers at once: money is
-//!   conserved to the cent, nothing is damaged (no exit 4), fewer than 10 % are Busy, and
-//!   `check` passes through both mounts;
+//!   conserved to the cent, nothing is damaged (no exit 4), fewer than 10 % are Busy (with the
+//!   busy timeout scaled for the emulated CPU: `scripts/real-share/scenarios.sh`), and `check`
+//!   passes through both mounts;
 //! * two buyers, one per mount, racing for one article: exactly one wins each round and the
 //!   other is told it was sold;
 //! * a writer through one mount SIGKILLed mid-transaction: the next write through the other

@@ -104,3 +104,31 @@ fn far_behind_or_without_a_trustworthy_log_a_terminal_rereads_and_stays_correct(
     assert_eq!(read_all(&b, "NUEVO.DAT"), vec![1]);
     common::assert_storage_ok(&b);
 }
+
+#[test]
+fn a_file_left_unchecked_by_a_refresh_without_the_log_is_not_trusted_by_a_later_one() {
+    // B caches F; A changes F, then makes more commits than the log holds (B's next refresh
+    // cannot use the log and leaves F's header to be checked on first use); then one more
+    // commit, which the log does describe. B's refresh after it must not declare F's old
+    // slots valid: they were never checked against the commits the log did not describe.
+    let dir = TempDir::new("changelog-gap");
+    let a = setup(dir.path());
+    let b = Share::open(dir.path(), config()).unwrap();
+    assert_eq!(read_all(&b, F)[3], 3);
+    a.write(|tx| tx.write(F, 3, &333u64.to_le_bytes())).unwrap();
+    for i in 0..70u64 {
+        a.write(|tx| tx.write(G, 0, &i.to_le_bytes())).unwrap();
+    }
+    assert_eq!(
+        read_all(&b, G),
+        vec![69],
+        "far behind: read through the fallback"
+    );
+    a.write(|tx| tx.write(G, 0, &70u64.to_le_bytes())).unwrap();
+    assert_eq!(
+        read_all(&b, G),
+        vec![70],
+        "one behind: read through the log"
+    );
+    assert_eq!(read_all(&b, F)[3], 333, "F's change is seen");
+}

@@ -18,6 +18,12 @@ BIN=${VL_BIN:?VL_BIN: the ventalibre binary to test}
 A=${SHARE_A:?}; B=${SHARE_B:?}
 OUTD=${OUT:-/tmp}/vl-$1; rm -rf "$OUTD"; mkdir -p "$OUTD"
 export VENTALIBRE_KDF_ROUNDS=1000 VENTALIBRE_PASSWORD=clave-de-prueba
+# The VM emulates its CPU (TCG): a command that takes milliseconds on hardware takes 1.5-2.5 s
+# here, so eight writers queued behind one lock outlast the 10-second default at the tail of the
+# queue whatever the locking does. The scenario scales the wait (VENTALIBRE_BUSY_TIMEOUT, also
+# an administrator's knob for slow shares) so that "Busy" measures fairness — does every writer
+# get its turn? — rather than the emulator's speed. VL_BUSY_TIMEOUT=10 measures the default.
+export VENTALIBRE_BUSY_TIMEOUT=${VL_BUSY_TIMEOUT:-60}
 vl() { "$BIN" "$@"; }
 now_ms() { date +%s%3N; }
 

@@ -154,9 +154,15 @@ fn prune_with_change_log(
             }
         }
     }
+    // The log accounts for the commits old+1..=new only: what was last known valid at `old`
+    // is now known valid at `new`. A file last validated before `old` (a refresh without the
+    // log left its header to be reread on first use, and it has not been used since) keeps
+    // its older marks, so its next use compares its header as usual.
     for (name, fc) in inner.cache.files.iter_mut() {
-        fc.slots_valid_at = new;
-        if !touched.contains(name) {
+        if fc.slots_valid_at == old {
+            fc.slots_valid_at = new;
+        }
+        if fc.verified_at == old && !touched.contains(name) {
             fc.verified_at = new;
         }
     }

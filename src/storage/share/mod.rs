@@ -69,10 +69,19 @@ pub struct ShareConfig {
     pub terminal: Option<String>,
 }
 
+/// `VENTALIBRE_BUSY_TIMEOUT`: seconds (1 to 600) a transaction waits for the lock before
+/// answering "ocupada", for a share much slower than a LAN (docs/SHARES.md). Anything else is
+/// ignored.
+fn busy_timeout_from_env() -> Option<Duration> {
+    let s = std::env::var("VENTALIBRE_BUSY_TIMEOUT").ok()?;
+    let secs: u64 = s.trim().parse().ok()?;
+    (1..=600).contains(&secs).then(|| Duration::from_secs(secs))
+}
+
 impl Default for ShareConfig {
     fn default() -> Self {
         ShareConfig {
-            busy_timeout: Duration::from_secs(10),
+            busy_timeout: busy_timeout_from_env().unwrap_or(Duration::from_secs(10)),
             lease: LeaseTiming {
                 renew: Duration::from_millis(250),
                 timeout: Duration::from_secs(2),
