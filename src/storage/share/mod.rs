@@ -172,15 +172,13 @@ impl Share {
     /// Whether open handles stay valid across other terminals' commits, so that files need
     /// not be reopened for each transaction (every open is a round trip on a share): with
     /// direct I/O (NFS) there is no client cache to revalidate; a local disk has one coherent
-    /// cache; an SMB client's cache is kept coherent by the server's lease breaks. Elsewhere
-    /// (FUSE mounts, unknown file systems) files are reopened after every change
+    /// cache. Not on SMB: a handle kept open holds a caching lease that the server must break
+    /// (and wait for the client's answer) before another terminal may open the file — in the
+    /// test VM eight terminals' first transactions then waited over a minute. Elsewhere (SMB,
+    /// FUSE mounts, unknown file systems) files are reopened after every change
     /// (close-to-open), and handles for writing live only inside a commit.
     pub(super) fn keep_handles(&self) -> bool {
-        self.policy.direct_io
-            || matches!(
-                self.fs.kind,
-                super::fsinfo::FsKind::Local | super::fsinfo::FsKind::Smb
-            )
+        self.policy.direct_io || matches!(self.fs.kind, super::fsinfo::FsKind::Local)
     }
 
     fn inner(&self) -> MutexGuard<'_, Inner> {
