@@ -355,6 +355,26 @@ pub(crate) fn publish_in_tx(
     Ok(p)
 }
 
+/// Pauses, resumes or cancels publication `id` as `u`, if `rule` allows it (the demo calls it
+/// with the time each change happened).
+pub(crate) fn change_state_in_tx(
+    tx: &mut WriteTx,
+    u: &User,
+    id: u64,
+    rule: fn(Option<Actor>, &Listing) -> Permission,
+    to: PubState,
+    op: &str,
+    now: i64,
+) -> DResult<()> {
+    let mut p = load_pub(tx, id)?;
+    rule(Some(Actor::from(u)), &Listing::of_record(&p, now))?;
+    p.state = to;
+    p.updated_ms = now;
+    store_pub(tx, &p)?;
+    tx.log_event(&u.email, op, &id.to_string())?;
+    Ok(())
+}
+
 impl Market {
     // ---- categories --------------------------------------------------------------------------
 
@@ -572,13 +592,7 @@ impl Market {
     ) -> DResult<()> {
         self.write(|tx| {
             let u = current(tx, s)?;
-            let mut p = load_pub(tx, id)?;
-            rule(Some(Actor::from(&u)), &Listing::of_record(&p, now_ms()))?;
-            p.state = to;
-            p.updated_ms = now_ms();
-            store_pub(tx, &p)?;
-            tx.log_event(&u.email, op, &id.to_string())?;
-            Ok(())
+            change_state_in_tx(tx, &u, id, rule, to, op, now_ms())
         })
     }
 
