@@ -416,7 +416,13 @@ fn draw(key: PicKey, seed: u64) -> Vec<u8> {
 
 /// Draws and prepares every picture on as many threads as there are cores, then stores them
 /// in write transactions of a few dozen each (the records that name them come after).
-fn draw_all(m: &Market, keys: Vec<PicKey>, seed: u64) -> DResult<HashMap<PicKey, PhotoId>> {
+fn draw_all(
+    m: &Market,
+    keys: Vec<PicKey>,
+    seed: u64,
+    progress: &mut dyn FnMut(DemoProgress),
+) -> DResult<HashMap<PicKey, PhotoId>> {
+    let total = keys.len() as u64;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
@@ -455,6 +461,11 @@ fn draw_all(m: &Market, keys: Vec<PicKey>, seed: u64) -> DResult<HashMap<PicKey,
             let photos: Vec<_> = batch.iter().map(|(_, p)| p.clone()).collect();
             m.write_with_photos(&photos, |_| Ok(()))?;
             out.extend(batch.iter().map(|(k, p)| (*k, p.id)));
+            progress(DemoProgress {
+                stage: "fotos",
+                done: out.len() as u64,
+                total,
+            });
         }
     }
     Ok(out)
@@ -800,6 +811,11 @@ impl Market {
             acts.push((at, Act::SaveSearch { user: u, spec }));
         }
         acts.sort_by_key(|(t, _)| *t);
+        progress(DemoProgress {
+            stage: "plan",
+            done: acts.len() as u64,
+            total: acts.len() as u64,
+        });
 
         // ---- pictures
         let mut photo_of: HashMap<PicKey, PhotoId> = HashMap::new();
@@ -821,7 +837,7 @@ impl Market {
                 }
             }
             sum.photos = keys.len() as u64;
-            photo_of = draw_all(self, keys, o.seed)?;
+            photo_of = draw_all(self, keys, o.seed, progress)?;
         }
 
         // ---- users on the share
