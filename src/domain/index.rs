@@ -802,3 +802,40 @@ pub(crate) fn repair(tx: &mut WriteTx) -> DResult<Option<String>> {
 #[cfg(test)]
 #[path = "index_tests.rs"]
 mod tests;
+
+/// A key of ORDENES.NTX in words (the administrator's tree drawing).
+pub fn describe_order_key(key: u64) -> String {
+    let tag = key >> 62;
+    if tag == TAG_CLOSING {
+        return format!(
+            "cierre {}",
+            super::format::datetime_of_ms((key & ((1 << 62) - 1)) as i64)
+        );
+    }
+    let sc = (key >> VALUE_BITS) & ((1 << 18) - 1);
+    let (cat, kind, prov) = (sc >> 7, (sc >> 5) & 3, sc & 31);
+    let value = key & VALUE_MAX;
+    let mut parts = vec![if tag == TAG_PRICE {
+        format!("precio {}", super::format::money(value as i64))
+    } else {
+        format!("publicación {value}")
+    }];
+    parts.push(if cat == 0 {
+        "toda categoría".into()
+    } else {
+        format!("categoría {cat}")
+    });
+    parts.push(
+        match Kind::from_u8(kind as u8) {
+            Some(k) => k.label(),
+            None => "nuevo o usado",
+        }
+        .into(),
+    );
+    parts.push(match prov {
+        0 => "toda provincia".into(),
+        PROVINCE_GONE => "vendedor dado de baja".into(),
+        p => super::provinces::name(p as u8 - 1).into(),
+    });
+    parts.join(" · ")
+}
