@@ -330,21 +330,43 @@ pub(crate) fn rebuild(tx: &mut WriteTx) -> DResult<(u64, u64)> {
     Ok((o.len() as u64, w.len() as u64))
 }
 
-/// The entries both indexes must hold: every listing for sale and not expired at `now`.
+/// Every user's province by id, reading past damaged user records (check and repair run on
+/// damaged shares; a seller whose record is unreadable counts as gone).
+fn provinces_by_id(tx: &mut impl Tx) -> DResult<std::collections::HashMap<u64, u8>> {
+    match users_by_id(tx) {
+        Ok(u) => Ok(u.into_iter().map(|(id, u)| (id, u.province)).collect()),
+        Err(super::DomainError::Storage(e)) if e.is_damaged() => Ok(USERS
+            .salvage(tx)?
+            .0
+            .into_iter()
+            .map(|(k, v)| User::decode(&k, &v))
+            .map(|u| (u.id, u.province))
+            .collect()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The entries both indexes must hold: every listing for sale and not expired at `now`
+/// (unreadable records skipped: check reports them on their own).
 fn expected(tx: &mut impl Tx, now: i64) -> DResult<(BTreeSet<Entry>, BTreeSet<Entry>)> {
-    let users = users_by_id(tx)?;
-    tx.prefetch(PUBS_DAT)?;
+    let users = provinces_by_id(tx)?;
+    tx.prefetch(PUBS_DAT).ok();
     let n = tx.header(PUBS_DAT)?.slot_count;
     let (mut o, mut w) = (BTreeSet::new(), BTreeSet::new());
     for pos in 0..n {
-        let Slot::Live(b) = tx.slot(PUBS_DAT, pos)? else {
+        let b = match tx.slot(PUBS_DAT, pos) {
+            Ok(Slot::Live(b)) => b,
+            Ok(Slot::Free { .. }) => continue,
+            Err(e) if e.is_damaged() => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let Ok(p) = Publication::decode(&b) else {
             continue;
         };
-        let p = Publication::decode(&b)?;
         if p.state != PubState::Published || p.expired(now) || p.id != pos + 1 {
             continue;
         }
-        let prov = province_code(users.get(&p.seller).map(|u| u.province));
+        let prov = province_code(users.get(&p.seller).copied());
         let (a, b) = entries_of(&p, prov);
         o.extend(a);
         w.extend(b);
@@ -364,7 +386,15 @@ pub(crate) fn check(tx: &mut impl Tx) -> DResult<Vec<Problems>> {
     let (eo, ew) = expected(tx, now)?;
     let mut out = Vec::new();
     for (idx, exp) in [(&ORDERS, eo), (&WORDS, ew)] {
-        let mut p = idx.check(tx, None)?;
+        let mut p = match idx.check(tx, None) {
+            Ok(p) => p,
+            Err(e) if e.is_damaged() => {
+                let mut p = Problems::new(idx.file);
+                p.push(e.to_string());
+                p
+            }
+            Err(e) => return Err(e.into()),
+        };
         if p.is_ok() {
             let got: BTreeSet<Entry> = idx.all(tx)?.into_iter().collect();
             let missing: Vec<&Entry> = exp.difference(&got).collect();
@@ -380,12 +410,12 @@ pub(crate) fn check(tx: &mut impl Tx) -> DResult<Vec<Problems>> {
             for e in got.difference(&exp) {
                 extra.entry(e.pos).or_default().push(*e);
             }
-            let users = users_by_id(tx)?;
+            let users = provinces_by_id(tx)?;
             let mut reported = 0;
             for (pos, es) in extra {
                 let ok = match load_pub(tx, pos + 1) {
                     Ok(pb) if pb.expired(now) => {
-                        let prov = province_code(users.get(&pb.seller).map(|u| u.province));
+                        let prov = province_code(users.get(&pb.seller).copied());
                         let (a, b) = entries_of(&pb, prov);
                         let whole = if idx.file == ORDERS.file { a } else { b };
                         whole.len() == es.len() && whole.iter().all(|e| got.contains(e))
