@@ -397,11 +397,11 @@ fn plan(vl: &Path, db: &Path, pubs: u64) -> Data {
 
 // ---- the operations ------------------------------------------------------------------------
 
-/// One page of `f`, as the window asks for it: today `browse` returns every hit and the page
-/// is its head.
+/// One page of `f`, as the window asks for it (with the total count it shows).
 fn vl_page(m: &Market, f: &BrowseFilter) -> usize {
-    let rows = m.browse(f).unwrap();
-    rows.iter().take(PAGE).count()
+    let page = m.browse_page(f, 0, PAGE).unwrap();
+    assert!(page.total >= page.items.len() as u64);
+    page.items.len()
 }
 
 fn filter_category(d: &Data) -> BrowseFilter {
