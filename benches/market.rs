@@ -26,7 +26,8 @@
 //! Environment: `VENTALIBRE_BENCH_SIZES` (publications, default `1000,10000,100000`; users are
 //! a twentieth, at least 100), `VENTALIBRE_BENCH_RUNS` (default 7), `VENTALIBRE_BENCH_DIR`
 //! (folder to run in, e.g. a mounted share; default a temporary folder),
-//! `VENTALIBRE_BENCH_SEED` (default 7), `VENTALIBRE_BENCH_MILLION=1` (also a cold first page
+//! `VENTALIBRE_BENCH_DIR_B` (the same share through a second mount: terminal B of the refresh
+//! row uses it), `VENTALIBRE_BENCH_SEED` (default 7), `VENTALIBRE_BENCH_MILLION=1` (also a cold first page
 //! at 1,000,000 publications and 100,000 users: generating them takes minutes),
 //! `VENTALIBRE_BENCH_CACHE` (a folder where generated shares and databases are kept and
 //! reused by later runs of the same build; each run works on a fresh copy).
@@ -87,6 +88,31 @@ impl Scratch {
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The same folder as terminal B sees it: through `VENTALIBRE_BENCH_DIR_B` (a second mount of
+/// the share `VENTALIBRE_BENCH_DIR` is on), or the same path.
+fn other_terminal(dir: &Path) -> PathBuf {
+    match (
+        std::env::var_os("VENTALIBRE_BENCH_DIR"),
+        std::env::var_os("VENTALIBRE_BENCH_DIR_B"),
+    ) {
+        (Some(a), Some(b)) => match dir.strip_prefix(&a) {
+            Ok(rest) => {
+                let there = PathBuf::from(b).join(rest);
+                // The other mount's directory cache may lag for a moment.
+                for _ in 0..100 {
+                    if there.exists() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                there
+            }
+            Err(_) => dir.to_path_buf(),
+        },
+        _ => dir.to_path_buf(),
     }
 }
 
@@ -891,9 +917,9 @@ fn measure(vl_dir: &Path, db: &Path, d: &Data) -> Vec<Row> {
 
     // Terminal A shows the first page; terminal B buys one of its articles; A refreshes.
     let a = Market::open(vl_dir, false).unwrap();
-    let b = Market::open(vl_dir, false).unwrap();
+    let b = Market::open(other_terminal(vl_dir), false).unwrap();
     let conn_a = open_sqlite(db);
-    let mut conn_b = open_sqlite(db);
+    let mut conn_b = open_sqlite(&other_terminal(db));
     let sql = sql_all();
     let mut st_a = conn_a.prepare(&sql).unwrap();
     vl_page(&a, &filter_all());
