@@ -508,6 +508,7 @@ impl OpenHash {
         if self.find(tx, &g, key)?.is_some() {
             return Ok(None);
         }
+        self.refuse_taken_id(tx, value)?;
         let pos = self.link(tx, &g, key, value)?;
         self.index_set(tx, value, pos)?;
         if self.grow(tx)? {
@@ -740,7 +741,12 @@ impl OpenHash {
 
     /// Every record as (position, key, value), in position order.
     fn records(&self, tx: &mut impl Tx) -> Result<Vec<(u64, Vec<u8>, Vec<u8>)>> {
-        tx.prefetch(self.data)?;
+        // A damaged slot fails the bulk read; inside a repair it is already replaced (the
+        // transaction's own slots come first), so read on slot by slot.
+        match tx.prefetch(self.data) {
+            Err(e) if e.is_damaged() => {}
+            r => r?,
+        }
         let n = tx.header(self.data)?.slot_count;
         let mut out = Vec::new();
         for pos in 0..n {
@@ -823,6 +829,30 @@ impl OpenHash {
                     format!("el id {} quedó en la posición {got}", j + 1),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// A new record must not take the id of another (a "last id" behind the ids in use, from
+    /// damage, would hand out one again): refused as damage, nothing written.
+    fn refuse_taken_id(&self, tx: &mut impl Tx, value: &[u8]) -> Result<()> {
+        let Some(ix) = &self.ids else {
+            return Ok(());
+        };
+        let id = u64_at(value, ix.id_offset);
+        if !tx.exists(ix.file)? || id == 0 || id > tx.header(ix.file)?.slot_count {
+            return Ok(());
+        }
+        let pos = u64_at(&tx.read(ix.file, id - 1)?, 0);
+        if pos != NIL {
+            return Err(StorageError::corrupt(
+                self.control,
+                format!(
+                    "el id {id} ya es del registro en la posición {pos} de {}: el último id \
+                     dado está detrás de los ids en uso",
+                    self.data
+                ),
+            ));
         }
         Ok(())
     }
