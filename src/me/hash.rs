@@ -59,6 +59,8 @@ pub type Chain = Vec<(u64, Vec<u8>)>;
 /// What [`OpenHash::salvage`] finds: every readable `(key, value)`, and the positions that
 /// could not be read.
 pub type Salvaged = (Vec<(Vec<u8>, Vec<u8>)>, Vec<u64>);
+/// A record with its place: `(position, key, value)`.
+pub type Placed = (u64, Vec<u8>, Vec<u8>);
 
 const STATE_EMPTY: u8 = 0;
 const STATE_USED: u8 = 1;
@@ -156,6 +158,9 @@ impl Geometry {
         }
     }
 }
+
+/// What [`OpenHash::find`] finds: the position, the predecessor in the chain, the record.
+type Found = (u64, Option<(u64, Rec)>, Rec);
 
 #[derive(Debug, Clone)]
 struct Rec {
@@ -443,12 +448,7 @@ impl OpenHash {
     }
 
     /// Finds `key` under geometry `g`: its position, its predecessor's, and its record.
-    fn find(
-        &self,
-        tx: &mut impl Tx,
-        g: &Geometry,
-        key: &[u8],
-    ) -> Result<Option<(u64, Option<(u64, Rec)>, Rec)>> {
+    fn find(&self, tx: &mut impl Tx, g: &Geometry, key: &[u8]) -> Result<Option<Found>> {
         let b = g.bucket(fnv1a(key));
         let limit = tx.header(self.data)?.slot_count;
         let mut prev: Option<(u64, Rec)> = None;
@@ -740,7 +740,7 @@ impl OpenHash {
     }
 
     /// Every record as (position, key, value), in position order.
-    fn records(&self, tx: &mut impl Tx) -> Result<Vec<(u64, Vec<u8>, Vec<u8>)>> {
+    fn records(&self, tx: &mut impl Tx) -> Result<Vec<Placed>> {
         // A damaged slot fails the bulk read; inside a repair it is already replaced (the
         // transaction's own slots come first), so read on slot by slot.
         match tx.prefetch(self.data) {
@@ -878,7 +878,7 @@ impl OpenHash {
     /// The record with id `id`: `(position, key, value)`. Two reads through the index (one
     /// slot of the index, one of the data); on a share without the index (before an upgrade)
     /// a scan of the data file.
-    pub fn get_by_id(&self, tx: &mut impl Tx, id: u64) -> Result<Option<(u64, Vec<u8>, Vec<u8>)>> {
+    pub fn get_by_id(&self, tx: &mut impl Tx, id: u64) -> Result<Option<Placed>> {
         let ix = self.index()?;
         if id == 0 {
             return Ok(None);
