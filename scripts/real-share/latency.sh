@@ -3,9 +3,9 @@
 # mounted share with a network delay added to the loopback the servers and clients talk over
 # (netem 0.25 ms each way: a 0.5 ms round trip, a LAN's), for docs/PERFORMANCE.md.
 #   latency.sh MARKET_BENCH_BIN [SIZES [RUNS [DELAY]]]
-# MARKET_BENCH_BIN is the benchmark's executable (target/release/deps/market-*), copied with its
-# modification time kept so that VENTALIBRE_BENCH_CACHE (if set, e.g. to a folder of /project
-# filled by a run of the same build on the host) is reused instead of generating under TCG.
+# MARKET_BENCH_BIN is the benchmark's executable (target/release/deps/market-*). Set
+# VENTALIBRE_BENCH_CACHE (exported into the VM by the command line, e.g. a folder of /project
+# filled by a run on the host) to copy generated data instead of generating it under TCG.
 # From the host, for example:
 #   scripts/real-share-vm.sh run smb --project /tmp/vl-latency -- \
 #       bash scripts/real-share/latency.sh /project/market 1000,10000 3

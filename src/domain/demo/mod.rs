@@ -1018,6 +1018,25 @@ impl Market {
                 total: planned.len() as u64,
             });
         }
+
+        // ---- time passed: listings that closed since they were published leave Explorar's
+        // indexes (each write transaction sweeps a few; here all of them at once).
+        let closed = (0..pubs.len())
+            .filter(|&i| pub_ids[i] != 0 && pubs[i].closes_ms < now)
+            .count();
+        let sweeps = closed.div_ceil(acts_per_tx) + 1;
+        for k in 0..sweeps {
+            self.write(|tx| {
+                super::index::sweep_expired(tx, now_ms(), acts_per_tx)?;
+                tx.log_event("", "demo", "publicaciones vencidas")?;
+                Ok(())
+            })?;
+            progress(DemoProgress {
+                stage: "vencidas",
+                done: (k + 1) as u64,
+                total: sweeps as u64,
+            });
+        }
         Ok(sum)
     }
 }
