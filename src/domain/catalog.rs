@@ -1,7 +1,9 @@
 //! Categories and publications: the categories ABM, publishing and its state rules, browsing
 //! with filters and search.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use chrono::{Local, NaiveDate};
 use serde::Serialize;
@@ -133,8 +135,11 @@ pub struct Page {
 
 pub use super::index::matches;
 
+/// What building views needs within one transaction: the categories, the time, and the users
+/// met so far. Users are read lazily, each at most once (a memo for this `Ctx` only): a page
+/// of 50 rows reads its sellers, never the whole users file.
 pub(crate) struct Ctx {
-    pub users: HashMap<u64, User>,
+    users: RefCell<HashMap<u64, Option<Rc<User>>>>,
     pub cats: HashMap<u64, Category>,
     pub now: i64,
 }
@@ -142,10 +147,21 @@ pub(crate) struct Ctx {
 impl Ctx {
     pub fn load(tx: &mut impl Tx) -> DResult<Ctx> {
         Ok(Ctx {
-            users: users_by_id(tx)?,
+            users: RefCell::new(HashMap::new()),
             cats: categories_map(tx)?,
             now: now_ms(),
         })
+    }
+
+    /// The user with id `id` (None: deleted): through USUARIOS.IDS the first time (two
+    /// reads), from the memo after.
+    pub fn user(&self, tx: &mut impl Tx, id: u64) -> DResult<Option<Rc<User>>> {
+        if let Some(u) = self.users.borrow().get(&id) {
+            return Ok(u.clone());
+        }
+        let u = user_by_id(tx, id)?.map(Rc::new);
+        self.users.borrow_mut().insert(id, u.clone());
+        Ok(u)
     }
 }
 
@@ -157,10 +173,14 @@ pub(crate) fn view(
     p: &Publication,
     party: bool,
 ) -> DResult<PublicationView> {
-    let seller = ctx.users.get(&p.seller);
-    let buyer = (party && p.buyer != 0)
-        .then(|| ctx.users.get(&p.buyer))
-        .flatten();
+    let seller = ctx.user(tx, p.seller)?;
+    let seller = seller.as_deref();
+    let buyer = if party && p.buyer != 0 {
+        ctx.user(tx, p.buyer)?
+    } else {
+        None
+    };
+    let buyer = buyer.as_deref();
     let sale = if p.sale_pos != NIL {
         Some(sale_at(tx, p.sale_pos)?)
     } else {
