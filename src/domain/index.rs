@@ -231,6 +231,15 @@ pub(crate) fn ensure(tx: &mut WriteTx) -> DResult<bool> {
     Ok(true)
 }
 
+/// The format upgrade to revision 3 (see `version::UPGRADES`): the indexes built afresh from
+/// PUBLICADOS.DAT, whatever an earlier build of this revision left.
+pub(crate) fn upgrade(tx: &mut WriteTx) -> DResult<()> {
+    if !ensure(tx)? {
+        rebuild(tx)?;
+    }
+    Ok(())
+}
+
 /// Refuses values that do not fit the index keys (see the module's bounds).
 pub(crate) fn check_bounds(price: i64) -> DResult<()> {
     if price > MAX_PRICE_CENTS {
