@@ -150,6 +150,12 @@ fn the_linear_hash_matches_a_btreemap_across_many_splits_and_reopenings() {
                 let d = H.dispersion(tx, 7)?;
                 assert_eq!(d.records, model.len() as u64);
                 assert_eq!(d.chain_lengths.len() as u64, d.buckets);
+                // What the panel draws as "uniform" adds up to what there is.
+                let v: ventalibre::domain::views::HashDispersion = d.clone().into();
+                let e: f64 = (0..v.buckets).map(|b| v.expected(b)).sum();
+                assert!((e - v.records as f64).abs() < 1e-6, "{e} {}", v.records);
+                let n: f64 = (0..60).map(|k| v.expected_with_length(k)).sum();
+                assert!((n - v.buckets as f64).abs() < 1e-3, "{n} {}", v.buckets);
                 Ok(())
             })
             .unwrap();
