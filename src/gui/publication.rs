@@ -122,7 +122,7 @@ impl PublicationScreen {
         let v = &d.view;
         ui.add(egui::Label::new(RichText::new(&v.title).size(22.0).strong()).wrap());
         ui.label(RichText::new(money(v.price_cents)).size(26.0).strong());
-        self.heart.ui(ui, env, v.id, d.page.favourite, d.page.mine);
+        self.heart.ui(ui, env, v.id, d.page.favourite, &a.favourite);
         egui::Grid::new("datos-publicacion")
             .num_columns(2)
             .spacing([12.0, 4.0])
