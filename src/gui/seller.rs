@@ -83,7 +83,11 @@ pub fn seller_card_ui(ui: &mut Ui, env: &mut Env, s: &SellerCard) {
         avatar_ui(ui, env, s.photo.as_deref(), 48.0);
         ui.vertical(|ui| {
             if ui
-                .link(RichText::new(&s.name).strong())
+                .link(
+                    RichText::new(&s.name)
+                        .strong()
+                        .color(ui.visuals().hyperlink_color),
+                )
                 .on_hover_text("ver la página de quien vende")
                 .clicked()
             {
