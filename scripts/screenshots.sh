@@ -118,8 +118,11 @@ start() {
     kill -0 "$xvfb_pid" 2>/dev/null || { echo "screenshots: Xvfb is gone:" >&2; cat "$work/xvfb.log" >&2; }
     exit 1
   }
-  xdotool windowsize "$w" "$W" "$H"
-  xdotool windowfocus --sync "$w"
+  # Found by name before it is mapped, the window refuses the focus for a moment.
+  for _ in $(seq 20); do
+    xdotool windowsize "$w" "$W" "$H" 2>/dev/null && xdotool windowfocus --sync "$w" 2>/dev/null && break
+    sleep 0.5
+  done
   sleep 2.5
   xdotool mousemove --window "$w" 2 $((H - 2))
 }
@@ -240,7 +243,7 @@ for size in ${SIZES:-1280x800 800x600}; do
   click 164 $((466 + dy)) 2.5
   shot editor-fotos
   # «Elegir foto…» under the three photos.
-  click 610 "$([ "$small" = 1 ] && echo 448 || echo 425)" 1
+  click 489 $((323 + dy)) 1
   dialog dialogo-foto-galeria "$HOME/Fotos/foto-1.jpg"
   shot editor-fotos-elegida
   # Mis publicaciones again: the publish form, the dialog, the photo in the form.
