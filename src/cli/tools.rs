@@ -29,6 +29,12 @@ pub enum TreeArg {
     Seller,
     #[value(name = "categoria", alias = "category")]
     Category,
+    /// ORDENES.NTX (ours): the first levels.
+    #[value(name = "explorar", alias = "orders")]
+    Orders,
+    /// PALABRAS.NTX (ours): the first levels.
+    #[value(name = "palabras", alias = "words")]
+    Words,
 }
 
 #[derive(Debug, Args)]
@@ -36,7 +42,7 @@ pub struct Tree {
     #[arg(
         value_enum,
         value_name = "ÍNDICE",
-        help = "vendedor (NTX_1, por vendedor) o categoria (NTX_2, por categoría)"
+        help = "vendedor (NTX_1), categoria (NTX_2), explorar (ORDENES.NTX) o palabras (PALABRAS.NTX; de estos dos, los primeros niveles)"
     )]
     pub which: TreeArg,
 }
@@ -46,6 +52,8 @@ impl Tree {
         let levels = cx.market.tree(match self.which {
             TreeArg::Seller => TreeKind::Seller,
             TreeArg::Category => TreeKind::Category,
+            TreeArg::Orders => TreeKind::Orders,
+            TreeArg::Words => TreeKind::Words,
         })?;
         Ok((json!({ "levels": to_value(&levels) }), tree_text(&levels)))
     }
@@ -71,12 +79,18 @@ impl Dispersion {
         let d = cx.market.dispersion(self.block)?;
         let mut t = format!(
             "Hash de usuarios: {} baldes, {} registros, factor de carga {:.2}, cadena más larga {}, baldes vacíos {}\n\
+             Crecimiento (hash lineal): {} baldes iniciales (MAX), nivel {}, próximo balde a dividir {}; \
+             se divide un balde cuando hay más de {} registros por balde\n\
              Chi-cuadrado {:.2} con {} grados de libertad (uniforme: cerca de {})\n\nPor balde:\n",
             d.buckets,
             d.records,
             d.load_factor,
             d.longest_chain,
             d.empty_buckets,
+            d.home_buckets,
+            d.level,
+            d.next_split,
+            d.split_load,
             d.chi_square,
             d.degrees_of_freedom,
             d.degrees_of_freedom
@@ -84,7 +98,7 @@ impl Dispersion {
         let max = d.chain_lengths.iter().copied().max().unwrap_or(0).max(1);
         for (i, l) in d.chain_lengths.iter().enumerate() {
             t.push_str(&format!(
-                "  {i:>4} {l:>4} {}\n",
+                "  {i:>6} {l:>4} {}\n",
                 "#".repeat((l * 40 / max) as usize)
             ));
         }
@@ -92,7 +106,7 @@ impl Dispersion {
         for (i, b) in d.blocks.iter().enumerate() {
             let lo = i as u64 * d.block_size;
             let hi = (lo + d.block_size - 1).min(d.buckets.saturating_sub(1));
-            t.push_str(&format!("  {lo:>4}-{hi:<4} {b:>5}\n"));
+            t.push_str(&format!("  {lo:>6}-{hi:<6} {b:>5}\n"));
         }
         Ok((to_value(&d), t))
     }

@@ -18,6 +18,7 @@ pub mod favourites;
 pub mod field;
 pub mod format;
 pub mod gallery;
+pub mod index;
 pub mod install;
 pub mod invoice;
 pub mod maintenance;
@@ -30,6 +31,7 @@ pub mod permissions;
 pub mod photos;
 pub mod phrases;
 pub mod places;
+pub mod presence;
 pub mod provinces;
 pub mod records;
 pub mod reports;
@@ -39,6 +41,7 @@ pub mod text;
 pub mod trade;
 pub mod version;
 pub mod views;
+pub mod words;
 
 use thiserror::Error;
 
