@@ -208,15 +208,19 @@ for size in ${SIZES:-1280x800 800x600}; do
   xdotool key Return
   sleep 1.5
   shot buscar
-  first_row=$([ "$small" = 1 ] && echo 222 || echo 199)
-  search 335 "$([ "$small" = 1 ] && echo 147 || echo 101)" "Bosch S4"
+  first_row=$([ "$small" = 1 ] && echo 245 || echo 199)
+  # A listing with three photos and a question answered.
+  search 335 "$([ "$small" = 1 ] && echo 124 || echo 101)" "Bosch S4"
   click 114 "$first_row" 2.5
   shot publicacion-visitante
-  wheel 10
-  shot publicacion-preguntas
-  wheel -10
+  if [ "$small" = 1 ]; then
+    # The questions are under the fold at 800 px.
+    wheel 10
+    shot publicacion-preguntas
+    wheel -10
+  fi
   # The seller's name on their card.
-  click 440 "$([ "$small" = 1 ] && echo 381 || echo 381)" 2.5
+  click 440 "$([ "$small" = 1 ] && echo 436 || echo 381)" 2.5
   shot vendedor
   click 128 40
   shot iniciar-sesion
@@ -257,7 +261,8 @@ for size in ${SIZES:-1280x800 800x600}; do
 
   # Two favourites from Explorar (the first and third rows), then the first one's seller
   # lowers the price from the console: «Mis favoritos» says so.
-  urow=$((199 + dy + $([ "$small" = 1 ] && echo 23 || echo 0)))
+  urow=$([ "$small" = 1 ] && echo 268 || echo 199)
+  usearch=$([ "$small" = 1 ] && echo 147 || echo 101)
   click 41 40
   click 114 "$urow" 2
   click 441 $((171 + dy)) 1.5
@@ -272,9 +277,9 @@ for size in ${SIZES:-1280x800 800x600}; do
 
   # A saved search: Explorar, «bicicleta», «Guardar esta búsqueda»; another user publishes one.
   click 41 40
-  search 335 $((101 + dy + $([ "$small" = 1 ] && echo 46 || echo 0))) bicicleta
+  search 335 "$usearch" bicicleta
   # «Guardar esta búsqueda» (after «Quitar filtros»).
-  click "$([ "$small" = 1 ] && echo 700 || echo 700)" $((101 + dy + $([ "$small" = 1 ] && echo 46 || echo 0))) 1.5
+  if [ "$small" = 1 ]; then click 571 170 1.5; else click 1037 101 1.5; fi
   VENTALIBRE_PASSWORD=demo1234 vl --usuario martina.ramirez3@demo.com.ar publicar --categoria 6 \
     --titulo "Bicicleta de paseo rodado 26 con canasto" \
     --descripcion "Seis cambios, frenos nuevos. Retiro en Córdoba capital." --precio 185.000 \
@@ -294,10 +299,12 @@ for size in ${SIZES:-1280x800 800x600}; do
   # Novedades last (opening it marks them seen, and the tabs after it move).
   click 266 40 2
   shot novedades
-  # The purchase dialog of the first listing (the balance does not cover it).
+  # The purchase dialog of the battery (the balance does not cover it).
   click 41 40
-  click 114 "$urow" 2
-  click 382 $((553 + dy)) 1.5
+  search 335 "$usearch" "Bosch S4"
+  click 114 "$urow" 2.5
+  wheel 3
+  click 382 "$([ "$small" = 1 ] && echo 368 || echo 514)" 1.5
   shot comprar
   xdotool key Escape
   sleep 0.5

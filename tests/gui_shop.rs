@@ -229,10 +229,16 @@ fn a_search_saved_in_explorar_announces_a_new_listing_in_novedades() {
     let juan = user(&m, "juan@example.com", "Gómez, Juan", 0);
     let mut h = logged_in(&m, &juan, BrowseScreen::TAB, BIG);
     type_in(&mut h, "Buscar en nombre y descripción", "guitarras");
+    // The price range of Explorar goes with the search.
+    type_in(&mut h, "Precio desde", "100.000");
+    type_in(&mut h, "hasta", "200.000");
     enter_in(&mut h, "Buscar en nombre y descripción");
     click_button(&mut h, "Guardar esta búsqueda");
     assert!(has(&h, "Búsqueda guardada"), "no notice after saving");
-    assert_eq!(m.saved_searches(&juan).unwrap().len(), 1);
+    let saved = m.saved_searches(&juan).unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].spec.min_price, Some(100_000_00), "{saved:?}");
+    assert_eq!(saved[0].spec.max_price, Some(200_000_00), "{saved:?}");
     // The same search twice is refused, saying why.
     click_button(&mut h, "Guardar esta búsqueda");
     assert_eq!(m.saved_searches(&juan).unwrap().len(), 1);

@@ -55,8 +55,8 @@ impl SaveSearchButton {
                 category: filter.category,
                 kind: filter.kind,
                 province: filter.province,
-                min_price: None,
-                max_price: None,
+                min_price: filter.min_price,
+                max_price: filter.max_price,
                 words: filter.search.clone().unwrap_or_default(),
             };
             let m = env.market.clone();
