@@ -147,6 +147,10 @@ pub fn check_tx(tx: &mut impl Tx, photos: &BlobStore) -> DResult<CheckReport> {
         });
     }
     structures.push(structure(USERS.data, USERS.check(tx))?);
+    structures.push(structure(
+        super::presence::PRESENCE,
+        super::presence::check(tx),
+    )?);
     structures.push(structure(CATEGORIES.data, CATEGORIES.check(tx))?);
     let mut data = Problems::new(PUBS_DAT);
     let pubs = scan_publications(tx, &mut data)?;

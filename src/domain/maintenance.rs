@@ -709,6 +709,24 @@ fn repair_tx(
             unique.len()
         ));
     }
+    // The index by id was made again from where the records are now: its unreadable slots
+    // went with it. Presence is only "connected / last seen": an unreadable slot becomes
+    // "not connected".
+    if let Some(d) = unreadable.remove(USERS_IDS) {
+        rebuilt.push(format!(
+            "{USERS_IDS}: {} posiciones ilegibles rehechas desde {}",
+            d.len(),
+            USERS.data
+        ));
+    }
+    if let Some(d) = unreadable.remove(super::presence::PRESENCE) {
+        super::presence::repair(tx)?;
+        rebuilt.push(format!(
+            "{}: {} usuarios ilegibles quedan desconectados",
+            super::presence::PRESENCE,
+            d.len()
+        ));
+    }
     // 4. Categories.
     tell(on, "categorías", files.len() as u64 + 1, total);
     let before = CATEGORIES.check(tx).map(|p| p.is_ok()).unwrap_or(false);

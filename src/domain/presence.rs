@@ -20,7 +20,7 @@ use super::records::{FLAG_CONNECTED, USERS, User};
 use crate::me::hash::CON_LAST_ID;
 use crate::storage::codec::{Dec, Enc};
 use crate::storage::record::FreeHome;
-use crate::storage::{StorageError, Tx, WriteTx};
+use crate::storage::{Slot, StorageError, Tx, WriteTx};
 
 pub const PRESENCE: &str = "PRESENCIA.DAT";
 pub const PRESENCE_LEN: u32 = 16;
@@ -124,4 +124,58 @@ pub(crate) fn set(tx: &mut WriteTx, id: u64, p: Presence) -> DResult<()> {
         }
     }
     Ok(())
+}
+
+/// Repair: every slot that cannot be read (or is free: presence never frees one) becomes "not
+/// connected, never seen"; the rest stays.
+pub(crate) fn repair(tx: &mut WriteTx) -> DResult<()> {
+    if !tx.exists(PRESENCE)? {
+        return Ok(());
+    }
+    let mut h = tx.header(PRESENCE)?;
+    let mut slots = Vec::with_capacity(h.slot_count as usize);
+    for pos in 0..h.slot_count {
+        let keep = match tx.slot(PRESENCE, pos) {
+            Ok(Slot::Live(b)) if Presence::decode(pos + 1, &b).is_ok() => Some(b),
+            Ok(_) => None,
+            Err(e) if e.is_damaged() => None,
+            Err(e) => return Err(e.into()),
+        };
+        slots.push(Slot::Live(
+            keep.unwrap_or_else(|| Presence::default().encode().to_vec().into()),
+        ));
+    }
+    h.free_head = crate::storage::NIL;
+    h.free_count = 0;
+    h.live_count = h.slot_count;
+    tx.overwrite_file(PRESENCE, h, slots)?;
+    Ok(())
+}
+
+/// `check`: every slot is live and reads, and none is past the last user id given.
+pub(crate) fn check(tx: &mut impl Tx) -> Result<crate::me::Problems, StorageError> {
+    let mut p = crate::me::Problems::new(PRESENCE);
+    if !tx.exists(PRESENCE)? {
+        return Ok(p);
+    }
+    let n = tx.header(PRESENCE)?.slot_count;
+    let last = tx.control(USERS.control, CON_LAST_ID)?;
+    if n > last {
+        p.push(format!(
+            "tiene {n} usuarios y el último id dado es {last} ({})",
+            USERS.control
+        ));
+    }
+    tx.prefetch(PRESENCE)?;
+    for pos in 0..n {
+        match tx.slot(PRESENCE, pos)? {
+            Slot::Live(b) => {
+                if let Err(e) = Presence::decode(pos + 1, &b) {
+                    p.push(e.to_string());
+                }
+            }
+            Slot::Free { .. } => p.push(format!("la posición {pos} está libre")),
+        }
+    }
+    Ok(p)
 }

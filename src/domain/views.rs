@@ -73,6 +73,44 @@ pub struct HashDispersion {
     pub degrees_of_freedom: u64,
 }
 
+impl HashDispersion {
+    /// Whether bucket `b` already uses this round's doubled modulus (split, or new).
+    fn is_split(&self, b: u64) -> bool {
+        let round = self.home_buckets << self.level;
+        b < self.next_split || b >= round
+    }
+
+    /// Buckets not split yet this round, and the others.
+    fn unsplit(&self) -> u64 {
+        (self.home_buckets << self.level).saturating_sub(self.next_split)
+    }
+
+    /// The records a uniform hash puts in bucket `b` on average: in a growing table, a bucket
+    /// already split this round (or a new one) gets half as many as one not split yet.
+    pub fn expected(&self, b: u64) -> f64 {
+        let weight = if self.is_split(b) { 1.0 } else { 2.0 };
+        let total = (self.buckets + self.unsplit()) as f64;
+        self.records as f64 * weight / total.max(1.0)
+    }
+
+    /// How many buckets a uniform hash leaves with `k` records: Poisson with each bucket's own
+    /// mean (two means in a growing table).
+    pub fn expected_with_length(&self, k: u64) -> f64 {
+        let poisson = |lambda: f64| -> f64 {
+            let mut p = (-lambda).exp();
+            for i in 1..=k {
+                p *= lambda / i as f64;
+            }
+            p
+        };
+        let unsplit = self.unsplit().min(self.buckets);
+        let split = self.buckets - unsplit;
+        let total = (self.buckets + unsplit) as f64;
+        let one = self.records as f64 / total.max(1.0);
+        split as f64 * poisson(one) + unsplit as f64 * poisson(2.0 * one)
+    }
+}
+
 impl From<Dispersion> for HashDispersion {
     fn from(d: Dispersion) -> HashDispersion {
         HashDispersion {

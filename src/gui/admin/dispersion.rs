@@ -319,7 +319,15 @@ impl DispersionPanel {
                         .width(0.8)
                 })
                 .collect();
-            let expected_block = d.load_factor * d.block_size as f64;
+            // What a uniform hash puts in each block (in a growing table the buckets not split
+            // yet this round expect twice as many as the others).
+            let expected_block: Vec<[f64; 2]> = (0..d.blocks.len() as u64)
+                .map(|i| {
+                    let lo = i * d.block_size;
+                    let hi = (lo + d.block_size).min(d.buckets);
+                    [(i + 1) as f64, (lo..hi).map(|b| d.expected(b)).sum::<f64>()]
+                })
+                .collect();
             Plot::new("por-bloque")
                 .height(plot_h)
                 .allow_scroll(false)
@@ -331,8 +339,9 @@ impl DispersionPanel {
                     p.bar_chart(
                         BarChart::new("Registros del bloque", solid(bars, GREEN)).color(GREEN),
                     );
-                    p.hline(
-                        egui_plot::HLine::new("Esperado si fuera uniforme", expected_block)
+                    p.points(
+                        Points::new("Esperado si fuera uniforme", PlotPoints::from(expected_block))
+                            .radius(3.0)
                             .color(Color32::from_rgb(220, 120, 40)),
                     );
                 });
@@ -352,16 +361,9 @@ impl DispersionPanel {
                         .width(0.8)
                 })
                 .collect();
-            // What a uniform hash gives: Poisson with mean = load factor.
-            let lambda = d.load_factor;
-            let mut p_k = (-lambda).exp();
-            let expected: Vec<[f64; 2]> = (0..freq.len())
-                .map(|k| {
-                    if k > 0 {
-                        p_k *= lambda / k as f64;
-                    }
-                    [k as f64, p_k * d.buckets as f64]
-                })
+            // What a uniform hash gives: Poisson with each bucket's mean.
+            let expected: Vec<[f64; 2]> = (0..freq.len() as u64)
+                .map(|k| [k as f64, d.expected_with_length(k)])
                 .collect();
             Plot::new("frecuencias")
                 .height(plot_h)
