@@ -178,6 +178,9 @@ dialog() {
   shot "$1"
   xdotool key Return
   sleep 2.5
+  # With no window manager the keyboard focus does not come back by itself.
+  xdotool windowfocus --sync "$(win)"
+  sleep 0.5
 }
 
 # SIZES and PARTS (visitor, user, admin) pick a part of the run, when working on one screen.
@@ -220,7 +223,7 @@ for size in ${SIZES:-1280x800 800x600}; do
     wheel -10
   fi
   # The seller's name on their card.
-  click 440 "$([ "$small" = 1 ] && echo 436 || echo 381)" 2.5
+  click 440 "$([ "$small" = 1 ] && echo 412 || echo 381)" 2.5
   shot vendedor
   click 128 40
   shot iniciar-sesion
@@ -268,7 +271,8 @@ for size in ${SIZES:-1280x800 800x600}; do
   click 441 $((171 + dy)) 1.5
   click 40 $((78 + dy))
   click 114 $((urow + 94)) 2
-  click 441 $((171 + dy)) 1.5
+  # At 800 px its title takes two lines.
+  click 441 $((171 + dy + $([ "$small" = 1 ] && echo 29 || echo 0))) 1.5
   shot publicacion-favorita
   click 40 $((78 + dy))
   VENTALIBRE_PASSWORD=demo1234 vl --usuario pablo.benitez53@demo.com.ar publicacion modificar 300 --precio 34.900
