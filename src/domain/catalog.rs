@@ -293,7 +293,7 @@ fn check_closes(c: &mut Checks, closes: NaiveDate) {
     if closes < Local::now().date_naive() {
         c.fail(
             Field::Closes,
-            format!("la fecha de cierre {closes} ya pasó"),
+            format!("la fecha de cierre {} ya pasó", super::format::date(closes)),
         );
     }
 }
