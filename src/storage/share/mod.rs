@@ -55,6 +55,7 @@ use super::lease::LeaseTiming;
 use super::lock::ShareLock;
 
 use cache::Cache;
+pub(crate) use recovery::fold_log_chain;
 pub use repair::SlotsReset;
 pub use tx::{ReadTx, Tx, WriteTx};
 
@@ -119,12 +120,27 @@ pub(super) struct Inner {
     /// This terminal's Lamport clock.
     lamport: u64,
     last_stats: IoStats,
+    /// The redo log's frames since the last checkpoint, read in front of the record files.
+    log: super::wal::LogOverlay,
+    /// The format version the share's identity records (the first commit marks a version-1
+    /// share as version 2).
+    format_version: u16,
+    /// This `Share` committed something: on drop it folds the log into the files if it can at
+    /// once (see [`Share::checkpoint`]).
+    wrote: bool,
 }
 
 impl Inner {
     pub(super) fn forget_handles(&mut self) {
         self.handles.clear();
         self.rw_handles.clear();
+    }
+
+    /// Forgets everything read from the share: cache, overlay of the log, handles.
+    pub(super) fn forget_all(&mut self) {
+        self.cache.clear();
+        self.log = Default::default();
+        self.forget_handles();
     }
 }
 
@@ -164,9 +180,7 @@ impl Share {
 
     /// Drops everything this terminal has cached (benchmarks use it to measure cold reads).
     pub fn drop_cache(&self) {
-        let mut inner = self.inner();
-        inner.cache.clear();
-        inner.forget_handles();
+        self.inner().forget_all();
     }
 
     /// Whether open handles stay valid across other terminals' commits, so that files need
@@ -185,8 +199,7 @@ impl Share {
         // A panic inside a transaction leaves only the cache in doubt: clear it and go on.
         self.inner.lock().unwrap_or_else(|poisoned| {
             let mut g = poisoned.into_inner();
-            g.cache.clear();
-            g.forget_handles();
+            g.forget_all();
             g
         })
     }
