@@ -488,7 +488,8 @@ fn publications_browse_and_their_rules() {
     assert!(p["photo"].is_string());
     // Browse: category, kind, province, sort, search with name matches first.
     let ids = |v: &Value| {
-        v.as_array()
+        v["items"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|p| p["id"].as_u64().unwrap())
@@ -520,7 +521,7 @@ fn publications_browse_and_their_rules() {
     ));
     assert_eq!(found, vec![n3, n1, n2]);
     assert!(
-        s.ok(None, &["browse", "--search", "inexistente"])
+        s.ok(None, &["browse", "--search", "inexistente"])["items"]
             .as_array()
             .unwrap()
             .is_empty()
@@ -610,6 +611,103 @@ fn publications_browse_and_their_rules() {
 /// The spec's scenario end to end: register, publish with photo, browse with each filter,
 /// ask and answer, deposit, buy, invoice, rate, admin reports show it, collect commission.
 #[test]
+fn explorar_gives_one_page_and_the_total_and_follows_the_share() {
+    let s = Share::new("pages");
+    s.register(ANA.0, ANA.1, "2");
+    let mut ids = Vec::new();
+    for (i, price) in ["500", "100", "400", "200", "300"].iter().enumerate() {
+        let title = format!("Guitarra {i}");
+        ids.push(publish(&s, ANA, &title, "criolla", price, "used", "2"));
+    }
+    // Prices 100 200 300 400 500 are ids[1] ids[3] ids[4] ids[2] ids[0]: the second page of 2.
+    let v = s.ok(
+        None,
+        &[
+            "explorar",
+            "--orden",
+            "precio-asc",
+            "--limite",
+            "2",
+            "--desde",
+            "2",
+        ],
+    );
+    assert_eq!(v["total"], 5);
+    assert_eq!(v["offset"], 2);
+    let page: Vec<u64> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(page, vec![ids[4], ids[2]]);
+    // The English aliases, a price range and a plural search.
+    let v = s.ok(
+        None,
+        &[
+            "browse",
+            "--limit",
+            "10",
+            "--offset",
+            "0",
+            "--min-price",
+            "200",
+            "--max-price",
+            "400",
+            "--search",
+            "guitarras",
+        ],
+    );
+    assert_eq!(v["total"], 3);
+    // Text: "3 a 4 de 5 publicaciones".
+    let o = s.run(None, &["explorar", "--limite", "2", "--desde", "2"]);
+    assert!(out(&o).contains("3 a 4 de 5 publicaciones"), "{}", out(&o));
+
+    // --seguir prints the page again when another process publishes.
+    let mut child = s
+        .cmd(None, &["explorar", "--seguir", "--limite", "3", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::Builder::new()
+        .name("seguir-lines".into())
+        .spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        })
+        .unwrap();
+    let wait = std::time::Duration::from_secs(60);
+    let first: Value = serde_json::from_str(&rx.recv_timeout(wait).expect("a first page")).unwrap();
+    assert_eq!(first["total"], 5);
+    let newest = publish(
+        &s,
+        ANA,
+        "Guitarra eléctrica",
+        "con equipo",
+        "900",
+        "new",
+        "2",
+    );
+    let second: Value = serde_json::from_str(
+        &rx.recv_timeout(wait)
+            .expect("a second page after the change"),
+    )
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(second["total"], 6);
+    assert_eq!(second["items"][0]["id"].as_u64(), Some(newest));
+}
+
+#[test]
 fn end_to_end_scenario_of_the_spec() {
     let s = Share::new("e2e");
     s.register(ANA.0, ANA.1, "0");
@@ -646,7 +744,8 @@ fn end_to_end_scenario_of_the_spec() {
     ] {
         let r = s.ok(None, &f);
         assert!(
-            r.as_array()
+            r["items"]
+                .as_array()
                 .unwrap()
                 .iter()
                 .any(|p| p["id"].to_string() == id),

@@ -347,14 +347,51 @@ pub struct Browse {
         long = "buscar",
         alias = "search",
         value_name = "PALABRAS",
-        help = "Busca en el nombre y la descripción (primero las del nombre)"
+        help = "Palabras, todas (sin importar acentos ni plurales); primero las del nombre"
     )]
     pub search: Option<String>,
+    #[arg(
+        long = "precio-desde",
+        alias = "min-price",
+        value_name = "PRECIO",
+        help = "Solo desde este precio (ejemplo: 1.500,50)"
+    )]
+    pub min_price: Option<String>,
+    #[arg(
+        long = "precio-hasta",
+        alias = "max-price",
+        value_name = "PRECIO",
+        help = "Solo hasta este precio"
+    )]
+    pub max_price: Option<String>,
+    #[arg(
+        long = "limite",
+        alias = "limit",
+        value_name = "N",
+        default_value_t = 50,
+        help = "Cuántas publicaciones muestra (una página; 50 por omisión)"
+    )]
+    pub limit: usize,
+    #[arg(
+        long = "desde",
+        alias = "offset",
+        value_name = "K",
+        default_value_t = 0,
+        help = "Desde qué posición de la lista (0 es la primera)"
+    )]
+    pub offset: u64,
+    #[arg(
+        long = "seguir",
+        alias = "follow",
+        help = "Vuelve a mostrar la página cada vez que la carpeta cambia (Ctrl+C termina)"
+    )]
+    pub follow: bool,
 }
 
 impl Browse {
-    pub fn run(self, cx: &Ctx) -> Out {
-        let f = BrowseFilter {
+    fn filter(&self) -> crate::domain::DResult<BrowseFilter> {
+        let price = |v: &Option<String>| v.as_deref().map(parse_cents).transpose();
+        Ok(BrowseFilter {
             category: self.category,
             kind: self.kind.map(KindArg::kind),
             province: self.province.as_deref().map(province).transpose()?,
@@ -363,12 +400,69 @@ impl Browse {
                 SortArg::PriceAsc => SortOrder::PriceAsc,
                 SortArg::PriceDesc => SortOrder::PriceDesc,
             },
-            search: self.search,
-        };
-        let v = cx.market.browse(&f)?;
-        let mut t: String = v.iter().map(|p| pub_line(p) + "\n").collect();
-        t.push_str(&format!("{} publicaciones\n", v.len()));
-        Ok((to_value(&v), t))
+            search: self.search.clone(),
+            min_price: price(&self.min_price)?,
+            max_price: price(&self.max_price)?,
+        })
+    }
+
+    fn page(&self, cx: &Ctx, f: &BrowseFilter) -> Out {
+        let page = cx.market.browse_page(f, self.offset, self.limit)?;
+        let mut t: String = page.items.iter().map(|p| pub_line(p) + "\n").collect();
+        let shown = page.items.len() as u64;
+        t.push_str(&if shown == page.total || page.total == 0 {
+            format!(
+                "{} {}\n",
+                format::integer(page.total as i64),
+                if page.total == 1 {
+                    "publicación"
+                } else {
+                    "publicaciones"
+                }
+            )
+        } else if shown == 0 {
+            format!(
+                "ninguna desde la posición {} de {} publicaciones\n",
+                page.offset,
+                format::integer(page.total as i64)
+            )
+        } else {
+            format!(
+                "{} a {} de {} publicaciones\n",
+                format::integer(page.offset as i64 + 1),
+                format::integer((page.offset + shown) as i64),
+                format::integer(page.total as i64)
+            )
+        });
+        Ok((to_value(&page), t))
+    }
+
+    pub fn run(self, cx: &Ctx) -> Out {
+        let f = self.filter()?;
+        if !self.follow {
+            return self.page(cx, &f);
+        }
+        // A live view: the page again each time the share's change counter moves (the
+        // window's change watcher does the same). Ends with Ctrl+C.
+        use std::io::Write;
+        let mut counter = cx.market.change_counter()?;
+        loop {
+            let (value, text) = self.page(cx, &f)?;
+            let mut out = std::io::stdout().lock();
+            let written = if cx.cli.json {
+                writeln!(out, "{value}")
+            } else {
+                writeln!(out, "{text}")
+            };
+            if written.and_then(|_| out.flush()).is_err() {
+                // The reader went away (`| head`): done.
+                return Ok((serde_json::Value::Null, String::new()));
+            }
+            drop(out);
+            counter = cx
+                .market
+                .wait_for_change(counter, std::time::Duration::from_millis(700))?;
+        }
     }
 }
 

@@ -29,6 +29,12 @@ pub enum TreeArg {
     Seller,
     #[value(name = "categoria", alias = "category")]
     Category,
+    /// ORDENES.NTX (ours): the first levels.
+    #[value(name = "explorar", alias = "orders")]
+    Orders,
+    /// PALABRAS.NTX (ours): the first levels.
+    #[value(name = "palabras", alias = "words")]
+    Words,
 }
 
 #[derive(Debug, Args)]
@@ -36,7 +42,7 @@ pub struct Tree {
     #[arg(
         value_enum,
         value_name = "ÍNDICE",
-        help = "vendedor (NTX_1, por vendedor) o categoria (NTX_2, por categoría)"
+        help = "vendedor (NTX_1), categoria (NTX_2), explorar (ORDENES.NTX) o palabras (PALABRAS.NTX; de estos dos, los primeros niveles)"
     )]
     pub which: TreeArg,
 }
@@ -46,6 +52,8 @@ impl Tree {
         let levels = cx.market.tree(match self.which {
             TreeArg::Seller => TreeKind::Seller,
             TreeArg::Category => TreeKind::Category,
+            TreeArg::Orders => TreeKind::Orders,
+            TreeArg::Words => TreeKind::Words,
         })?;
         Ok((json!({ "levels": to_value(&levels) }), tree_text(&levels)))
     }

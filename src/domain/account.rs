@@ -401,6 +401,7 @@ impl Market {
                 u.address = v.clone();
             }
             if let Some(v) = province {
+                super::index::seller_moved(tx, u.id, u.province, v)?;
                 u.province = v;
             }
             if let Some(v) = &phone {

@@ -97,7 +97,7 @@ pub struct PublicationView {
     pub sold_ms: Option<i64>,
 }
 
-/// Price order of a browse.
+/// Order of a browse: each is served by an index (see `index`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub enum SortOrder {
     /// Newest first.
@@ -107,14 +107,31 @@ pub enum SortOrder {
     PriceDesc,
 }
 
+/// What Explorar and search ask for: listings for sale, optionally of one category,
+/// condition and seller's province, within a price range, with words.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BrowseFilter {
     pub category: Option<u64>,
     pub kind: Option<Kind>,
     pub province: Option<u8>,
     pub sort: SortOrder,
+    /// Words, every one required (accents and plurals folded; see `words`).
     pub search: Option<String>,
+    /// Price range in cents, inclusive.
+    pub min_price: Option<i64>,
+    pub max_price: Option<i64>,
 }
+
+/// One page of a browse or search and the total number of listings that match.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page {
+    pub items: Vec<PublicationView>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+pub use super::index::matches;
 
 pub(crate) struct Ctx {
     pub users: HashMap<u64, User>,
@@ -247,6 +264,8 @@ fn check_texts(c: &mut Checks, title: &str, description: &str) -> (String, Strin
 fn check_price(c: &mut Checks, price: i64) {
     if price <= 0 {
         c.fail(Field::Price, "el precio debe ser mayor que cero");
+    } else if let Err(e) = super::index::check_bounds(price) {
+        c.fail(Field::Price, e.to_string());
     }
 }
 
@@ -324,6 +343,7 @@ pub(crate) fn publish_in_tx(
     if CATEGORIES.get(tx, d.category)?.is_none() {
         return not_found(format!("no existe la categoría {}", d.category)).on(Field::Category);
     }
+    super::index::check_bounds(d.price).on(Field::Price)?;
     let id = tx.header(PUBS_DAT)?.slot_count + 1;
     let p = Publication {
         id,
@@ -350,6 +370,7 @@ pub(crate) fn publish_in_tx(
     tx.set_control(PUBS_CON, PCON_LAST_ID, id)?;
     BY_SELLER.insert(tx, u.id, pos)?;
     BY_CATEGORY.insert(tx, d.category, pos)?;
+    super::index::on_change(tx, None, &p, Some(u.province), now)?;
     super::saved_searches::on_published(tx, &p, u, now)?;
     tx.log_event(&u.email, "publicación", &format!("{id} {}", p.title))?;
     Ok(p)
@@ -391,6 +412,13 @@ impl Market {
                 }
             }
             let key = CATEGORIES.next_key(tx)?;
+            if key > super::index::MAX_CATEGORY {
+                return invalid(format!(
+                    "no caben más categorías: las claves llegan hasta {}",
+                    super::index::MAX_CATEGORY
+                ))
+                .on(Field::CategoryName);
+            }
             CATEGORIES.insert(
                 tx,
                 key,
@@ -617,68 +645,74 @@ impl Market {
         Ok(out)
     }
 
-    /// Publications for sale (published, not expired), through the category index.
-    pub fn browse(&self, f: &BrowseFilter) -> DResult<Vec<PublicationView>> {
-        self.read(|tx| {
-            let ctx = Ctx::load(tx)?;
-            let entries = match f.category {
-                Some(c) => {
-                    if !ctx.cats.contains_key(&c) {
-                        return not_found(format!("no existe la categoría {c}"));
-                    }
-                    BY_CATEGORY.range(tx, c, c)?
-                }
-                None => BY_CATEGORY.all(tx)?,
-            };
-            let needle = f
-                .search
-                .as_deref()
-                .map(fold)
-                .filter(|s| !s.trim().is_empty());
-            let words: Vec<String> = needle
-                .as_deref()
-                .map(|n| n.split_whitespace().map(String::from).collect())
-                .unwrap_or_default();
-            let mut hits: Vec<(u8, Publication)> = Vec::new();
-            for (_, pos) in entries {
-                let p = load_pub(tx, pos + 1)?;
-                if p.state != PubState::Published || p.expired(ctx.now) {
-                    continue;
-                }
-                if f.kind.is_some_and(|k| k != p.kind) {
-                    continue;
-                }
-                if let Some(prov) = f.province
-                    && ctx.users.get(&p.seller).is_none_or(|u| u.province != prov)
-                {
-                    continue;
-                }
-                let rank = if words.is_empty() {
-                    0
-                } else {
-                    let t = fold(&p.title);
-                    let d = fold(&p.description);
-                    if words.iter().all(|w| t.contains(w.as_str())) {
-                        0
-                    } else if words
-                        .iter()
-                        .all(|w| t.contains(w.as_str()) || d.contains(w.as_str()))
-                    {
-                        1
-                    } else {
-                        continue;
-                    }
-                };
-                hits.push((rank, p));
+    /// Waits until the share's change counter differs from `since` (reading it every `every`:
+    /// one small read each time nothing changed); returns the new counter. The console's live
+    /// view (`explorar --seguir`) uses it.
+    pub fn wait_for_change(&self, since: u64, every: std::time::Duration) -> DResult<u64> {
+        loop {
+            let c = self.change_counter()?;
+            if c != since {
+                return Ok(c);
             }
-            hits.sort_by(|(ra, a), (rb, b)| {
-                ra.cmp(rb).then_with(|| match f.sort {
-                    SortOrder::Newest => b.id.cmp(&a.id),
-                    SortOrder::PriceAsc => a.price.cmp(&b.price).then(b.id.cmp(&a.id)),
-                    SortOrder::PriceDesc => b.price.cmp(&a.price).then(b.id.cmp(&a.id)),
-                })
-            });
-            hits.iter().map(|(_, p)| view(tx, &ctx, p, false)).collect()
+            std::thread::sleep(every);
+        }
+    }
+
+    /// Every listing for sale matching `f`, in its order (one page as long as the result).
+    pub fn browse(&self, f: &BrowseFilter) -> DResult<Vec<PublicationView>> {
+        Ok(self.browse_page(f, 0, usize::MAX)?.items)
+    }
+
+    /// One page of the listings for sale (published, not expired) matching `f`, in its order,
+    /// from position `offset`, at most `limit`, with the total that match. Reads index nodes
+    /// (about log n per page, plus the page's own) and the page's records in few large reads.
+    pub fn browse_page(&self, f: &BrowseFilter, offset: u64, limit: usize) -> DResult<Page> {
+        self.read(|tx| {
+            if let Some(c) = f.category
+                && CATEGORIES.get(tx, c)?.is_none()
+            {
+                return not_found(format!("no existe la categoría {c}"));
+            }
+            let now = now_ms();
+            let (positions, total) = if super::index::present(tx)? {
+                super::index::page(tx, f, offset, limit, now)?
+            } else {
+                super::index::page_by_scan(tx, f, offset, limit, now)?
+            };
+            let pubs = load_page(tx, &positions)?;
+            let mut ctx = Ctx::load(tx)?;
+            ctx.now = now;
+            let items = pubs
+                .iter()
+                .map(|p| view(tx, &ctx, p, false))
+                .collect::<DResult<Vec<_>>>()?;
+            Ok(Page {
+                items,
+                total,
+                offset,
+                limit: limit.min(u64::MAX as usize) as u64,
+            })
         })
     }
+}
+
+/// The publications at `positions` (a page, in its order), fetched in runs of neighbouring
+/// slots: one read per run instead of one per record.
+pub(crate) fn load_page(tx: &mut impl Tx, positions: &[u64]) -> DResult<Vec<Publication>> {
+    let mut sorted = positions.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut i = 0;
+    while i < sorted.len() {
+        let lo = sorted[i];
+        let mut hi = lo;
+        // Gaps of a few slots are cheaper to read through than to read around.
+        while i + 1 < sorted.len() && sorted[i + 1] <= hi + 4 {
+            i += 1;
+            hi = sorted[i];
+        }
+        tx.prefetch_range(PUBS_DAT, lo, hi + 1)?;
+        i += 1;
+    }
+    positions.iter().map(|&p| load_pub(tx, p + 1)).collect()
 }

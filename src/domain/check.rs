@@ -77,7 +77,43 @@ impl CheckReport {
 pub enum Tree {
     Seller,
     Category,
+    /// ORDENES.NTX, the browse orders (ours; see `index`).
+    Orders,
+    /// PALABRAS.NTX, the word index (ours).
+    Words,
 }
+
+impl Tree {
+    /// The index file drawn.
+    pub fn file(self) -> &'static str {
+        match self {
+            Tree::Seller => BY_SELLER.file,
+            Tree::Category => BY_CATEGORY.file,
+            Tree::Orders => super::index::ORDERS.file,
+            Tree::Words => super::index::WORDS.file,
+        }
+    }
+
+    /// What a node's key means, for the drawing's tooltip.
+    pub fn key_label(self, key: u64) -> String {
+        match self {
+            Tree::Seller => format!("{key} (vendedor)"),
+            Tree::Category => format!("{key} (categoría)"),
+            Tree::Orders => super::index::describe_order_key(key),
+            Tree::Words => format!(
+                "{key:#018x} (palabra, {})",
+                if key & 1 == 0 {
+                    "en el nombre"
+                } else {
+                    "solo en la descripción"
+                }
+            ),
+        }
+    }
+}
+
+/// Levels of our large indexes drawn at most (2^12 - 1 nodes): the top of the tree.
+pub const DRAWN_LEVELS: usize = 12;
 
 /// An ME's own check; damage that stops it is its report.
 fn structure(name: &str, r: Result<Problems, StorageError>) -> DResult<Problems> {
@@ -136,6 +172,7 @@ pub fn check_tx(tx: &mut impl Tx, photos: &BlobStore) -> DResult<CheckReport> {
         });
     }
     structures.extend(super::shop::check_shop(tx)?);
+    structures.extend(super::index::check(tx)?);
     cross_file(tx, photos, pubs, data, &mut structures)?;
     let ok = structures.iter().all(|s| s.is_ok());
     Ok(CheckReport {
@@ -600,6 +637,9 @@ impl Market {
             Ok(tree_levels(match which {
                 Tree::Seller => BY_SELLER.levels(tx)?,
                 Tree::Category => BY_CATEGORY.levels(tx)?,
+                Tree::Orders | Tree::Words if !super::index::present(tx)? => Vec::new(),
+                Tree::Orders => super::index::ORDERS.levels(tx, DRAWN_LEVELS, usize::MAX)?,
+                Tree::Words => super::index::WORDS.levels(tx, DRAWN_LEVELS, usize::MAX)?,
             }))
         })
     }

@@ -813,13 +813,17 @@ fn repair_tx(
             p.sale_pos = *pos;
             p.buyer = s.buyer;
             p.sold_ms = s.sold_ms;
-            store_pub(tx, p)?;
+            store_pub_raw(tx, p)?;
             rebuilt.push(format!(
                 "{PUBS_DAT}: la publicación {} vuelve a apuntar a su venta {}",
                 p.id,
                 pos + 1
             ));
         }
+    }
+    // The catalogue's own indexes, from the publications as repaired.
+    if let Some(done) = super::index::repair(tx)? {
+        rebuilt.push(done);
     }
     // 7. Conversations: from their heads.
     tell(on, "conversaciones", files.len() as u64 + 4, total);

@@ -79,6 +79,11 @@ impl Market {
             m.share.write(|tx| m.create_schema(tx))?;
         }
         m.share.read(|tx| verify_schema(tx))?;
+        // A share made before the catalogue's own indexes gets them once, in one write
+        // transaction. Where this terminal may not write, browse reads the data file instead.
+        if !m.share.read(|tx| super::index::present(tx))? {
+            let _ = m.write(|tx| super::index::ensure(tx));
+        }
         Ok(m)
     }
 
@@ -100,6 +105,7 @@ impl Market {
         }
         BY_SELLER.create(tx)?;
         BY_CATEGORY.create(tx)?;
+        super::index::ensure(tx)?;
         SALES.create(tx)?;
         MESSAGES.create(tx)?;
         tx.create_file(MOVEMENTS, MOVEMENT_LEN, FreeHome::Own)?;
@@ -347,7 +353,16 @@ pub(crate) fn load_pub(tx: &mut impl Tx, id: u64) -> DResult<Publication> {
     }
 }
 
+/// Stores publication `p` over its record and keeps the catalogue's own indexes (see
+/// `index`) right in the same transaction.
 pub(crate) fn store_pub(tx: &mut WriteTx, p: &Publication) -> DResult<()> {
+    let old = load_pub(tx, p.id)?;
+    tx.write(PUBS_DAT, p.id - 1, &p.encode())?;
+    super::index::on_change(tx, Some(&old), p, None, now_ms())
+}
+
+/// Stores `p` without touching the catalogue's indexes: for repair, which rebuilds them after.
+pub(crate) fn store_pub_raw(tx: &mut WriteTx, p: &Publication) -> DResult<()> {
     tx.write(PUBS_DAT, p.id - 1, &p.encode())?;
     Ok(())
 }

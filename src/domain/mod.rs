@@ -18,6 +18,7 @@ pub mod favourites;
 pub mod field;
 pub mod format;
 pub mod gallery;
+pub mod index;
 pub mod install;
 pub mod invoice;
 pub mod maintenance;
@@ -39,6 +40,7 @@ pub mod text;
 pub mod trade;
 pub mod version;
 pub mod views;
+pub mod words;
 
 use thiserror::Error;
 

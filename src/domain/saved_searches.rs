@@ -116,36 +116,17 @@ impl SearchSpec {
             kind: self.kind,
             province: self.province,
             search: (!self.words.trim().is_empty()).then(|| self.words.clone()),
+            min_price: self.min_price,
+            max_price: self.max_price,
             ..BrowseFilter::default()
         }
     }
 
-    fn in_price_range(&self, price: i64) -> bool {
-        self.min_price.is_none_or(|m| price >= m) && self.max_price.is_none_or(|m| price <= m)
-    }
-
-    /// Whether a listing for sale matches (words: every word in the title or the
-    /// description, ignoring case and accents, as Explorar's search).
+    /// Whether a listing for sale matches: Explorar's one matcher (`catalog::matches`:
+    /// category, condition, province, price range, every word in the title or the
+    /// description, ignoring case, accents and plurals).
     pub fn matches(&self, p: &Publication, seller_province: u8) -> bool {
-        if self.category.is_some_and(|c| c != p.category)
-            || self.kind.is_some_and(|k| k != p.kind)
-            || self.province.is_some_and(|pr| pr != seller_province)
-            || !self.in_price_range(p.price)
-        {
-            return false;
-        }
-        self.words_match(&p.title, &p.description)
-    }
-
-    /// Whether every word is in the title or the description (ignoring case and accents,
-    /// singular or plural). The one place saved searches match words: it becomes the word
-    /// index's predicate when that lands.
-    fn words_match(&self, title: &str, description: &str) -> bool {
-        let words = fold(&self.words);
-        let (t, d) = (fold(title), fold(description));
-        words
-            .split_whitespace()
-            .all(|w| word_in(w, &t) || word_in(w, &d))
+        super::catalog::matches(&self.filter(), p, seller_province).is_some()
     }
 
     fn describe(&self, ctx: &super::catalog::Ctx) -> String {
@@ -207,34 +188,6 @@ impl SearchSpec {
         }
         Ok(self)
     }
-}
-
-/// Spanish singular of a folded word: "guitarras" → "guitarra", "canciones" → "cancion",
-/// "luces" → "luz".
-fn singular(w: &str) -> String {
-    let n = w.len();
-    if n > 4 && w.ends_with("ces") {
-        return format!("{}z", &w[..n - 3]);
-    }
-    if n > 4 && w.ends_with("es") && !w[..n - 2].ends_with(['a', 'e', 'i', 'o', 'u']) {
-        return w[..n - 2].to_string();
-    }
-    if n > 3 && w.ends_with('s') {
-        return w[..n - 1].to_string();
-    }
-    w.to_string()
-}
-
-/// Whether folded word `w` occurs in folded `text`: inside a word of it (as Explorar's
-/// search), or as the same word in singular or plural.
-fn word_in(w: &str, text: &str) -> bool {
-    if text.contains(w) {
-        return true;
-    }
-    let sw = singular(w);
-    text.split(|c: char| !c.is_alphanumeric()).any(|t| {
-        !t.is_empty() && (singular(t) == sw || sw.len() >= 4 && t.starts_with(sw.as_str()))
-    })
 }
 
 fn items_of(tx: &mut impl Tx, user: u64) -> DResult<Vec<Item>> {
@@ -388,17 +341,14 @@ impl Market {
         Ok(out)
     }
 
-    /// Listings for sale that `spec` finds, newest first: Explorar's filters, then the price
-    /// range and the words as a new listing is matched.
+    /// Listings for sale that `spec` finds, newest first (Explorar's search, one page as
+    /// long as the result).
     pub fn search_results(&self, spec: &SearchSpec) -> DResult<Vec<PublicationView>> {
         let filter = BrowseFilter {
-            search: None,
+            sort: super::catalog::SortOrder::Newest,
             ..spec.filter()
         };
         let mut v = self.browse(&filter)?;
-        v.retain(|p| {
-            spec.in_price_range(p.price_cents) && spec.words_match(&p.title, &p.description)
-        });
         v.sort_by(|a, b| b.id.cmp(&a.id));
         Ok(v)
     }

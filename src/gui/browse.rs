@@ -1,33 +1,131 @@
 //! Browsing and searching, for visitors and users: category, new / used, province, price
-//! order, and a search in name and description (name matches first). The results table only
-//! lays out the rows in view (100,000 publications scroll smoothly), asks for the thumbnails
-//! of those rows only, and scrolls sideways in a narrow window.
+//! range, and words in the name and description (name matches first; plurals and accents
+//! folded). Results come a page at a time (`Market::browse_page`): the table is as long as the
+//! total but holds only the pages of the rows in view, asks for the next ones as it scrolls,
+//! and asks for the thumbnails of the rows in view only. The price and publication columns sort
+//! by a click on their header (the orders the indexes serve). When the share changes, the
+//! pages in view are read again in place (the old rows stay until the new ones arrive).
+
+use std::collections::HashMap;
 
 use egui::{Align, Layout, RichText, Sense, TextEdit, Ui};
 use egui_extras::{Column, TableBuilder};
 
 use super::env::{Env, Nav, Tab};
-use super::loaded::Loaded;
+use super::jobs::Job;
 use super::notice::bad_text;
 use super::publication::PublicationScreen;
 use super::screen::Screen;
 use super::widgets::{
     date, enter_pressed, focus_once, keep_together, money, placeholder, right_aligned,
 };
-use crate::domain::Kind;
-use crate::domain::catalog::{BrowseFilter, PublicationView, SortOrder};
+use crate::domain::catalog::{BrowseFilter, Page, PublicationView, SortOrder};
 use crate::domain::phrases::counted;
 use crate::domain::provinces::{self, PROVINCES};
+use crate::domain::{DResult, Kind};
 
 pub const ROW_HEIGHT: f32 = 44.0;
 const THUMB: f32 = 40.0;
+/// Rows per page read from the share.
+pub const PAGE_ROWS: usize = 50;
+
+/// The pages read for one filter: page number → (generation read at, rows).
+#[derive(Default)]
+struct Pages {
+    filter: Option<BrowseFilter>,
+    total: Option<u64>,
+    /// Generation of the share the total answers.
+    total_generation: u64,
+    pages: HashMap<u64, (u64, Vec<PublicationView>)>,
+    /// (filter, generation, page number) being read.
+    asked: Option<(BrowseFilter, u64, u64)>,
+    job: Job<(BrowseFilter, u64, u64, DResult<Page>, f64)>,
+    error: Option<String>,
+    seconds: f64,
+}
+
+impl Pages {
+    /// Takes a finished read.
+    fn poll(&mut self) {
+        let Some((f, generation, page, r, secs)) = self.job.poll() else {
+            return;
+        };
+        self.asked = None;
+        if self.filter.as_ref() != Some(&f) {
+            return;
+        }
+        match r {
+            Ok(p) => {
+                if generation >= self.total_generation || self.total.is_none() {
+                    self.total = Some(p.total);
+                    self.total_generation = generation;
+                }
+                self.pages.insert(page, (generation, p.items));
+                self.error = None;
+                self.seconds = secs;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Starts the read of the first page among `wanted` that is missing, else the first read
+    /// at an older generation (shown meanwhile), when nothing is being read.
+    fn want(&mut self, ctx: &egui::Context, env: &Env, filter: &BrowseFilter, wanted: &[u64]) {
+        if self.filter.as_ref() != Some(filter) {
+            self.filter = Some(filter.clone());
+            self.pages.clear();
+            self.total = None;
+            self.error = None;
+            self.job.forget();
+            self.asked = None;
+        }
+        if self.job.running() {
+            return;
+        }
+        let g = env.generation;
+        let missing = wanted.iter().find(|p| !self.pages.contains_key(p));
+        let stale = || {
+            wanted
+                .iter()
+                .find(|p| self.pages.get(p).is_some_and(|(pg, _)| *pg != g))
+        };
+        // The total must follow the share too, even when every page in view is fresh.
+        let page = match missing.or_else(stale) {
+            Some(p) => *p,
+            None if self.total_generation != g => wanted.first().copied().unwrap_or(0),
+            None => return,
+        };
+        // Pages out of view are dropped (the table never holds the whole result).
+        self.pages
+            .retain(|p, _| wanted.iter().any(|w| w.abs_diff(*p) <= 2));
+        let f = filter.clone();
+        let m = env.market.clone();
+        self.asked = Some((f.clone(), g, page));
+        self.job.start(ctx, move || {
+            let t = std::time::Instant::now();
+            let r = m.browse_page(&f, page * PAGE_ROWS as u64, PAGE_ROWS);
+            (f, g, page, r, t.elapsed().as_secs_f64())
+        });
+    }
+
+    fn row(&self, i: u64) -> Option<&PublicationView> {
+        let (_, rows) = self.pages.get(&(i / PAGE_ROWS as u64))?;
+        rows.get((i % PAGE_ROWS as u64) as usize)
+    }
+}
 
 #[derive(Default)]
 pub struct BrowseScreen {
     pub filter: BrowseFilter,
     /// The search as typed (applied with Enter or «Buscar»).
     pub search_text: String,
-    results: Loaded<(Vec<PublicationView>, f64), BrowseFilter>,
+    /// The price range as typed (applied with Enter or «Buscar»).
+    pub min_price_text: String,
+    pub max_price_text: String,
+    price_error: Option<String>,
+    pages: Pages,
+    /// Page numbers of the rows in view in the last frame.
+    in_view: Vec<u64>,
     focus: bool,
     save_search: super::saved_searches::SaveSearchButton,
 }
@@ -51,19 +149,73 @@ fn sort_label(s: SortOrder) -> &'static str {
 impl BrowseScreen {
     pub const TAB: Tab = Tab("explorar");
 
-    /// The publications shown.
-    pub fn rows(&self) -> &[PublicationView] {
-        self.results.get().map_or(&[], |(r, _)| r.as_slice())
+    /// The rows read so far from the first one on, in order (the first pages; the table
+    /// itself shows whatever part is in view).
+    pub fn rows(&self) -> Vec<PublicationView> {
+        let mut out = Vec::new();
+        let mut page = 0;
+        while let Some((_, rows)) = self.pages.pages.get(&page) {
+            out.extend(rows.iter().cloned());
+            if rows.len() < PAGE_ROWS {
+                break;
+            }
+            page += 1;
+        }
+        out
     }
 
-    /// Seconds the last search took on the worker thread.
+    /// How many listings match the filter (as of the last page read).
+    pub fn total(&self) -> Option<u64> {
+        self.pages.total
+    }
+
+    /// Pages held in memory now (a handful, whatever the total).
+    pub fn pages_held(&self) -> usize {
+        self.pages.pages.len()
+    }
+
+    /// Seconds the last page read took on the worker thread.
     pub fn last_seconds(&self) -> f64 {
-        self.results.get().map_or(0.0, |(_, s)| *s)
+        self.pages.seconds
     }
 
-    /// Whether the rows shown answer the current filter on the current data.
+    /// Whether the rows in view answer the current filter on the current data.
     pub fn up_to_date(&self, env: &Env) -> bool {
-        self.results.fresh(env.generation, &self.filter)
+        !self.pages.job.running()
+            && self.pages.filter.as_ref() == Some(&self.filter)
+            && self.pages.total_generation == env.generation
+            && self.pages.total.is_some()
+            && self.in_view.iter().all(|p| {
+                self.pages
+                    .pages
+                    .get(p)
+                    .is_some_and(|(g, _)| *g == env.generation)
+            })
+    }
+
+    /// The price range typed, applied to the filter; a bad amount is said and not applied.
+    fn apply_prices(&mut self) {
+        let parse = |t: &str| {
+            let t = t.trim();
+            if t.is_empty() {
+                Ok(None)
+            } else {
+                crate::domain::parse_cents(t).map(Some)
+            }
+        };
+        match (parse(&self.min_price_text), parse(&self.max_price_text)) {
+            (Ok(lo), Ok(hi)) => {
+                self.filter.min_price = lo;
+                self.filter.max_price = hi;
+                self.price_error = match (lo, hi) {
+                    (Some(a), Some(b)) if a > b => {
+                        Some("el precio «desde» es mayor que el «hasta»".into())
+                    }
+                    _ => None,
+                };
+            }
+            (Err(e), _) | (_, Err(e)) => self.price_error = Some(format!("precio: {e}")),
+        }
     }
 
     fn filters(&mut self, ui: &mut Ui, env: &mut Env) {
@@ -139,30 +291,79 @@ impl BrowseScreen {
                 )
                 .labelled_by(l.id);
             focus_once(&r, &mut self.focus);
-            let enter = enter_pressed(ui, &r);
+            let mut enter = enter_pressed(ui, &r);
+            keep_together(ui, 330.0);
+            for (label, hint, text) in [
+                ("Precio desde", "mínimo", &mut self.min_price_text),
+                ("hasta", "máximo", &mut self.max_price_text),
+            ] {
+                let l = ui.label(label);
+                let r = ui
+                    .add(
+                        TextEdit::singleline(text)
+                            .hint_text(hint)
+                            .desired_width(90.0)
+                            .min_size(egui::vec2(90.0, 0.0)),
+                    )
+                    .labelled_by(l.id);
+                enter |= enter_pressed(ui, &r);
+            }
             if ui.button("Buscar").clicked() || enter {
                 let t = self.search_text.trim();
                 self.filter.search = (!t.is_empty()).then(|| t.to_string());
+                self.apply_prices();
             }
-            let any = self.filter != BrowseFilter::default() || !self.search_text.is_empty();
+            let any = self.filter != BrowseFilter::default()
+                || !self.search_text.is_empty()
+                || !self.min_price_text.is_empty()
+                || !self.max_price_text.is_empty();
             if ui
                 .add_enabled(any, egui::Button::new("Quitar filtros"))
                 .clicked()
             {
                 self.filter = BrowseFilter::default();
                 self.search_text.clear();
+                self.min_price_text.clear();
+                self.max_price_text.clear();
+                self.price_error = None;
             }
             if self.filter.category.is_some() || self.filter.search.is_some() {
                 self.save_search.ui(ui, env, &self.filter);
             }
         });
+        if let Some(e) = &self.price_error {
+            bad_text(ui, e);
+        }
         self.save_search.notice_ui(ui);
     }
 
+    /// A header that sorts: the label, and the direction when it is the order in use.
+    fn sort_header(ui: &mut Ui, label: &str, sort: &mut SortOrder, orders: &[SortOrder]) {
+        let current = orders.iter().position(|o| o == sort);
+        let text = match current.map(|i| orders[i]) {
+            Some(SortOrder::PriceAsc) => format!("{label} (menor primero)"),
+            Some(SortOrder::PriceDesc) => format!("{label} (mayor primero)"),
+            Some(SortOrder::Newest) => format!("{label} (nuevas primero)"),
+            None => label.to_string(),
+        };
+        let r = ui
+            .add(egui::Button::new(RichText::new(text).strong()).frame(false))
+            .on_hover_text("Ordenar por esta columna (otro clic invierte el orden)");
+        if r.clicked() {
+            *sort = match current {
+                Some(i) => orders[(i + 1) % orders.len()],
+                None => orders[0],
+            };
+        }
+    }
+
     fn table(&mut self, ui: &mut Ui, env: &mut Env) {
-        let rows = self.rows();
+        let total = self.pages.total.unwrap_or(0) as usize;
+        let pages = &self.pages;
         let thumbs = &mut env.thumbs;
         let mut open = None;
+        let mut sort = self.filter.sort;
+        let (mut first, mut last) = (usize::MAX, 0usize);
         egui::ScrollArea::horizontal()
             .id_salt("resultados-h")
             .auto_shrink([false, true])
@@ -174,12 +375,12 @@ impl BrowseScreen {
                     .cell_layout(Layout::left_to_right(Align::Center))
                     .column(Column::exact(THUMB + 12.0))
                     .column(Column::remainder().at_least(220.0).clip(true))
-                    .column(Column::exact(110.0))
+                    .column(Column::exact(170.0))
                     .column(Column::exact(70.0))
                     .column(Column::exact(170.0).clip(true))
                     .column(Column::exact(150.0).clip(true))
                     .column(Column::exact(160.0).clip(true))
-                    .column(Column::exact(90.0))
+                    .column(Column::exact(170.0))
                     .min_scrolled_height(0.0)
                     .header(24.0, |mut h| {
                         for t in [
@@ -190,22 +391,40 @@ impl BrowseScreen {
                             "Categoría",
                             "Provincia",
                             "Vende",
-                            "Cierra",
+                            "Publicada",
                         ] {
-                            h.col(|ui| {
-                                if t == "Precio" {
-                                    right_aligned(ui, |ui| {
-                                        ui.strong(t);
-                                    });
-                                } else {
+                            h.col(|ui| match t {
+                                "Precio" => right_aligned(ui, |ui| {
+                                    Self::sort_header(
+                                        ui,
+                                        t,
+                                        &mut sort,
+                                        &[SortOrder::PriceAsc, SortOrder::PriceDesc],
+                                    );
+                                }),
+                                "Publicada" => {
+                                    Self::sort_header(ui, t, &mut sort, &[SortOrder::Newest]);
+                                }
+                                _ => {
                                     ui.strong(t);
                                 }
                             });
                         }
                     })
                     .body(|body| {
-                        body.rows(ROW_HEIGHT, rows.len(), |mut row| {
-                            let v = &rows[row.index()];
+                        body.rows(ROW_HEIGHT, total, |mut row| {
+                            let i = row.index();
+                            first = first.min(i);
+                            last = last.max(i);
+                            let Some(v) = pages.row(i as u64) else {
+                                row.col(|ui| {
+                                    placeholder(ui, egui::vec2(THUMB, THUMB), "");
+                                });
+                                row.col(|ui| {
+                                    ui.label(RichText::new("…").weak());
+                                });
+                                return;
+                            };
                             row.col(|ui| {
                                 let size = egui::vec2(THUMB, THUMB);
                                 match v.photo.as_deref().map(|h| (h, thumbs.get(h))) {
@@ -248,7 +467,8 @@ impl BrowseScreen {
                                 ui.label(&v.seller_name);
                             });
                             row.col(|ui| {
-                                ui.label(date(v.closes_ms));
+                                ui.label(date(v.published_ms))
+                                    .on_hover_text(format!("Cierra el {}", date(v.closes_ms)));
                             });
                             if row.response().clicked() {
                                 open = Some(v.id);
@@ -256,6 +476,13 @@ impl BrowseScreen {
                         });
                     });
             });
+        self.filter.sort = sort;
+        self.in_view = if first == usize::MAX {
+            vec![0]
+        } else {
+            let (a, b) = (first / PAGE_ROWS, last / PAGE_ROWS);
+            (a as u64..=b as u64).collect()
+        };
         if let Some(id) = open {
             env.nav(Nav::Open(PublicationScreen::TAB, id));
         }
@@ -276,7 +503,7 @@ impl Screen for BrowseScreen {
     }
 
     fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
-        self.results.poll();
+        self.pages.poll();
         self.save_search.poll(env);
     }
 
@@ -289,29 +516,31 @@ impl Screen for BrowseScreen {
 
     fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         self.filters(ui, env);
-        let m = env.market.clone();
-        self.results
-            .keep_fresh(ui.ctx(), env.generation, self.filter.clone(), |f| {
-                move || {
-                    let t = std::time::Instant::now();
-                    let rows = m.browse(&f)?;
-                    Ok((rows, t.elapsed().as_secs_f64()))
-                }
-            });
+        if self.in_view.is_empty() || self.pages.filter.as_ref() != Some(&self.filter) {
+            self.in_view = vec![0];
+        }
+        let wanted = self.in_view.clone();
+        self.pages.want(ui.ctx(), env, &self.filter, &wanted);
         ui.add_space(4.0);
         ui.horizontal(|ui| {
-            let n = self.rows().len() as u64;
-            ui.label(if n == 0 && self.results.get().is_some() {
-                "Ninguna publicación a la venta con estos filtros".to_string()
-            } else {
-                format!("{} a la venta", counted(n, "publicación", "publicaciones"))
-            });
-            if self.results.loading() {
+            match self.pages.total {
+                Some(0) => {
+                    ui.label("Ninguna publicación a la venta con estos filtros");
+                }
+                Some(n) => {
+                    ui.label(format!(
+                        "{} a la venta",
+                        counted(n, "publicación", "publicaciones")
+                    ));
+                }
+                None => {}
+            }
+            if self.pages.job.running() {
                 ui.spinner();
                 ui.label(RichText::new("Buscando…").weak());
             }
         });
-        if let Some(e) = &self.results.error {
+        if let Some(e) = &self.pages.error {
             bad_text(ui, e);
         }
         ui.separator();

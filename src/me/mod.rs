@@ -15,6 +15,7 @@ pub mod avl;
 pub mod hash;
 pub mod list;
 pub mod queues;
+pub mod ranked;
 
 /// Problems a `check` found in one structure (empty when sound).
 #[derive(Debug, Clone, Default, serde::Serialize)]

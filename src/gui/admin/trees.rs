@@ -410,6 +410,13 @@ impl TreesPanel {
                 Tree::Category,
                 "por categoría (PUBLICADOS.NTX_2)",
             );
+            ui.selectable_value(&mut self.which, Tree::Orders, "de Explorar (ORDENES.NTX)")
+                .on_hover_text(
+                    "Índice nuestro: precio y antigüedad por categoría, condición y provincia. \
+                     Se dibujan sus primeros niveles.",
+                );
+            ui.selectable_value(&mut self.which, Tree::Words, "de palabras (PALABRAS.NTX)")
+                .on_hover_text("Índice nuestro: palabras del nombre y de la descripción.");
             if before != self.which {
                 self.fit = true;
                 self.max_levels = 0;
@@ -492,6 +499,8 @@ impl TreesPanel {
         let name = match self.which {
             Tree::Seller => "arbol-vendedores.txt",
             Tree::Category => "arbol-categorias.txt",
+            Tree::Orders => "arbol-explorar.txt",
+            Tree::Words => "arbol-palabras.txt",
         };
         let text = self.text.clone();
         self.saver.ui(ui, "Guardar el listado en", name, TEXT, || {
@@ -807,14 +816,11 @@ impl TreesPanel {
                     Ok((pos, m.publication(pos + 1).map_err(|e| e.to_string())))
                 });
             }
-            let key_name = match self.which {
-                Tree::Seller => "vendedor",
-                Tree::Category => "categoría",
-            };
+            let key_label = self.which.key_label(v.key);
             let publication = self.pubs.get(&v.pos).cloned();
             resp.on_hover_ui_at_pointer(|ui| {
                 ui.strong(format!("Nodo {} (nivel {depth})", v.slot));
-                ui.label(format!("Clave: {} ({key_name})", v.key));
+                ui.label(format!("Clave: {key_label}"));
                 ui.label(format!("Posición en PUBLICADOS.DAT: {}", v.pos));
                 ui.label(format!(
                     "Balance: {} · altura {}",

@@ -1,0 +1,871 @@
+//! The catalogue's own indexes, beside the spec's PUBLICADOS.NTX_1 (seller) and NTX_2
+//! (category): what lets Explorar and search return one page and its total without reading
+//! the catalogue. Both are [`RankedAvl`]s (AVL trees whose nodes count their subtree), kept in
+//! the same write transactions that change a publication (see [`on_change`]), and hold only
+//! publications **for sale** (state "publicada"); see docs/DESIGN.md, "Pages".
+//!
+//! `ORDENES.NTX` — one tree, several orders, told apart by the top bits of the key:
+//!
+//! ```text
+//!  63..62 tag   61..51 category   50..49 condition   48..44 province   43..0 value
+//!  tag 0: value = price in cents               (price order)
+//!  tag 1: value = publication id               (newest first = descending)
+//!  tag 2: bits 61..0 = closing time (ms)       (which listings expired)
+//! ```
+//!
+//! Category, condition and province are *scopes*: 0 means "any". Each publication for sale is
+//! entered under the 8 scopes (its category or any) × (its condition or any) × (its province
+//! or any), in the price and the id order, plus once by closing time: 17 entries. A filter of
+//! Explorar is then one key range, its total a difference of two ranks, its page a descent and
+//! a short in-order walk.
+//!
+//! `PALABRAS.NTX` — the word index: key = 63-bit hash of a word's stem (see `words`) with its
+//! low bit 0 for a word of the title, 1 for a word only in the description; one entry per
+//! (word, publication).
+//!
+//! Every entry's payload packs the listing's facts, so a search filters candidates without
+//! reading them: `63 zero | 62..51 category | 50..49 condition | 48..44 province | 43..0 price`.
+//!
+//! Bounds (refused with a message when publishing or creating a category; older data beyond
+//! them is clamped in the key, which only merges their order): category keys ≤ 2047, prices
+//! ≤ [`MAX_PRICE_CENTS`] ($ 175.921.860.444,15), ids < 2^44. Provinces are stored + 1 (0 is
+//! "any"; 31: a seller whose account is gone).
+//!
+//! Expired listings: a listing whose closing day passed stays in the indexes until a write
+//! transaction sweeps it ([`sweep_expired`], up to [`SWEEP_PER_TX`] per transaction that
+//! changes a publication). Readers stay exact meanwhile: the not-yet-swept ones are the tag-2
+//! entries below "now" (one range read), and they are subtracted from the totals and skipped
+//! in the page.
+
+use std::collections::{BTreeSet, HashSet};
+
+use super::catalog::{BrowseFilter, SortOrder};
+use super::market::*;
+use super::records::*;
+use super::words;
+use super::{DResult, invalid};
+use crate::me::Problems;
+use crate::me::ranked::{Entry, RankedAvl};
+use crate::storage::record::Slot;
+use crate::storage::{Tx, WriteTx};
+
+pub const ORDERS: RankedAvl = RankedAvl {
+    file: "ORDENES.NTX",
+};
+pub const WORDS: RankedAvl = RankedAvl {
+    file: "PALABRAS.NTX",
+};
+
+const VALUE_BITS: u32 = 44;
+const VALUE_MAX: u64 = (1 << VALUE_BITS) - 1;
+pub const MAX_CATEGORY: u64 = (1 << 11) - 1;
+pub const MAX_PRICE_CENTS: i64 = VALUE_MAX as i64;
+const TAG_PRICE: u64 = 0;
+const TAG_NEWEST: u64 = 1;
+const TAG_CLOSING: u64 = 2;
+const PROVINCE_GONE: u64 = 31;
+/// Expired listings taken out of the indexes by each transaction that changes a publication.
+pub const SWEEP_PER_TX: usize = 16;
+/// Newest order with a price range: below this many listings in the range they are gathered
+/// from the price order and sorted; above, the id order is walked and filtered.
+const GATHER_MAX: u64 = 4096;
+
+/// What the indexes know of a publication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Facts {
+    category: u64,
+    kind: u64,
+    province: u64,
+    price: u64,
+    id: u64,
+    closes: u64,
+}
+
+fn province_code(p: Option<u8>) -> u64 {
+    match p {
+        Some(p) if (p as usize) < super::provinces::PROVINCES.len() => p as u64 + 1,
+        _ => PROVINCE_GONE,
+    }
+}
+
+impl Facts {
+    fn of(p: &Publication, province: u64) -> Facts {
+        Facts {
+            category: p.category.min(MAX_CATEGORY),
+            kind: p.kind as u64,
+            province,
+            price: (p.price.max(0) as u64).min(VALUE_MAX),
+            id: p.id.min(VALUE_MAX),
+            closes: (p.closes_ms.max(0) as u64).min((1 << 62) - 1),
+        }
+    }
+    fn payload(&self) -> u64 {
+        (self.category << 51) | (self.kind << 49) | (self.province << 44) | self.price
+    }
+}
+
+fn unpack(payload: u64) -> (u64, u64, u64, u64) {
+    (
+        (payload >> 51) & MAX_CATEGORY,
+        (payload >> 49) & 3,
+        (payload >> 44) & 31,
+        payload & VALUE_MAX,
+    )
+}
+
+fn scope(category: u64, kind: u64, province: u64) -> u64 {
+    (category << 7) | (kind << 5) | province
+}
+
+fn order_key(tag: u64, scope: u64, value: u64) -> u64 {
+    (tag << 62) | (scope << VALUE_BITS) | value.min(VALUE_MAX)
+}
+
+fn closing_key(ms: u64) -> u64 {
+    (TAG_CLOSING << 62) | ms.min((1 << 62) - 1)
+}
+
+fn word_key(stem: &str, description_only: bool) -> u64 {
+    (words::hash(stem) & !1) | description_only as u64
+}
+
+fn order_entries(f: &Facts, pos: u64) -> Vec<Entry> {
+    let payload = f.payload();
+    let mut v = Vec::with_capacity(17);
+    for c in [f.category, 0] {
+        for k in [f.kind, 0] {
+            for p in [f.province, 0] {
+                let s = scope(c, k, p);
+                v.push(Entry {
+                    key: order_key(TAG_PRICE, s, f.price),
+                    pos,
+                    payload,
+                });
+                v.push(Entry {
+                    key: order_key(TAG_NEWEST, s, f.id),
+                    pos,
+                    payload,
+                });
+            }
+        }
+    }
+    v.push(Entry {
+        key: closing_key(f.closes),
+        pos,
+        payload,
+    });
+    v
+}
+
+fn word_entries(p: &Publication, payload: u64) -> Vec<Entry> {
+    let title = words::stems(&p.title);
+    let seen: HashSet<&String> = title.iter().collect();
+    let mut v: Vec<Entry> = title
+        .iter()
+        .map(|w| Entry {
+            key: word_key(w, false),
+            pos: p.id - 1,
+            payload,
+        })
+        .collect();
+    for w in words::stems(&p.description) {
+        if !seen.contains(&w) {
+            v.push(Entry {
+                key: word_key(&w, true),
+                pos: p.id - 1,
+                payload,
+            });
+        }
+    }
+    v
+}
+
+/// The entries of `p` in (ORDENES, PALABRAS), given its seller's province code. Empty when
+/// it is not in the indexes: not "publicada".
+fn entries_of(p: &Publication, province: u64) -> (Vec<Entry>, Vec<Entry>) {
+    if p.state != PubState::Published {
+        return (vec![], vec![]);
+    }
+    let f = Facts::of(p, province);
+    (order_entries(&f, p.id - 1), word_entries(p, f.payload()))
+}
+
+/// The province code of a seller (31 when the account is gone).
+fn seller_province(tx: &mut impl Tx, seller: u64) -> DResult<u64> {
+    Ok(province_code(user_by_id(tx, seller)?.map(|u| u.province)))
+}
+
+/// Whether this share has the indexes (a share made by an older program may not, until one
+/// write transaction builds them: see [`ensure`]).
+pub(crate) fn present(tx: &mut impl Tx) -> DResult<bool> {
+    Ok(tx.exists(ORDERS.file)? && tx.exists(WORDS.file)?)
+}
+
+/// Creates the index files and fills them from PUBLICADOS.DAT when they do not exist (a new
+/// share, or one made before they existed).
+pub(crate) fn ensure(tx: &mut WriteTx) -> DResult<bool> {
+    if present(tx)? {
+        return Ok(false);
+    }
+    ORDERS.create(tx)?;
+    WORDS.create(tx)?;
+    rebuild(tx)?;
+    Ok(true)
+}
+
+/// Refuses values that do not fit the index keys (see the module's bounds).
+pub(crate) fn check_bounds(price: i64) -> DResult<()> {
+    if price > MAX_PRICE_CENTS {
+        return invalid(format!(
+            "el precio no puede superar {}",
+            super::format::money(MAX_PRICE_CENTS)
+        ));
+    }
+    Ok(())
+}
+
+fn apply(tx: &mut WriteTx, idx: &RankedAvl, old: Vec<Entry>, new: Vec<Entry>) -> DResult<()> {
+    let old: BTreeSet<Entry> = old.into_iter().collect();
+    let new: BTreeSet<Entry> = new.into_iter().collect();
+    for e in old.difference(&new) {
+        idx.remove(tx, e.key, e.pos)?;
+    }
+    for e in new.difference(&old) {
+        idx.insert(tx, e.key, e.pos, e.payload)?;
+    }
+    Ok(())
+}
+
+/// Keeps the indexes right when publication `new` replaces `old` (None: just published), in
+/// the caller's transaction; then sweeps a few expired listings. `province`: the seller's, when
+/// the caller has it.
+pub(crate) fn on_change(
+    tx: &mut WriteTx,
+    old: Option<&Publication>,
+    new: &Publication,
+    province: Option<u8>,
+    now: i64,
+) -> DResult<()> {
+    if ensure(tx)? {
+        // Just built from the data file, which the caller already changed... or not yet: the
+        // caller writes the record before calling, so the build saw `new`.
+        return sweep_expired(tx, now, SWEEP_PER_TX);
+    }
+    let was = old.is_some_and(|o| o.state == PubState::Published);
+    let is = new.state == PubState::Published && !new.expired(now);
+    if !was && !is {
+        return sweep_expired(tx, now, SWEEP_PER_TX);
+    }
+    let prov = match province {
+        Some(p) => province_code(Some(p)),
+        None => seller_province(tx, new.seller)?,
+    };
+    let (o1, o2) = match old {
+        Some(o) => entries_of(o, prov),
+        None => (vec![], vec![]),
+    };
+    let (n1, n2) = if is {
+        entries_of(new, prov)
+    } else {
+        (vec![], vec![])
+    };
+    apply(tx, &ORDERS, o1, n1)?;
+    apply(tx, &WORDS, o2, n2)?;
+    sweep_expired(tx, now, SWEEP_PER_TX)
+}
+
+/// A seller moved to another province: their listings for sale change scope.
+pub(crate) fn seller_moved(tx: &mut WriteTx, seller: u64, from: u8, to: u8) -> DResult<()> {
+    if !present(tx)? || from == to {
+        return Ok(());
+    }
+    for pos in BY_SELLER.find(tx, seller)? {
+        let p = load_pub(tx, pos + 1)?;
+        if p.state != PubState::Published {
+            continue;
+        }
+        let (o1, o2) = entries_of(&p, province_code(Some(from)));
+        let (n1, n2) = entries_of(&p, province_code(Some(to)));
+        apply(tx, &ORDERS, o1, n1)?;
+        apply(tx, &WORDS, o2, n2)?;
+    }
+    Ok(())
+}
+
+/// Takes up to `max` listings whose closing day passed out of the indexes.
+pub(crate) fn sweep_expired(tx: &mut WriteTx, now: i64, max: usize) -> DResult<()> {
+    let backlog = expired_backlog(tx, now, max)?;
+    for e in backlog {
+        let p = load_pub(tx, e.pos + 1)?;
+        let (_, _, prov, _) = unpack(e.payload);
+        let (o1, o2) = entries_of(&p, prov);
+        for x in o1 {
+            ORDERS.remove(tx, x.key, x.pos)?;
+        }
+        // The entry the backlog saw, in case the record changed under a damaged index.
+        ORDERS.remove(tx, e.key, e.pos)?;
+        for x in o2 {
+            WORDS.remove(tx, x.key, x.pos)?;
+        }
+    }
+    Ok(())
+}
+
+/// The closing-time entries of listings expired but still indexed (at most `max`).
+fn expired_backlog(tx: &mut impl Tx, now: i64, max: usize) -> DResult<Vec<Entry>> {
+    if now <= 0 {
+        return Ok(vec![]);
+    }
+    let (a, b) = ORDERS.rank_range(tx, closing_key(0), closing_key(now as u64 - 1))?;
+    Ok(ORDERS.entries(tx, a, ((b - a) as usize).min(max))?)
+}
+
+/// Fills both indexes from PUBLICADOS.DAT (first build, repair, bulk loads).
+pub(crate) fn rebuild(tx: &mut WriteTx) -> DResult<(u64, u64)> {
+    let (o, w) = expected(tx, crate::storage::ident::now_ms())?;
+    let o: Vec<Entry> = o.into_iter().collect();
+    let w: Vec<Entry> = w.into_iter().collect();
+    ORDERS.rebuild(tx, &o)?;
+    WORDS.rebuild(tx, &w)?;
+    Ok((o.len() as u64, w.len() as u64))
+}
+
+/// Every user's province by id, reading past damaged user records (check and repair run on
+/// damaged shares; a seller whose record is unreadable counts as gone).
+fn provinces_by_id(tx: &mut impl Tx) -> DResult<std::collections::HashMap<u64, u8>> {
+    match users_by_id(tx) {
+        Ok(u) => Ok(u.into_iter().map(|(id, u)| (id, u.province)).collect()),
+        Err(super::DomainError::Storage(e)) if e.is_damaged() => Ok(USERS
+            .salvage(tx)?
+            .0
+            .into_iter()
+            .map(|(k, v)| User::decode(&k, &v))
+            .map(|u| (u.id, u.province))
+            .collect()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The entries both indexes must hold: every listing for sale and not expired at `now`
+/// (unreadable records skipped: check reports them on their own).
+fn expected(tx: &mut impl Tx, now: i64) -> DResult<(BTreeSet<Entry>, BTreeSet<Entry>)> {
+    let users = provinces_by_id(tx)?;
+    tx.prefetch(PUBS_DAT).ok();
+    let n = tx.header(PUBS_DAT)?.slot_count;
+    let (mut o, mut w) = (BTreeSet::new(), BTreeSet::new());
+    for pos in 0..n {
+        let b = match tx.slot(PUBS_DAT, pos) {
+            Ok(Slot::Live(b)) => b,
+            Ok(Slot::Free { .. }) => continue,
+            Err(e) if e.is_damaged() => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let Ok(p) = Publication::decode(&b) else {
+            continue;
+        };
+        if p.state != PubState::Published || p.expired(now) || p.id != pos + 1 {
+            continue;
+        }
+        let prov = province_code(users.get(&p.seller).copied());
+        let (a, b) = entries_of(&p, prov);
+        o.extend(a);
+        w.extend(b);
+    }
+    Ok((o, w))
+}
+
+/// `check` of both indexes: the tree invariants, then that they hold exactly the listings for
+/// sale (a listing expired and not yet swept may be there, whole, or absent).
+pub(crate) fn check(tx: &mut impl Tx) -> DResult<Vec<Problems>> {
+    if !present(tx)? {
+        let mut p = Problems::new(ORDERS.file);
+        p.push("faltan los índices de Explorar (se crean en la próxima escritura)");
+        return Ok(vec![p]);
+    }
+    let now = crate::storage::ident::now_ms();
+    let (eo, ew) = expected(tx, now)?;
+    let mut out = Vec::new();
+    for (idx, exp) in [(&ORDERS, eo), (&WORDS, ew)] {
+        let mut p = match idx.check(tx, None) {
+            Ok(p) => p,
+            Err(e) if e.is_damaged() => {
+                let mut p = Problems::new(idx.file);
+                p.push(e.to_string());
+                p
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if p.is_ok() {
+            let got: BTreeSet<Entry> = idx.all(tx)?.into_iter().collect();
+            let missing: Vec<&Entry> = exp.difference(&got).collect();
+            for e in missing.iter().take(10) {
+                p.push(format!(
+                    "falta la publicación {} (clave {:#x})",
+                    e.pos + 1,
+                    e.key
+                ));
+            }
+            // Extra entries are right only for an expired listing not swept yet, whole.
+            let mut extra: std::collections::BTreeMap<u64, Vec<Entry>> = Default::default();
+            for e in got.difference(&exp) {
+                extra.entry(e.pos).or_default().push(*e);
+            }
+            let users = provinces_by_id(tx)?;
+            let mut reported = 0;
+            for (pos, es) in extra {
+                let ok = match load_pub(tx, pos + 1) {
+                    Ok(pb) if pb.expired(now) => {
+                        let prov = province_code(users.get(&pb.seller).copied());
+                        let (a, b) = entries_of(&pb, prov);
+                        let whole = if idx.file == ORDERS.file { a } else { b };
+                        whole.len() == es.len() && whole.iter().all(|e| got.contains(e))
+                    }
+                    _ => false,
+                };
+                if !ok && reported < 10 {
+                    reported += 1;
+                    p.push(format!(
+                        "el índice tiene la publicación {} y no debería (o con datos viejos)",
+                        pos + 1
+                    ));
+                }
+            }
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+// ---- reading ---------------------------------------------------------------------------------
+
+/// The scope code of a filter (0 = any for each part).
+fn filter_scope(f: &BrowseFilter) -> u64 {
+    scope(
+        f.category.unwrap_or(0).min(MAX_CATEGORY),
+        f.kind.map_or(0, |k| k as u64),
+        f.province.map_or(0, |p| province_code(Some(p))),
+    )
+}
+
+fn price_bounds(f: &BrowseFilter) -> (u64, u64) {
+    let lo = f.min_price.unwrap_or(0).max(0) as u64;
+    let hi = f.max_price.map_or(VALUE_MAX, |m| m.max(0) as u64);
+    (lo.min(VALUE_MAX + 1), hi.min(VALUE_MAX))
+}
+
+fn has_price_range(f: &BrowseFilter) -> bool {
+    f.min_price.is_some_and(|m| m > 0) || f.max_price.is_some()
+}
+
+/// Whether an entry's facts pass the filter's category, condition, province and price.
+fn facts_match(f: &BrowseFilter, payload: u64) -> bool {
+    let (c, k, p, price) = unpack(payload);
+    let (lo, hi) = price_bounds(f);
+    f.category.is_none_or(|x| x.min(MAX_CATEGORY) == c)
+        && f.kind.is_none_or(|x| x as u64 == k)
+        && f.province.is_none_or(|x| province_code(Some(x)) == p)
+        && price >= lo
+        && price <= hi
+}
+
+/// One page of positions and the total, walking `[lo, hi]` of ORDENES ascending or not and
+/// skipping the `excluded` entries (expired, not swept).
+fn walk(
+    tx: &mut impl Tx,
+    lo: u64,
+    hi: u64,
+    desc: bool,
+    excluded: &[(u64, u64)],
+    offset: u64,
+    limit: usize,
+) -> DResult<(Vec<u64>, u64)> {
+    let (a, b) = ORDERS.rank_range(tx, lo, hi)?;
+    let n = b - a;
+    let mut skip: Vec<u64> = Vec::with_capacity(excluded.len());
+    for &(k, p) in excluded {
+        if k < lo || k > hi {
+            continue;
+        }
+        let r = ORDERS.rank(tx, k, p)?.saturating_sub(a);
+        if r < n {
+            skip.push(if desc { n - 1 - r } else { r });
+        }
+    }
+    skip.sort_unstable();
+    skip.dedup();
+    let total = n - skip.len() as u64;
+    let mut out = Vec::new();
+    if offset >= total || limit == 0 {
+        return Ok((out, total));
+    }
+    // Direction position of the offset-th listing that is not skipped.
+    let mut at = offset;
+    for &s in &skip {
+        if s <= at {
+            at += 1;
+        } else {
+            break;
+        }
+    }
+    let skipset: HashSet<u64> = skip.iter().copied().collect();
+    while out.len() < limit && at < n {
+        let chunk = ((limit - out.len()) as u64 + skipset.len() as u64).min(n - at);
+        let mut es = if desc {
+            let start = n - at - chunk;
+            let mut v = ORDERS.entries(tx, a + start, chunk as usize)?;
+            v.reverse();
+            v
+        } else {
+            ORDERS.entries(tx, a + at, chunk as usize)?
+        };
+        if es.is_empty() {
+            break;
+        }
+        es.truncate(chunk as usize);
+        for (i, e) in es.iter().enumerate() {
+            if !skipset.contains(&(at + i as u64)) {
+                out.push(e.pos);
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        at += chunk;
+    }
+    Ok((out, total))
+}
+
+/// The positions of one page of listings for sale matching `f` in its order, and how many
+/// match in all; through the indexes. Words are matched by stem (see `words`), every word
+/// (AND), listings with every word in the title first.
+pub(crate) fn page(
+    tx: &mut impl Tx,
+    f: &BrowseFilter,
+    offset: u64,
+    limit: usize,
+    now: i64,
+) -> DResult<(Vec<u64>, u64)> {
+    let (lo_p, hi_p) = price_bounds(f);
+    if lo_p > hi_p {
+        return Ok((vec![], 0));
+    }
+    let backlog = expired_backlog(tx, now, usize::MAX)?;
+    let query = f.search.as_deref().map(words::stems).unwrap_or_default();
+    if !query.is_empty() {
+        let expired: HashSet<u64> = backlog.iter().map(|e| e.pos).collect();
+        return search(tx, f, &query, &expired, offset, limit);
+    }
+    let sc = filter_scope(f);
+    let backlog: Vec<&Entry> = backlog
+        .iter()
+        .filter(|e| facts_match(f, e.payload))
+        .collect();
+    let excluded_price: Vec<(u64, u64)> = backlog
+        .iter()
+        .map(|e| (order_key(TAG_PRICE, sc, unpack(e.payload).3), e.pos))
+        .collect();
+    let price_lo = order_key(TAG_PRICE, sc, lo_p);
+    let price_hi = order_key(TAG_PRICE, sc, hi_p);
+    match f.sort {
+        SortOrder::PriceAsc | SortOrder::PriceDesc => walk(
+            tx,
+            price_lo,
+            price_hi,
+            f.sort == SortOrder::PriceDesc,
+            &excluded_price,
+            offset,
+            limit,
+        ),
+        SortOrder::Newest if !has_price_range(f) => {
+            let ex: Vec<(u64, u64)> = backlog
+                .iter()
+                .map(|e| (order_key(TAG_NEWEST, sc, e.pos + 1), e.pos))
+                .collect();
+            walk(
+                tx,
+                order_key(TAG_NEWEST, sc, 0),
+                order_key(TAG_NEWEST, sc, VALUE_MAX),
+                true,
+                &ex,
+                offset,
+                limit,
+            )
+        }
+        SortOrder::Newest => {
+            let in_range = ORDERS.count_range(tx, price_lo, price_hi)?;
+            let skip: HashSet<u64> = backlog.iter().map(|e| e.pos).collect();
+            let total = in_range.saturating_sub(skip.len() as u64);
+            let scope_all = ORDERS.count_range(
+                tx,
+                order_key(TAG_NEWEST, sc, 0),
+                order_key(TAG_NEWEST, sc, VALUE_MAX),
+            )?;
+            let want = offset + limit as u64;
+            // Walking the id order reads about want × scope / in-range nodes.
+            let walk_cost = want.saturating_mul(scope_all) / in_range.max(1);
+            if in_range <= GATHER_MAX || walk_cost > in_range {
+                let mut v: Vec<u64> = ORDERS
+                    .range(tx, price_lo, price_hi)?
+                    .into_iter()
+                    .map(|e| e.pos)
+                    .filter(|p| !skip.contains(p))
+                    .collect();
+                v.sort_unstable_by(|a, b| b.cmp(a));
+                let page = v
+                    .into_iter()
+                    .skip(offset as usize)
+                    .take(limit)
+                    .collect::<Vec<_>>();
+                return Ok((page, total));
+            }
+            let (a, b) = ORDERS.rank_range(
+                tx,
+                order_key(TAG_NEWEST, sc, 0),
+                order_key(TAG_NEWEST, sc, VALUE_MAX),
+            )?;
+            let mut out = Vec::new();
+            let mut seen = 0u64;
+            let mut end = b;
+            while end > a && (out.len() as u64) < limit as u64 {
+                let chunk = 256.min(end - a);
+                let es = ORDERS.entries(tx, end - chunk, chunk as usize)?;
+                for e in es.iter().rev() {
+                    let price = unpack(e.payload).3;
+                    if price < lo_p || price > hi_p || skip.contains(&e.pos) {
+                        continue;
+                    }
+                    if seen >= offset {
+                        out.push(e.pos);
+                        if out.len() >= limit {
+                            break;
+                        }
+                    }
+                    seen += 1;
+                }
+                end -= chunk;
+            }
+            Ok((out, total))
+        }
+    }
+}
+
+/// Search through the word index: the rarest word's postings are the candidates, filtered by
+/// their facts and checked against the other words' postings (one descent each).
+fn search(
+    tx: &mut impl Tx,
+    f: &BrowseFilter,
+    query: &[String],
+    expired: &HashSet<u64>,
+    offset: u64,
+    limit: usize,
+) -> DResult<(Vec<u64>, u64)> {
+    let mut best: Option<(usize, u64)> = None;
+    for (i, w) in query.iter().enumerate() {
+        let t = WORDS.count_range(tx, word_key(w, false), word_key(w, false))?;
+        let d = WORDS.count_range(tx, word_key(w, true), word_key(w, true))?;
+        if best.is_none_or(|(_, n)| t + d < n) {
+            best = Some((i, t + d));
+        }
+    }
+    let Some((rare, n)) = best else {
+        return Ok((vec![], 0));
+    };
+    if n == 0 {
+        return Ok((vec![], 0));
+    }
+    let w0 = &query[rare];
+    let mut cands: Vec<(Entry, bool)> = Vec::new();
+    for (desc, in_title) in [(false, true), (true, false)] {
+        let k = word_key(w0, desc);
+        for e in WORDS.range(tx, k, k)? {
+            cands.push((e, in_title));
+        }
+    }
+    // (rank, order value, position)
+    let mut hits: Vec<(u8, u64, u64)> = Vec::new();
+    'cand: for (e, mut all_title) in cands {
+        if expired.contains(&e.pos) || !facts_match(f, e.payload) {
+            continue;
+        }
+        for (i, w) in query.iter().enumerate() {
+            if i == rare {
+                continue;
+            }
+            if WORDS.get(tx, word_key(w, false), e.pos)?.is_some() {
+                continue;
+            }
+            if WORDS.get(tx, word_key(w, true), e.pos)?.is_some() {
+                all_title = false;
+                continue;
+            }
+            continue 'cand;
+        }
+        hits.push((u8::from(!all_title), unpack(e.payload).3, e.pos));
+    }
+    sort_hits(&mut hits, f.sort);
+    let total = hits.len() as u64;
+    let page = hits
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit)
+        .map(|h| h.2)
+        .collect();
+    Ok((page, total))
+}
+
+/// The one order of results: rank (title hits first), then the chosen order; ties by
+/// position (price ascending: older first; descending and newest: newer first).
+pub(crate) fn sort_hits(hits: &mut [(u8, u64, u64)], sort: SortOrder) {
+    hits.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| match sort {
+            SortOrder::Newest => b.2.cmp(&a.2),
+            SortOrder::PriceAsc => (a.1, a.2).cmp(&(b.1, b.2)),
+            SortOrder::PriceDesc => (b.1, b.2).cmp(&(a.1, a.2)),
+        })
+    });
+}
+
+/// Whether publication `p` (sold by someone in `seller_province`) matches the filter's
+/// category, condition, province, price range and words; `Some(0)` when every word is in the
+/// title, `Some(1)` when some only in the description. The one matcher of search, saved
+/// searches and the brute-force scan (the state is the caller's business).
+pub fn matches(f: &BrowseFilter, p: &Publication, seller_province: u8) -> Option<u8> {
+    let (lo, hi) = price_bounds(f);
+    let price = (p.price.max(0) as u64).min(VALUE_MAX);
+    if f.category.is_some_and(|c| c != p.category)
+        || f.kind.is_some_and(|k| k != p.kind)
+        || f.province.is_some_and(|pr| pr != seller_province)
+        || price < lo
+        || price > hi
+    {
+        return None;
+    }
+    let query = f.search.as_deref().map(words::stems).unwrap_or_default();
+    if query.is_empty() {
+        return Some(0);
+    }
+    let title: HashSet<String> = words::stems(&p.title).into_iter().collect();
+    let desc: HashSet<String> = words::stems(&p.description).into_iter().collect();
+    let mut rank = 0;
+    for w in &query {
+        if title.contains(w) {
+            continue;
+        }
+        if desc.contains(w) {
+            rank = 1;
+            continue;
+        }
+        return None;
+    }
+    Some(rank)
+}
+
+/// The same page by reading every publication (a share without the indexes, and the tests'
+/// reference).
+pub(crate) fn page_by_scan(
+    tx: &mut impl Tx,
+    f: &BrowseFilter,
+    offset: u64,
+    limit: usize,
+    now: i64,
+) -> DResult<(Vec<u64>, u64)> {
+    let users = users_by_id(tx)?;
+    tx.prefetch(PUBS_DAT)?;
+    let n = tx.header(PUBS_DAT)?.slot_count;
+    let mut hits = Vec::new();
+    for pos in 0..n {
+        let Slot::Live(b) = tx.slot(PUBS_DAT, pos)? else {
+            continue;
+        };
+        let p = Publication::decode(&b)?;
+        if p.state != PubState::Published || p.expired(now) {
+            continue;
+        }
+        let prov = users.get(&p.seller).map_or(u8::MAX, |u| u.province);
+        if let Some(rank) = matches(f, &p, prov) {
+            hits.push((rank, (p.price.max(0) as u64).min(VALUE_MAX), pos));
+        }
+    }
+    if f.search
+        .as_deref()
+        .map(words::stems)
+        .unwrap_or_default()
+        .is_empty()
+    {
+        for h in hits.iter_mut() {
+            h.0 = 0;
+        }
+    }
+    sort_hits(&mut hits, f.sort);
+    let total = hits.len() as u64;
+    Ok((
+        hits.into_iter()
+            .skip(offset as usize)
+            .take(limit)
+            .map(|h| h.2)
+            .collect(),
+        total,
+    ))
+}
+
+/// Repair: rebuilds both indexes from PUBLICADOS.DAT when missing or unsound; says what it did.
+pub(crate) fn repair(tx: &mut WriteTx) -> DResult<Option<String>> {
+    if ensure(tx)? {
+        return Ok(Some(format!(
+            "{}, {}: índices de Explorar creados desde {PUBS_DAT}",
+            ORDERS.file, WORDS.file
+        )));
+    }
+    let sound = check(tx)
+        .map(|v| v.iter().all(|p| p.is_ok()))
+        .unwrap_or(false);
+    if sound {
+        return Ok(None);
+    }
+    let (o, w) = rebuild(tx)?;
+    Ok(Some(format!(
+        "{}, {}: índices de Explorar rehechos desde {PUBS_DAT} ({o} y {w} entradas)",
+        ORDERS.file, WORDS.file
+    )))
+}
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+mod tests;
+
+/// A key of ORDENES.NTX in words (the administrator's tree drawing).
+pub fn describe_order_key(key: u64) -> String {
+    let tag = key >> 62;
+    if tag == TAG_CLOSING {
+        return format!(
+            "cierre {}",
+            super::format::datetime_of_ms((key & ((1 << 62) - 1)) as i64)
+        );
+    }
+    let sc = (key >> VALUE_BITS) & ((1 << 18) - 1);
+    let (cat, kind, prov) = (sc >> 7, (sc >> 5) & 3, sc & 31);
+    let value = key & VALUE_MAX;
+    let mut parts = vec![if tag == TAG_PRICE {
+        format!("precio {}", super::format::money(value as i64))
+    } else {
+        format!("publicación {value}")
+    }];
+    parts.push(if cat == 0 {
+        "toda categoría".into()
+    } else {
+        format!("categoría {cat}")
+    });
+    parts.push(
+        match Kind::from_u8(kind as u8) {
+            Some(k) => k.label(),
+            None => "nuevo o usado",
+        }
+        .into(),
+    );
+    parts.push(match prov {
+        0 => "toda provincia".into(),
+        PROVINCE_GONE => "vendedor dado de baja".into(),
+        p => super::provinces::name(p as u8 - 1).into(),
+    });
+    parts.join(" · ")
+}
