@@ -177,8 +177,11 @@ impl Share {
         let mut inner = self.inner();
         let started = Instant::now();
         let deadline = started + wait;
+        let mut trace = Trace::start("consolidación");
         let _guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
+        trace.mark("bloqueo");
         let lease = self.lease(deadline)?;
+        trace.mark("arrendamiento");
         let (ctl, state) = self.read_state(&mut inner)?;
         let state = match state {
             Some(s) if s.phase == Phase::Idle => s,
@@ -203,6 +206,8 @@ impl Share {
                 .map_err(|e| self.unreachable_or(e, "abrir"))?;
         }
         let result = self.checkpoint_locked(&mut inner, &mut rw, state);
+        trace.mark("escritura");
+        trace.finish(self);
         match &result {
             Ok(()) if self.keep_handles() => inner.rw_handles = rw,
             Ok(()) => {}
