@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use ventalibre::me::avl::AvlIndex;
-use ventalibre::me::hash::{OpenHash, fnv1a};
+use ventalibre::me::hash::OpenHash;
 use ventalibre::storage::{FreeHome, Share, ShareConfig, StorageError, Tx};
 
 const CON: &str = "P.CON";
@@ -25,6 +25,7 @@ const HASH: OpenHash = OpenHash {
     control: "U.CON",
     key_cap: 32,
     value_len: 64,
+    ids: None,
 };
 
 fn key(i: u64) -> Vec<u8> {
@@ -118,7 +119,12 @@ fn main() {
                 .unwrap();
             let deepest = chains.iter().max_by_key(|c| c.len()).unwrap();
             let deep_key = deepest.last().unwrap().1.clone();
-            assert_eq!(fnv1a(&deep_key) % buckets, fnv1a(&deepest[0].1) % buckets);
+            let same = share
+                .read(|tx| -> Result<bool, StorageError> {
+                    Ok(h.home(tx, &deep_key)? == h.home(tx, &deepest[0].1)?)
+                })
+                .unwrap();
+            assert!(same, "a chain holds the keys of one bucket");
             for (what, k) in [
                 ("home bucket", home_key),
                 (

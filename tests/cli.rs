@@ -1356,7 +1356,10 @@ fn version_prints_program_and_format() {
         "{v}"
     );
     assert!(
-        v.contains("Formato de la carpeta compartida: revisión 2"),
+        v.contains(&format!(
+            "Formato de la carpeta compartida: revisión {}",
+            ventalibre::domain::version::FORMAT_REVISION
+        )),
         "{v}"
     );
     let o = Command::new(BIN)
@@ -1365,5 +1368,5 @@ fn version_prints_program_and_format() {
         .unwrap();
     let j: Value = serde_json::from_str(out(&o).trim()).unwrap();
     assert_eq!(j["program"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(j["format"], 2);
+    assert_eq!(j["format"], ventalibre::domain::version::FORMAT_REVISION);
 }

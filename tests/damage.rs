@@ -106,6 +106,9 @@ fn template(dir: &Path) {
     }
     m.pause(&users[1], ids[1]).unwrap();
     m.ask(&users[3], ids[2], "¿Tiene otra foto?").unwrap();
+    // Two windows' heartbeats: PRESENCIA.DAT holds slots.
+    m.heartbeat(&users[0]).unwrap();
+    m.heartbeat(&users[2]).unwrap();
     assert!(m.check().unwrap().ok, "{}", m.check().unwrap().to_text());
 }
 
@@ -259,9 +262,25 @@ fn cases() -> Vec<(&'static str, &'static str, Damage, bool)> {
         "MOVIMIENTOS.DAT",
         "FACTURAS.DAT",
         "EVENTOS.DAT",
+        "USUARIOS.IDS",
+        "PRESENCIA.DAT",
     ] {
         v.push((f, "cabecera", header_damage(f), true));
     }
+    // Ours, derived or ephemeral: the id index is made again from the user records, an
+    // unreadable presence is "not connected".
+    v.push((
+        "USUARIOS.IDS",
+        "registro",
+        |d| smash_slot(d, "USUARIOS.IDS", 1),
+        true,
+    ));
+    v.push((
+        "PRESENCIA.DAT",
+        "registro",
+        |d| smash_slot(d, "PRESENCIA.DAT", 0),
+        true,
+    ));
     // Links.
     v.push((
         "USUARIOS.DAT",
@@ -495,6 +514,8 @@ macro_rules! per_file {
                 "MOVIMIENTOS.DAT" => |d| $body(d, "MOVIMIENTOS.DAT"),
                 "FACTURAS.DAT" => |d| $body(d, "FACTURAS.DAT"),
                 "EVENTOS.DAT" => |d| $body(d, "EVENTOS.DAT"),
+                "USUARIOS.IDS" => |d| $body(d, "USUARIOS.IDS"),
+                "PRESENCIA.DAT" => |d| $body(d, "PRESENCIA.DAT"),
                 _ => panic!("{f}"),
             }
         }

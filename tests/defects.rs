@@ -281,10 +281,14 @@ fn defect_02_check_finds_counters_behind_ids_and_duplicated_ids() {
             && text.contains("último id 1"),
         "{text}"
     );
-    // What the review saw next: a second account with id 2.
-    user(&m, "luis@ejemplo.com.ar");
-    let text = m.check().unwrap().to_text();
-    assert!(text.contains("el id 2 también es de"), "{text}");
+    // What the review saw next was a second account with id 2: now the index of users by id
+    // (USUARIOS.IDS) refuses it as damage, and nothing is written.
+    let e = m
+        .register(new_user("luis@ejemplo.com.ar", None))
+        .unwrap_err();
+    assert!(e.to_string().contains("el id 2 ya es del registro"), "{e}");
+    assert!(m.user_view("luis@ejemplo.com.ar").is_err());
+    assert!(m.authenticate("ana@ejemplo.com.ar", "secreto1").is_ok());
 }
 
 // ---- defect 3 ---------------------------------------------------------------------------------

@@ -608,12 +608,18 @@ fn an_older_program_reads_the_share_but_does_not_write_it() {
     let v = json_ok(&mut c);
     assert_eq!(v["versions"]["standing"], "current", "{v}");
     assert_eq!(v["versions"]["program"], built.as_str());
-    assert_eq!(v["versions"]["share"]["revision"], 2);
+    assert_eq!(
+        v["versions"]["share"]["revision"],
+        ventalibre::domain::version::FORMAT_REVISION
+    );
     let mut c = vl(BIN, &cwd, &["verificar", "--carpeta"]);
     c.arg(&share);
     let o = c.output().unwrap();
     assert!(
-        out(&o).contains(&format!("este programa: VentaLibre {built} (formato 2)")),
+        out(&o).contains(&format!(
+            "este programa: VentaLibre {built} (formato {})",
+            ventalibre::domain::version::FORMAT_REVISION
+        )),
         "{}",
         out(&o)
     );

@@ -179,6 +179,7 @@ const HASH: OpenHash = OpenHash {
     control: "H.CON",
     key_cap: 16,
     value_len: 8,
+    ids: None,
 };
 const LIST: LinkedList = LinkedList {
     data: "L.DAT",

@@ -2,6 +2,7 @@
 //! share's check and the demo generator.
 
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -79,12 +80,18 @@ impl Dispersion {
         let d = cx.market.dispersion(self.block)?;
         let mut t = format!(
             "Hash de usuarios: {} baldes, {} registros, factor de carga {:.2}, cadena más larga {}, baldes vacíos {}\n\
+             Crecimiento (hash lineal): {} baldes iniciales (MAX), nivel {}, próximo balde a dividir {}; \
+             se divide un balde cuando hay más de {} registros por balde\n\
              Chi-cuadrado {:.2} con {} grados de libertad (uniforme: cerca de {})\n\nPor balde:\n",
             d.buckets,
             d.records,
             d.load_factor,
             d.longest_chain,
             d.empty_buckets,
+            d.home_buckets,
+            d.level,
+            d.next_split,
+            d.split_load,
             d.chi_square,
             d.degrees_of_freedom,
             d.degrees_of_freedom
@@ -92,7 +99,7 @@ impl Dispersion {
         let max = d.chain_lengths.iter().copied().max().unwrap_or(0).max(1);
         for (i, l) in d.chain_lengths.iter().enumerate() {
             t.push_str(&format!(
-                "  {i:>4} {l:>4} {}\n",
+                "  {i:>6} {l:>4} {}\n",
                 "#".repeat((l * 40 / max) as usize)
             ));
         }
@@ -100,7 +107,7 @@ impl Dispersion {
         for (i, b) in d.blocks.iter().enumerate() {
             let lo = i as u64 * d.block_size;
             let hi = (lo + d.block_size - 1).min(d.buckets.saturating_sub(1));
-            t.push_str(&format!("  {lo:>4}-{hi:<4} {b:>5}\n"));
+            t.push_str(&format!("  {lo:>6}-{hi:<6} {b:>5}\n"));
         }
         Ok((to_value(&d), t))
     }
@@ -186,12 +193,30 @@ pub struct Demo {
 
 impl Demo {
     pub fn run(self, cx: &Ctx) -> Out {
-        let sum = cx.market.demo_with(&crate::domain::demo::DemoOptions {
-            users: self.users,
-            publications: self.publications,
-            seed: self.seed,
-            photos: !self.no_photos,
-        })?;
+        let started = Instant::now();
+        let mut last = (Instant::now(), "");
+        let mut progress = |p: crate::domain::demo::DemoProgress| {
+            // One line a second at most (and each stage's last), on stderr.
+            if last.0.elapsed().as_secs_f64() >= 1.0 || p.done == p.total || p.stage != last.1 {
+                eprintln!(
+                    "demo: {} {}/{} ({:.0} s)",
+                    p.stage,
+                    p.done,
+                    p.total,
+                    started.elapsed().as_secs_f64()
+                );
+                last = (Instant::now(), p.stage);
+            }
+        };
+        let sum = cx.market.demo_progress(
+            &crate::domain::demo::DemoOptions {
+                users: self.users,
+                publications: self.publications,
+                seed: self.seed,
+                photos: !self.no_photos,
+            },
+            &mut progress,
+        )?;
         Ok((
             to_value(&sum),
             format!(

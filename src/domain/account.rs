@@ -6,6 +6,7 @@ use super::market::*;
 use super::records::*;
 // Moved to `text`; re-exported for old callers.
 use super::field::Checks;
+use super::presence::{self, Presence};
 pub(crate) use super::text::text;
 use super::{DResult, Field, Market, OnField, conflict, denied, invalid, password, provinces};
 use crate::storage::ident::now_ms;
@@ -56,7 +57,12 @@ pub struct UserView {
 }
 
 impl UserView {
-    pub fn of(u: &User) -> UserView {
+    /// `u` as shown, with its presence read from PRESENCIA.DAT (one small read).
+    pub(crate) fn load(tx: &mut impl crate::storage::Tx, u: &User) -> DResult<UserView> {
+        Ok(UserView::of(u, presence::of(tx, u)?))
+    }
+
+    pub fn of(u: &User, presence: Presence) -> UserView {
         UserView {
             id: u.id,
             email: u.email.clone(),
@@ -67,7 +73,7 @@ impl UserView {
             phone: u.phone.clone(),
             created_ms: u.created_ms,
             last_login_ms: u.last_login_ms,
-            online: is_online(u, now_ms()),
+            online: presence.online(now_ms()),
             blocked: u.is_blocked(),
             admin: u.is_admin(),
             must_change_password: u.must_change_password(),
@@ -237,7 +243,7 @@ impl Market {
             tx.log_event(&email, "registro", &format!("usuario {id}"))?;
             Ok(u)
         })?;
-        Ok(UserView::of(&u))
+        Ok(UserView::of(&u, Presence::default()))
     }
 
     /// Checks email and password (console commands use it). A wrong password and an unknown
@@ -279,47 +285,72 @@ impl Market {
         self.read(|tx| Ok(current_to_change_password(tx, s)?.must_change_password()))
     }
 
-    /// Logs in: checks the password and marks the user connected.
+    /// Logs in: checks the password, records the last connection in the user record (the
+    /// spec's "Fecha-Hora última conexión") and marks the user connected in PRESENCIA.DAT.
     pub fn login(&self, email: &str, pass: &str) -> DResult<Session> {
         let s = self.authenticate(email, pass)?;
         self.write(|tx| {
             let mut u = current_to_change_password(tx, &s)?;
             let now = now_ms();
-            u.flags |= FLAG_CONNECTED;
+            // The connected flag of the first versions lives in PRESENCIA.DAT now.
+            u.flags &= !FLAG_CONNECTED;
             u.last_login_ms = now;
-            u.last_seen_ms = now;
             store_user(tx, &u)?;
+            presence::set(
+                tx,
+                u.id,
+                Presence {
+                    connected: true,
+                    last_seen_ms: now,
+                },
+            )?;
             tx.log_event(&u.email, "conexión", "")?;
             Ok(())
         })?;
         Ok(s)
     }
 
+    /// Logs out: PRESENCIA.DAT only (the users file does not change).
     pub fn logout(&self, s: &Session) -> DResult<()> {
         self.write(|tx| {
-            let Some(mut u) = find_user(tx, &s.email)? else {
+            let Some(u) = find_user(tx, &s.email)? else {
                 return Ok(());
             };
-            u.flags &= !FLAG_CONNECTED;
-            u.last_seen_ms = now_ms();
-            store_user(tx, &u)?;
+            presence::set(
+                tx,
+                u.id,
+                Presence {
+                    connected: false,
+                    last_seen_ms: now_ms(),
+                },
+            )?;
             tx.log_event(&u.email, "desconexión", "")?;
             Ok(())
         })
     }
 
-    /// Refreshes "last seen" while a terminal stays logged in (the GUI calls it every minute).
+    /// Refreshes "last seen" while a terminal stays logged in (the GUI calls it every minute):
+    /// one slot of PRESENCIA.DAT in a transaction of its own, so other terminals' caches of
+    /// the users file stay valid.
     pub fn heartbeat(&self, s: &Session) -> DResult<()> {
         self.write(|tx| {
-            let mut u = current_to_change_password(tx, s)?;
-            u.flags |= FLAG_CONNECTED;
-            u.last_seen_ms = now_ms();
-            store_user(tx, &u)
+            let u = current_to_change_password(tx, s)?;
+            presence::set(
+                tx,
+                u.id,
+                Presence {
+                    connected: true,
+                    last_seen_ms: now_ms(),
+                },
+            )
         })
     }
 
     pub fn me(&self, s: &Session) -> DResult<UserView> {
-        self.read(|tx| Ok(UserView::of(&current_to_change_password(tx, s)?)))
+        self.read(|tx| {
+            let u = current_to_change_password(tx, s)?;
+            UserView::load(tx, &u)
+        })
     }
 
     /// Changes the password (the only operation allowed while the initial one must be
@@ -412,9 +443,9 @@ impl Market {
             }
             store_user(tx, &u)?;
             tx.log_event(&u.email, "modificación-datos", "")?;
-            Ok(u)
+            UserView::load(tx, &u)
         })?;
-        Ok(UserView::of(&u))
+        Ok(u)
     }
 
     /// Deletes the account. Refused while it has publications for sale or money in its wallet,
@@ -450,16 +481,25 @@ impl Market {
 
     /// A user's public data (name, province, rating summary), for a publication's page.
     pub fn user_view(&self, email: &str) -> DResult<UserView> {
-        self.read(|tx| Ok(UserView::of(&user_by_email(tx, email)?)))
+        self.read(|tx| {
+            let u = user_by_email(tx, email)?;
+            UserView::load(tx, &u)
+        })
     }
 
     /// Every user (administrator only).
     pub fn users(&self, s: &Session) -> DResult<Vec<UserView>> {
         self.read(|tx| {
             current_admin(tx, s)?;
-            let mut v: Vec<UserView> = users_by_id(tx)?.values().map(UserView::of).collect();
-            v.sort_by_key(|u| u.id);
-            Ok(v)
+            let mut users: Vec<User> = users_by_id(tx)?.into_values().collect();
+            users.sort_by_key(|u| u.id);
+            let refs: Vec<&User> = users.iter().collect();
+            let presence = presence::all(tx, &refs)?;
+            Ok(users
+                .iter()
+                .zip(presence)
+                .map(|(u, p)| UserView::of(u, p))
+                .collect())
         })
     }
 
@@ -467,4 +507,12 @@ impl Market {
     pub fn user_count(&self) -> DResult<u64> {
         self.read(|tx| Ok(USERS.len(tx)?))
     }
+}
+
+/// The upgrade to format revision 3 (see `version::UPGRADES`): the index of users by id made
+/// from the users file, and PRESENCIA.DAT (empty: every user shows off-line until their next
+/// log-in or heartbeat).
+pub(crate) fn upgrade_users_files(tx: &mut crate::storage::WriteTx) -> DResult<()> {
+    USERS.build_ids(tx)?;
+    presence::create(tx)
 }

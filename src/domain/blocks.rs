@@ -278,11 +278,14 @@ impl Market {
             let mut u = user_by_email(tx, email).on(Field::Email)?;
             let who = Some(Actor::from(&admin));
             if blocked {
-                may_block_user(who, &UserView::of(&u))?;
+                may_block_user(who, &UserView::load(tx, &u)?)?;
                 u.flags |= FLAG_BLOCKED;
                 u.flags &= !FLAG_CONNECTED;
+                let mut seen = super::presence::of(tx, &u)?;
+                seen.connected = false;
+                super::presence::set(tx, u.id, seen)?;
             } else {
-                may_unblock_user(who, &UserView::of(&u))?;
+                may_unblock_user(who, &UserView::load(tx, &u)?)?;
                 u.flags &= !FLAG_BLOCKED;
             }
             store_user(tx, &u)?;
@@ -302,9 +305,9 @@ impl Market {
                 op,
                 &email,
             )?;
-            Ok(u)
+            UserView::load(tx, &u)
         })?;
-        Ok(UserView::of(&u))
+        Ok(u)
     }
 
     /// Blocks a publication (administrator), saying why: it is no longer seen or bought, and
@@ -363,7 +366,8 @@ impl Market {
                     break;
                 }
                 let p = load_pub(tx, id)?;
-                let seller = ctx.users.get(&p.seller);
+                let seller = ctx.user(tx, p.seller)?;
+                let seller = seller.as_deref();
                 let hay = fold(&format!(
                     "{} {} {} {}",
                     p.title,

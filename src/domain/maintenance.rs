@@ -40,7 +40,7 @@ use super::check::CheckReport;
 use super::market::*;
 use super::photos::{self, PHOTOS_DIR, PhotoFolder, hex, thumb_name};
 use super::records::*;
-use super::{DResult, DomainError, Market, conflict, denied, format_cents, invalid};
+use super::{DResult, DomainError, Market, conflict, denied, format, invalid};
 use crate::me::hash::{CON_BUCKETS, CON_LAST_ID};
 use crate::storage::ctl::{
     CATALOG_OFFSET, CTL_FILE, Catalog, CommitState, IDENTITY_OFFSET, Identity, STATE_OFFSET,
@@ -709,6 +709,24 @@ fn repair_tx(
             unique.len()
         ));
     }
+    // The index by id was made again from where the records are now: its unreadable slots
+    // went with it. Presence is only "connected / last seen": an unreadable slot becomes
+    // "not connected".
+    if let Some(d) = unreadable.remove(USERS_IDS) {
+        rebuilt.push(format!(
+            "{USERS_IDS}: {} posiciones ilegibles rehechas desde {}",
+            d.len(),
+            USERS.data
+        ));
+    }
+    if let Some(d) = unreadable.remove(super::presence::PRESENCE) {
+        super::presence::repair(tx)?;
+        rebuilt.push(format!(
+            "{}: {} usuarios ilegibles quedan desconectados",
+            super::presence::PRESENCE,
+            d.len()
+        ));
+    }
     // 4. Categories.
     tell(on, "categorías", files.len() as u64 + 1, total);
     let before = CATEGORIES.check(tx).map(|p| p.is_ok()).unwrap_or(false);
@@ -899,11 +917,11 @@ fn repair_tx(
                     .any(|c| c.contains(&format!("el id {} ", u.id)))
             {
                 rebuilt.push(format!(
-                    "{}: saldo de {} corregido de $ {} a $ {} (la suma de sus movimientos)",
+                    "{}: saldo de {} corregido de {} a {} (la suma de sus movimientos)",
                     USERS.data,
                     u.email,
-                    format_cents(u.balance),
-                    format_cents(s)
+                    format::money(u.balance),
+                    format::money(s)
                 ));
                 u.balance = s;
                 store_user(tx, &u)?;

@@ -110,6 +110,7 @@ impl Market {
         MESSAGES.create(tx)?;
         tx.create_file(MOVEMENTS, MOVEMENT_LEN, FreeHome::Own)?;
         tx.create_file(INVOICES, INVOICE_LEN, FreeHome::Own)?;
+        super::presence::create(tx)?;
         if fresh {
             let rounds = super::password::rounds();
             let salt = super::password::salt();
@@ -206,8 +207,13 @@ pub fn schema_files() -> Vec<(&'static str, u32)> {
     v.extend(MESSAGES.files());
     v.push((MOVEMENTS, MOVEMENT_LEN));
     v.push((INVOICES, INVOICE_LEN));
+    v.push((super::presence::PRESENCE, super::presence::PRESENCE_LEN));
     v
 }
+
+/// Files of the schema that a share of format revision 2 lacks until it is upgraded (see
+/// `version`): a share without them still opens, to be read.
+pub const OPTIONAL_FILES: [&str; 2] = [USERS_IDS, super::presence::PRESENCE];
 
 /// Refuses a folder that holds VentaLibre files which do not open as a share (see
 /// `storage::probe`): creating a share there would reset them.
@@ -248,7 +254,7 @@ pub(crate) fn verify_schema(tx: &mut impl Tx) -> DResult<()> {
                 )
                 .into());
             }
-            None if name != EVENTS_FILE => {
+            None if name != EVENTS_FILE && !OPTIONAL_FILES.contains(&name) => {
                 return Err(StorageError::Missing { file: name.into() }.into());
             }
             _ => {}
@@ -283,7 +289,8 @@ pub(crate) fn user_by_email(tx: &mut impl Tx, email: &str) -> DResult<User> {
     }
 }
 
-/// Every user by id (the hash is keyed by email; the cache makes this a memory walk).
+/// Every user by id: a scan of the whole users file, for what lists every user (the
+/// administrator's listings, check, photos in use). One user is [`user_by_id`].
 pub(crate) fn users_by_id(tx: &mut impl Tx) -> DResult<HashMap<u64, User>> {
     Ok(USERS
         .entries(tx)?
@@ -293,8 +300,12 @@ pub(crate) fn users_by_id(tx: &mut impl Tx) -> DResult<HashMap<u64, User>> {
         .collect())
 }
 
+/// The user with id `id`: two reads through USUARIOS.IDS (one index slot, one user slot), or a
+/// scan on a share from before the index (format revision 2, read-only until upgraded).
 pub(crate) fn user_by_id(tx: &mut impl Tx, id: u64) -> DResult<Option<User>> {
-    Ok(users_by_id(tx)?.remove(&id))
+    Ok(USERS
+        .get_by_id(tx, id)?
+        .map(|(_, k, v)| User::decode(&k, &v)))
 }
 
 pub(crate) fn store_user(tx: &mut WriteTx, u: &User) -> DResult<()> {
@@ -385,8 +396,4 @@ pub(crate) fn categories_map(tx: &mut impl Tx) -> DResult<HashMap<u64, Category>
 
 pub(crate) fn sale_at(tx: &mut impl Tx, pos: u64) -> DResult<Sale> {
     Ok(Sale::decode(&SALES.item(tx, pos)?.payload)?)
-}
-
-pub(crate) fn is_online(u: &User, now: i64) -> bool {
-    u.flags & FLAG_CONNECTED != 0 && now - u.last_seen_ms < ONLINE_TTL_MS
 }

@@ -31,6 +31,7 @@ pub mod permissions;
 pub mod photos;
 pub mod phrases;
 pub mod places;
+pub mod presence;
 pub mod provinces;
 pub mod records;
 pub mod reports;

@@ -31,6 +31,7 @@ pub const NEWS_SEEN: OpenHash = OpenHash {
     control: "LEIDAS.CON",
     key_cap: 8,
     value_len: NEWS_SEEN_LEN,
+    ids: None,
 };
 pub const NEWS_SEEN_BUCKETS: u64 = 80;
 pub const NEWS_LEN: usize = 160;
@@ -270,8 +271,7 @@ fn message(tx: &mut impl Tx, ctx: &super::catalog::Ctx, n: &News) -> DResult<(St
         String::new()
     };
     let who = ctx
-        .users
-        .get(&n.other)
+        .user(tx, n.other)?
         .map_or_else(|| "Alguien".to_string(), |u| first_name(&u.name));
     let money = super::format::money(n.amount);
     let m = match n.kind {

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::me::avl::AvlIndex;
-use crate::me::hash::OpenHash;
+use crate::me::hash::{IdIndex, OpenHash};
 use crate::me::list::LinkedList;
 use crate::me::queues::PartialQueues;
 use crate::storage::codec::{Dec, Enc};
@@ -18,7 +18,13 @@ pub const USERS: OpenHash = OpenHash {
     control: "USUARIOS.CON",
     key_cap: EMAIL_LEN,
     value_len: USER_LEN,
+    ids: Some(IdIndex {
+        file: USERS_IDS,
+        id_offset: 0,
+    }),
 };
+/// The users' index by id (ours): slot `id - 1` holds the user's position in USUARIOS.DAT.
+pub const USERS_IDS: &str = "USUARIOS.IDS";
 pub const USER_BUCKETS: u64 = 80;
 pub const CATEGORIES: LinkedList = LinkedList {
     data: "CATEGORIAS.DAT",

@@ -635,9 +635,10 @@ fn top_sellers(tx: &mut impl Tx) -> DResult<Report> {
         rows: v
             .iter()
             .enumerate()
-            .map(|(i, (id, (n, amount, rec)))| {
-                let u = ctx.users.get(id);
-                vec![
+            .map(|(i, (id, (n, amount, rec)))| -> DResult<Vec<String>> {
+                let u = ctx.user(tx, *id)?;
+                let u = u.as_deref();
+                Ok(vec![
                     (i + 1).to_string(),
                     id.to_string(),
                     u.map_or("(baja)".into(), |u| u.name.clone()),
@@ -645,9 +646,9 @@ fn top_sellers(tx: &mut impl Tx) -> DResult<Report> {
                     n.to_string(),
                     format_cents(*amount),
                     rec.to_string(),
-                ]
+                ])
             })
-            .collect(),
+            .collect::<DResult<_>>()?,
         footer: Vec::new(),
     })
 }
@@ -747,15 +748,15 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         ]),
         rows: v
             .iter()
-            .map(|(pos, s)| {
-                let sv = sale_view(&ctx, *pos, s);
+            .map(|(pos, s)| -> DResult<Vec<String>> {
+                let sv = sale_view(tx, &ctx, *pos, s)?;
                 let liked = match s.rating {
                     Rating::Recommend => "sí",
                     Rating::NotRecommend => "no",
                     Rating::Neutral => "indiferente",
                     Rating::Unrated => "-",
                 };
-                vec![
+                Ok(vec![
                     s.rating.label().into(),
                     liked.into(),
                     sv.sale.to_string(),
@@ -764,9 +765,9 @@ fn sales_by_rating(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
                     sv.buyer_name,
                     sv.seller_name,
                     sv.price,
-                ]
+                ])
             })
-            .collect(),
+            .collect::<DResult<_>>()?,
         footer: vec![
             format!(
                 "recomendable {}, neutral {}, no recomendable {}, sin calificar {}",
@@ -930,7 +931,7 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
     let (mut amount, mut comm, mut collected, mut pending) = (0i64, 0i64, 0i64, 0i64);
     let rows = sales
         .iter()
-        .map(|(pos, s)| {
+        .map(|(pos, s)| -> DResult<Vec<String>> {
             amount += s.price;
             comm += s.commission;
             if s.collected {
@@ -938,8 +939,8 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
             } else {
                 pending += s.commission
             }
-            let sv = sale_view(&ctx, *pos, s);
-            vec![
+            let sv = sale_view(tx, &ctx, *pos, s)?;
+            Ok(vec![
                 datetime_of_ms(s.sold_ms),
                 sv.sale.to_string(),
                 s.title.clone(),
@@ -949,9 +950,9 @@ fn sales_between(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
                 sv.commission_pct,
                 sv.commission,
                 if s.collected { "cobrada" } else { "pendiente" }.into(),
-            ]
+            ])
         })
-        .collect();
+        .collect::<DResult<Vec<_>>>()?;
     Ok(Report {
         name: "ventas-entre-fechas".into(),
         title: format!("Ventas del {} al {}", day(p.from), day(p.to)),
@@ -1014,7 +1015,8 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
         let expired =
             matches!(pb.state, PubState::Published | PubState::Paused) && pb.closes_ms < now;
         if expired && pb.closes_ms >= from && pb.closes_ms <= to {
-            let seller = ctx.users.get(&pb.seller);
+            let seller = ctx.user(tx, pb.seller)?;
+            let seller = seller.as_deref();
             rows.push(vec![
                 pb.id.to_string(),
                 pb.title.clone(),

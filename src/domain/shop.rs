@@ -236,7 +236,7 @@ fn questions_of(
         if h.a != publication {
             continue;
         }
-        let asker = ctx.users.get(&h.b).map_or_else(
+        let asker = ctx.user(tx, h.b)?.map_or_else(
             || "Usuario dado de baja".to_string(),
             |u| first_name(&u.name),
         );
@@ -316,7 +316,7 @@ pub struct SellerCard {
 
 fn seller_card(tx: &mut impl Tx, ctx: &Ctx, seller: u64) -> DResult<SellerCard> {
     let reputation = reputation_of(tx, seller)?;
-    Ok(match ctx.users.get(&seller) {
+    Ok(match ctx.user(tx, seller)?.as_deref() {
         Some(u) => SellerCard {
             id: u.id,
             name: u.name.clone(),
@@ -465,7 +465,7 @@ impl Market {
     pub fn seller_page(&self, seller_id: u64) -> DResult<SellerPage> {
         self.read(|tx| {
             let ctx = Ctx::load(tx)?;
-            match ctx.users.get(&seller_id) {
+            match ctx.user(tx, seller_id)?.as_deref() {
                 Some(u) if !u.is_admin() => {}
                 _ => return not_found(format!("no hay ningún vendedor con el número {seller_id}")),
             }
@@ -491,7 +491,7 @@ impl Market {
                             sale: number,
                             publication: p.id,
                             title: sale.title.clone(),
-                            buyer: ctx.users.get(&sale.buyer).map_or_else(
+                            buyer: ctx.user(tx, sale.buyer)?.map_or_else(
                                 || "Usuario dado de baja".into(),
                                 |u| first_name(&u.name),
                             ),

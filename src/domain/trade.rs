@@ -8,7 +8,9 @@ use super::news::{News, NewsKind};
 use super::permissions::{Actor, Listing, may_answer, may_ask, may_buy};
 use super::records::*;
 use super::text::multiline_text;
-use super::{DResult, Field, Market, OnField, conflict, denied, format_cents, invalid, not_found};
+use super::{
+    DResult, Field, Market, OnField, conflict, denied, format, format_cents, invalid, not_found,
+};
 use crate::me::queues::Head;
 use crate::storage::ident::now_ms;
 use crate::storage::record::Slot;
@@ -101,16 +103,16 @@ pub struct Collection {
     pub pending_cents: i64,
 }
 
-pub(crate) fn sale_view(ctx: &Ctx, pos: u64, s: &Sale) -> SaleView {
-    let who = |id: u64| {
-        ctx.users.get(&id).map_or_else(
+pub(crate) fn sale_view(tx: &mut impl Tx, ctx: &Ctx, pos: u64, s: &Sale) -> DResult<SaleView> {
+    let mut who = |id: u64| -> DResult<(String, String)> {
+        Ok(ctx.user(tx, id)?.map_or_else(
             || ("(baja)".to_string(), "(cuenta dada de baja)".to_string()),
             |u| (u.email.clone(), u.name.clone()),
-        )
+        ))
     };
-    let (buyer_email, buyer_name) = who(s.buyer);
-    let (seller_email, seller_name) = who(s.seller);
-    SaleView {
+    let (buyer_email, buyer_name) = who(s.buyer)?;
+    let (seller_email, seller_name) = who(s.seller)?;
+    Ok(SaleView {
         sale: pos + 1,
         publication: s.pub_id,
         title: s.title.clone(),
@@ -131,7 +133,7 @@ pub(crate) fn sale_view(ctx: &Ctx, pos: u64, s: &Sale) -> SaleView {
         commission_cents: s.commission,
         collected: s.collected,
         invoice: s.invoice,
-    }
+    })
 }
 
 /// Every sale in VENTAS.DAT order (chronological: the file is append only).
@@ -169,8 +171,10 @@ pub(crate) fn conversation_view(
         })
         .collect();
     let unanswered = messages.iter().filter(|m| m.answer.is_none()).count() as u64;
-    let buyer = ctx.users.get(&h.b);
-    let seller = ctx.users.get(&p.seller);
+    let buyer = ctx.user(tx, h.b)?;
+    let buyer = buyer.as_deref();
+    let seller = ctx.user(tx, p.seller)?;
+    let seller = seller.as_deref();
     Ok(ConversationView {
         publication: p.id,
         title: p.title.clone(),
@@ -220,8 +224,8 @@ fn check_amount_unfielded(cents: i64) -> DResult<()> {
     }
     if cents > MAX_AMOUNT {
         return invalid(format!(
-            "el importe máximo por operación es $ {}",
-            format_cents(MAX_AMOUNT)
+            "el importe máximo por operación es {}",
+            format::money(MAX_AMOUNT)
         ));
     }
     Ok(())
@@ -277,9 +281,9 @@ pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) ->
     }
     if buyer.balance < p.price {
         return conflict(format!(
-            "saldo insuficiente: su billetera tiene $ {} y el artículo cuesta $ {}; deposite la diferencia",
-            format_cents(buyer.balance),
-            format_cents(p.price)
+            "saldo insuficiente: su billetera tiene {} y el artículo cuesta {}; deposite la diferencia",
+            format::money(buyer.balance),
+            format::money(p.price)
         ));
     }
     let bp = CATEGORIES
@@ -586,7 +590,8 @@ impl Market {
     pub fn wallet(&self, s: &Session) -> DResult<WalletView> {
         self.read(|tx| {
             let u = current(tx, s)?;
-            let users = users_by_id(tx)?;
+            // The other party of each movement, read once per user (not the whole file).
+            let ctx = Ctx::load(tx)?;
             tx.prefetch(MOVEMENTS)?;
             let n = tx.header(MOVEMENTS)?.slot_count;
             let mut movements = Vec::new();
@@ -594,6 +599,14 @@ impl Market {
                 if let Slot::Live(b) = tx.slot(MOVEMENTS, pos)? {
                     let m = Movement::decode(&b)?;
                     if m.user == u.id {
+                        let other = if m.other != 0 {
+                            Some(
+                                ctx.user(tx, m.other)?
+                                    .map_or_else(|| "(baja)".into(), |o| o.email.clone()),
+                            )
+                        } else {
+                            None
+                        };
                         movements.push(MovementView {
                             time_ms: m.time_ms,
                             kind: m.kind,
@@ -602,11 +615,7 @@ impl Market {
                             balance_after: format_cents(m.balance_after),
                             amount_cents: m.amount,
                             balance_after_cents: m.balance_after,
-                            other: (m.other != 0).then(|| {
-                                users
-                                    .get(&m.other)
-                                    .map_or_else(|| "(baja)".into(), |o| o.email.clone())
-                            }),
+                            other,
                             reference: m.reference,
                         });
                     }
@@ -634,9 +643,9 @@ impl Market {
             let mut u = current(tx, s)?;
             if cents > u.balance {
                 return conflict(format!(
-                    "saldo insuficiente: quiere retirar $ {} y su billetera tiene $ {}",
-                    format_cents(cents),
-                    format_cents(u.balance)
+                    "saldo insuficiente: quiere retirar {} y su billetera tiene {}",
+                    format::money(cents),
+                    format::money(u.balance)
                 ))
                 .on(Field::Amount);
             }
@@ -662,9 +671,9 @@ impl Market {
             }
             if cents > u.balance {
                 return conflict(format!(
-                    "saldo insuficiente: quiere transferir $ {} y su billetera tiene $ {}",
-                    format_cents(cents),
-                    format_cents(u.balance)
+                    "saldo insuficiente: quiere transferir {} y su billetera tiene {}",
+                    format::money(cents),
+                    format::money(u.balance)
                 ))
                 .on(Field::Amount);
             }
@@ -726,7 +735,7 @@ pub(crate) fn purchases_of(tx: &mut impl Tx, buyer: u64) -> DResult<Vec<SaleView
     let mut out: Vec<SaleView> = SALES
         .items_of(tx, &h)?
         .iter()
-        .map(|it| Ok(sale_view(&ctx, it.pos, &Sale::decode(&it.payload)?)))
+        .map(|it| sale_view(tx, &ctx, it.pos, &Sale::decode(&it.payload)?))
         .collect::<DResult<_>>()?;
     out.reverse();
     Ok(out)

@@ -50,10 +50,12 @@ const F_RECORDED_BY: usize = 3;
 const F_RECORDED_MS: usize = 4;
 
 /// The revision of the share format this program reads and writes. 1: the shares of the first
-/// versions, without `VERSION.DAT`; 2: with `VERSION.DAT`. A change that older programs would
+/// versions, without `VERSION.DAT`; 2: with `VERSION.DAT`; 3: the users hash grows past its 80
+/// buckets (linear hashing), with USUARIOS.IDS (users by id) and PRESENCIA.DAT (connected /
+/// last seen) kept by every writer. A change that older programs would
 /// mishandle (a record layout, a new file they would not keep up to date) raises it by one and
 /// adds an [`Upgrade`] to [`UPGRADES`], which an administrator confirms.
-pub const FORMAT_REVISION: u32 = 2;
+pub const FORMAT_REVISION: u32 = 3;
 
 /// What older terminals see when they may not write: the one message of the issue, word for word.
 pub const NEWER_PROGRAM_MESSAGE: &str = "Hay una versión nueva de VentaLibre en la carpeta compartida: ciérrela y ábrala con el acceso directo de la carpeta";
@@ -474,11 +476,30 @@ pub struct Upgrade {
     pub apply: fn(&mut WriteTx) -> DResult<()>,
 }
 
-/// Every format upgrade, oldest first. None yet: revision 2 only adds `VERSION.DAT`, which the
-/// programs of revision 1 never read, so a share of revision 1 gets it without asking (see
-/// [`may_write`]). The next change of the format that older programs would mishandle adds its
-/// step here, e.g. `Upgrade { to: 3, what: "…", older_programs_read: false, apply: … }`.
-pub static UPGRADES: &[Upgrade] = &[];
+/// Every format upgrade, oldest first. Revision 2 only adds `VERSION.DAT`, which the programs
+/// of revision 1 never read, so a share of revision 1 gets it without asking (see
+/// [`may_write`]), with every later step applied in the same transaction. The next change of
+/// the format that older programs would mishandle adds its step here (several steps may share
+/// a revision).
+pub static UPGRADES: &[Upgrade] = &[
+    Upgrade {
+        to: 3,
+        what: "crea USUARIOS.IDS (los usuarios por id, para no leer el archivo de usuarios entero) y \
+           PRESENCIA.DAT (quién está conectado); desde entonces el hash de usuarios crece más \
+           allá de sus 80 baldes, y un programa anterior no encontraría a los usuarios de los \
+           baldes nuevos",
+        older_programs_read: false,
+        apply: super::account::upgrade_users_files,
+    },
+    Upgrade {
+        to: 3,
+        what: "crea ORDENES.NTX y PALABRAS.NTX (los índices de Explorar y de la búsqueda, para \
+           mostrar una página y el total sin leer el catálogo entero); un programa anterior no \
+           los mantendría al día",
+        older_programs_read: true,
+        apply: super::index::upgrade,
+    },
+];
 
 /// The record a share gets when this program creates it (revision 1 has no record).
 pub(crate) fn create_record(tx: &mut WriteTx) -> DResult<()> {
@@ -509,6 +530,9 @@ pub(crate) fn may_write(tx: &mut WriteTx) -> DResult<()> {
         return Err(DomainError::Version(r));
     }
     if record.revision < 2 && s.program_revision >= 2 {
+        for u in UPGRADES.iter().filter(|u| u.to <= s.program_revision) {
+            (u.apply)(tx)?;
+        }
         store_record(
             tx,
             &ShareVersion {

@@ -48,9 +48,17 @@ pub(crate) fn tree_levels(levels: Vec<Vec<NodeView>>) -> Vec<Vec<TreeNode>> {
 /// The users hash's dispersion test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HashDispersion {
+    /// Buckets now: MAX (the spec's 80) until the table grows.
     pub buckets: u64,
+    /// MAX, the buckets the table started with.
+    pub home_buckets: u64,
+    /// Linear hashing: doublings so far, and the next bucket to split.
+    pub level: u32,
+    pub next_split: u64,
+    /// The growth bound: records per bucket above which a bucket is split.
+    pub split_load: u64,
     pub records: u64,
-    /// Records in the chain of each home bucket (home record included).
+    /// Records in the chain of each bucket (home record included).
     pub chain_lengths: Vec<u64>,
     /// `chain_lengths` summed over consecutive blocks of `block_size` buckets.
     pub block_size: u64,
@@ -58,16 +66,59 @@ pub struct HashDispersion {
     pub load_factor: f64,
     pub longest_chain: u64,
     pub empty_buckets: u64,
-    /// Pearson's chi-square of the per-bucket counts against a uniform spread.
+    /// Pearson's chi-square of the per-bucket counts against what a uniform hash gives (half
+    /// as many in the buckets already split this round as in the others).
     pub chi_square: f64,
     /// Degrees of freedom of `chi_square` (buckets - 1); a uniform hash gives about this value.
     pub degrees_of_freedom: u64,
+}
+
+impl HashDispersion {
+    /// Whether bucket `b` already uses this round's doubled modulus (split, or new).
+    fn is_split(&self, b: u64) -> bool {
+        let round = self.home_buckets << self.level;
+        b < self.next_split || b >= round
+    }
+
+    /// Buckets not split yet this round, and the others.
+    fn unsplit(&self) -> u64 {
+        (self.home_buckets << self.level).saturating_sub(self.next_split)
+    }
+
+    /// The records a uniform hash puts in bucket `b` on average: in a growing table, a bucket
+    /// already split this round (or a new one) gets half as many as one not split yet.
+    pub fn expected(&self, b: u64) -> f64 {
+        let weight = if self.is_split(b) { 1.0 } else { 2.0 };
+        let total = (self.buckets + self.unsplit()) as f64;
+        self.records as f64 * weight / total.max(1.0)
+    }
+
+    /// How many buckets a uniform hash leaves with `k` records: Poisson with each bucket's own
+    /// mean (two means in a growing table).
+    pub fn expected_with_length(&self, k: u64) -> f64 {
+        let poisson = |lambda: f64| -> f64 {
+            let mut p = (-lambda).exp();
+            for i in 1..=k {
+                p *= lambda / i as f64;
+            }
+            p
+        };
+        let unsplit = self.unsplit().min(self.buckets);
+        let split = self.buckets - unsplit;
+        let total = (self.buckets + unsplit) as f64;
+        let one = self.records as f64 / total.max(1.0);
+        split as f64 * poisson(one) + unsplit as f64 * poisson(2.0 * one)
+    }
 }
 
 impl From<Dispersion> for HashDispersion {
     fn from(d: Dispersion) -> HashDispersion {
         HashDispersion {
             buckets: d.buckets,
+            home_buckets: d.home_buckets,
+            level: d.level,
+            next_split: d.next_split,
+            split_load: d.split_load,
             records: d.records,
             chain_lengths: d.chain_lengths,
             block_size: d.block_size,

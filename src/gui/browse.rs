@@ -337,18 +337,37 @@ impl BrowseScreen {
         self.save_search.notice_ui(ui);
     }
 
-    /// A header that sorts: the label, and the direction when it is the order in use.
+    /// A header that sorts: the label as a button, with a small triangle pointing the way of
+    /// the order in use (egui's default fonts have no arrows).
     fn sort_header(ui: &mut Ui, label: &str, sort: &mut SortOrder, orders: &[SortOrder]) {
         let current = orders.iter().position(|o| o == sort);
-        let text = match current.map(|i| orders[i]) {
-            Some(SortOrder::PriceAsc) => format!("{label} (menor primero)"),
-            Some(SortOrder::PriceDesc) => format!("{label} (mayor primero)"),
-            Some(SortOrder::Newest) => format!("{label} (nuevas primero)"),
-            None => label.to_string(),
+        let (hint, up) = match current.map(|i| orders[i]) {
+            Some(SortOrder::PriceAsc) => ("Ordenado de menor a mayor precio", Some(true)),
+            Some(SortOrder::PriceDesc) => ("Ordenado de mayor a menor precio", Some(false)),
+            Some(SortOrder::Newest) => ("Ordenado de la más nueva a la más vieja", Some(false)),
+            None => ("Ordenar por esta columna", None),
         };
         let r = ui
-            .add(egui::Button::new(RichText::new(text).strong()).frame(false))
-            .on_hover_text("Ordenar por esta columna (otro clic invierte el orden)");
+            .add(egui::Button::new(RichText::new(label).strong()).frame(false))
+            .on_hover_text(if orders.len() > 1 {
+                format!("{hint} (un clic invierte el orden)")
+            } else {
+                hint.to_string()
+            });
+        if let Some(up) = up {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), Sense::hover());
+            let c = rect.center();
+            let (tip, base) = if up { (-4.0, 3.0) } else { (4.0, -3.0) };
+            ui.painter().add(egui::Shape::convex_polygon(
+                vec![
+                    egui::pos2(c.x, c.y + tip),
+                    egui::pos2(c.x + 4.5, c.y + base),
+                    egui::pos2(c.x - 4.5, c.y + base),
+                ],
+                ui.visuals().strong_text_color(),
+                egui::Stroke::NONE,
+            ));
+        }
         if r.clicked() {
             *sort = match current {
                 Some(i) => orders[(i + 1) % orders.len()],
@@ -375,12 +394,12 @@ impl BrowseScreen {
                     .cell_layout(Layout::left_to_right(Align::Center))
                     .column(Column::exact(THUMB + 12.0))
                     .column(Column::remainder().at_least(220.0).clip(true))
-                    .column(Column::exact(170.0))
+                    .column(Column::exact(125.0))
                     .column(Column::exact(70.0))
                     .column(Column::exact(170.0).clip(true))
                     .column(Column::exact(150.0).clip(true))
                     .column(Column::exact(160.0).clip(true))
-                    .column(Column::exact(170.0))
+                    .column(Column::exact(105.0))
                     .min_scrolled_height(0.0)
                     .header(24.0, |mut h| {
                         for t in [

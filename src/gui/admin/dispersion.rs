@@ -1,6 +1,7 @@
-//! The users hash's dispersion test: records per home bucket (chain length) as a histogram,
-//! the same grouped in blocks of a size the administrator types, load factor, longest chain
-//! and the uniformity figure (Pearson's chi-square against its degrees of freedom).
+//! The users hash's dispersion test: records per bucket (chain length) as a histogram, the
+//! same grouped in blocks of a size the administrator types, load factor, longest chain, the
+//! uniformity figure (Pearson's chi-square against its degrees of freedom) and the state of
+//! the table's growth (linear hashing: MAX home buckets, level, next bucket to split).
 
 use crate::domain::phrases::counted;
 use egui::{Color32, RichText, Ui};
@@ -14,6 +15,9 @@ use crate::gui::env::Env;
 const BLUE: Color32 = Color32::from_rgb(70, 130, 220);
 const GREEN: Color32 = Color32::from_rgb(80, 170, 90);
 const PURPLE: Color32 = Color32::from_rgb(150, 110, 200);
+/// Buckets drawn one by one (past this the per-bucket chart and listing would cost frames; the
+/// blocks and the saved text still cover every bucket).
+const DRAWN_BUCKETS: usize = 2000;
 
 type Loaded = (Dispersion, Vec<Vec<(u64, String)>>);
 
@@ -70,6 +74,7 @@ pub fn dispersion_text(d: &Dispersion) -> String {
         d.longest_chain,
         d.empty_buckets
     ));
+    out.push_str(&format!("{}\n", growth_line(d)));
     out.push_str(&format!(
         "Chi-cuadrado: {} con {} grados de libertad: {}\n",
         fmt2(d.chi_square),
@@ -88,6 +93,27 @@ pub fn dispersion_text(d: &Dispersion) -> String {
         out.push_str(&format!("  {l}\n"));
     }
     out
+}
+
+/// The table's growth in words.
+pub fn growth_line(d: &Dispersion) -> String {
+    let grown = d.buckets - d.home_buckets;
+    format!(
+        "Crecimiento (hash lineal): {} baldes iniciales (MAX){}; nivel {}, próximo balde a \
+         dividir {}; se divide un balde cuando hay más de {} registros por balde",
+        d.home_buckets,
+        if grown == 0 {
+            ", todavía sin divisiones".to_string()
+        } else {
+            format!(
+                ", {} por divisiones",
+                counted(grown, "balde nuevo", "baldes nuevos")
+            )
+        },
+        d.level,
+        d.next_split,
+        d.split_load
+    )
 }
 
 /// "Baldes 0-9: 2 1 3 …", ten buckets a line.
@@ -219,7 +245,17 @@ impl DispersionPanel {
                 ui.label("Bloques:");
                 ui.strong(format!("{} de {} baldes", d.blocks.len(), d.block_size));
                 ui.end_row();
+                ui.label("Baldes iniciales (MAX):");
+                ui.strong(d.home_buckets.to_string());
+                ui.label("Nivel:");
+                ui.strong(d.level.to_string());
+                ui.label("Próximo a dividir:");
+                ui.strong(d.next_split.to_string());
+                ui.label("Se divide con más de:");
+                ui.strong(format!("{} por balde", d.split_load));
+                ui.end_row();
             });
+        ui.label(growth_line(d));
         ui.label(format!("Uniformidad: {}.", verdict(d)));
         if d.records > 0 && d.load_factor < 5.0 {
             ui.label(
@@ -234,9 +270,20 @@ impl DispersionPanel {
         ui.columns(2, |cols| {
             let ui = &mut cols[0];
             ui.label(RichText::new("Registros por balde (largo de cada cadena)").strong());
+            if d.chain_lengths.len() > DRAWN_BUCKETS {
+                ui.label(
+                    RichText::new(format!(
+                        "Se dibujan los primeros {DRAWN_BUCKETS} baldes de {}; los bloques y el texto guardado los cubren todos.",
+                        d.buckets
+                    ))
+                    .small()
+                    .color(Color32::GRAY),
+                );
+            }
             let bars: Vec<Bar> = d
                 .chain_lengths
                 .iter()
+                .take(DRAWN_BUCKETS)
                 .enumerate()
                 .map(|(i, &n)| {
                     Bar::new(i as f64, n as f64)
@@ -272,7 +319,15 @@ impl DispersionPanel {
                         .width(0.8)
                 })
                 .collect();
-            let expected_block = d.load_factor * d.block_size as f64;
+            // What a uniform hash puts in each block (in a growing table the buckets not split
+            // yet this round expect twice as many as the others).
+            let expected_block: Vec<[f64; 2]> = (0..d.blocks.len() as u64)
+                .map(|i| {
+                    let lo = i * d.block_size;
+                    let hi = (lo + d.block_size).min(d.buckets);
+                    [(i + 1) as f64, (lo..hi).map(|b| d.expected(b)).sum::<f64>()]
+                })
+                .collect();
             Plot::new("por-bloque")
                 .height(plot_h)
                 .allow_scroll(false)
@@ -284,8 +339,9 @@ impl DispersionPanel {
                     p.bar_chart(
                         BarChart::new("Registros del bloque", solid(bars, GREEN)).color(GREEN),
                     );
-                    p.hline(
-                        egui_plot::HLine::new("Esperado si fuera uniforme", expected_block)
+                    p.points(
+                        Points::new("Esperado si fuera uniforme", PlotPoints::from(expected_block))
+                            .radius(3.0)
                             .color(Color32::from_rgb(220, 120, 40)),
                     );
                 });
@@ -305,16 +361,9 @@ impl DispersionPanel {
                         .width(0.8)
                 })
                 .collect();
-            // What a uniform hash gives: Poisson with mean = load factor.
-            let lambda = d.load_factor;
-            let mut p_k = (-lambda).exp();
-            let expected: Vec<[f64; 2]> = (0..freq.len())
-                .map(|k| {
-                    if k > 0 {
-                        p_k *= lambda / k as f64;
-                    }
-                    [k as f64, p_k * d.buckets as f64]
-                })
+            // What a uniform hash gives: Poisson with each bucket's mean.
+            let expected: Vec<[f64; 2]> = (0..freq.len() as u64)
+                .map(|k| [k as f64, d.expected_with_length(k)])
                 .collect();
             Plot::new("frecuencias")
                 .height(plot_h)
@@ -335,7 +384,7 @@ impl DispersionPanel {
                 .id_salt("listado")
                 .show(ui, |ui| {
                     ui.label(RichText::new("Registros por balde").strong());
-                    for l in bucket_lines(&d) {
+                    for l in bucket_lines(&d).into_iter().take(DRAWN_BUCKETS / 10) {
                         ui.monospace(l);
                     }
                     ui.label(RichText::new("Registros por bloque").strong());
