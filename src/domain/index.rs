@@ -11,6 +11,7 @@
 //!  tag 0: value = price in cents               (price order)
 //!  tag 1: value = publication id               (newest first = descending)
 //!  tag 2: bits 61..0 = closing time (ms)       (which listings expired)
+//!  tag 3: category, value 0                    (census: every publication, every state)
 //! ```
 //!
 //! Category, condition and province are *scopes*: 0 means "any". Each publication for sale is
@@ -63,6 +64,8 @@ pub const MAX_PRICE_CENTS: i64 = VALUE_MAX as i64;
 const TAG_PRICE: u64 = 0;
 const TAG_NEWEST: u64 = 1;
 const TAG_CLOSING: u64 = 2;
+/// Tag 3: the category census, one entry per publication in every state.
+const TAG_CENSUS: u64 = 3;
 const PROVINCE_GONE: u64 = 31;
 /// Expired listings taken out of the indexes by each transaction that changes a publication.
 pub const SWEEP_PER_TX: usize = 16;
@@ -157,6 +160,21 @@ fn order_entries(f: &Facts, pos: u64) -> Vec<Entry> {
     v
 }
 
+/// The census entry of a publication (every state): its category's count is a rank difference.
+fn census_entry(p: &Publication) -> Entry {
+    Entry {
+        key: order_key(TAG_CENSUS, scope(p.category.min(MAX_CATEGORY), 0, 0), 0),
+        pos: p.id - 1,
+        payload: 0,
+    }
+}
+
+/// How many publications, in every state, category `category` has (from the census).
+pub(crate) fn census(tx: &mut impl Tx, category: u64) -> DResult<u64> {
+    let k = order_key(TAG_CENSUS, scope(category.min(MAX_CATEGORY), 0, 0), 0);
+    Ok(ORDERS.count_range(tx, k, k)?)
+}
+
 fn word_entries(p: &Publication, payload: u64) -> Vec<Entry> {
     let title = words::stems(&p.title);
     let seen: HashSet<&String> = title.iter().collect();
@@ -213,6 +231,15 @@ pub(crate) fn ensure(tx: &mut WriteTx) -> DResult<bool> {
     Ok(true)
 }
 
+/// The format upgrade to revision 3 (see `version::UPGRADES`): the indexes built afresh from
+/// PUBLICADOS.DAT, whatever an earlier build of this revision left.
+pub(crate) fn upgrade(tx: &mut WriteTx) -> DResult<()> {
+    if !ensure(tx)? {
+        rebuild(tx)?;
+    }
+    Ok(())
+}
+
 /// Refuses values that do not fit the index keys (see the module's bounds).
 pub(crate) fn check_bounds(price: i64) -> DResult<()> {
     if price > MAX_PRICE_CENTS {
@@ -251,6 +278,9 @@ pub(crate) fn on_change(
         // caller writes the record before calling, so the build saw `new`.
         return sweep_expired(tx, now, SWEEP_PER_TX);
     }
+    // The category census counts every state.
+    let census_old: Vec<Entry> = old.map(census_entry).into_iter().collect();
+    apply(tx, &ORDERS, census_old, vec![census_entry(new)])?;
     let was = old.is_some_and(|o| o.state == PubState::Published);
     let is = new.state == PubState::Published && !new.expired(now);
     if !was && !is {
@@ -363,7 +393,11 @@ fn expected(tx: &mut impl Tx, now: i64) -> DResult<(BTreeSet<Entry>, BTreeSet<En
         let Ok(p) = Publication::decode(&b) else {
             continue;
         };
-        if p.state != PubState::Published || p.expired(now) || p.id != pos + 1 {
+        if p.id != pos + 1 {
+            continue;
+        }
+        o.insert(census_entry(&p));
+        if p.state != PubState::Published || p.expired(now) {
             continue;
         }
         let prov = province_code(users.get(&p.seller).copied());
@@ -836,6 +870,12 @@ mod tests;
 /// A key of ORDENES.NTX in words (the administrator's tree drawing).
 pub fn describe_order_key(key: u64) -> String {
     let tag = key >> 62;
+    if tag == TAG_CENSUS {
+        return format!(
+            "censo de la categoría {}",
+            (key >> (VALUE_BITS + 7)) & MAX_CATEGORY
+        );
+    }
     if tag == TAG_CLOSING {
         return format!(
             "cierre {}",

@@ -481,15 +481,25 @@ pub struct Upgrade {
 /// [`may_write`]), with every later step applied in the same transaction. The next change of
 /// the format that older programs would mishandle adds its step here (several steps may share
 /// a revision).
-pub static UPGRADES: &[Upgrade] = &[Upgrade {
-    to: 3,
-    what: "crea USUARIOS.IDS (los usuarios por id, para no leer el archivo de usuarios entero) y \
+pub static UPGRADES: &[Upgrade] = &[
+    Upgrade {
+        to: 3,
+        what: "crea USUARIOS.IDS (los usuarios por id, para no leer el archivo de usuarios entero) y \
            PRESENCIA.DAT (quién está conectado); desde entonces el hash de usuarios crece más \
            allá de sus 80 baldes, y un programa anterior no encontraría a los usuarios de los \
            baldes nuevos",
-    older_programs_read: false,
-    apply: super::account::upgrade_users_files,
-}];
+        older_programs_read: false,
+        apply: super::account::upgrade_users_files,
+    },
+    Upgrade {
+        to: 3,
+        what: "crea ORDENES.NTX y PALABRAS.NTX (los índices de Explorar y de la búsqueda, para \
+           mostrar una página y el total sin leer el catálogo entero); un programa anterior no \
+           los mantendría al día",
+        older_programs_read: true,
+        apply: super::index::upgrade,
+    },
+];
 
 /// The record a share gets when this program creates it (revision 1 has no record).
 pub(crate) fn create_record(tx: &mut WriteTx) -> DResult<()> {
