@@ -485,6 +485,10 @@ fn another_terminals_heartbeat_leaves_the_users_file_in_this_terminals_cache() {
     let again = b.browse(&filter).unwrap();
     assert_eq!(again, first);
     let r = reads.lock().unwrap().clone();
+    println!(
+        "browse on B after A's heartbeat: {:?}, reads per file {r:?}",
+        b.share().last_tx_stats()
+    );
     for f in [USERS.data, USERS.control, USERS_IDS] {
         assert_eq!(r.get(f).copied().unwrap_or(0), 0, "{f} re-read: {r:?}");
     }
