@@ -362,7 +362,8 @@ for size in ${SIZES:-1280x800 800x600}; do
   if [ "$small" = 1 ]; then click 74 101 2.5; else click 798 78 2.5; fi
   shot admin-dispersion
   if [ "$small" = 1 ]; then click 221 101; else click 945 78; fi
-  click 68 $((sub + 19)) 4
+  # «Revisar la carpeta» (under a description of two lines at 800 px).
+  click 68 $((sub + 19 + $([ "$small" = 1 ] && echo 13 || echo 0))) 4
   shot admin-revision
   fi
 
