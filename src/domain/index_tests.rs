@@ -260,7 +260,7 @@ fn pages_equal_a_scan_through_random_changes() {
     }
     // Rebuilt from scratch, the indexes hold the same.
     let before = m.read(|tx| Ok(ORDERS.all(tx)?)).unwrap();
-    m.write(|tx| rebuild(tx)).unwrap();
+    m.write(rebuild).unwrap();
     assert_eq!(m.read(|tx| Ok(ORDERS.all(tx)?)).unwrap(), before);
     assert_sound(&m);
 }
