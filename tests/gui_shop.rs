@@ -10,7 +10,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use ventalibre::domain::catalog::PublicationChanges;
-use ventalibre::domain::{Kind, Market, PubState, Rating};
+use ventalibre::domain::{DomainError, Kind, Market, PubState, Rating};
 use ventalibre::gui::App;
 use ventalibre::gui::browse::BrowseScreen;
 use ventalibre::gui::favourites::FavouritesScreen;
@@ -229,10 +229,16 @@ fn a_search_saved_in_explorar_announces_a_new_listing_in_novedades() {
     let juan = user(&m, "juan@example.com", "Gómez, Juan", 0);
     let mut h = logged_in(&m, &juan, BrowseScreen::TAB, BIG);
     type_in(&mut h, "Buscar en nombre y descripción", "guitarras");
+    // The price range of Explorar goes with the search.
+    type_in(&mut h, "Precio desde", "100.000");
+    type_in(&mut h, "hasta", "200.000");
     enter_in(&mut h, "Buscar en nombre y descripción");
     click_button(&mut h, "Guardar esta búsqueda");
     assert!(has(&h, "Búsqueda guardada"), "no notice after saving");
-    assert_eq!(m.saved_searches(&juan).unwrap().len(), 1);
+    let saved = m.saved_searches(&juan).unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].spec.min_price, Some(100_000_00), "{saved:?}");
+    assert_eq!(saved[0].spec.max_price, Some(200_000_00), "{saved:?}");
     // The same search twice is refused, saying why.
     click_button(&mut h, "Guardar esta búsqueda");
     assert_eq!(m.saved_searches(&juan).unwrap().len(), 1);
@@ -466,4 +472,61 @@ fn the_shop_screens_fit_in_800_by_600() {
     for label in ["Mis favoritos", "Búsquedas guardadas", "Novedades"] {
         click_button(&mut j, label);
     }
+}
+
+#[test]
+fn a_buyer_is_not_offered_the_heart_on_what_they_bought_and_the_messages_say_argentine_money() {
+    let (_t, m) = share("comprada");
+    let ana = user(&m, "ana@example.com", "Pérez, Ana", 2);
+    let juan = user(&m, "juan@example.com", "Gómez, Juan", 0);
+    let lu = user(&m, "lucia@example.com", "Fernández, Lucía", 1);
+    let id = publish(
+        &m,
+        &ana,
+        "Electrónica",
+        "Parlante bluetooth JBL",
+        "Como nuevo",
+        1_234_50,
+        Kind::Used,
+    );
+    // Lucía follows it before Juan buys it.
+    m.add_favourite(&lu, id).unwrap();
+
+    // Juan has no money: the purchase is refused in Argentine money.
+    let mut h = logged_in(&m, &juan, BrowseScreen::TAB, BIG);
+    open_listing(&mut h, "Parlante bluetooth JBL");
+    assert!(has(&h, "Agregar a favoritos"));
+    let e = m.buy(&juan, id).unwrap_err().to_string();
+    assert!(
+        e.contains("su billetera tiene $ 0,00 y el artículo cuesta $ 1.234,50"),
+        "{e}"
+    );
+    m.deposit(&juan, 2_000_00).unwrap();
+    m.buy(&juan, id).unwrap();
+    settle(&mut h);
+    let ctx = h.ctx.clone();
+    mui(&mut h).open(PublicationScreen::TAB, id, &ctx);
+    settle(&mut h);
+    assert!(has(&h, "Parlante bluetooth JBL"));
+    assert!(
+        !has(&h, "Agregar a favoritos"),
+        "offered on a listing he bought"
+    );
+    assert!(!has(&h, "En sus favoritos"));
+    // The domain refuses it too, with the reason.
+    let e = m.add_favourite(&juan, id).unwrap_err();
+    assert!(matches!(e, DomainError::Conflict(_)), "{e:?}");
+    assert!(e.to_string().contains("ya la compró"), "{e}");
+
+    // Lucía still sees hers and may take it off; nobody may add the sold listing.
+    let mut l = logged_in(&m, &lu, BrowseScreen::TAB, BIG);
+    let ctx = l.ctx.clone();
+    mui(&mut l).open(PublicationScreen::TAB, id, &ctx);
+    settle(&mut l);
+    assert!(has(&l, "En sus favoritos"));
+    click_button(&mut l, "En sus favoritos");
+    assert!(!m.is_favourite(&lu, id).unwrap());
+    assert!(!has(&l, "Agregar a favoritos"));
+    assert!(!has(&l, "En sus favoritos"));
+    assert!(m.add_favourite(&lu, id).is_err());
 }

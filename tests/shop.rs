@@ -559,3 +559,61 @@ fn the_demo_is_a_coherent_shop_with_pictures_and_passes_check() {
     assert_eq!(titles(&m), titles(&m2));
     drop(t);
 }
+
+#[test]
+fn a_bulk_demo_goes_through_the_program_s_own_operations_and_is_the_same_for_a_seed() {
+    let o = DemoOptions {
+        users: 120,
+        publications: 3000,
+        seed: 11,
+        photos: true,
+    };
+    let make = |name: &str, photos: bool| {
+        let (t, m) = share(name);
+        let o = DemoOptions {
+            photos,
+            ..o.clone()
+        };
+        let mut steps = Vec::new();
+        let sum = m
+            .demo_bulk(&o, &mut |p| steps.push((p.stage, p.done, p.total)))
+            .unwrap();
+        (t, m, sum, steps)
+    };
+    let (t, m, sum, steps) = make("bulk", true);
+    assert_eq!((sum.users, sum.publications), (120, 3000));
+    // A bounded sample gets questions and sales, and the pictures are shared.
+    assert!(sum.sales > 0 && sum.conversations > 0, "{sum:?}");
+    assert!(sum.conversations < 3000, "{sum:?}");
+    assert!(sum.photos > 0 && sum.photos < 1000, "{sum:?}");
+    // Progress reaches the end of each stage.
+    for stage in ["usuarios", "publicaciones y actividad"] {
+        let last = steps.iter().rfind(|s| s.0 == stage).unwrap();
+        assert_eq!(last.1, last.2, "{stage}: {steps:?}");
+    }
+    // Every index agrees with the data (they were kept by publish/pause/cancel/buy).
+    check_ok(&m);
+    let cats = m.categories().unwrap();
+    assert_eq!(cats.iter().map(|c| c.publications).sum::<u64>(), 3000);
+    let states = m.browse(&Default::default()).unwrap();
+    assert!(
+        states.len() > 1000 && states.len() < 3000,
+        "{}",
+        states.len()
+    );
+    assert!(states.iter().all(|p| p.state == PubState::Published));
+    let (_, all) = m.dump_records().unwrap();
+    assert!(all.iter().any(|p| p.state == PubState::Paused));
+    assert!(all.iter().any(|p| p.state == PubState::Sold));
+
+    // The same seed makes the same share (pictures apart: they take long in a debug build).
+    let (t2, m2, _, _) = make("bulk2", false);
+    let rows = |m: &Market| -> Vec<(u64, String, i64, u64)> {
+        let (_, all) = m.dump_records().unwrap();
+        all.into_iter()
+            .map(|p| (p.id, p.title, p.price, p.seller))
+            .collect()
+    };
+    assert_eq!(rows(&m), rows(&m2));
+    drop((t, t2));
+}

@@ -577,3 +577,54 @@ fn a_share_of_revision_2_reads_and_its_upgrade_makes_the_index_again() {
     assert_eq!(k, b"bruno@ejemplo.com.ar");
     assert!(m.user_view("bruno@ejemplo.com.ar").unwrap().online);
 }
+
+#[test]
+fn the_users_of_a_page_come_in_few_reads() {
+    let d = Dir::new("pagefetch");
+    let m = Market::open(&d.0, true).unwrap();
+    grow_to(&m, 5000);
+    // Fifty sellers, spread over the file.
+    let ids: Vec<u64> = (0..50).map(|i| 2 + i * 97).collect();
+    m.share().drop_cache();
+    m.share()
+        .read(|tx| -> Result<(), StorageError> {
+            for &id in &ids {
+                assert!(USERS.get_by_id(tx, id)?.is_some());
+            }
+            Ok(())
+        })
+        .unwrap();
+    let one_by_one = m.share().last_tx_stats();
+    m.share().drop_cache();
+    m.share()
+        .read(|tx| -> Result<(), StorageError> {
+            USERS.prefetch_ids(tx, &ids)?;
+            for &id in &ids {
+                assert!(USERS.get_by_id(tx, id)?.is_some());
+            }
+            Ok(())
+        })
+        .unwrap();
+    let batched = m.share().last_tx_stats();
+    println!("50 users by id, cold: one by one {one_by_one:?}; batched {batched:?}");
+    // The index slots come in one read; the user slots, spread over the file, in runs.
+    assert!(
+        batched.reads * 3 < one_by_one.reads * 2,
+        "{one_by_one:?} → {batched:?}"
+    );
+    // Neighbours come in one read: ids 2..52 are 50 consecutive index slots.
+    let near: Vec<u64> = (2..52).collect();
+    m.share().drop_cache();
+    m.share()
+        .read(|tx| -> Result<(), StorageError> {
+            USERS.prefetch_ids(tx, &near)?;
+            for &id in &near {
+                assert!(USERS.get_by_id(tx, id)?.is_some());
+            }
+            Ok(())
+        })
+        .unwrap();
+    let near_stats = m.share().last_tx_stats();
+    println!("50 neighbouring users by id, cold, batched: {near_stats:?}");
+    assert!(near_stats.reads < 60, "{near_stats:?}");
+}

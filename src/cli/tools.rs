@@ -2,6 +2,7 @@
 //! share's check and the demo generator.
 
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use serde_json::json;
@@ -192,12 +193,30 @@ pub struct Demo {
 
 impl Demo {
     pub fn run(self, cx: &Ctx) -> Out {
-        let sum = cx.market.demo_with(&crate::domain::demo::DemoOptions {
-            users: self.users,
-            publications: self.publications,
-            seed: self.seed,
-            photos: !self.no_photos,
-        })?;
+        let started = Instant::now();
+        let mut last = (Instant::now(), "");
+        let mut progress = |p: crate::domain::demo::DemoProgress| {
+            // One line a second at most (and each stage's last), on stderr.
+            if last.0.elapsed().as_secs_f64() >= 1.0 || p.done == p.total || p.stage != last.1 {
+                eprintln!(
+                    "demo: {} {}/{} ({:.0} s)",
+                    p.stage,
+                    p.done,
+                    p.total,
+                    started.elapsed().as_secs_f64()
+                );
+                last = (Instant::now(), p.stage);
+            }
+        };
+        let sum = cx.market.demo_progress(
+            &crate::domain::demo::DemoOptions {
+                users: self.users,
+                publications: self.publications,
+                seed: self.seed,
+                photos: !self.no_photos,
+            },
+            &mut progress,
+        )?;
         Ok((
             to_value(&sum),
             format!(

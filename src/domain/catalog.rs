@@ -153,6 +153,30 @@ impl Ctx {
         })
     }
 
+    /// Loads the users `ids` (a page's sellers) into the memo with few reads: their
+    /// USUARIOS.IDS slots and then their user slots, each in runs of neighbours.
+    pub fn prefetch_users(
+        &self,
+        tx: &mut impl Tx,
+        ids: impl IntoIterator<Item = u64>,
+    ) -> DResult<()> {
+        let mut want: Vec<u64> = {
+            let memo = self.users.borrow();
+            ids.into_iter()
+                .filter(|id| !memo.contains_key(id))
+                .collect()
+        };
+        want.sort_unstable();
+        want.dedup();
+        if want.len() > 1 && USERS.has_ids(tx)? {
+            USERS.prefetch_ids(tx, &want)?;
+        }
+        for id in want {
+            self.user(tx, id)?;
+        }
+        Ok(())
+    }
+
     /// The user with id `id` (None: deleted): through USUARIOS.IDS the first time (two
     /// reads), from the memo after.
     pub fn user(&self, tx: &mut impl Tx, id: u64) -> DResult<Option<Rc<User>>> {
@@ -293,7 +317,7 @@ fn check_closes(c: &mut Checks, closes: NaiveDate) {
     if closes < Local::now().date_naive() {
         c.fail(
             Field::Closes,
-            format!("la fecha de cierre {closes} ya pasó"),
+            format!("la fecha de cierre {} ya pasó", super::format::date(closes)),
         );
     }
 }
@@ -394,6 +418,26 @@ pub(crate) fn publish_in_tx(
     super::saved_searches::on_published(tx, &p, u, now)?;
     tx.log_event(&u.email, "publicación", &format!("{id} {}", p.title))?;
     Ok(p)
+}
+
+/// Pauses, resumes or cancels publication `id` as `u`, if `rule` allows it (the demo calls it
+/// with the time each change happened).
+pub(crate) fn change_state_in_tx(
+    tx: &mut WriteTx,
+    u: &User,
+    id: u64,
+    rule: fn(Option<Actor>, &Listing) -> Permission,
+    to: PubState,
+    op: &str,
+    now: i64,
+) -> DResult<()> {
+    let mut p = load_pub(tx, id)?;
+    rule(Some(Actor::from(u)), &Listing::of_record(&p, now))?;
+    p.state = to;
+    p.updated_ms = now;
+    store_pub(tx, &p)?;
+    tx.log_event(&u.email, op, &id.to_string())?;
+    Ok(())
 }
 
 impl Market {
@@ -620,13 +664,7 @@ impl Market {
     ) -> DResult<()> {
         self.write(|tx| {
             let u = current(tx, s)?;
-            let mut p = load_pub(tx, id)?;
-            rule(Some(Actor::from(&u)), &Listing::of_record(&p, now_ms()))?;
-            p.state = to;
-            p.updated_ms = now_ms();
-            store_pub(tx, &p)?;
-            tx.log_event(&u.email, op, &id.to_string())?;
-            Ok(())
+            change_state_in_tx(tx, &u, id, rule, to, op, now_ms())
         })
     }
 
@@ -702,6 +740,7 @@ impl Market {
             let pubs = load_page(tx, &positions)?;
             let mut ctx = Ctx::load(tx)?;
             ctx.now = now;
+            ctx.prefetch_users(tx, pubs.iter().map(|p| p.seller))?;
             let items = pubs
                 .iter()
                 .map(|p| view(tx, &ctx, p, false))

@@ -16,7 +16,7 @@ use super::market::*;
 use super::photos::{PHOTOS_DIR, hex, thumb_name};
 use super::records::*;
 use super::views::{HashDispersion, TreeNode, tree_levels};
-use super::{DResult, Market, format_cents};
+use super::{DResult, Market, format};
 use crate::me::Problems;
 use crate::me::hash::CON_LAST_ID;
 use crate::storage::blobs::BlobStore;
@@ -261,7 +261,7 @@ fn cross_file(
         if u.balance < 0 {
             users_p.push(format!(
                 "{who}: saldo negativo ({})",
-                format_cents(u.balance)
+                format::money(u.balance)
             ));
         }
         users.entry(u.id).or_insert(u);
@@ -276,8 +276,8 @@ fn cross_file(
     for (k, c) in &cats {
         if c.commission_bp > 100_00 {
             cats_p.push(format!(
-                "categoría {k}: comisión de {} %",
-                format_cents(c.commission_bp as i64)
+                "categoría {k}: comisión de {}",
+                format::percent(c.commission_bp)
             ));
         }
     }
@@ -320,7 +320,7 @@ fn cross_file(
             data.push(format!("{what}: categoría {} inexistente", p.category));
         }
         if p.price <= 0 {
-            data.push(format!("{what}: precio {}", format_cents(p.price)));
+            data.push(format!("{what}: precio {}", format::money(p.price)));
         }
         if p.state == PubState::Blocked
             && !matches!(p.state_before_block, PubState::Published | PubState::Paused)
@@ -372,11 +372,11 @@ fn cross_file(
         }
         if s.commission != super::money::commission(s.price, s.commission_bp) {
             sales_p.push(format!(
-                "{what}: comisión $ {} y al {} % de $ {} corresponde $ {}",
-                format_cents(s.commission),
-                format_cents(s.commission_bp as i64),
-                format_cents(s.price),
-                format_cents(super::money::commission(s.price, s.commission_bp))
+                "{what}: comisión {} y al {} % de {} corresponde {}",
+                format::money(s.commission),
+                format::percent_number(s.commission_bp),
+                format::money(s.price),
+                format::money(super::money::commission(s.price, s.commission_bp))
             ));
         }
     }
@@ -430,18 +430,18 @@ fn cross_file(
         };
         if !sign_ok {
             money.push(format!(
-                "{what}: {} de $ {}",
+                "{what}: {} de {}",
                 m.kind.label(),
-                format_cents(m.amount)
+                format::money(m.amount)
             ));
         }
         let bal = running.entry(m.user).or_default();
         *bal = bal.saturating_add(m.amount);
         if *bal != m.balance_after {
             money.push(format!(
-                "{what}: dice dejar el saldo en $ {} y los movimientos anteriores dan $ {}",
-                format_cents(m.balance_after),
-                format_cents(*bal)
+                "{what}: dice dejar el saldo en {} y los movimientos anteriores dan {}",
+                format::money(m.balance_after),
+                format::money(*bal)
             ));
             *bal = m.balance_after;
         }
@@ -463,8 +463,8 @@ fn cross_file(
     for (k, sum) in &pairs {
         if *sum != 0 {
             money.push(format!(
-                "las {k} no se compensan: suman $ {}",
-                format_cents(*sum)
+                "las {k} no se compensan: suman {}",
+                format::money(*sum)
             ));
         }
     }
@@ -473,19 +473,19 @@ fn cross_file(
         let s = sums.get(&u.id).copied().unwrap_or(0);
         if s != u.balance {
             users_p.push(format!(
-                "usuario {} ({}): saldo $ {} y sus movimientos suman $ {}",
+                "usuario {} ({}): saldo {} y sus movimientos suman {}",
                 u.id,
                 u.email,
-                format_cents(u.balance),
-                format_cents(s)
+                format::money(u.balance),
+                format::money(s)
             ));
         }
     }
     for (id, s) in &sums {
         if !users.contains_key(id) && *s != 0 {
             money.push(format!(
-                "el usuario {id} ya no existe y sus movimientos suman $ {}",
-                format_cents(*s)
+                "el usuario {id} ya no existe y sus movimientos suman {}",
+                format::money(*s)
             ));
         }
     }
@@ -533,10 +533,10 @@ fn cross_file(
         }
         if i.quantity == 0 || i.total != i.unit_price.saturating_mul(i.quantity as i64) {
             inv_p.push(format!(
-                "{what}: total $ {} y la línea da {} × $ {}",
-                format_cents(i.total),
+                "{what}: total {} y la línea da {} × {}",
+                format::money(i.total),
                 i.quantity,
-                format_cents(i.unit_price)
+                format::money(i.unit_price)
             ));
         }
         match sales.get(&i.sale_pos) {

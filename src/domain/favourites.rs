@@ -12,7 +12,7 @@ use super::catalog::{Ctx, PublicationView, view};
 use super::format::money;
 use super::market::*;
 use super::records::*;
-use super::{DResult, Market, conflict, denied, format_cents};
+use super::{DResult, Market, conflict, format_cents};
 use crate::me::queues::{Item, PartialQueues};
 use crate::storage::codec::{Dec, Enc};
 use crate::storage::ident::now_ms;
@@ -96,9 +96,10 @@ pub(crate) fn is_favourite(tx: &mut impl Tx, user: u64, publication: u64) -> DRe
 }
 
 pub(crate) fn add_in_tx(tx: &mut WriteTx, u: &User, p: &Publication, now: i64) -> DResult<bool> {
-    if p.seller == u.id {
-        return denied("no puede marcar como favorita su propia publicación");
-    }
+    super::permissions::may_favourite(
+        Some(super::permissions::Actor::from(u)),
+        &super::permissions::Listing::of_record(p, now),
+    )?;
     if find(tx, u.id, p.id)?.is_some() {
         return Ok(false);
     }

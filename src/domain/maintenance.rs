@@ -40,7 +40,7 @@ use super::check::CheckReport;
 use super::market::*;
 use super::photos::{self, PHOTOS_DIR, PhotoFolder, hex, thumb_name};
 use super::records::*;
-use super::{DResult, DomainError, Market, conflict, denied, format_cents, invalid};
+use super::{DResult, DomainError, Market, conflict, denied, format, invalid};
 use crate::me::hash::{CON_BUCKETS, CON_LAST_ID};
 use crate::storage::ctl::{
     CATALOG_OFFSET, CTL_FILE, Catalog, CommitState, IDENTITY_OFFSET, Identity, STATE_OFFSET,
@@ -917,11 +917,11 @@ fn repair_tx(
                     .any(|c| c.contains(&format!("el id {} ", u.id)))
             {
                 rebuilt.push(format!(
-                    "{}: saldo de {} corregido de $ {} a $ {} (la suma de sus movimientos)",
+                    "{}: saldo de {} corregido de {} a {} (la suma de sus movimientos)",
                     USERS.data,
                     u.email,
-                    format_cents(u.balance),
-                    format_cents(s)
+                    format::money(u.balance),
+                    format::money(s)
                 ));
                 u.balance = s;
                 store_user(tx, &u)?;

@@ -43,8 +43,10 @@ pub struct Listing {
     pub state: PubState,
     /// Published, and its closing date has passed.
     pub expired: bool,
-    /// The closing day as shown.
+    /// The closing day as shown (`31/12/2026`).
     pub closes: String,
+    /// Who bought it, once sold.
+    pub buyer: Option<u64>,
 }
 
 impl Listing {
@@ -54,7 +56,8 @@ impl Listing {
             seller: v.seller_id,
             state: v.state,
             expired: v.expired,
-            closes: v.closes.clone(),
+            closes: super::format::date_of_ms(v.closes_ms),
+            buyer: v.buyer_id,
         }
     }
 
@@ -64,7 +67,8 @@ impl Listing {
             seller: p.seller,
             state: p.state,
             expired: p.expired(now_ms),
-            closes: super::dates::date_of_ms(p.closes_ms),
+            closes: super::format::date_of_ms(p.closes_ms),
+            buyer: (p.buyer != 0).then_some(p.buyer),
         }
     }
 }
@@ -188,6 +192,40 @@ pub fn may_ask(who: Option<Actor>, l: &Listing) -> Permission {
     Ok(())
 }
 
+/// Whether `who` may add the publication to their favourites (removing one is always
+/// allowed): not their own, not one they bought, not one that will never be for sale again.
+pub fn may_favourite(who: Option<Actor>, l: &Listing) -> Permission {
+    let a = signed_in(who, "guardar favoritos")?;
+    if a.admin {
+        return refuse(
+            RefusalKind::Denied,
+            "la cuenta de administración no guarda favoritos",
+        );
+    }
+    if a.user_id == l.seller {
+        return refuse(
+            RefusalKind::Denied,
+            "no puede marcar como favorita su propia publicación",
+        );
+    }
+    if l.buyer == Some(a.user_id) {
+        return refuse(
+            RefusalKind::State,
+            "ya la compró: la encuentra en «Mis compras»",
+        );
+    }
+    if matches!(l.state, PubState::Sold | PubState::Cancelled) {
+        return refuse(
+            RefusalKind::State,
+            format!(
+                "{}: ya no se puede agregar a favoritos",
+                state_phrase(l.state, false, &l.closes)
+            ),
+        );
+    }
+    Ok(())
+}
+
 pub fn may_answer(who: Option<Actor>, l: &Listing) -> Permission {
     own(who, l, "responder en")
 }
@@ -293,6 +331,8 @@ pub struct ListingActions {
     pub cancel: Permission,
     pub block: Permission,
     pub unblock: Permission,
+    /// Adding it to the favourites.
+    pub favourite: Permission,
 }
 
 impl ListingActions {
@@ -310,6 +350,7 @@ impl ListingActions {
             cancel: may_cancel(a, &l),
             block: may_block(a, &l),
             unblock: may_unblock(a, &l),
+            favourite: may_favourite(a, &l),
         }
     }
 }
@@ -329,7 +370,8 @@ mod tests {
             seller: 2,
             state,
             expired,
-            closes: "2026-01-31".into(),
+            closes: "31/01/2026".into(),
+            buyer: (state == PubState::Sold).then_some(3),
         }
     }
 
@@ -403,7 +445,7 @@ mod tests {
         );
         assert_eq!(
             why(&may_buy(BUYER, &listing(PubState::Published, true))),
-            Some("la publicación venció el 2026-01-31")
+            Some("la publicación venció el 31/01/2026")
         );
         assert!(may_ask(BUYER, &listing(PubState::Paused, false)).is_ok());
         assert_eq!(
@@ -413,5 +455,36 @@ mod tests {
         assert!(may_ask(SELLER, &published).is_err());
         assert!(may_answer(SELLER, &published).is_ok());
         assert!(may_answer(BUYER, &published).is_err());
+    }
+
+    #[test]
+    fn who_may_add_a_favourite() {
+        let published = listing(PubState::Published, false);
+        assert!(may_favourite(BUYER, &published).is_ok());
+        assert!(may_favourite(BUYER, &listing(PubState::Paused, false)).is_ok());
+        assert_eq!(
+            may_favourite(None, &published).unwrap_err().kind,
+            RefusalKind::SignIn
+        );
+        assert_eq!(
+            may_favourite(SELLER, &published).unwrap_err().kind,
+            RefusalKind::Denied
+        );
+        assert!(may_favourite(ADMIN, &published).is_err());
+        // Sold to BUYER: they bought it; nobody else may follow it either.
+        let sold = listing(PubState::Sold, false);
+        assert_eq!(
+            why(&may_favourite(BUYER, &sold)),
+            Some("ya la compró: la encuentra en «Mis compras»")
+        );
+        let other = Some(Actor {
+            user_id: 4,
+            admin: false,
+        });
+        assert_eq!(
+            why(&may_favourite(other, &sold)),
+            Some("la publicación está vendida: ya no se puede agregar a favoritos")
+        );
+        assert!(may_favourite(other, &listing(PubState::Cancelled, false)).is_err());
     }
 }

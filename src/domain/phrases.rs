@@ -43,7 +43,7 @@ pub fn state_adjective(s: PubState) -> &'static str {
     }
 }
 
-/// "la publicación está vendida"; "la publicación venció el 2026-12-31" for a published one
+/// "la publicación está vendida"; "la publicación venció el 31/12/2026" for a published one
 /// whose closing date passed.
 pub fn state_phrase(s: PubState, expired: bool, closes: &str) -> String {
     if expired && s == PubState::Published {

@@ -8,7 +8,9 @@ use super::news::{News, NewsKind};
 use super::permissions::{Actor, Listing, may_answer, may_ask, may_buy};
 use super::records::*;
 use super::text::multiline_text;
-use super::{DResult, Field, Market, OnField, conflict, denied, format_cents, invalid, not_found};
+use super::{
+    DResult, Field, Market, OnField, conflict, denied, format, format_cents, invalid, not_found,
+};
 use crate::me::queues::Head;
 use crate::storage::ident::now_ms;
 use crate::storage::record::Slot;
@@ -222,8 +224,8 @@ fn check_amount_unfielded(cents: i64) -> DResult<()> {
     }
     if cents > MAX_AMOUNT {
         return invalid(format!(
-            "el importe máximo por operación es $ {}",
-            format_cents(MAX_AMOUNT)
+            "el importe máximo por operación es {}",
+            format::money(MAX_AMOUNT)
         ));
     }
     Ok(())
@@ -279,9 +281,9 @@ pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) ->
     }
     if buyer.balance < p.price {
         return conflict(format!(
-            "saldo insuficiente: su billetera tiene $ {} y el artículo cuesta $ {}; deposite la diferencia",
-            format_cents(buyer.balance),
-            format_cents(p.price)
+            "saldo insuficiente: su billetera tiene {} y el artículo cuesta {}; deposite la diferencia",
+            format::money(buyer.balance),
+            format::money(p.price)
         ));
     }
     let bp = CATEGORIES
@@ -641,9 +643,9 @@ impl Market {
             let mut u = current(tx, s)?;
             if cents > u.balance {
                 return conflict(format!(
-                    "saldo insuficiente: quiere retirar $ {} y su billetera tiene $ {}",
-                    format_cents(cents),
-                    format_cents(u.balance)
+                    "saldo insuficiente: quiere retirar {} y su billetera tiene {}",
+                    format::money(cents),
+                    format::money(u.balance)
                 ))
                 .on(Field::Amount);
             }
@@ -669,9 +671,9 @@ impl Market {
             }
             if cents > u.balance {
                 return conflict(format!(
-                    "saldo insuficiente: quiere transferir $ {} y su billetera tiene $ {}",
-                    format_cents(cents),
-                    format_cents(u.balance)
+                    "saldo insuficiente: quiere transferir {} y su billetera tiene {}",
+                    format::money(cents),
+                    format::money(u.balance)
                 ))
                 .on(Field::Amount);
             }

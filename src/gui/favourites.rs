@@ -4,15 +4,15 @@
 
 use egui::{Color32, RichText, Ui};
 
-use super::env::{Env, Nav, Tab};
+use super::env::{Env, Tab};
 use super::jobs::Job;
+use super::listings::{action_notice, keep_user_list, list_top, price, scrolled_listing_grid};
 use super::loaded::Loaded;
-use super::notice::{Notice, bad_text, notice_ui};
-use super::publication::PublicationScreen;
+use super::notice::{Notice, notice_ui};
 use super::screen::Screen;
-use super::widgets::{money, placeholder};
-use crate::domain::DResult;
 use crate::domain::favourites::FavouriteView;
+use crate::domain::permissions::Permission;
+use crate::domain::{DResult, Market};
 
 const HEART: Color32 = Color32::from_rgb(0xe0, 0x3a, 0x5a);
 
@@ -38,16 +38,18 @@ impl Heart {
         }
     }
 
-    /// The button; `favourite` is what the page read.
-    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env, id: u64, favourite: bool, mine: bool) {
+    /// The button; `favourite` is what the page read, `may` whether the domain lets this
+    /// user add it (not their own, not one they bought, not one sold or cancelled). One
+    /// already a favourite can always be removed.
+    pub fn ui(&mut self, ui: &mut Ui, env: &mut Env, id: u64, favourite: bool, may: &Permission) {
         let Some(s) = env.session.clone() else { return };
-        if mine || s.admin {
-            return;
-        }
         if self.pending == Some(favourite) {
             self.pending = None;
         }
         let on = self.pending.unwrap_or(favourite);
+        if !on && may.is_err() {
+            return;
+        }
         let text = if on {
             RichText::new("En sus favoritos").color(HEART).strong()
         } else {
@@ -136,13 +138,7 @@ impl Screen for FavouritesScreen {
     fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
         self.list.poll();
         if let Some(r) = self.remove.poll() {
-            match r {
-                Ok(_) => {
-                    self.notice = Some(Notice::good("quitada de sus favoritos"));
-                    env.changed();
-                }
-                Err(e) => self.notice = Some(Notice::of_error(&e)),
-            }
+            action_notice(r, "quitada de sus favoritos", env, &mut self.notice);
         }
     }
 
@@ -151,91 +147,58 @@ impl Screen for FavouritesScreen {
     }
 
     fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
-        let Some(s) = env.session.clone() else { return };
-        let m = env.market.clone();
-        let s2 = s.clone();
-        self.list
-            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
-                move || m.favourites(&s2)
-            });
-        ui.horizontal(|ui| {
-            ui.heading("Mis favoritos");
-            if self.list.loading() {
-                ui.spinner();
-            }
-        });
-        if let Some(e) = &self.list.error {
-            bad_text(ui, e);
-        }
-        notice_ui(ui, &mut self.notice);
-        let list = self.list().to_vec();
-        if self.list.get().is_some() && list.is_empty() {
-            ui.label("Todavía no tiene favoritos. En una publicación, «Agregar a favoritos» la guarda aquí: verá si baja de precio, se pausa o se vende.");
+        let Some(s) = keep_user_list(ui, env, &mut self.list, Market::favourites) else {
             return;
-        }
-        ui.separator();
-        let mut open = None;
+        };
+        let Some(list) = list_top(
+            ui,
+            "Mis favoritos",
+            &self.list,
+            self.list.loading(),
+            &mut self.notice,
+            "Todavía no tiene favoritos. En una publicación, «Agregar a favoritos» la guarda aquí: verá si baja de precio, se pausa o se vende.",
+        ) else {
+            return;
+        };
         let mut remove = None;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                egui::Grid::new("favoritos")
-                    .striped(true)
-                    .spacing([12.0, 6.0])
-                    .show(ui, |ui| {
-                        for f in &list {
-                            let v = &f.publication;
-                            let size = egui::vec2(48.0, 48.0);
-                            match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
-                                Some(Some(t)) => {
-                                    ui.add(
-                                        egui::Image::from_texture(t)
-                                            .fit_to_exact_size(size)
-                                            .alt_text("foto"),
-                                    );
-                                }
-                                _ => {
-                                    placeholder(ui, size, "");
-                                }
-                            }
-                            if ui.link(&v.title).clicked() {
-                                open = Some(v.id);
-                            }
-                            ui.label(RichText::new(money(v.price_cents)).strong());
-                            let colour = if !f.for_sale {
-                                ui.visuals().weak_text_color()
-                            } else if f.price_change_cents < 0 {
-                                super::notice::good_color(ui)
-                            } else {
-                                super::notice::warn_color(ui)
-                            };
-                            if f.notice.is_empty() {
-                                ui.label(RichText::new("a la venta").weak());
-                            } else {
-                                ui.label(RichText::new(&f.notice).color(colour).strong());
-                            }
-                            heart_icon(ui, true, 16.0);
-                            if ui
-                                .add_enabled(
-                                    !self.remove.running(),
-                                    egui::Button::new(RichText::new("Quitar").color(HEART)),
-                                )
-                                .on_hover_text("quitarla de sus favoritos")
-                                .clicked()
-                            {
-                                remove = Some(v.id);
-                            }
-                            ui.end_row();
-                        }
-                    });
-            });
+        let removing = self.remove.running();
+        scrolled_listing_grid(
+            ui,
+            env,
+            "favoritos",
+            &list,
+            |f| &f.publication,
+            |ui, f| {
+                price(ui, &f.publication);
+                let colour = if !f.for_sale {
+                    ui.visuals().weak_text_color()
+                } else if f.price_change_cents < 0 {
+                    super::notice::good_color(ui)
+                } else {
+                    super::notice::warn_color(ui)
+                };
+                if f.notice.is_empty() {
+                    ui.label(RichText::new("a la venta").weak());
+                } else {
+                    ui.label(RichText::new(&f.notice).color(colour).strong());
+                }
+                heart_icon(ui, true, 16.0);
+                if ui
+                    .add_enabled(
+                        !removing,
+                        egui::Button::new(RichText::new("Quitar").color(HEART)),
+                    )
+                    .on_hover_text("quitarla de sus favoritos")
+                    .clicked()
+                {
+                    remove = Some(f.publication.id);
+                }
+            },
+        );
         if let Some(id) = remove {
             let m = env.market.clone();
             self.remove
                 .start(ui.ctx(), move || m.remove_favourite(&s, id));
-        }
-        if let Some(id) = open {
-            env.nav(Nav::Open(PublicationScreen::TAB, id));
         }
     }
 }

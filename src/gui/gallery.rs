@@ -125,7 +125,8 @@ impl Gallery {
         if self.selected >= photos.len() {
             self.selected = 0;
         }
-        let size = egui::vec2(side, side);
+        // 4:3, as cameras and phones take them (a square box left a band under each photo).
+        let size = egui::vec2(side, side * 0.75);
         if photos.is_empty() {
             reserved(ui, size, |ui| placeholder(ui, size, "sin foto"));
             return;
@@ -348,7 +349,7 @@ impl GalleryEditorScreen {
             for (i, e) in list.iter().enumerate() {
                 ui.vertical(|ui| {
                     ui.set_width(EDIT_SIDE + 8.0);
-                    let size = egui::vec2(EDIT_SIDE, EDIT_SIDE);
+                    let size = egui::vec2(EDIT_SIDE, EDIT_SIDE * 0.75);
                     reserved(ui, size, |ui| match e {
                         Edited::Existing(h) => {
                             photo_or_placeholder(
@@ -367,7 +368,11 @@ impl GalleryEditorScreen {
                         }
                     });
                     if i == 0 {
-                        ui.label(RichText::new("Portada").strong());
+                        // As high as the buttons of the other photos, so their rows align.
+                        ui.horizontal(|ui| {
+                            ui.set_min_height(ui.spacing().interact_size.y);
+                            ui.label(RichText::new("Portada").strong());
+                        });
                     } else if ui.button("Elegir como portada").clicked() {
                         action = Some((i, 2));
                     }

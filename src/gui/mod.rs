@@ -21,6 +21,7 @@ pub mod favourites;
 pub mod gallery;
 pub mod invoices;
 pub mod jobs;
+pub mod listings;
 pub mod loaded;
 pub mod my_publications;
 pub mod news;

@@ -18,7 +18,7 @@ use super::publication::PublicationScreen;
 use super::screen::Screen;
 use super::widgets::{
     FIELD_WIDTH, FormErrors, ctrl_enter, date, datetime, enter_pressed, field_row, field_row_with,
-    focus_once, form_grid, rest_ui, right_aligned,
+    focus_once, form_grid, rest_ui, right_aligned, wide_table,
 };
 use crate::domain::blocks::{BlockInfo, BlockTarget};
 use crate::domain::catalog::{
@@ -28,7 +28,7 @@ use crate::domain::format;
 use crate::domain::permissions::{ListingActions, Permission, why};
 use crate::domain::phrases::counted;
 use crate::domain::trade::ConversationView;
-use crate::domain::{DResult, Field, Kind, Rating, Session};
+use crate::domain::{DResult, Field, Kind, Session};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -100,6 +100,9 @@ impl Default for PubForm {
         }
     }
 }
+
+/// The widest a title gets in the list before it wraps (the row's buttons take about this).
+const TITLE_WIDTH: f32 = 380.0;
 
 const FORM_FIELDS: [Field; 7] = [
     Field::Category,
@@ -348,130 +351,132 @@ impl MyPublicationsScreen {
         let mut photos: Option<u64> = None;
         let mut open: Option<u64> = None;
         let busy = self.action.running();
-        egui::ScrollArea::horizontal()
-            .id_salt("mis-publicaciones-h")
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                egui::Grid::new("mis-publicaciones")
-                    .striped(true)
-                    .num_columns(10)
-                    .spacing([10.0, 6.0])
-                    .show(ui, |ui| {
-                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-                        for h in [
-                            "N.º",
-                            "Artículo",
-                            "Precio",
-                            "Estado",
-                            "Publicada",
-                            "Cierra",
-                            "Comprador",
-                            "Calificación",
-                            "Comisión",
-                            "Acciones",
-                        ] {
-                            if h == "Precio" || h == "Comisión" {
-                                right_aligned(ui, |ui| {
-                                    ui.strong(h);
-                                });
-                            } else {
+        // The actions go under the title and the dates and the sale share a cell each, so
+        // the table fits 1280 px; narrower, it scrolls with a visible bar.
+        wide_table(ui, "mis-publicaciones-h", |ui| {
+            egui::Grid::new("mis-publicaciones")
+                .striped(true)
+                .num_columns(7)
+                .spacing([10.0, 6.0])
+                .show(ui, |ui| {
+                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                    for h in [
+                        "N.º",
+                        "Artículo",
+                        "Precio",
+                        "Estado",
+                        "Publicada / cierra",
+                        "Comisión",
+                        "Comprador / calificación",
+                    ] {
+                        if h == "Precio" || h == "Comisión" {
+                            right_aligned(ui, |ui| {
                                 ui.strong(h);
+                            });
+                        } else {
+                            ui.strong(h);
+                        }
+                    }
+                    ui.end_row();
+                    for v in &d.list {
+                        let a = ListingActions::of(Some(s), v);
+                        ui.label(v.id.to_string());
+                        ui.vertical(|ui| {
+                            ui.set_max_width(TITLE_WIDTH);
+                            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
+                            if ui.link(&v.title).clicked() {
+                                open = Some(v.id);
                             }
-                        }
-                        ui.end_row();
-                        for v in &d.list {
-                            let a = ListingActions::of(Some(s), v);
-                            ui.label(v.id.to_string());
-                            ui.vertical(|ui| {
-                                if ui.link(&v.title).clicked() {
-                                    open = Some(v.id);
+                            if let Some(n) = unanswered.get(&v.id).filter(|n| **n > 0) {
+                                ui.label(
+                                    RichText::new(counted(
+                                        *n,
+                                        "pregunta sin responder",
+                                        "preguntas sin responder",
+                                    ))
+                                    .color(warn_color(ui)),
+                                );
+                            }
+                            if let Some(b) = d.blocked.get(&v.id) {
+                                bad_text(ui, &format!("Bloqueada: {}", b.reason));
+                            }
+                            ui.horizontal(|ui| {
+                                let r = ui.add_enabled(
+                                    a.edit.is_ok() && !busy,
+                                    egui::Button::new("Modificar"),
+                                );
+                                if r.clicked() {
+                                    edit = Some(v.clone());
+                                } else if let Some(w) = why(&a.edit) {
+                                    r.on_disabled_hover_text(w);
                                 }
-                                if let Some(n) = unanswered.get(&v.id).filter(|n| **n > 0) {
-                                    ui.label(
-                                        RichText::new(counted(
-                                            *n,
-                                            "pregunta sin responder",
-                                            "preguntas sin responder",
-                                        ))
-                                        .color(warn_color(ui)),
+                                let r = ui.add_enabled(
+                                    a.edit.is_ok() && !busy,
+                                    egui::Button::new("Fotos"),
+                                );
+                                if r.clicked() {
+                                    photos = Some(v.id);
+                                } else if let Some(w) = why(&a.edit) {
+                                    r.on_disabled_hover_text(w);
+                                }
+                                for act in [Action::Pause, Action::Resume, Action::Cancel] {
+                                    let p = act.permission(&a);
+                                    let r = ui.add_enabled(
+                                        p.is_ok() && !busy,
+                                        egui::Button::new(act.label()),
                                     );
-                                }
-                                if let Some(b) = d.blocked.get(&v.id) {
-                                    bad_text(ui, &format!("Bloqueada: {}", b.reason));
-                                }
-                            });
-                            right_aligned(ui, |ui| {
-                                ui.label(format::money(v.price_cents));
-                            });
-                            ui.label(&v.state_label);
-                            ui.label(date(v.published_ms));
-                            ui.label(date(v.closes_ms));
-                            ui.label(v.buyer_name.clone().unwrap_or_else(|| "-".into()));
-                            ui.label(v.rating.map_or("-", Rating::label));
-                            right_aligned(ui, |ui| {
-                                ui.label(match (v.commission_cents, v.commission_collected) {
-                                    (Some(c), Some(true)) => {
-                                        format!("{} (cobrada)", format::money(c))
+                                    if r.clicked() {
+                                        if act == Action::Cancel {
+                                            self.confirm_cancel = Some(v.id);
+                                        } else {
+                                            start = Some((v.id, act));
+                                        }
+                                    } else if let Some(w) = why(p) {
+                                        r.on_disabled_hover_text(w);
                                     }
-                                    (Some(c), _) => format!("{} (pendiente)", format::money(c)),
-                                    _ => "-".into(),
-                                });
+                                }
                             });
-                            ui.vertical(|ui| {
+                            if self.confirm_cancel == Some(v.id) {
                                 ui.horizontal(|ui| {
-                                    let r = ui.add_enabled(
-                                        a.edit.is_ok() && !busy,
-                                        egui::Button::new("Modificar"),
-                                    );
-                                    if r.clicked() {
-                                        edit = Some(v.clone());
-                                    } else if let Some(w) = why(&a.edit) {
-                                        r.on_disabled_hover_text(w);
+                                    ui.label("¿Anularla? No se puede deshacer.");
+                                    if ui.button("Sí, anular").clicked() {
+                                        start = Some((v.id, Action::Cancel));
+                                        self.confirm_cancel = None;
                                     }
-                                    let r = ui.add_enabled(
-                                        a.edit.is_ok() && !busy,
-                                        egui::Button::new("Fotos"),
-                                    );
-                                    if r.clicked() {
-                                        photos = Some(v.id);
-                                    } else if let Some(w) = why(&a.edit) {
-                                        r.on_disabled_hover_text(w);
-                                    }
-                                    for act in [Action::Pause, Action::Resume, Action::Cancel] {
-                                        let p = act.permission(&a);
-                                        let r = ui.add_enabled(
-                                            p.is_ok() && !busy,
-                                            egui::Button::new(act.label()),
-                                        );
-                                        if r.clicked() {
-                                            if act == Action::Cancel {
-                                                self.confirm_cancel = Some(v.id);
-                                            } else {
-                                                start = Some((v.id, act));
-                                            }
-                                        } else if let Some(w) = why(p) {
-                                            r.on_disabled_hover_text(w);
-                                        }
+                                    if ui.button("No").clicked() {
+                                        self.confirm_cancel = None;
                                     }
                                 });
-                                if self.confirm_cancel == Some(v.id) {
-                                    ui.horizontal(|ui| {
-                                        ui.label("¿Anularla? No se puede deshacer.");
-                                        if ui.button("Sí, anular").clicked() {
-                                            start = Some((v.id, Action::Cancel));
-                                            self.confirm_cancel = None;
-                                        }
-                                        if ui.button("No").clicked() {
-                                            self.confirm_cancel = None;
-                                        }
-                                    });
+                            }
+                            keyed_notice_ui(ui, &mut self.row_notice, &v.id);
+                        });
+                        right_aligned(ui, |ui| {
+                            ui.label(format::money(v.price_cents));
+                        });
+                        ui.label(&v.state_label);
+                        ui.vertical(|ui| {
+                            ui.label(date(v.published_ms));
+                            ui.label(RichText::new(date(v.closes_ms)).weak());
+                        });
+                        right_aligned(ui, |ui| {
+                            ui.label(match (v.commission_cents, v.commission_collected) {
+                                (Some(c), Some(true)) => {
+                                    format!("{} (cobrada)", format::money(c))
                                 }
-                                keyed_notice_ui(ui, &mut self.row_notice, &v.id);
+                                (Some(c), _) => format!("{} (pendiente)", format::money(c)),
+                                _ => "-".into(),
                             });
-                            ui.end_row();
-                        }
-                    });
-            });
+                        });
+                        ui.vertical(|ui| {
+                            ui.label(v.buyer_name.clone().unwrap_or_else(|| "-".into()));
+                            if let Some(r) = v.rating {
+                                ui.label(RichText::new(r.label()).weak());
+                            }
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
         if let Some((id, a)) = start {
             let (m, s) = (env.market.clone(), s.clone());
             self.row_notice = None;

@@ -13,7 +13,6 @@ use super::jobs::Job;
 use super::loaded::Loaded;
 use super::notice::{Notice, bad_text, good_text, notice_ui};
 use super::screen::Screen;
-use super::visitor::{LoginScreen, RegisterScreen};
 use super::widgets::{date, datetime, money};
 use crate::domain::account::UserView;
 use crate::domain::blocks::BlockTarget;
@@ -122,7 +121,7 @@ impl PublicationScreen {
         let v = &d.view;
         ui.add(egui::Label::new(RichText::new(&v.title).size(22.0).strong()).wrap());
         ui.label(RichText::new(money(v.price_cents)).size(26.0).strong());
-        self.heart.ui(ui, env, v.id, d.page.favourite, d.page.mine);
+        self.heart.ui(ui, env, v.id, d.page.favourite, &a.favourite);
         egui::Grid::new("datos-publicacion")
             .num_columns(2)
             .spacing([12.0, 4.0])
@@ -161,17 +160,7 @@ impl PublicationScreen {
 
     fn buy_ui(&mut self, ui: &mut Ui, env: &mut Env, d: &PubData, a: &ListingActions) {
         let Some(s) = env.session.clone() else {
-            ui.horizontal_wrapped(|ui| {
-                ui.label("Para preguntar o comprar,");
-                if ui.link("inicie sesión").clicked() {
-                    env.nav(Nav::Show(LoginScreen::TAB));
-                }
-                ui.label("o");
-                if ui.link("cree una cuenta").clicked() {
-                    env.nav(Nav::Show(RegisterScreen::TAB));
-                }
-                ui.label(".");
-            });
+            super::questions::sign_in_line(ui, env, "Para preguntar o comprar");
             return;
         };
         // After buying: the invoice and the rating.

@@ -11,6 +11,23 @@ use super::jobs::Job;
 use super::notice::{Notice, keyed_notice_ui, notice_ui};
 use super::visitor::{LoginScreen, RegisterScreen};
 use super::widgets::{ctrl_enter, datetime};
+
+/// "Para preguntar, inicie sesión o cree una cuenta." for a visitor, the two as links (the
+/// period and the comma against the words, as written).
+pub fn sign_in_line(ui: &mut Ui, env: &mut Env, lead: &str) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 0.0;
+        ui.label(format!("{lead}, "));
+        if ui.link("inicie sesión").clicked() {
+            env.nav(Nav::Show(LoginScreen::TAB));
+        }
+        ui.label(" o ");
+        if ui.link("cree una cuenta").clicked() {
+            env.nav(Nav::Show(RegisterScreen::TAB));
+        }
+        ui.label(".");
+    });
+}
 use crate::domain::DResult;
 use crate::domain::permissions::{ListingActions, why};
 use crate::domain::shop::PublicQuestion;
@@ -65,17 +82,7 @@ impl QuestionsUi {
         ui.heading(format!("Preguntas y respuestas ({})", questions.len()));
         match env.session.clone() {
             None => {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label("Para preguntar,");
-                    if ui.link("inicie sesión").clicked() {
-                        env.nav(Nav::Show(LoginScreen::TAB));
-                    }
-                    ui.label("o");
-                    if ui.link("cree una cuenta").clicked() {
-                        env.nav(Nav::Show(RegisterScreen::TAB));
-                    }
-                    ui.label(".");
-                });
+                sign_in_line(ui, env, "Para preguntar");
             }
             Some(s) if a.answer.is_err() => {
                 let open = a.ask.is_ok();

@@ -5,16 +5,15 @@
 
 use egui::{RichText, Ui};
 
-use super::env::{Env, Nav, Tab};
+use super::env::{Env, Tab};
 use super::jobs::Job;
+use super::listings::{action_notice, keep_user_list, list_top, price, scrolled_listing_grid};
 use super::loaded::Loaded;
-use super::notice::{Notice, bad_text, notice_ui};
-use super::publication::PublicationScreen;
+use super::notice::{Notice, notice_ui};
 use super::screen::Screen;
-use super::widgets::{money, placeholder};
-use crate::domain::DResult;
 use crate::domain::catalog::{BrowseFilter, PublicationView};
 use crate::domain::saved_searches::{SavedSearchView, SearchSpec};
+use crate::domain::{DResult, Market};
 
 /// Explorar's «Guardar esta búsqueda».
 #[derive(Default)]
@@ -56,8 +55,8 @@ impl SaveSearchButton {
                 category: filter.category,
                 kind: filter.kind,
                 province: filter.province,
-                min_price: None,
-                max_price: None,
+                min_price: filter.min_price,
+                max_price: filter.max_price,
                 words: filter.search.clone().unwrap_or_default(),
             };
             let m = env.market.clone();
@@ -113,15 +112,10 @@ impl Screen for SavedSearchesScreen {
                 Err(e) => self.notice = Some(Notice::of_error(&e)),
             }
         }
-        if let Some(r) = self.delete.poll() {
-            match r {
-                Ok(()) => {
-                    self.notice = Some(Notice::good("búsqueda borrada"));
-                    self.open = None;
-                    env.changed();
-                }
-                Err(e) => self.notice = Some(Notice::of_error(&e)),
-            }
+        if let Some(r) = self.delete.poll()
+            && action_notice(r, "búsqueda borrada", env, &mut self.notice)
+        {
+            self.open = None;
         }
     }
 
@@ -130,29 +124,20 @@ impl Screen for SavedSearchesScreen {
     }
 
     fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
-        let Some(s) = env.session.clone() else { return };
-        let m = env.market.clone();
-        let s2 = s.clone();
-        self.list
-            .keep_fresh(ui.ctx(), env.generation, s.user_id, |_| {
-                move || m.saved_searches(&s2)
-            });
-        ui.horizontal(|ui| {
-            ui.heading("Búsquedas guardadas");
-            if self.list.loading() || self.open_job.running() {
-                ui.spinner();
-            }
-        });
-        if let Some(e) = &self.list.error {
-            bad_text(ui, e);
-        }
-        notice_ui(ui, &mut self.notice);
-        let list = self.list().to_vec();
-        if self.list.get().is_some() && list.is_empty() {
-            ui.label("No tiene búsquedas guardadas. En «Explorar», elija una categoría o escriba qué busca y use «Guardar esta búsqueda»: cada publicación nueva que coincida le llegará a «Novedades».");
+        let Some(s) = keep_user_list(ui, env, &mut self.list, Market::saved_searches) else {
             return;
-        }
-        ui.separator();
+        };
+        let busy = self.list.loading() || self.open_job.running();
+        let Some(list) = list_top(
+            ui,
+            "Búsquedas guardadas",
+            &self.list,
+            busy,
+            &mut self.notice,
+            "No tiene búsquedas guardadas. En «Explorar», elija una categoría o escriba qué busca y use «Guardar esta búsqueda»: cada publicación nueva que coincida le llegará a «Novedades».",
+        ) else {
+            return;
+        };
         let (mut open, mut delete) = (None, None);
         egui::Grid::new("busquedas-guardadas")
             .striped(true)
@@ -208,40 +193,17 @@ impl Screen for SavedSearchesScreen {
         if results.is_empty() {
             ui.label("Ninguna publicación a la venta coincide por ahora.");
         }
-        let mut go = None;
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                egui::Grid::new("resultados-busqueda")
-                    .striped(true)
-                    .spacing([12.0, 6.0])
-                    .show(ui, |ui| {
-                        for v in &results {
-                            let size = egui::vec2(48.0, 48.0);
-                            match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
-                                Some(Some(t)) => {
-                                    ui.add(
-                                        egui::Image::from_texture(t)
-                                            .fit_to_exact_size(size)
-                                            .alt_text("foto"),
-                                    );
-                                }
-                                _ => {
-                                    placeholder(ui, size, "");
-                                }
-                            }
-                            if ui.link(&v.title).clicked() {
-                                go = Some(v.id);
-                            }
-                            ui.label(RichText::new(money(v.price_cents)).strong());
-                            ui.label(v.kind.label());
-                            ui.label(&v.seller_province_name);
-                            ui.end_row();
-                        }
-                    });
-            });
-        if let Some(id) = go {
-            env.nav(Nav::Open(PublicationScreen::TAB, id));
-        }
+        scrolled_listing_grid(
+            ui,
+            env,
+            "resultados-busqueda",
+            &results,
+            |v| v,
+            |ui, v| {
+                price(ui, v);
+                ui.label(v.kind.label());
+                ui.label(&v.seller_province_name);
+            },
+        );
     }
 }

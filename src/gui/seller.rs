@@ -5,11 +5,12 @@
 use egui::{Color32, RichText, Sense, Ui};
 
 use super::env::{Env, Nav, Tab};
+use super::listings::{listing_grid, price};
 use super::loaded::Loaded;
 use super::notice::bad_text;
 use super::publication::PublicationScreen;
 use super::screen::Screen;
-use super::widgets::{date, money, placeholder};
+use super::widgets::{date, placeholder};
 use crate::domain::Rating;
 use crate::domain::shop::{Reputation, SellerCard, SellerPage};
 
@@ -82,7 +83,11 @@ pub fn seller_card_ui(ui: &mut Ui, env: &mut Env, s: &SellerCard) {
         avatar_ui(ui, env, s.photo.as_deref(), 48.0);
         ui.vertical(|ui| {
             if ui
-                .link(RichText::new(&s.name).strong())
+                .link(
+                    RichText::new(&s.name)
+                        .strong()
+                        .color(ui.visuals().hyperlink_color),
+                )
                 .on_hover_text("ver la página de quien vende")
                 .clicked()
             {
@@ -197,36 +202,17 @@ impl Screen for SellerScreen {
                 if listings.is_empty() {
                     ui.label("No tiene publicaciones a la venta ahora.");
                 }
-                let mut open = None;
-                egui::Grid::new("vendedor-publicaciones")
-                    .striped(true)
-                    .spacing([12.0, 6.0])
-                    .show(ui, |ui| {
-                        for v in &listings {
-                            let size = egui::vec2(48.0, 48.0);
-                            match v.photo.as_deref().map(|h| env.thumbs.get(h)) {
-                                Some(Some(t)) => {
-                                    ui.add(
-                                        egui::Image::from_texture(t)
-                                            .fit_to_exact_size(size)
-                                            .alt_text("foto"),
-                                    );
-                                }
-                                _ => {
-                                    placeholder(ui, size, "");
-                                }
-                            }
-                            if ui.link(&v.title).clicked() {
-                                open = Some(v.id);
-                            }
-                            ui.label(RichText::new(money(v.price_cents)).strong());
-                            ui.label(v.kind.label());
-                            ui.end_row();
-                        }
-                    });
-                if let Some(id) = open {
-                    env.nav(Nav::Open(PublicationScreen::TAB, id));
-                }
+                listing_grid(
+                    ui,
+                    env,
+                    "vendedor-publicaciones",
+                    &listings,
+                    |v| v,
+                    |ui, v| {
+                        price(ui, v);
+                        ui.label(v.kind.label());
+                    },
+                );
                 ui.add_space(10.0);
                 ui.heading(format!("Calificaciones recibidas ({})", ratings.len()));
                 if ratings.is_empty() {

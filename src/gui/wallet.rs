@@ -9,7 +9,7 @@ use super::jobs::Job;
 use super::loaded::Loaded;
 use super::notice::{Notice, bad_text, keyed_notice_ui};
 use super::screen::Screen;
-use super::widgets::{datetime, enter_pressed, focus_once, money, right_aligned};
+use super::widgets::{datetime, enter_pressed, focus_once, money, right_aligned, wide_table};
 use crate::domain::trade::WalletView;
 use crate::domain::{DResult, parse_cents};
 
@@ -255,71 +255,68 @@ impl Screen for WalletScreen {
             return;
         }
         let moves = &w.movements;
-        egui::ScrollArea::horizontal()
-            .id_salt("movimientos-h")
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                TableBuilder::new(ui)
-                    .id_salt("movimientos")
-                    .striped(true)
-                    .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
-                    .column(Column::exact(130.0))
-                    .column(Column::exact(170.0))
-                    .column(Column::exact(110.0))
-                    .column(Column::exact(110.0))
-                    .column(Column::remainder().at_least(160.0).clip(true))
-                    .column(Column::exact(90.0))
-                    .header(22.0, |mut h| {
-                        for t in [
-                            "Fecha",
-                            "Movimiento",
-                            "Importe",
-                            "Saldo",
-                            "Otra cuenta",
-                            "Publicación",
-                        ] {
-                            h.col(|ui| {
-                                if t == "Importe" || t == "Saldo" {
-                                    right_aligned(ui, |ui| {
-                                        ui.strong(t);
-                                    });
-                                } else {
+        wide_table(ui, "movimientos-h", |ui| {
+            TableBuilder::new(ui)
+                .id_salt("movimientos")
+                .striped(true)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+                .column(Column::exact(125.0))
+                .column(Column::exact(150.0))
+                .column(Column::exact(105.0))
+                .column(Column::exact(105.0))
+                .column(Column::remainder().at_least(150.0).clip(true))
+                .column(Column::exact(85.0))
+                .header(22.0, |mut h| {
+                    for t in [
+                        "Fecha",
+                        "Movimiento",
+                        "Importe",
+                        "Saldo",
+                        "Otra cuenta",
+                        "Publicación",
+                    ] {
+                        h.col(|ui| {
+                            if t == "Importe" || t == "Saldo" {
+                                right_aligned(ui, |ui| {
                                     ui.strong(t);
-                                }
-                            });
-                        }
-                    })
-                    .body(|body| {
-                        body.rows(22.0, moves.len(), |mut row| {
-                            let mv = &moves[row.index()];
-                            row.col(|ui| {
-                                ui.label(datetime(mv.time_ms));
-                            });
-                            row.col(|ui| {
-                                ui.label(&mv.label);
-                            });
-                            row.col(|ui| {
-                                right_aligned(ui, |ui| {
-                                    ui.label(money(mv.amount_cents));
                                 });
+                            } else {
+                                ui.strong(t);
+                            }
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(22.0, moves.len(), |mut row| {
+                        let mv = &moves[row.index()];
+                        row.col(|ui| {
+                            ui.label(datetime(mv.time_ms));
+                        });
+                        row.col(|ui| {
+                            ui.label(&mv.label);
+                        });
+                        row.col(|ui| {
+                            right_aligned(ui, |ui| {
+                                ui.label(money(mv.amount_cents));
                             });
-                            row.col(|ui| {
-                                right_aligned(ui, |ui| {
-                                    ui.label(money(mv.balance_after_cents));
-                                });
+                        });
+                        row.col(|ui| {
+                            right_aligned(ui, |ui| {
+                                ui.label(money(mv.balance_after_cents));
                             });
-                            row.col(|ui| {
-                                ui.label(mv.other.clone().unwrap_or_default());
-                            });
-                            row.col(|ui| {
-                                ui.label(if mv.reference == 0 {
-                                    String::new()
-                                } else {
-                                    mv.reference.to_string()
-                                });
+                        });
+                        row.col(|ui| {
+                            ui.label(mv.other.clone().unwrap_or_default());
+                        });
+                        row.col(|ui| {
+                            ui.label(if mv.reference == 0 {
+                                String::new()
+                            } else {
+                                mv.reference.to_string()
                             });
                         });
                     });
-            });
+                });
+        });
     }
 }

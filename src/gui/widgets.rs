@@ -254,6 +254,21 @@ pub fn keep_together(ui: &mut Ui, width: f32) {
 }
 
 /// A right-aligned cell (amounts), so the header and the numbers line up.
+/// A table that may be wider than the window: a horizontal scroll area whose bar is drawn
+/// solid whenever the table does not fit (egui's default bar is a thin line that appears only
+/// under the pointer, so nobody would know there is more to the right).
+pub fn wide_table<R>(ui: &mut Ui, id: &str, add: impl FnOnce(&mut Ui) -> R) -> R {
+    ui.scope(|ui| {
+        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+        egui::ScrollArea::horizontal()
+            .id_salt(id)
+            .auto_shrink([false, true])
+            .show(ui, add)
+            .inner
+    })
+    .inner
+}
+
 pub fn right_aligned(ui: &mut Ui, add: impl FnOnce(&mut Ui)) {
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), add);
 }

@@ -20,15 +20,16 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use super::blocks::block_publication_in_tx;
-use super::catalog::{Draft, datetime_of_ms, publish_in_tx};
+use super::catalog::{Draft, change_state_in_tx, datetime_of_ms, publish_in_tx};
 use super::commissions::collect_in_tx;
 use super::market::*;
+use super::permissions::{may_cancel, may_pause};
 use super::records::*;
 use super::saved_searches::SearchSpec;
 use super::trade::{ask_checked_in_tx, ask_in_tx, buy_in_tx, deposit_in_tx, rate_in_tx};
 use super::{DResult, DomainError, Market, conflict, invalid, password};
-use crate::storage::WriteTx;
 use crate::storage::ident::now_ms;
+use crate::storage::{Tx, WriteTx};
 use items::{ITEMS, ItemType};
 use pictures::Look;
 
@@ -64,6 +65,15 @@ pub const DEMO_PASSWORD: &str = "demo1234";
 const MINUTE: i64 = 60_000;
 /// Above this many listings, the demo draws a bounded set of pictures.
 const BIG: u64 = 2000;
+/// Above this many listings, `demo_with` makes a bulk share (see [`Market::demo_bulk`]).
+pub const BULK_FROM: u64 = 20_000;
+/// In a bulk share, about this many listings get a story (questions, a sale, a rating) and
+/// this many users favourites and saved searches.
+const STORY_LISTINGS: u64 = 600;
+const STORY_USERS: u64 = 200;
+/// Operations per write transaction in a bulk share: a publication dirties its data slot, a
+/// few index nodes and an event (~1.5 KB of journal), so a transaction journals a few MB.
+pub const BULK_OPS_PER_TX: usize = 4000;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
@@ -80,6 +90,14 @@ pub struct DemoSummary {
     pub photos: u64,
     pub favourites: u64,
     pub saved_searches: u64,
+}
+
+/// How far a demo has got, for a progress line: `done` of `total` in `stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoProgress {
+    pub stage: &'static str,
+    pub done: u64,
+    pub total: u64,
 }
 
 /// What `demo` generates.
@@ -398,7 +416,13 @@ fn draw(key: PicKey, seed: u64) -> Vec<u8> {
 
 /// Draws and prepares every picture on as many threads as there are cores, then stores them
 /// in write transactions of a few dozen each (the records that name them come after).
-fn draw_all(m: &Market, keys: Vec<PicKey>, seed: u64) -> DResult<HashMap<PicKey, PhotoId>> {
+fn draw_all(
+    m: &Market,
+    keys: Vec<PicKey>,
+    seed: u64,
+    progress: &mut dyn FnMut(DemoProgress),
+) -> DResult<HashMap<PicKey, PhotoId>> {
+    let total = keys.len() as u64;
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
@@ -437,6 +461,11 @@ fn draw_all(m: &Market, keys: Vec<PicKey>, seed: u64) -> DResult<HashMap<PicKey,
             let photos: Vec<_> = batch.iter().map(|(_, p)| p.clone()).collect();
             m.write_with_photos(&photos, |_| Ok(()))?;
             out.extend(batch.iter().map(|(k, p)| (*k, p.id)));
+            progress(DemoProgress {
+                stage: "fotos",
+                done: out.len() as u64,
+                total,
+            });
         }
     }
     Ok(out)
@@ -466,7 +495,40 @@ impl Market {
         })
     }
 
+    /// The demo `o` asks for: the whole shop up to [`BULK_FROM`] listings, a bulk share above.
     pub fn demo_with(&self, o: &DemoOptions) -> DResult<DemoSummary> {
+        self.demo_progress(o, &mut |_| {})
+    }
+
+    /// [`Market::demo_with`], telling `progress` how far it has got.
+    pub fn demo_progress(
+        &self,
+        o: &DemoOptions,
+        progress: &mut dyn FnMut(DemoProgress),
+    ) -> DResult<DemoSummary> {
+        self.generate(o, o.publications > BULK_FROM, progress)
+    }
+
+    /// A big share made quickly, for scale tests and benchmarks: the same users and listings
+    /// as the demo (same seed, same plan), every listing published through `publish_in_tx` in
+    /// write transactions of [`BULK_OPS_PER_TX`] operations (so every index is kept by the
+    /// program's own code), pictures shared (a few hundred drawn, or none), and the rest of
+    /// the shop (questions, sales, ratings, favourites, saved searches) only for a bounded
+    /// sample of listings and users, so the cost grows with the listings alone.
+    pub fn demo_bulk(
+        &self,
+        o: &DemoOptions,
+        progress: &mut dyn FnMut(DemoProgress),
+    ) -> DResult<DemoSummary> {
+        self.generate(o, true, progress)
+    }
+
+    fn generate(
+        &self,
+        o: &DemoOptions,
+        bulk: bool,
+        progress: &mut dyn FnMut(DemoProgress),
+    ) -> DResult<DemoSummary> {
         let mut rng = Rng(o.seed);
         let now = now_ms();
         let mut sum = DemoSummary::default();
@@ -526,7 +588,14 @@ impl Market {
                 let item = *rng.pick(&usable);
                 let seller = rng.below(o.users) as usize;
                 let city = people[seller].city;
-                plan_listing(&mut rng, item, seller, city, now, o.publications > BIG)
+                plan_listing(
+                    &mut rng,
+                    item,
+                    seller,
+                    city,
+                    now,
+                    bulk || o.publications > BIG,
+                )
             })
             .collect();
         // Ids grow with time, as on a real share.
@@ -558,8 +627,21 @@ impl Market {
             u
         };
         let mut question_keys = 0usize;
+        let stride = if bulk {
+            (o.publications / STORY_LISTINGS).max(1) as usize
+        } else {
+            1
+        };
+        let story_users = if bulk {
+            o.users.min(STORY_USERS)
+        } else {
+            o.users
+        } as usize;
         for (i, p) in pubs.iter().enumerate() {
             acts.push((p.published_ms, Act::Publish(i)));
+            if i % stride != 0 {
+                continue;
+            }
             let it = &ITEMS[p.item];
             let end = match p.fate {
                 Fate::Sold => p.published_ms + rng.range(1, 30) * DAY + rng.range(0, DAY),
@@ -672,7 +754,7 @@ impl Market {
         }
         // Favourites: listings for sale people follow.
         if !for_sale.is_empty() {
-            for u in 0..o.users as usize {
+            for u in 0..story_users {
                 for _ in 0..rng.below(5) {
                     let i = *rng.pick(&for_sale);
                     if pubs[i].seller != u {
@@ -690,7 +772,7 @@ impl Market {
             }
         }
         // Saved searches: a word of what someone wants (sometimes in plural), maybe a category.
-        for u in 0..o.users as usize {
+        for u in 0..story_users {
             if !rng.chance(25) {
                 continue;
             }
@@ -719,12 +801,21 @@ impl Market {
                 max_price: rng.chance(30).then(|| it.price.1 * 100),
                 words: word,
             };
-            acts.push((
-                now - rng.range(20, 90) * DAY,
-                Act::SaveSearch { user: u, spec },
-            ));
+            // In a bulk share the searches are saved after the listings are published: each
+            // publication is matched against every saved search.
+            let at = if bulk {
+                now
+            } else {
+                now - rng.range(20, 90) * DAY
+            };
+            acts.push((at, Act::SaveSearch { user: u, spec }));
         }
         acts.sort_by_key(|(t, _)| *t);
+        progress(DemoProgress {
+            stage: "plan",
+            done: acts.len() as u64,
+            total: acts.len() as u64,
+        });
 
         // ---- pictures
         let mut photo_of: HashMap<PicKey, PhotoId> = HashMap::new();
@@ -746,16 +837,17 @@ impl Market {
                 }
             }
             sum.photos = keys.len() as u64;
-            photo_of = draw_all(self, keys, o.seed)?;
+            photo_of = draw_all(self, keys, o.seed, progress)?;
         }
 
         // ---- users on the share
         let salt = password::salt();
         let rounds = password::rounds();
         let hash = password::hash(DEMO_PASSWORD, &salt, rounds);
-        let mut user_ids: Vec<u64> = Vec::with_capacity(people.len());
-        const BATCH: usize = 2000;
-        for chunk in people.chunks(BATCH) {
+        // The records as written: publishing reads nothing of its seller that changes later.
+        let mut made_users: Vec<User> = Vec::with_capacity(people.len());
+        let user_batch = if bulk { BULK_OPS_PER_TX } else { 2000 };
+        for chunk in people.chunks(user_batch) {
             let made = self.write(|tx| {
                 let mut made = Vec::new();
                 for pu in chunk {
@@ -789,22 +881,28 @@ impl Market {
                     if USERS.insert(tx, email.as_bytes(), &u.encode())?.is_none() {
                         return conflict(format!("el email {email} ya existe"));
                     }
-                    made.push(id);
+                    made.push(u);
                 }
                 tx.log_event("", "demo-usuarios", &format!("{} usuarios", chunk.len()))?;
                 Ok(made)
             })?;
             sum.users += made.len() as u64;
-            user_ids.extend(made);
+            made_users.extend(made);
+            progress(DemoProgress {
+                stage: "usuarios",
+                done: sum.users,
+                total: o.users,
+            });
         }
 
-        // ---- the timeline, in transactions of a few hundred acts
+        // ---- the timeline, in transactions of a few hundred acts (thousands in bulk)
         let mut pub_ids: Vec<u64> = vec![0; pubs.len()];
         let mut questions: HashMap<usize, (u64, u64, u64)> = HashMap::new();
         let mut sales: HashMap<usize, u64> = HashMap::new();
         let admin_email = ADMIN_EMAIL;
-        const ACTS_PER_TX: usize = 400;
-        for chunk in acts.chunks(ACTS_PER_TX) {
+        let acts_per_tx = if bulk { BULK_OPS_PER_TX } else { 400 };
+        let mut done = 0u64;
+        for chunk in acts.chunks(acts_per_tx) {
             self.write(|tx| {
                 let admin = user_by_email(tx, admin_email).ok();
                 for (at, act) in chunk {
@@ -814,8 +912,7 @@ impl Market {
                         at,
                         act,
                         &pubs,
-                        &people,
-                        &user_ids,
+                        &made_users,
                         &mut pub_ids,
                         &mut questions,
                         &mut sales,
@@ -839,58 +936,138 @@ impl Market {
                 tx.log_event("", "demo", &format!("{} acciones", chunk.len()))?;
                 Ok(())
             })?;
+            done += chunk.len() as u64;
+            progress(DemoProgress {
+                stage: "publicaciones y actividad",
+                done,
+                total: acts.len() as u64,
+            });
         }
 
         // ---- what happened lately: paused, cancelled, repriced, blocked
-        self.write(|tx| {
-            let admin = user_by_email(tx, admin_email).ok();
-            for (i, p) in pubs.iter().enumerate() {
-                let id = pub_ids[i];
-                if id == 0 {
-                    continue;
-                }
-                let mut pb = load_pub(tx, id)?;
-                if pb.state != PubState::Published {
-                    continue;
-                }
-                let changed = match p.fate {
-                    Fate::Paused => {
-                        pb.state = PubState::Paused;
-                        true
+        let mut done = 0u64;
+        let planned: Vec<usize> = (0..pubs.len())
+            .filter(|&i| {
+                let p = &pubs[i];
+                pub_ids[i] != 0
+                    && (matches!(p.fate, Fate::Paused | Fate::Cancelled)
+                        || p.blocked
+                        || (!bulk && p.new_price.is_some()))
+            })
+            .collect();
+        for chunk in planned.chunks(acts_per_tx) {
+            self.write(|tx| {
+                let admin = user_by_email(tx, admin_email).ok();
+                for &i in chunk {
+                    let p = &pubs[i];
+                    let id = pub_ids[i];
+                    let pb = load_pub(tx, id)?;
+                    if pb.state != PubState::Published {
+                        continue;
                     }
-                    Fate::Cancelled => {
-                        pb.state = PubState::Cancelled;
-                        true
-                    }
-                    _ => match p.new_price {
-                        Some(np) => {
-                            pb.price = np;
-                            true
+                    let at = now - rng.range(HOUR, 3 * DAY);
+                    let seller = &made_users[p.seller];
+                    match p.fate {
+                        Fate::Paused => change_state_in_tx(
+                            tx,
+                            seller,
+                            id,
+                            may_pause,
+                            PubState::Paused,
+                            "pausar",
+                            at,
+                        )?,
+                        Fate::Cancelled => change_state_in_tx(
+                            tx,
+                            seller,
+                            id,
+                            may_cancel,
+                            PubState::Cancelled,
+                            "anular",
+                            at,
+                        )?,
+                        _ => {
+                            if let Some(np) = p.new_price.filter(|_| !bulk) {
+                                let mut pb = pb;
+                                pb.price = np;
+                                pb.updated_ms = at;
+                                store_pub(tx, &pb)?;
+                            }
                         }
-                        None => false,
-                    },
-                };
-                if changed {
-                    pb.updated_ms = now - rng.range(HOUR, 3 * DAY);
-                    store_pub(tx, &pb)?;
+                    }
+                    if p.blocked
+                        && let Some(a) = &admin
+                    {
+                        block_publication_in_tx(
+                            tx,
+                            a,
+                            id,
+                            true,
+                            "Fotos o descripción que no corresponden al artículo.",
+                            now - rng.range(HOUR, 2 * DAY),
+                        )?;
+                    }
                 }
-                if p.blocked
-                    && let Some(a) = &admin
-                {
-                    block_publication_in_tx(
-                        tx,
-                        a,
-                        id,
-                        true,
-                        "Fotos o descripción que no corresponden al artículo.",
-                        now - rng.range(HOUR, 2 * DAY),
-                    )?;
+                tx.log_event("", "demo", "pausas, bajas, precios y bloqueos")?;
+                Ok(())
+            })?;
+            done += chunk.len() as u64;
+            progress(DemoProgress {
+                stage: "pausas, bajas y bloqueos",
+                done,
+                total: planned.len() as u64,
+            });
+        }
+
+        // ---- time passed: listings that closed since they were published leave Explorar's
+        // indexes (each write transaction sweeps a few; here all of them at once).
+        let closed = (0..pubs.len())
+            .filter(|&i| pub_ids[i] != 0 && pubs[i].closes_ms < now)
+            .count();
+        let sweeps = closed.div_ceil(acts_per_tx) + 1;
+        for k in 0..sweeps {
+            self.write(|tx| {
+                super::index::sweep_expired(tx, now_ms(), acts_per_tx)?;
+                tx.log_event("", "demo", "publicaciones vencidas")?;
+                Ok(())
+            })?;
+            progress(DemoProgress {
+                stage: "vencidas",
+                done: (k + 1) as u64,
+                total: sweeps as u64,
+            });
+        }
+        Ok(sum)
+    }
+}
+
+/// The demo user with id `id` as the share has it now (found by email: one hash lookup).
+fn by_id(tx: &mut WriteTx, users: &[User], id: u64) -> DResult<Option<User>> {
+    match users.binary_search_by_key(&id, |u| u.id) {
+        Ok(i) => find_user(tx, &users[i].email),
+        Err(_) => user_by_id(tx, id),
+    }
+}
+
+impl Market {
+    /// Every user (by id) and every publication of the share, decoded: benchmarks copy a
+    /// generated share into another database with it.
+    pub fn dump_records(&self) -> DResult<(Vec<User>, Vec<Publication>)> {
+        self.read(|tx| {
+            let mut users: Vec<User> = users_by_id(tx)?.into_values().collect();
+            users.sort_by_key(|u| u.id);
+            let n = tx.header(PUBS_DAT)?.slot_count;
+            tx.prefetch(PUBS_DAT)?;
+            let mut pubs = Vec::with_capacity(n as usize);
+            for id in 1..=n {
+                match load_pub(tx, id) {
+                    Ok(p) => pubs.push(p),
+                    Err(DomainError::NotFound(_)) => {}
+                    Err(e) => return Err(e),
                 }
             }
-            tx.log_event("", "demo", "pausas, bajas, precios y bloqueos")?;
-            Ok(())
-        })?;
-        Ok(sum)
+            Ok((users, pubs))
+        })
     }
 }
 
@@ -900,8 +1077,7 @@ fn apply(
     at: i64,
     act: &Act,
     pubs: &[PlannedPub],
-    people: &[PlannedUser],
-    user_ids: &[u64],
+    users: &[User],
     pub_ids: &mut [u64],
     questions: &mut HashMap<usize, (u64, u64, u64)>,
     sales: &mut HashMap<usize, u64>,
@@ -910,18 +1086,19 @@ fn apply(
     admin: Option<&User>,
     sum: &mut DemoSummary,
 ) -> DResult<()> {
+    // The account as it is now (balances change with sales), found by email.
     let user = |tx: &mut WriteTx, i: usize| -> DResult<User> {
-        match user_by_id(tx, user_ids[i])? {
+        match find_user(tx, &users[i].email)? {
             Some(u) => Ok(u),
             None => super::not_found("usuario de la demostración"),
         }
     };
-    let _ = people;
     match act {
         Act::Publish(i) => {
             let p = &pubs[*i];
             let it = &ITEMS[p.item];
-            let seller = user(tx, p.seller)?;
+            // Publishing changes nothing of the seller's account: the record as written.
+            let seller = &users[p.seller];
             let photos: Vec<PhotoId> = p
                 .layouts
                 .iter()
@@ -936,7 +1113,7 @@ fn apply(
                 closes_ms: p.closes_ms,
                 photo: photos.first().copied().unwrap_or([0; 32]),
             };
-            let mut pb = publish_in_tx(tx, &seller, &d, at)?;
+            let mut pb = publish_in_tx(tx, seller, &d, at)?;
             if photos.len() > 1 {
                 super::gallery::set_in_tx(tx, &mut pb, &photos)?;
             }
@@ -961,7 +1138,7 @@ fn apply(
                 return Ok(());
             };
             let p = load_pub(tx, id)?;
-            let seller = match user_by_id(tx, p.seller)? {
+            let seller = match by_id(tx, users, p.seller)? {
                 Some(u) => u,
                 None => return Ok(()),
             };
@@ -1001,7 +1178,7 @@ fn apply(
             };
             let id = pub_ids[*publication];
             let p = load_pub(tx, id)?;
-            let Some(b) = user_by_id(tx, p.buyer)? else {
+            let Some(b) = by_id(tx, users, p.buyer)? else {
                 return Ok(());
             };
             rate_in_tx(tx, &b, sale, *rating, comment, at)?;
@@ -1009,7 +1186,7 @@ fn apply(
         }
         Act::Collect => {
             if let Some(a) = admin {
-                let fresh = user_by_id(tx, a.id)?.unwrap_or_else(|| a.clone());
+                let fresh = find_user(tx, &a.email)?.unwrap_or_else(|| a.clone());
                 collect_in_tx(tx, fresh, at)?;
             }
         }

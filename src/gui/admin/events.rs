@@ -12,6 +12,7 @@ use crate::domain::reports::Report;
 use crate::domain::views::LoggedEvent as Event;
 use crate::gui::dialogs::{CSV, Export, TEXT};
 use crate::gui::env::Env;
+use crate::gui::widgets::wide_table;
 
 #[derive(Default)]
 pub struct EventsPanel {
@@ -131,38 +132,36 @@ impl EventsPanel {
             counted(self.events.len() as u64, "evento", "eventos"),
             shown.len()
         ));
-        egui::ScrollArea::horizontal()
-            .id_salt("eventos-h")
-            .show(ui, |ui| {
-                let height = (ui.available_height() - 10.0).max(160.0);
-                let mut tb = TableBuilder::new(ui)
-                    .id_salt("eventos")
-                    .striped(true)
-                    .min_scrolled_height(0.0)
-                    .max_scroll_height(height)
-                    .cell_layout(Layout::left_to_right(Align::Center))
-                    .column(Column::auto().at_least(60.0))
-                    .column(Column::auto().at_least(140.0))
-                    .column(Column::auto().at_least(120.0).at_most(260.0).clip(true))
-                    .column(Column::auto().at_least(140.0).at_most(260.0).clip(true))
-                    .column(Column::auto().at_least(120.0));
-                tb = tb.column(Column::remainder().at_least(200.0).clip(true));
-                tb.header(22.0, |mut h| {
-                    for c in COLUMNS {
-                        h.col(|ui| {
-                            ui.strong(c);
+        wide_table(ui, "eventos-h", |ui| {
+            let height = (ui.available_height() - 10.0).max(160.0);
+            let mut tb = TableBuilder::new(ui)
+                .id_salt("eventos")
+                .striped(true)
+                .min_scrolled_height(0.0)
+                .max_scroll_height(height)
+                .cell_layout(Layout::left_to_right(Align::Center))
+                .column(Column::auto().at_least(60.0))
+                .column(Column::auto().at_least(140.0))
+                .column(Column::auto().at_least(120.0).at_most(260.0).clip(true))
+                .column(Column::auto().at_least(140.0).at_most(260.0).clip(true))
+                .column(Column::auto().at_least(120.0));
+            tb = tb.column(Column::remainder().at_least(200.0).clip(true));
+            tb.header(22.0, |mut h| {
+                for c in COLUMNS {
+                    h.col(|ui| {
+                        ui.strong(c);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(20.0, shown.len(), |mut row| {
+                    for c in cells(shown[row.index()]) {
+                        row.col(|ui| {
+                            ui.add(egui::Label::new(c).extend());
                         });
                     }
-                })
-                .body(|body| {
-                    body.rows(20.0, shown.len(), |mut row| {
-                        for c in cells(shown[row.index()]) {
-                            row.col(|ui| {
-                                ui.add(egui::Label::new(c).extend());
-                            });
-                        }
-                    });
                 });
             });
+        });
     }
 }

@@ -12,7 +12,7 @@ use crate::domain::dates::today;
 use crate::domain::reports::{ColumnKind, REPORTS, Report, ReportParams};
 use crate::gui::dialogs::{CSV, Export, TEXT};
 use crate::gui::env::Env;
-use crate::gui::widgets::right_aligned;
+use crate::gui::widgets::{right_aligned, wide_table};
 
 /// A listing with its own parameters and result.
 pub struct ReportView {
@@ -286,7 +286,7 @@ pub fn report_table(ui: &mut Ui, r: &Report) {
             ColumnKind::Id | ColumnKind::Count | ColumnKind::Money | ColumnKind::Percent
         )
     };
-    egui::ScrollArea::horizontal().id_salt("h").show(ui, |ui| {
+    wide_table(ui, "h", |ui| {
         let mut tb = TableBuilder::new(ui)
             .id_salt("tabla")
             .striped(true)

@@ -15,7 +15,7 @@ use crate::domain::permissions::{Actor, may_block_user, may_unblock_user, why};
 use crate::domain::phrases::counted;
 use crate::gui::env::Env;
 use crate::gui::notice::{Notice, bad_text, notice_ui};
-use crate::gui::widgets::{enter_pressed, focus_once};
+use crate::gui::widgets::{enter_pressed, focus_once, wide_table};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -268,88 +268,85 @@ impl UsersPanel {
         ));
         let mut pick = None;
         let reasons = &self.reasons;
-        egui::ScrollArea::horizontal()
-            .id_salt("usuarios-h")
-            .show(ui, |ui| {
-                let height = (ui.available_height() - 10.0).max(160.0);
-                TableBuilder::new(ui)
-                    .id_salt("usuarios")
-                    .striped(true)
-                    .min_scrolled_height(0.0)
-                    .max_scroll_height(height)
-                    .cell_layout(Layout::left_to_right(Align::Center))
-                    .column(Column::auto().at_least(40.0))
-                    .column(Column::exact(270.0).clip(true))
-                    .column(Column::exact(210.0).clip(true))
-                    .column(Column::auto().at_least(90.0))
-                    .column(Column::auto().at_least(90.0))
-                    .column(Column::auto().at_least(60.0))
-                    .column(Column::auto().at_least(80.0))
-                    .column(Column::remainder().at_least(200.0).clip(true))
-                    .header(22.0, |mut h| {
-                        for c in [
-                            "Id",
-                            "Email",
-                            "Apellido y nombre",
-                            "Teléfono",
-                            "Provincia",
-                            "En línea",
-                            "Estado",
-                            "Motivo",
-                        ] {
-                            h.col(|ui| {
-                                ui.strong(c);
-                            });
-                        }
-                    })
-                    .body(|body| {
-                        body.rows(22.0, shown.len(), |mut row| {
-                            let u = shown[row.index()];
-                            row.col(|ui| {
-                                ui.label(u.id.to_string());
-                            });
-                            row.col(|ui| {
-                                if ui
-                                    .selectable_label(self.email == u.email, &u.email)
-                                    .clicked()
-                                {
-                                    pick = Some(u.email.clone());
-                                }
-                            });
-                            row.col(|ui| {
-                                ui.label(&u.name);
-                            });
-                            row.col(|ui| {
-                                ui.label(if u.phone.is_empty() { "-" } else { &u.phone });
-                            });
-                            row.col(|ui| {
-                                ui.label(&u.province_name);
-                            });
-                            row.col(|ui| {
-                                ui.label(if u.online { "sí" } else { "no" });
-                            });
-                            row.col(|ui| {
-                                if u.admin {
-                                    ui.label("administración");
-                                } else if u.blocked {
-                                    ui.label(
-                                        RichText::new("bloqueado")
-                                            .color(ui.visuals().error_fg_color),
-                                    );
-                                } else {
-                                    ui.label("activo");
-                                }
-                            });
-                            row.col(|ui| {
-                                if u.blocked
-                                    && let Some(b) = reasons.get(&u.id)
-                                {
-                                    ui.label(&b.reason);
-                                }
-                            });
+        wide_table(ui, "usuarios-h", |ui| {
+            let height = (ui.available_height() - 10.0).max(160.0);
+            TableBuilder::new(ui)
+                .id_salt("usuarios")
+                .striped(true)
+                .min_scrolled_height(0.0)
+                .max_scroll_height(height)
+                .cell_layout(Layout::left_to_right(Align::Center))
+                .column(Column::auto().at_least(40.0))
+                .column(Column::exact(270.0).clip(true))
+                .column(Column::exact(210.0).clip(true))
+                .column(Column::auto().at_least(90.0))
+                .column(Column::auto().at_least(90.0))
+                .column(Column::auto().at_least(60.0))
+                .column(Column::auto().at_least(80.0))
+                .column(Column::remainder().at_least(200.0).clip(true))
+                .header(22.0, |mut h| {
+                    for c in [
+                        "Id",
+                        "Email",
+                        "Apellido y nombre",
+                        "Teléfono",
+                        "Provincia",
+                        "En línea",
+                        "Estado",
+                        "Motivo",
+                    ] {
+                        h.col(|ui| {
+                            ui.strong(c);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(22.0, shown.len(), |mut row| {
+                        let u = shown[row.index()];
+                        row.col(|ui| {
+                            ui.label(u.id.to_string());
+                        });
+                        row.col(|ui| {
+                            if ui
+                                .selectable_label(self.email == u.email, &u.email)
+                                .clicked()
+                            {
+                                pick = Some(u.email.clone());
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.label(&u.name);
+                        });
+                        row.col(|ui| {
+                            ui.label(if u.phone.is_empty() { "-" } else { &u.phone });
+                        });
+                        row.col(|ui| {
+                            ui.label(&u.province_name);
+                        });
+                        row.col(|ui| {
+                            ui.label(if u.online { "sí" } else { "no" });
+                        });
+                        row.col(|ui| {
+                            if u.admin {
+                                ui.label("administración");
+                            } else if u.blocked {
+                                ui.label(
+                                    RichText::new("bloqueado").color(ui.visuals().error_fg_color),
+                                );
+                            } else {
+                                ui.label("activo");
+                            }
+                        });
+                        row.col(|ui| {
+                            if u.blocked
+                                && let Some(b) = reasons.get(&u.id)
+                            {
+                                ui.label(&b.reason);
+                            }
                         });
                     });
-            });
+                });
+        });
         if let Some(e) = pick {
             self.email = e;
         }
