@@ -308,7 +308,7 @@ for size in ${SIZES:-1280x800 800x600}; do
   search 335 "$usearch" "Bosch S4"
   click 114 "$urow" 2.5
   wheel 3
-  click 382 "$([ "$small" = 1 ] && echo 368 || echo 514)" 1.5
+  click 382 "$([ "$small" = 1 ] && echo 368 || echo 532)" 1.5
   shot comprar
   xdotool key Escape
   sleep 0.5

@@ -60,6 +60,33 @@ struct Planned {
     payable: bool,
 }
 
+/// The sellers of the uncollected sales, by id: read one by one through USUARIOS.IDS (their
+/// slots in runs), not the whole users file.
+fn uncollected_sellers(tx: &mut impl Tx) -> DResult<HashMap<u64, User>> {
+    let mut ids: Vec<u64> = all_sales(tx)?
+        .into_iter()
+        .filter(|(_, s)| !s.collected)
+        .map(|(_, s)| s.seller)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if !USERS.has_ids(tx)? {
+        // A share from before the index (read-only until upgraded): one scan.
+        let mut all = users_by_id(tx)?;
+        return Ok(ids.iter().filter_map(|id| all.remove_entry(id)).collect());
+    }
+    if ids.len() > 1 {
+        USERS.prefetch_ids(tx, &ids)?;
+    }
+    let mut out = HashMap::new();
+    for id in ids {
+        if let Some(u) = user_by_id(tx, id)? {
+            out.insert(id, u);
+        }
+    }
+    Ok(out)
+}
+
 /// The uncollected sales in sale order, each marked payable while its seller's running
 /// balance covers it (a commission of zero is always payable: nothing moves).
 fn plan(tx: &mut impl Tx, users: &HashMap<u64, User>) -> DResult<Vec<Planned>> {
@@ -148,7 +175,7 @@ fn collect(
     only: Option<&HashSet<u64>>,
     now: i64,
 ) -> DResult<Collection> {
-    let mut users = users_by_id(tx)?;
+    let mut users = uncollected_sellers(tx)?;
     let planned = plan(tx, &users)?;
     let mut c = Collection::default();
     for Planned {
@@ -221,7 +248,7 @@ impl Market {
     pub fn commission_preview(&self, s: &Session) -> DResult<CommissionPreview> {
         self.read(|tx| {
             current_admin(tx, s)?;
-            let users = users_by_id(tx)?;
+            let users = uncollected_sellers(tx)?;
             let planned = plan(tx, &users)?;
             Ok(preview_of(&planned, &users))
         })

@@ -4,8 +4,10 @@
 //! offset  size  region
 //! 0       64    identity (written once, when the share is created)
 //! 64      1024  catalog: which record files exist and their slot sizes (journaled)
-//! 1536    64    commit state: idle/hot, change counter, Lamport clock, journal nonce (never
-//!               journaled; rewritten at the start and at the commit point of every commit)
+//! 1536    64    commit state: change counter, Lamport clock, and where the redo log
+//!               (`VENTALIBRE.LOG`) ends; written at the commit point of every commit and at
+//!               each checkpoint (a *hot* state is left only by version-1 programs' rollback
+//!               journal, `VENTALIBRE.JNL`, still rolled back on open)
 //! ```
 //! The catalog makes the existence of a file a fact read under the lock, not a directory
 //! lookup: an SMB or NFS client may cache "file not found" for seconds.
@@ -27,7 +29,10 @@ pub const CATALOG_MAX: usize = (CATALOG_SIZE - 8 - 4) / CATALOG_ENTRY_SIZE;
 
 const IDENTITY_MAGIC: [u8; 8] = *b"VLSHARE\0";
 const STATE_MAGIC: [u8; 8] = *b"VLSTATE\0";
-pub const SHARE_FORMAT_VERSION: u16 = 1;
+/// 2: commits go through the redo log `VENTALIBRE.LOG` (the record files may lag behind it);
+/// 1: every commit wrote the record files (a share of version 1 is taken as version 2 with an
+/// empty log, and marked 2 by its first commit, so that older programs do not open it).
+pub const SHARE_FORMAT_VERSION: u16 = 2;
 
 /// Identity of a share (bytes 0..64).
 ///
@@ -54,13 +59,17 @@ impl Identity {
         b
     }
     pub fn decode(b: &[u8]) -> Result<Identity, String> {
+        Identity::decode_versioned(b).map(|(id, _)| id)
+    }
+    /// The identity and the format version it records (1 or 2).
+    pub fn decode_versioned(b: &[u8]) -> Result<(Identity, u16), String> {
         if b[..8] != IDENTITY_MAGIC {
             return Err(
                 "no es una carpeta de VentaLibre (número mágico incorrecto en la identidad)".into(),
             );
         }
         let version = u16::from_le_bytes([b[8], b[9]]);
-        if version != SHARE_FORMAT_VERSION {
+        if !(1..=SHARE_FORMAT_VERSION).contains(&version) {
             return Err(format!(
                 "versión de formato {version} desconocida (se espera {SHARE_FORMAT_VERSION})"
             ));
@@ -69,10 +78,13 @@ impl Identity {
             return Err("la suma de verificación de la identidad no coincide".into());
         }
         let mut d = Dec::at(b, 16);
-        Ok(Identity {
-            share_id: d.u64(),
-            created_ms: d.i64(),
-        })
+        Ok((
+            Identity {
+                share_id: d.u64(),
+                created_ms: d.i64(),
+            },
+            version,
+        ))
     }
 }
 
@@ -148,7 +160,9 @@ pub enum Phase {
 /// ```text
 /// 0  8 magic "VLSTATE\0"   8 4 phase (0 idle, 1 hot)   12 4 reserved
 /// 16 8 change counter      24 8 Lamport clock
-/// 32 8 journal nonce       40 8 journal length         48 4 journal CRC-32C
+/// 32 8 log generation (idle; 0 = empty log) or journal nonce (hot)
+/// 40 8 end of the log's valid frames (idle) or journal length (hot)
+/// 48 4 body CRC-32C of the log's last frame (idle) or of the journal (hot)
 /// 52 8 reserved            60 4 CRC-32C of bytes 0..60
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +184,24 @@ impl CommitState {
             nonce: 0,
             journal_len: 0,
             journal_crc: 0,
+        }
+    }
+    /// The idle state after a commit through the redo log: the log of `generation` holds valid
+    /// frames up to `log_end`, the last with body checksum `last_crc`.
+    pub fn logged(
+        counter: u64,
+        lamport: u64,
+        generation: u64,
+        log_end: u64,
+        last_crc: u32,
+    ) -> CommitState {
+        CommitState {
+            phase: Phase::Idle,
+            counter,
+            lamport,
+            nonce: generation,
+            journal_len: log_end,
+            journal_crc: last_crc,
         }
     }
     pub fn encode(&self) -> [u8; STATE_SIZE] {

@@ -3,7 +3,10 @@
 //!
 //! * [`record`]: the fixed-slot record file (header, slots with checksums, free list).
 //! * [`ctl`]: `VENTALIBRE.CTL`, the share's identity, file catalog and commit state.
-//! * [`journal`]: `VENTALIBRE.JNL`, the rollback journal that makes a multi-file write atomic.
+//! * [`wal`]: `VENTALIBRE.LOG`, the redo log: a commit appends one frame (two fsyncs, whatever
+//!   the number of files), every terminal reads the new frames in front of the record files,
+//!   and a checkpoint folds them into the files now and then.
+//! * [`journal`]: `VENTALIBRE.JNL`, the rollback journal of format-1 shares (still rolled back).
 //! * [`lock`] and [`lease`]: the share lock (flock on `VENTALIBRE.LCK`) and the write lease
 //!   (`VENTALIBRE.OWN`) that detects shares whose locks do not cross terminals.
 //! * [`share`]: transactions, the commit protocol, recovery and the reader cache.
@@ -33,6 +36,7 @@ pub mod probe;
 pub mod rebuild;
 pub mod record;
 pub mod share;
+pub mod wal;
 
 pub use backend::{Backend, BackendFile, FaultKind, FaultyBackend, FsBackend, IoStats};
 pub use error::{Result, StorageError};

@@ -16,6 +16,7 @@ use super::ctl::{
 use super::error::{Result, StorageError};
 use super::events::EVENTS_FILE;
 use super::journal::JOURNAL_FILE;
+use super::wal::LOG_FILE;
 
 /// What [`probe`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +54,7 @@ pub fn probe(dir: &Path, data_files: &[&str], data_dirs: &[&str]) -> Result<Fold
             // Empty files are what a rolled-back creation leaves; they hold nothing.
             (name == CTL_FILE
                 || name == JOURNAL_FILE
+                || name == LOG_FILE
                 || name == EVENTS_FILE
                 || data_files.contains(&name.as_str()))
                 && meta.len() > 0
@@ -64,7 +66,7 @@ pub fn probe(dir: &Path, data_files: &[&str], data_dirs: &[&str]) -> Result<Fold
     found.sort();
     let others: Vec<String> = found
         .iter()
-        .filter(|n| *n != CTL_FILE && *n != JOURNAL_FILE)
+        .filter(|n| *n != CTL_FILE && *n != JOURNAL_FILE && *n != LOG_FILE)
         .cloned()
         .collect();
     let damaged = |problem: String| {

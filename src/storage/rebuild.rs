@@ -12,7 +12,9 @@
 //! and the new one is written over it in place (never renamed over it: terminals may hold it
 //! open), through the share's [`FsBackend`] (direct I/O where the file system needs it).
 //! A hot journal cannot be applied without the old commit state, so it is left unapplied (the
-//! rebuilt state is idle): the files are taken as they are, and `repair` makes them agree.
+//! rebuilt state is idle): the files are taken as they are, and `repair` makes them agree. The
+//! redo log's chain of whole frames is folded into the files first (as recovery does when the
+//! commit state is torn).
 
 use std::io::Read;
 use std::path::Path;
@@ -29,6 +31,7 @@ use super::ident::{ProcessIdentity, now_ms, random_u64};
 use super::lease::{self, LeaseTiming};
 use super::lock::{LockMode, ShareLock};
 use super::record::{HEADER_SIZE, Header};
+use super::wal::LOG_FILE;
 
 /// The first bytes of a file (its header), `None` if there is no such file.
 fn read_head(path: &Path) -> Result<Option<Vec<u8>>> {
@@ -61,6 +64,14 @@ pub fn rebuild_control(dir: &Path, schema: &[(&str, u32)]) -> Result<Vec<String>
     let mut done = Vec::new();
     let mut entries = Vec::new();
     let (mut counter, mut lamport) = (0u64, 0u64);
+    // The commits still in the redo log go into the files first (the lost state said where
+    // the log ends; its chain of whole frames from the start stands in for it).
+    if let Some((c, l)) = super::share::fold_log_chain(&FsBackend::with_direct_io(dir, direct))? {
+        (counter, lamport) = (c, l);
+        done.push(format!(
+            "las confirmaciones del registro {LOG_FILE} pasan a los archivos (hasta la {c})"
+        ));
+    }
     // Every record file of the folder names itself in its header: those are catalogued as
     // they are (files of the schema or not: a newer feature's file is kept too).
     let mut names: Vec<String> = std::fs::read_dir(dir)

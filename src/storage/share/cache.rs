@@ -10,6 +10,7 @@ use super::super::changelog;
 use super::super::ctl::{CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CommitState};
 use super::super::error::{Result, StorageError};
 use super::super::record::{HEADER_SIZE, Header, Slot, decode_slot};
+use super::super::wal::{LOG_FILE, LogOverlay, MAX_LOG_BYTES, frames_in};
 use super::{Inner, Share};
 
 #[derive(Default)]
@@ -66,36 +67,90 @@ pub(super) fn handle(share: &Share, inner: &mut Inner, name: &str) -> Result<Arc
     Ok(h)
 }
 
-/// Brings the cache in line with the commit state read under the lock. A cache a few commits
+/// Brings the cache in line with the commit state read under the lock. First the redo log:
+/// the frames past the end this terminal knows are read (one read of the new bytes) into the
+/// overlay, or the whole log when its generation changed. Then the cache: a cache a few commits
 /// behind is pruned with the change log (only the records those commits changed are dropped);
 /// otherwise every file's header is reread on first use, and a file whose own change counter
-/// moved loses its cached slots.
+/// moved loses its cached slots. Returns whether it read anything from the share.
 pub(super) fn revalidate(
     share: &Share,
     inner: &mut Inner,
     ctl: &Arc<dyn BackendFile>,
     state: CommitState,
-) {
+) -> Result<bool> {
     inner.lamport = inner.lamport.max(state.lamport);
     let old = match inner.cache.counter {
-        Some(c) if c == state.counter => return,
-        Some(c) => c,
-        None => {
-            inner.cache.counter = Some(state.counter);
-            return;
-        }
+        Some(c) if c == state.counter => return Ok(false),
+        Some(c) => Some(c),
+        None => None,
     };
     inner.cache.counter = Some(state.counter);
     if !share.keep_handles() {
         // Reopen files after a change (close-to-open: such clients revalidate on open).
         inner.forget_handles();
     }
+    let read = sync_log(share, inner, state)?;
+    let Some(old) = old else {
+        return Ok(read);
+    };
     if !prune_with_change_log(inner, ctl, old, state.counter) {
         inner.cache.catalog = None;
         // Without a trustworthy account of what changed, trust no open handle either (a
         // restore or repair may have put new files in place).
         inner.forget_handles();
     }
+    Ok(true)
+}
+
+/// Makes the overlay hold the log's frames up to the end `state` gives.
+fn sync_log(share: &Share, inner: &mut Inner, state: CommitState) -> Result<bool> {
+    if state.nonce == 0 {
+        // Checkpointed (or a format-1 share): the files hold everything.
+        inner.log = LogOverlay::default();
+        return Ok(false);
+    }
+    let from = if inner.log.generation == state.nonce && inner.log.end <= state.journal_len {
+        inner.log.end
+    } else {
+        // A new generation (after a checkpoint, which wrote every catalog change into the
+        // control file) or a terminal starting cold.
+        inner.log = LogOverlay::default();
+        0
+    };
+    if from == state.journal_len {
+        return Ok(false);
+    }
+    let damaged = |d: String| StorageError::corrupt(LOG_FILE, d);
+    if state.journal_len - from > MAX_LOG_BYTES {
+        return Err(damaged(format!(
+            "el estado de la carpeta dice que el registro llega a {} bytes",
+            state.journal_len
+        )));
+    }
+    let h = handle(share, inner, LOG_FILE)?;
+    let mut raw = vec![0u8; (state.journal_len - from) as usize];
+    h.read_at(from, &mut raw)
+        .map_err(|e| read_err(LOG_FILE, e))?;
+    let frames = frames_in(&raw, state.nonce).map_err(|d| {
+        inner.log = LogOverlay::default();
+        damaged(d)
+    })?;
+    if frames
+        .last()
+        .is_some_and(|(_, _, crc)| *crc != state.journal_crc)
+    {
+        inner.log = LogOverlay::default();
+        return Err(damaged(
+            "la última confirmación del registro no es la que indica el estado".into(),
+        ));
+    }
+    for (f, end, _) in &frames {
+        inner.log.apply(f, from + *end as u64);
+    }
+    inner.log.end = state.journal_len;
+    inner.log.generation = state.nonce;
+    Ok(true)
 }
 
 /// Applies the change log entries of the commits `old + 1 ..= new` to the cache. False when they
@@ -195,6 +250,11 @@ impl<'a> View<'a> {
     }
 
     pub(super) fn catalog(&mut self) -> Result<&Catalog> {
+        if self.inner.cache.catalog.is_none()
+            && let Some(c) = &self.inner.log.catalog
+        {
+            self.inner.cache.catalog = Some(c.clone());
+        }
         if self.inner.cache.catalog.is_none() {
             self.went_to_disk = true;
             let mut b = vec![0u8; CATALOG_SIZE];
@@ -219,11 +279,17 @@ impl<'a> View<'a> {
             let Some(entry) = self.catalog()?.get(name).cloned() else {
                 return Err(StorageError::Missing { file: name.into() });
             };
-            self.went_to_disk = true;
-            let h = handle(self.share, self.inner, name)?;
-            let mut raw = [0u8; HEADER_SIZE];
-            h.read_at(0, &mut raw).map_err(|e| read_err(name, e))?;
-            let header = Header::decode(&raw).map_err(|d| StorageError::corrupt(name, d))?;
+            let header = match self.inner.log.files.get(name) {
+                // The log has this file's newest header.
+                Some(lf) => lf.header.clone(),
+                None => {
+                    self.went_to_disk = true;
+                    let h = handle(self.share, self.inner, name)?;
+                    let mut raw = [0u8; HEADER_SIZE];
+                    h.read_at(0, &mut raw).map_err(|e| read_err(name, e))?;
+                    Header::decode(&raw).map_err(|d| StorageError::corrupt(name, d))?
+                }
+            };
             if header.tag != name {
                 return Err(StorageError::corrupt(
                     name,
@@ -281,6 +347,11 @@ impl<'a> View<'a> {
             return Ok(s.clone());
         }
         let (offset, stride) = (fc.header.slot_offset(pos), fc.header.stride() as usize);
+        if let Some(s) = self.inner.log.slot(name, pos).cloned() {
+            let fc = self.inner.cache.files.get_mut(name).expect("present");
+            fc.slots.insert(pos, s.clone());
+            return Ok(s);
+        }
         self.went_to_disk = true;
         let h = handle(self.share, self.inner, name)?;
         let mut raw = vec![0u8; stride];
@@ -308,9 +379,17 @@ impl<'a> View<'a> {
     pub(super) fn prefetch_range(&mut self, name: &str, lo: u64, hi: u64) -> Result<()> {
         const CHUNK_BYTES: u64 = 4 << 20;
         const JOIN_GAP: u64 = 16;
-        let fc = self.file(name)?;
-        let (count, stride) = (fc.header.slot_count, fc.header.stride());
+        let count = self.file(name)?.header.slot_count;
         let hi = hi.min(count);
+        // What the log holds comes from the overlay.
+        if let Some(lf) = self.inner.log.files.get(name) {
+            let fc = self.inner.cache.files.get_mut(name).expect("present");
+            for (&p, s) in lf.slots.iter().filter(|(p, _)| (lo..hi).contains(*p)) {
+                fc.slots.entry(p).or_insert_with(|| s.clone());
+            }
+        }
+        let fc = self.inner.cache.files.get_mut(name).expect("present");
+        let stride = fc.header.stride();
         if fc.slots.len() as u64 >= count {
             return Ok(());
         }

@@ -1,5 +1,8 @@
-//! The commit protocol: journal the original bytes, mark the state hot, write the data, and
-//! commit with one small write of the idle state. [`super::recovery`] undoes an unfinished one.
+//! The commit protocol: append the new bytes to the redo log and fsync it, then write the commit
+//! state that says where the log ends and fsync that (the commit point: two fsyncs whatever the
+//! number of files); now and then fold the log into the record files (a checkpoint).
+//! [`super::recovery`] folds a log whose commit state was lost, and rolls back a format-1
+//! share's hot journal.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -7,13 +10,16 @@ use std::sync::Arc;
 use super::super::backend::BackendFile;
 use super::super::changelog;
 use super::super::ctl::{
-    CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CommitState, Phase, STATE_OFFSET,
+    CATALOG_OFFSET, CTL_FILE, Catalog, CommitState, IDENTITY_OFFSET, IDENTITY_SIZE, Identity,
+    SHARE_FORMAT_VERSION, STATE_OFFSET,
 };
 use super::super::error::{Result, StorageError};
 use super::super::ident::random_u64;
-use super::super::journal::{JOURNAL_FILE, JOURNAL_HEADER_SIZE, Journal, JournalFile};
-use super::super::record::{Header, encode_slot};
-use super::cache::{FileCache, handle, read_err};
+use super::super::record::{Header, Slot, encode_slot};
+use super::super::wal::{
+    CHECKPOINT_BYTES, FRAME_HEADER_SIZE, FileChange, Frame, LOG_FILE, LogOverlay,
+};
+use super::cache::FileCache;
 use super::tx::DirtyFile;
 use super::{Inner, Share};
 
@@ -89,103 +95,79 @@ impl Share {
         for d in dirty.values_mut() {
             d.header.change_counter = new_counter;
             d.header.lamport = lamport;
+            // Positions past the new end (a shrink) are gone: the header says so.
+            let count = d.header.slot_count;
+            d.slots.retain(|&p, _| p < count);
         }
-        // 1. The journal: original bytes of every region about to be overwritten.
-        let mut files = Vec::with_capacity(dirty.len() + 1);
-        if catalog.is_some() {
-            let mut old = vec![0u8; CATALOG_SIZE];
-            ctl.read_at(CATALOG_OFFSET, &mut old)
-                .map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
-            files.push(JournalFile {
-                name: CTL_FILE.into(),
-                // Rolling back cuts the file to its full length: the change log stays.
-                original_len: changelog::END,
-                regions: vec![(CATALOG_OFFSET, old)],
-            });
-        }
-        for (name, d) in &dirty {
-            let Some(orig) = &d.orig else {
-                files.push(JournalFile {
-                    name: name.clone(),
-                    original_len: 0,
-                    regions: vec![],
-                });
-                continue;
-            };
-            let mut regions = vec![(0u64, orig.encode().to_vec())];
-            for &pos in d.slots.keys().filter(|&&p| p < orig.slot_count) {
-                regions.push((
-                    orig.slot_offset(pos),
-                    self.original_slot(inner, name, orig, pos)?,
+        // Where this commit's frame goes: after the valid frames of the current generation,
+        // or at the start of a new one. `revalidate` has read the log up to the state's end.
+        let (generation, offset) = if state.nonce != 0 {
+            if inner.log.generation != state.nonce || inner.log.end != state.journal_len {
+                return Err(StorageError::corrupt(
+                    LOG_FILE,
+                    "el registro de confirmaciones no coincide con el estado de la carpeta",
                 ));
             }
-            files.push(JournalFile {
-                name: name.clone(),
-                original_len: orig.file_len(),
-                regions,
-            });
-        }
-        let journal = Journal {
-            nonce: random_u64(),
-            counter_before: state.counter,
-            lamport_before: state.lamport,
-            files,
+            (state.nonce, state.journal_len)
+        } else {
+            (random_u64() | 1, 0)
         };
-        let bytes = journal.encode();
-        let jio = |e| StorageError::io(JOURNAL_FILE, "escribir el diario", e);
-        let jf = self.rw_handle(rw, JOURNAL_FILE, true)?;
-        jf.write_at(0, &bytes).map_err(jio)?;
-        jf.sync().map_err(jio)?;
+        let frame = Frame {
+            generation,
+            counter: new_counter,
+            lamport,
+            catalog: catalog.clone(),
+            files: dirty
+                .iter()
+                .map(|(name, d)| FileChange {
+                    name: name.clone(),
+                    created: d.orig.is_none(),
+                    header: d.header.clone(),
+                    slots: d.slots.clone(),
+                })
+                .collect(),
+        };
+        let bytes = frame.encode();
+        let end = offset + bytes.len() as u64;
+        let last_crc = super::super::crc::crc32c(&bytes[FRAME_HEADER_SIZE..]);
 
-        // 2. Hot state: from now on a crash leaves a journal to roll back.
-        let hot = CommitState {
-            phase: Phase::Hot,
-            counter: state.counter,
-            lamport: state.lamport,
-            nonce: journal.nonce,
-            journal_len: bytes.len() as u64,
-            journal_crc: super::super::crc::crc32c(&bytes[JOURNAL_HEADER_SIZE..]),
-        };
+        // 1. The frame, durable.
+        let lio = |e| StorageError::io(LOG_FILE, "escribir el registro", e);
+        let log = self.rw_handle(rw, LOG_FILE, true)?;
+        log.write_at(offset, &bytes).map_err(lio)?;
+        log.sync().map_err(lio)?;
+
+        // 2. The commit point: this commit's change-log entry (read by other terminals to prune
+        // their caches; trusted only by checksum) and the state that says where the log ends,
+        // durable with one fsync. A format-1 share is marked 2 first (older programs, which
+        // would read the record files without the log, then refuse to open it).
         let cio = |e| StorageError::io(CTL_FILE, "confirmar", e);
-        ctl.write_at(STATE_OFFSET, &hot.encode()).map_err(cio)?;
-        ctl.sync().map_err(cio)?;
-
-        // 3. The data, and this commit's change-log entry (read by other terminals to prune
-        // their caches; made durable by the commit point's fsync, trusted only by checksum).
+        if inner.format_version < SHARE_FORMAT_VERSION {
+            let mut b = [0u8; IDENTITY_SIZE];
+            ctl.read_at(IDENTITY_OFFSET, &mut b).map_err(cio)?;
+            let id = Identity::decode(&b).map_err(|d| StorageError::corrupt(CTL_FILE, d))?;
+            ctl.write_at(IDENTITY_OFFSET, &id.encode()).map_err(cio)?;
+        }
         let entry = change_entry(
             new_counter,
             &dirty,
             catalog.as_ref().or(inner.cache.catalog.as_ref()),
             catalog.is_some(),
         );
-        let written = self
-            .write_data(rw, ctl, &dirty, catalog.as_ref())
-            .and_then(|()| {
-                ctl.write_at(changelog::Entry::offset_of(new_counter), &entry.encode())
-                    .map_err(cio)
-            });
-        // 4. The commit point.
-        let committed = written.and_then(|()| {
-            ctl.write_at(
-                STATE_OFFSET,
-                &CommitState::idle(new_counter, lamport).encode(),
-            )
+        ctl.write_at(changelog::Entry::offset_of(new_counter), &entry.encode())
             .map_err(cio)?;
-            ctl.sync().map_err(cio)
-        });
-        if let Err(e) = committed {
-            // Best effort: undo now. If the share is gone, the next opener rolls back.
-            if self.apply_rollback(&journal).is_ok() {
-                let _ = ctl.write_at(
-                    STATE_OFFSET,
-                    &CommitState::idle(state.counter + 2, state.lamport).encode(),
-                );
-                let _ = ctl.sync();
-            }
-            return Err(e);
-        }
+        let committed = CommitState::logged(new_counter, lamport, generation, end, last_crc);
+        ctl.write_at(STATE_OFFSET, &committed.encode())
+            .map_err(cio)?;
+        ctl.sync().map_err(cio)?;
+        inner.format_version = SHARE_FORMAT_VERSION;
+        inner.wrote = true;
 
-        // The cache now describes the new state.
+        // The overlay and the cache now describe the new state.
+        if state.nonce == 0 {
+            inner.log = LogOverlay::default();
+        }
+        inner.log.apply(&frame, end);
         inner.lamport = lamport;
         inner.cache.counter = Some(new_counter);
         if let Some(c) = catalog {
@@ -201,83 +183,107 @@ impl Share {
             fc.header = d.header;
             fc.verified_at = new_counter;
             fc.slots_valid_at = new_counter;
+            let count = fc.header.slot_count;
+            fc.slots.retain(|&p, _| p < count);
             fc.slots.extend(d.slots);
         }
+
+        // 3. Now and then (and after a change of the catalog, which other tools read from the
+        // control file), the log is folded into the files. The commit above stands whatever
+        // happens here: a failed checkpoint leaves the log to the next one.
+        if end >= CHECKPOINT_BYTES || frame.catalog.is_some() {
+            let _ = self.checkpoint_locked(inner, rw, committed);
+        }
         Ok(())
     }
 
-    pub(super) fn original_slot(
+    /// Folds the log into the record files: writes every file's newest header and slots, fsyncs
+    /// them, then the commit state with an empty log (same counter: nothing a reader has
+    /// cached changes). The caller holds the exclusive lock and the lease, and `inner.log`
+    /// describes the log up to `state`'s end.
+    pub(super) fn checkpoint_locked(
         &self,
         inner: &mut Inner,
-        name: &str,
-        orig: &Header,
-        pos: u64,
-    ) -> Result<Vec<u8>> {
-        if let Some(s) = inner
-            .cache
-            .files
-            .get(name)
-            .and_then(|fc| fc.slots.get(&pos))
-        {
-            return Ok(encode_slot(pos, orig.slot_size, s));
-        }
-        let h = handle(self, inner, name)?;
-        let mut raw = vec![0u8; orig.stride() as usize];
-        h.read_at(orig.slot_offset(pos), &mut raw)
-            .map_err(|e| read_err(name, e))?;
-        Ok(raw)
-    }
-
-    pub(super) fn write_data(
-        &self,
         rw: &mut HashMap<String, Arc<dyn BackendFile>>,
-        ctl: &Arc<dyn BackendFile>,
-        dirty: &BTreeMap<String, DirtyFile>,
-        catalog: Option<&Catalog>,
+        state: CommitState,
     ) -> Result<()> {
-        if let Some(c) = catalog {
-            let io = |e| StorageError::io(CTL_FILE, "escribir", e);
-            ctl.write_at(CATALOG_OFFSET, &c.encode()).map_err(io)?;
-            ctl.sync().map_err(io)?;
+        if state.nonce == 0 || inner.log.generation != state.nonce {
+            return Ok(());
         }
-        for (name, d) in dirty {
-            let io = |e| StorageError::io(name.as_str(), "escribir", e);
-            let h = self.rw_handle(rw, name, d.orig.is_none())?;
-            if d.orig.is_none() {
-                h.set_len(0).map_err(io)?;
-            }
-            h.write_at(0, &d.header.encode()).map_err(io)?;
-            // Adjacent slots go out in one write.
-            let stride = d.header.stride();
-            let mut run: Vec<u8> = Vec::new();
-            let mut run_start = 0u64;
-            let mut run_next = u64::MAX;
-            for (&pos, slot) in &d.slots {
-                if pos != run_next && !run.is_empty() {
-                    h.write_at(d.header.slot_offset(run_start), &run)
-                        .map_err(io)?;
-                    run.clear();
-                }
-                if run.is_empty() {
-                    run_start = pos;
-                }
-                run.extend_from_slice(&encode_slot(pos, d.header.slot_size, slot));
-                run_next = pos + 1;
-                debug_assert_eq!(run.len() as u64, (run_next - run_start) * stride);
-            }
-            if !run.is_empty() {
-                h.write_at(d.header.slot_offset(run_start), &run)
-                    .map_err(io)?;
-            }
-            if let Some(orig) = &d.orig
-                && orig.slot_count > d.header.slot_count
-            {
-                h.set_len(d.header.file_len()).map_err(io)?;
-            }
-            h.sync().map_err(io)?;
+        let ctl = self.rw_handle(rw, CTL_FILE, false)?;
+        let mut names: Vec<&String> = inner.log.files.keys().collect();
+        names.sort();
+        for name in names {
+            let lf = &inner.log.files[name];
+            let h = self.rw_handle(rw, name, true)?;
+            write_file(&h, name, lf.created, &lf.header, lf.slots.iter())?;
+        }
+        let cio = |e| StorageError::io(CTL_FILE, "consolidar", e);
+        if let Some(c) = &inner.log.catalog {
+            ctl.write_at(CATALOG_OFFSET, &c.encode()).map_err(cio)?;
+            ctl.sync().map_err(cio)?;
+        }
+        ctl.write_at(
+            STATE_OFFSET,
+            &CommitState::idle(state.counter, state.lamport).encode(),
+        )
+        .map_err(cio)?;
+        ctl.sync().map_err(cio)?;
+        if let Some(c) = inner.log.catalog.take() {
+            inner.cache.catalog = Some(c);
+        }
+        inner.log = LogOverlay::default();
+        // The frames are dead now; dropping them keeps a cold start cheap (and nothing of a
+        // commit is left unsynced when it returns). Best effort: stale frames are never read.
+        if let Ok(log) = self.rw_handle(rw, LOG_FILE, true) {
+            let _ = log.set_len(0).and_then(|()| log.sync());
         }
         Ok(())
     }
+}
+
+/// Writes `header` and `slots` into the record file `h` (emptied first if `created`), cuts it
+/// to the length the header gives, and fsyncs it. Adjacent slots go out in one write.
+pub(super) fn write_file<'a>(
+    h: &Arc<dyn BackendFile>,
+    name: &str,
+    created: bool,
+    header: &Header,
+    slots: impl Iterator<Item = (&'a u64, &'a Slot)>,
+) -> Result<()> {
+    let io = |e| StorageError::io(name, "escribir", e);
+    if created {
+        h.set_len(0).map_err(io)?;
+    }
+    h.write_at(0, &header.encode()).map_err(io)?;
+    let mut sorted: Vec<(&u64, &Slot)> = slots.collect();
+    sorted.sort_by_key(|(p, _)| **p);
+    let stride = header.stride();
+    let mut run: Vec<u8> = Vec::new();
+    let mut run_start = 0u64;
+    let mut run_next = u64::MAX;
+    for (&pos, slot) in sorted {
+        if pos >= header.slot_count {
+            continue;
+        }
+        if pos != run_next && !run.is_empty() {
+            h.write_at(header.slot_offset(run_start), &run)
+                .map_err(io)?;
+            run.clear();
+        }
+        if run.is_empty() {
+            run_start = pos;
+        }
+        run.extend_from_slice(&encode_slot(pos, header.slot_size, slot));
+        run_next = pos + 1;
+        debug_assert_eq!(run.len() as u64, (run_next - run_start) * stride);
+    }
+    if !run.is_empty() {
+        h.write_at(header.slot_offset(run_start), &run)
+            .map_err(io)?;
+    }
+    h.set_len(header.file_len()).map_err(io)?;
+    h.sync().map_err(io)
 }
 
 /// The change-log entry of a commit: the catalog index of every changed file and its changed

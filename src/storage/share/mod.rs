@@ -2,7 +2,7 @@
 //!
 //! * [`Share::read`] runs a read transaction under the shared lock.
 //! * [`Share::write`] runs a write transaction under the exclusive lock and the write lease, and
-//!   commits all its changes to all files atomically through the rollback journal.
+//!   commits all its changes to all files atomically through the redo log.
 //!
 //! One file per concern, in the order `docs/FORMAT.md` describes the protocol:
 //!
@@ -14,16 +14,18 @@
 //!
 //! Commit protocol (see `docs/FORMAT.md` for the bytes and the reasoning):
 //!
-//! 1. Write the original bytes of every region the commit will overwrite, and every file's
-//!    original length, to `VENTALIBRE.JNL`; fsync it.
-//! 2. Write the commit state *hot* (with the journal's nonce, length and checksum) into
-//!    `VENTALIBRE.CTL`; fsync it. From here a crash leaves a hot journal.
-//! 3. Write the new headers and slots of every changed file; fsync each file.
-//! 4. Write the commit state *idle* with the change counter + 1 and the new Lamport time; fsync.
-//!    This single small write is the commit point.
+//! 1. Append the commit's frame (new headers, changed slots, new catalog) to the redo log
+//!    `VENTALIBRE.LOG` ([`crate::storage::wal`]); fsync it.
+//! 2. Write the change-log entry and the commit state (counter + 1, Lamport time, the log's
+//!    generation and new end) into `VENTALIBRE.CTL`; fsync it. This is the commit point: two
+//!    fsyncs whatever the number of files.
+//! 3. Now and then (past 256 KiB of log, after a catalog change, when a terminal that wrote
+//!    closes the share) fold the log into the record files: a checkpoint.
 //!
-//! Whoever starts a transaction and finds the state hot rolls the journal back (under the
-//! exclusive lock and the lease) before reading anything.
+//! Every terminal reads the frames past the end it knows in front of the record files (the
+//! overlay), so the files may lag behind the log and nobody notices. A torn commit state is
+//! recovered by folding the log's chain of whole frames; a format-1 share's hot rollback journal
+//! is rolled back, under the exclusive lock and the lease, before anything is read.
 //!
 //! Reader cache: what a terminal has read stays in memory while the change counter in the commit
 //! state is unchanged, so revalidating an unchanged share costs one open and one 64-byte read.
@@ -55,6 +57,7 @@ use super::lease::LeaseTiming;
 use super::lock::ShareLock;
 
 use cache::Cache;
+pub(crate) use recovery::fold_log_chain;
 pub use repair::SlotsReset;
 pub use tx::{ReadTx, Tx, WriteTx};
 
@@ -119,12 +122,27 @@ pub(super) struct Inner {
     /// This terminal's Lamport clock.
     lamport: u64,
     last_stats: IoStats,
+    /// The redo log's frames since the last checkpoint, read in front of the record files.
+    log: super::wal::LogOverlay,
+    /// The format version the share's identity records (the first commit marks a version-1
+    /// share as version 2).
+    format_version: u16,
+    /// This `Share` committed something: on drop it folds the log into the files if it can at
+    /// once (see [`Share::checkpoint`]).
+    wrote: bool,
 }
 
 impl Inner {
     pub(super) fn forget_handles(&mut self) {
         self.handles.clear();
         self.rw_handles.clear();
+    }
+
+    /// Forgets everything read from the share: cache, overlay of the log, handles.
+    pub(super) fn forget_all(&mut self) {
+        self.cache.clear();
+        self.log = Default::default();
+        self.forget_handles();
     }
 }
 
@@ -164,9 +182,7 @@ impl Share {
 
     /// Drops everything this terminal has cached (benchmarks use it to measure cold reads).
     pub fn drop_cache(&self) {
-        let mut inner = self.inner();
-        inner.cache.clear();
-        inner.forget_handles();
+        self.inner().forget_all();
     }
 
     /// Whether open handles stay valid across other terminals' commits, so that files need
@@ -185,8 +201,7 @@ impl Share {
         // A panic inside a transaction leaves only the cache in doubt: clear it and go on.
         self.inner.lock().unwrap_or_else(|poisoned| {
             let mut g = poisoned.into_inner();
-            g.cache.clear();
-            g.forget_handles();
+            g.forget_all();
             g
         })
     }

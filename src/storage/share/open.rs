@@ -102,9 +102,7 @@ impl Share {
                 if !(create && unfinished_creation(&*f)?) {
                     let mut b = [0u8; IDENTITY_SIZE];
                     return match f.read_at(IDENTITY_OFFSET, &mut b) {
-                        Ok(()) => Identity::decode(&b)
-                            .map(|_| ())
-                            .map_err(|d| StorageError::corrupt(CTL_FILE, d)),
+                        Ok(()) => self.take_identity(&b),
                         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(
                             StorageError::corrupt(CTL_FILE, "archivo de control truncado"),
                         ),
@@ -137,9 +135,7 @@ impl Share {
             let mut b = [0u8; IDENTITY_SIZE];
             f.read_at(IDENTITY_OFFSET, &mut b)
                 .map_err(|e| StorageError::io(CTL_FILE, "leer", e))?;
-            return Identity::decode(&b)
-                .map(|_| ())
-                .map_err(|d| StorageError::corrupt(CTL_FILE, d));
+            return self.take_identity(&b);
         }
         let io = |e| StorageError::io(CTL_FILE, "crear", e);
         let id = Identity {
@@ -153,7 +149,17 @@ impl Share {
         f.sync().map_err(io)?;
         // The identity goes last: a control file without one is not a share yet.
         f.write_at(IDENTITY_OFFSET, &id.encode()).map_err(io)?;
-        f.sync().map_err(io)
+        f.sync().map_err(io)?;
+        self.inner().format_version = super::super::ctl::SHARE_FORMAT_VERSION;
+        Ok(())
+    }
+
+    /// Checks the identity read from the control file and notes its format version.
+    fn take_identity(&self, b: &[u8]) -> Result<()> {
+        let (_, version) =
+            Identity::decode_versioned(b).map_err(|d| StorageError::corrupt(CTL_FILE, d))?;
+        self.inner().format_version = version;
+        Ok(())
     }
 
     /// Opens the control file afresh (close-to-open consistency on NFS) and reads the state.

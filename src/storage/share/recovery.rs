@@ -1,11 +1,12 @@
-//! Recovery: rolling back the hot journal a crashed or cut-off commit left, before anything is
-//! read. Side by side with [`super::commit`], whose steps it undoes.
+//! Recovery, before anything is read: a torn commit state (the redo log's whole frames are
+//! folded into the files), or the hot rollback journal a format-1 program's cut-off commit left
+//! (rolled back). Side by side with [`super::commit`].
 
 use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::super::backend::BackendFile;
+use super::super::backend::{Backend, BackendFile};
 use super::super::ctl::{
     CATALOG_OFFSET, CATALOG_SIZE, CTL_FILE, Catalog, CommitState, Phase, STATE_OFFSET,
 };
@@ -14,6 +15,8 @@ use super::super::ident::now_ms;
 use super::super::journal::{JOURNAL_FILE, JOURNAL_HEADER_SIZE, Journal};
 use super::super::lock::LockMode;
 use super::super::record::{HEADER_SIZE, Header};
+use super::super::wal::{self, LOG_FILE};
+use super::commit::write_file;
 use super::{Inner, Share};
 
 impl Share {
@@ -88,8 +91,7 @@ impl Share {
         ctl: &Arc<dyn BackendFile>,
         state: Option<CommitState>,
     ) -> Result<()> {
-        inner.cache.clear();
-        inner.forget_handles();
+        inner.forget_all();
         let (counter, lamport) = match state {
             Some(s) => match self.read_journal(state)? {
                 Some(j) => {
@@ -98,18 +100,27 @@ impl Share {
                 }
                 None => (s.counter + 2, s.lamport),
             },
-            // A torn or damaged commit state. Every write of the state comes either before any
-            // data write of its commit (step 2) or after all of them are durable (step 4, and
-            // recovery's own last write), so the files are whole as they are and nothing is
-            // rolled back: the journal on disk may be the one of the last *finished* commit, and
-            // applying it would undo a transaction whose caller was told it had committed.
-            None => self.rebuilt_clock(inner, ctl),
+            // A torn or damaged commit state: the end of the redo log is not known. The log's
+            // chain of whole frames from its start is folded into the files (a commit whose
+            // state write was cut off may be among them: its caller was not told it committed,
+            // and either outcome is allowed). A format-1 rollback journal is never applied
+            // here: the one on disk may be the one of the last *finished* commit.
+            None => {
+                let (c, l) = self.rebuilt_clock(inner, ctl);
+                match fold_log_chain(&*self.backend)? {
+                    Some((fc, fl)) => (c.max(fc + 2), l.max(fl)),
+                    None => (c, l),
+                }
+            }
         };
         let idle = CommitState::idle(counter, lamport);
         let rio = |e| StorageError::io(CTL_FILE, "recuperar", e);
         let ctl_rw = self.backend.open_rw(CTL_FILE).map_err(rio)?;
         ctl_rw.write_at(STATE_OFFSET, &idle.encode()).map_err(rio)?;
         ctl_rw.sync().map_err(rio)?;
+        if let Ok(log) = self.backend.open_rw(LOG_FILE) {
+            let _ = log.set_len(0).and_then(|()| log.sync());
+        }
         Ok(())
     }
 
@@ -220,4 +231,44 @@ impl Share {
         }
         Ok(())
     }
+}
+
+/// Folds into the record files the chain of whole frames at the start of the redo log (see
+/// [`wal::chain_from_start`]), used when the commit state that says where the log ends is
+/// lost (recovery, and the rebuild of a damaged control file). Returns the counter and Lamport
+/// time of the last frame folded, `None` when there was none.
+pub(crate) fn fold_log_chain(backend: &dyn Backend) -> Result<Option<(u64, u64)>> {
+    let lio = |e| StorageError::io(LOG_FILE, "leer", e);
+    let f = match backend.open(LOG_FILE) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(lio(e)),
+    };
+    let len = f.len().map_err(lio)?.min(wal::MAX_LOG_BYTES);
+    let mut raw = vec![0u8; len as usize];
+    f.read_at(0, &mut raw).map_err(lio)?;
+    let chain = wal::chain_from_start(&raw);
+    let Some(last) = chain.last() else {
+        return Ok(None);
+    };
+    let mut overlay = wal::LogOverlay::default();
+    for frame in &chain {
+        overlay.apply(frame, 0);
+    }
+    let mut names: Vec<&String> = overlay.files.keys().collect();
+    names.sort();
+    for name in names {
+        let lf = &overlay.files[name];
+        let h = backend
+            .open_or_create(name)
+            .map_err(|e| StorageError::io(name.as_str(), "recuperar", e))?;
+        write_file(&h, name, lf.created, &lf.header, lf.slots.iter())?;
+    }
+    if let Some(c) = &overlay.catalog {
+        let cio = |e| StorageError::io(CTL_FILE, "recuperar", e);
+        let ctl = backend.open_rw(CTL_FILE).map_err(cio)?;
+        ctl.write_at(CATALOG_OFFSET, &c.encode()).map_err(cio)?;
+        ctl.sync().map_err(cio)?;
+    }
+    Ok(Some((last.counter, last.lamport)))
 }

@@ -62,12 +62,19 @@ impl WriteTx<'_> {
     /// The length of `file` as the file system reports it (repair rebuilds a damaged header's
     /// slot count from it; nothing else trusts a size).
     pub fn file_len(&mut self, file: &str) -> Result<u64> {
+        if let Some(lf) = self.view.inner.log.files.get(file) {
+            // Newer than the file on disk: the redo log holds its last header.
+            return Ok(lf.header.file_len());
+        }
         let h = handle(self.view.share, self.view.inner, file)?;
         h.len().map_err(|e| StorageError::io(file, "leer", e))
     }
 
     /// The header of `file` as it is on disk, or why it cannot be used.
     pub fn raw_header(&mut self, file: &str) -> Result<std::result::Result<Header, String>> {
+        if let Some(lf) = self.view.inner.log.files.get(file) {
+            return Ok(Ok(lf.header.clone()));
+        }
         let h = handle(self.view.share, self.view.inner, file)?;
         let mut raw = [0u8; HEADER_SIZE];
         match h.read_at(0, &mut raw) {

@@ -35,18 +35,24 @@ impl Share {
                     continue;
                 }
             };
-            revalidate(self, &mut inner, &ctl, state);
+            let read_log = match revalidate(self, &mut inner, &ctl, state) {
+                Ok(r) => r,
+                Err(e) => {
+                    inner.forget_all();
+                    return Err(e.into());
+                }
+            };
             let mut tx = ReadTx {
                 view: View::new(self, &mut inner, ctl.clone(), state),
             };
+            tx.view.went_to_disk = read_log;
             let out = f(&mut tx);
             let went_to_disk = tx.view.went_to_disk;
             if went_to_disk {
                 let (_, after) = self.read_state(&mut inner)?;
                 if after != Some(state) {
                     // A commit overlapped this read (locks not crossing): forget and retry.
-                    inner.cache.clear();
-                    inner.forget_handles();
+                    inner.forget_all();
                     drop(guard);
                     if Instant::now() >= deadline {
                         return Err(StorageError::Busy {
@@ -111,7 +117,10 @@ impl Share {
                 })?
             }
         };
-        revalidate(self, inner, &ctl, state);
+        if let Err(e) = revalidate(self, inner, &ctl, state) {
+            inner.forget_all();
+            return Err(e.into());
+        }
         let tx_lamport = inner.lamport.max(state.lamport) + 1;
         let mut tx = WriteTx {
             view: View::new(self, inner, ctl.clone(), state),
@@ -136,19 +145,91 @@ impl Share {
         // Nothing is written unless the lease is still ours (see `Lease::confirm`). If the share
         // went away meanwhile, no handle kept from it is to be trusted again.
         if let Err(e) = lease.confirm() {
-            inner.cache.clear();
-            inner.forget_handles();
+            inner.forget_all();
             return Err(e.into());
         }
         trace.mark("confirmación");
         if let Err(e) = self.commit(inner, state, dirty, catalog, final_lamport) {
-            inner.cache.clear();
-            inner.forget_handles();
+            inner.forget_all();
             return Err(e.into());
         }
         trace.mark("escritura");
         trace.finish(self);
         Ok(out)
+    }
+}
+
+impl Share {
+    /// Folds the redo log into the record files now (see [`crate::storage::wal`]): every file
+    /// then holds its newest bytes and the log is empty. Transactions never need it (they read
+    /// the log); it is for tools that read the record files themselves, and a terminal closing
+    /// the share does it when the lock is free at once.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.checkpoint_within(self.config.busy_timeout)
+    }
+
+    fn checkpoint_within(&self, wait: Duration) -> Result<()> {
+        if let Some(reason) = &self.read_only {
+            return Err(StorageError::ReadOnly {
+                reason: reason.clone(),
+            });
+        }
+        let mut inner = self.inner();
+        let started = Instant::now();
+        let deadline = started + wait;
+        let mut trace = Trace::start("consolidación");
+        let _guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
+        trace.mark("bloqueo");
+        let lease = self.lease(deadline)?;
+        trace.mark("arrendamiento");
+        let (ctl, state) = self.read_state(&mut inner)?;
+        let state = match state {
+            Some(s) if s.phase == Phase::Idle => s,
+            _ => {
+                lease.confirm()?;
+                return self.recover(&mut inner, &ctl, state);
+            }
+        };
+        if state.nonce == 0 {
+            return Ok(());
+        }
+        if let Err(e) = revalidate(self, &mut inner, &ctl, state) {
+            inner.forget_all();
+            return Err(e);
+        }
+        lease.confirm()?;
+        let mut rw = std::mem::take(&mut inner.rw_handles);
+        if rw.contains_key(CTL_FILE) {
+            // As in a commit: kept handles are trusted only while the share is where it was.
+            self.backend
+                .open(CTL_FILE)
+                .map_err(|e| self.unreachable_or(e, "abrir"))?;
+        }
+        let result = self.checkpoint_locked(&mut inner, &mut rw, state);
+        trace.mark("escritura");
+        trace.finish(self);
+        match &result {
+            Ok(()) if self.keep_handles() => inner.rw_handles = rw,
+            Ok(()) => {}
+            Err(_) => inner.forget_all(),
+        }
+        result
+    }
+}
+
+impl Drop for Share {
+    /// A terminal that wrote folds the log into the files as it closes the share, if the lock
+    /// is free at once (as SQLite's last connection checkpoints its WAL). Nothing depends on it:
+    /// a log left behind is read by every terminal and folded by the next checkpoint.
+    fn drop(&mut self) {
+        let pending = self
+            .inner
+            .get_mut()
+            .map(|i| i.wrote && !i.log.is_empty())
+            .unwrap_or(false);
+        if pending && self.read_only.is_none() {
+            let _ = self.checkpoint_within(Duration::from_millis(200));
+        }
     }
 }
 
