@@ -308,7 +308,7 @@ for size in ${SIZES:-1280x800 800x600}; do
   search 335 "$usearch" "Bosch S4"
   click 114 "$urow" 2.5
   wheel 3
-  click 382 "$([ "$small" = 1 ] && echo 368 || echo 514)" 1.5
+  click 382 "$([ "$small" = 1 ] && echo 368 || echo 532)" 1.5
   shot comprar
   xdotool key Escape
   sleep 0.5
@@ -362,7 +362,8 @@ for size in ${SIZES:-1280x800 800x600}; do
   if [ "$small" = 1 ]; then click 74 101 2.5; else click 798 78 2.5; fi
   shot admin-dispersion
   if [ "$small" = 1 ]; then click 221 101; else click 945 78; fi
-  click 68 $((sub + 19)) 4
+  # «Revisar la carpeta» (under a description of two lines at 800 px).
+  click 68 $((sub + 19 + $([ "$small" = 1 ] && echo 13 || echo 0))) 4
   shot admin-revision
   fi
 

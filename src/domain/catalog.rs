@@ -699,7 +699,7 @@ impl Market {
             .iter()
             .map(|p| view(tx, &ctx, p, true))
             .collect::<DResult<Vec<_>>>()?;
-        out.sort_by(|a, b| b.id.cmp(&a.id));
+        out.sort_by_key(|v| std::cmp::Reverse(v.id));
         Ok(out)
     }
 

@@ -513,14 +513,29 @@ fn walk(
     offset: u64,
     limit: usize,
 ) -> DResult<(Vec<u64>, u64)> {
-    let (a, b) = ORDERS.rank_range(tx, lo, hi)?;
+    walk_in(tx, &ORDERS, lo, hi, desc, excluded, offset, limit)
+}
+
+/// [`walk`] over any ranked index.
+#[allow(clippy::too_many_arguments)]
+fn walk_in(
+    tx: &mut impl Tx,
+    idx: &RankedAvl,
+    lo: u64,
+    hi: u64,
+    desc: bool,
+    excluded: &[(u64, u64)],
+    offset: u64,
+    limit: usize,
+) -> DResult<(Vec<u64>, u64)> {
+    let (a, b) = idx.rank_range(tx, lo, hi)?;
     let n = b - a;
     let mut skip: Vec<u64> = Vec::with_capacity(excluded.len());
     for &(k, p) in excluded {
         if k < lo || k > hi {
             continue;
         }
-        let r = ORDERS.rank(tx, k, p)?.saturating_sub(a);
+        let r = idx.rank(tx, k, p)?.saturating_sub(a);
         if r < n {
             skip.push(if desc { n - 1 - r } else { r });
         }
@@ -546,11 +561,11 @@ fn walk(
         let chunk = ((limit - out.len()) as u64 + skipset.len() as u64).min(n - at);
         let mut es = if desc {
             let start = n - at - chunk;
-            let mut v = ORDERS.entries(tx, a + start, chunk as usize)?;
+            let mut v = idx.entries(tx, a + start, chunk as usize)?;
             v.reverse();
             v
         } else {
-            ORDERS.entries(tx, a + at, chunk as usize)?
+            idx.entries(tx, a + at, chunk as usize)?
         };
         if es.is_empty() {
             break;
@@ -707,6 +722,14 @@ fn search(
     if n == 0 {
         return Ok((vec![], 0));
     }
+    let plain = f.category.is_none()
+        && f.kind.is_none()
+        && f.province.is_none()
+        && !has_price_range(f)
+        && f.sort == SortOrder::Newest;
+    if query.len() == 1 && plain {
+        return one_word(tx, &query[0], expired, offset, limit);
+    }
     let w0 = &query[rare];
     let mut cands: Vec<(Entry, bool)> = Vec::new();
     for (desc, in_title) in [(false, true), (true, false)] {
@@ -745,6 +768,46 @@ fn search(
         .map(|h| h.2)
         .collect();
     Ok((page, total))
+}
+
+/// One word, no other filter, newest first: the title group then the description-only group,
+/// each a key range walked backwards, the totals rank differences (no posting list is read
+/// beyond the page).
+fn one_word(
+    tx: &mut impl Tx,
+    w: &str,
+    expired: &HashSet<u64>,
+    offset: u64,
+    limit: usize,
+) -> DResult<(Vec<u64>, u64)> {
+    let mut groups = Vec::new();
+    for desc in [false, true] {
+        let k = word_key(w, desc);
+        let mut ex = Vec::new();
+        for &pos in expired {
+            if WORDS.get(tx, k, pos)?.is_some() {
+                ex.push((k, pos));
+            }
+        }
+        let (_, total) = walk_in(tx, &WORDS, k, k, true, &ex, 0, 0)?;
+        groups.push((k, ex, total));
+    }
+    let total: u64 = groups.iter().map(|g| g.2).sum();
+    let mut out = Vec::new();
+    let mut offset = offset;
+    for (k, ex, n) in &groups {
+        if out.len() >= limit {
+            break;
+        }
+        if offset >= *n {
+            offset -= n;
+            continue;
+        }
+        let (page, _) = walk_in(tx, &WORDS, *k, *k, true, ex, offset, limit - out.len())?;
+        out.extend(page);
+        offset = 0;
+    }
+    Ok((out, total))
 }
 
 /// The one order of results: rank (title hits first), then the chosen order; ties by

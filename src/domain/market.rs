@@ -81,8 +81,10 @@ impl Market {
         m.share.read(|tx| verify_schema(tx))?;
         // A share made before the catalogue's own indexes gets them once, in one write
         // transaction. Where this terminal may not write, browse reads the data file instead.
-        if !m.share.read(|tx| super::index::present(tx))? {
-            let _ = m.write(|tx| super::index::ensure(tx));
+        #[allow(clippy::redundant_closure)] // a generic fn item is not general enough here
+        let present = m.share.read(|tx| super::index::present(tx))?;
+        if !present {
+            let _ = m.write(super::index::ensure);
         }
         Ok(m)
     }

@@ -349,7 +349,7 @@ impl Market {
             ..spec.filter()
         };
         let mut v = self.browse(&filter)?;
-        v.sort_by(|a, b| b.id.cmp(&a.id));
+        v.sort_by_key(|p| std::cmp::Reverse(p.id));
         Ok(v)
     }
 

@@ -337,7 +337,7 @@ impl RankedAvl {
             self.store(tx, parent, &p)?;
         }
         tx.set_control(self.file, COUNT, c + 1)?;
-        self.rebalance_up(tx, parent)?;
+        self.rebalance_up(tx, parent, 1)?;
         Ok(true)
     }
 
@@ -392,7 +392,7 @@ impl RankedAvl {
         tx.release(self.file, victim)?;
         let c = self.len(tx)?;
         tx.set_control(self.file, COUNT, c.saturating_sub(1))?;
-        self.rebalance_up(tx, v.parent)?;
+        self.rebalance_up(tx, v.parent, -1)?;
         Ok(true)
     }
 
@@ -415,14 +415,32 @@ impl RankedAvl {
     }
 
     /// Walks from `slot` to the root fixing heights and counts, rotating where |balance| > 1.
-    fn rebalance_up(&self, tx: &mut WriteTx, mut slot: u64) -> Result<()> {
+    /// Once a subtree keeps its height no ancestor can change height or balance, so from there
+    /// up each ancestor only has its count moved by `delta` (one node more or less below it):
+    /// one read and one write per level instead of three reads.
+    fn rebalance_up(&self, tx: &mut WriteTx, mut slot: u64, delta: i64) -> Result<()> {
         let mut steps = 0;
+        let mut heights_settled = false;
         while slot != NIL {
             steps += 1;
             if steps > MAX_DEPTH {
                 return Err(too_deep(self.file));
             }
-            let n = self.load(tx, slot)?;
+            let mut n = self.load(tx, slot)?;
+            if heights_settled {
+                let c = n.count as i64 + delta;
+                if !(1..=MAX_ENTRIES as i64).contains(&c) {
+                    return Err(StorageError::corrupt(
+                        self.file,
+                        format!("nodo {slot}: cuenta de subárbol imposible ({c})"),
+                    ));
+                }
+                n.count = c as u32;
+                self.store(tx, slot, &n)?;
+                slot = n.parent;
+                continue;
+            }
+            let old_height = n.height;
             let bal = self.hc(tx, n.left)?.0 - self.hc(tx, n.right)?.0;
             let top = if bal > 1 {
                 let l = self.load(tx, n.left)?;
@@ -440,7 +458,9 @@ impl RankedAvl {
                 self.fix(tx, slot)?;
                 slot
             };
-            slot = self.load(tx, top)?.parent;
+            let t = self.load(tx, top)?;
+            heights_settled = t.height == old_height;
+            slot = t.parent;
         }
         Ok(())
     }
