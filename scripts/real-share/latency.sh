@@ -16,7 +16,7 @@ cp -p "$BIN" /tmp/market && chmod +x /tmp/market
 modprobe sch_netem 2>/dev/null || true
 tc qdisc add dev lo root netem delay "$DELAY" || { echo "tc netem failed"; exit 125; }
 echo "LATENCY lo: $(tc qdisc show dev lo)"
-ping -c 5 -q 127.0.0.1 | tail -1
+command -v ping >/dev/null && ping -c 5 -q 127.0.0.1 | tail -1
 echo "MOUNTS"; grep -E " $SHARE_A | $SHARE_B " /proc/mounts
 mkdir -p "$SHARE_A/bench"
 for i in $(seq 1 50); do [ -d "$SHARE_B/bench" ] && break; sleep 0.1; done
