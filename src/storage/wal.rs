@@ -36,7 +36,7 @@ pub const FRAME_HEADER_SIZE: usize = 64;
 const FRAME_MAGIC: [u8; 8] = *b"VLFRAME\0";
 const FRAME_VERSION: u16 = 1;
 /// A writer checkpoints once the log passes this size (and after a catalog change).
-pub const CHECKPOINT_BYTES: u64 = 256 << 10;
+pub const CHECKPOINT_BYTES: u64 = 64 << 10;
 /// No log is read whole past this size (a damaged commit state could claim anything).
 pub const MAX_LOG_BYTES: u64 = 1 << 31;
 
