@@ -210,19 +210,13 @@ impl Share {
         if state.nonce == 0 || inner.log.generation != state.nonce {
             return Ok(());
         }
+        fold_into_files(
+            &inner.log,
+            |name, create| self.rw_handle(rw, name, create),
+            "consolidar",
+        )?;
         let ctl = self.rw_handle(rw, CTL_FILE, false)?;
-        let mut names: Vec<&String> = inner.log.files.keys().collect();
-        names.sort();
-        for name in names {
-            let lf = &inner.log.files[name];
-            let h = self.rw_handle(rw, name, true)?;
-            write_file(&h, name, lf.created, &lf.header, lf.slots.iter())?;
-        }
         let cio = |e| StorageError::io(CTL_FILE, "consolidar", e);
-        if let Some(c) = &inner.log.catalog {
-            ctl.write_at(CATALOG_OFFSET, &c.encode()).map_err(cio)?;
-            ctl.sync().map_err(cio)?;
-        }
         ctl.write_at(
             STATE_OFFSET,
             &CommitState::idle(state.counter, state.lamport).encode(),
@@ -240,6 +234,34 @@ impl Share {
         }
         Ok(())
     }
+}
+
+/// Steps 1–2 of a checkpoint: writes every file `overlay` holds (name order, each fsynced), then
+/// its catalog into the control file (fsynced). `open(name, create)` gives a handle for writing.
+pub(super) fn fold_into_files(
+    overlay: &LogOverlay,
+    mut open: impl FnMut(&str, bool) -> Result<Arc<dyn BackendFile>>,
+    op: &'static str,
+) -> Result<()> {
+    let mut names: Vec<&String> = overlay.files.keys().collect();
+    names.sort();
+    for name in names {
+        let lf = &overlay.files[name];
+        write_file(
+            &open(name, true)?,
+            name,
+            lf.created,
+            &lf.header,
+            lf.slots.iter(),
+        )?;
+    }
+    if let Some(c) = &overlay.catalog {
+        let cio = |e| StorageError::io(CTL_FILE, op, e);
+        let ctl = open(CTL_FILE, false)?;
+        ctl.write_at(CATALOG_OFFSET, &c.encode()).map_err(cio)?;
+        ctl.sync().map_err(cio)?;
+    }
+    Ok(())
 }
 
 /// Writes `header` and `slots` into the record file `h` (emptied first if `created`), cuts it

@@ -16,7 +16,7 @@ use super::super::journal::{JOURNAL_FILE, JOURNAL_HEADER_SIZE, Journal};
 use super::super::lock::LockMode;
 use super::super::record::{HEADER_SIZE, Header};
 use super::super::wal::{self, LOG_FILE};
-use super::commit::write_file;
+use super::commit::fold_into_files;
 use super::{Inner, Share};
 
 impl Share {
@@ -255,20 +255,17 @@ pub(crate) fn fold_log_chain(backend: &dyn Backend) -> Result<Option<(u64, u64)>
     for frame in &chain {
         overlay.apply(frame, 0);
     }
-    let mut names: Vec<&String> = overlay.files.keys().collect();
-    names.sort();
-    for name in names {
-        let lf = &overlay.files[name];
-        let h = backend
-            .open_or_create(name)
-            .map_err(|e| StorageError::io(name.as_str(), "recuperar", e))?;
-        write_file(&h, name, lf.created, &lf.header, lf.slots.iter())?;
-    }
-    if let Some(c) = &overlay.catalog {
-        let cio = |e| StorageError::io(CTL_FILE, "recuperar", e);
-        let ctl = backend.open_rw(CTL_FILE).map_err(cio)?;
-        ctl.write_at(CATALOG_OFFSET, &c.encode()).map_err(cio)?;
-        ctl.sync().map_err(cio)?;
-    }
+    fold_into_files(
+        &overlay,
+        |name, create| {
+            if create {
+                backend.open_or_create(name)
+            } else {
+                backend.open_rw(name)
+            }
+            .map_err(|e| StorageError::io(name, "recuperar", e))
+        },
+        "recuperar",
+    )?;
     Ok(Some((last.counter, last.lamport)))
 }
