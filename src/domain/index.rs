@@ -1,10 +1,11 @@
 //! The catalogue's own indexes, beside the spec's PUBLICADOS.NTX_1 (seller) and NTX_2
 //! (category): what lets Explorar and search return one page and its total without reading
-//! the catalogue. Both are [`RankedAvl`]s (AVL trees whose nodes count their subtree), kept in
+//! the catalogue. Both are [`RankedBTree`]s (B+ trees of 4 KiB nodes that count the entries
+//! below each child: three levels at a few million entries, see `me::btree`), kept in
 //! the same write transactions that change a publication (see [`on_change`]), and hold only
 //! publications **for sale** (state "publicada"); see docs/DESIGN.md, "Pages".
 //!
-//! `ORDENES.NTX` — one tree, several orders, told apart by the top bits of the key:
+//! `ORDENES.IDX` — one tree, several orders, told apart by the top bits of the key:
 //!
 //! ```text
 //!  63..62 tag   61..51 category   50..49 condition   48..44 province   43..0 value
@@ -20,7 +21,7 @@
 //! Explorar is then one key range, its total a difference of two ranks, its page a descent and
 //! a short in-order walk.
 //!
-//! `PALABRAS.NTX` — the word index: key = 63-bit hash of a word's stem (see `words`) with its
+//! `PALABRAS.IDX` — the word index: key = 63-bit hash of a word's stem (see `words`) with its
 //! low bit 0 for a word of the title, 1 for a word only in the description; one entry per
 //! (word, publication).
 //!
@@ -32,11 +33,14 @@
 //! ≤ [`MAX_PRICE_CENTS`] ($ 175.921.860.444,15), ids < 2^44. Provinces are stored + 1 (0 is
 //! "any"; 31: a seller whose account is gone).
 //!
-//! Expired listings: a listing whose closing day passed stays in the indexes until a write
-//! transaction sweeps it ([`sweep_expired`], up to [`SWEEP_PER_TX`] per transaction that
-//! changes a publication). Readers stay exact meanwhile: the not-yet-swept ones are the tag-2
-//! entries below "now" (one range read), and they are subtracted from the totals and skipped
-//! in the page.
+//! Expired and sold listings: a listing whose closing day passed stays in the indexes until a
+//! write transaction sweeps it ([`sweep_expired`], up to [`SWEEP_PER_TX`] per transaction that
+//! changes a publication other than a purchase). A purchase does not take the sold listing's
+//! ~40 entries out either: it moves its closing entry to `SOLD_KEY` (tag 2, time 0) — two
+//! entries changed — and leaves the rest to the sweep (a purchase sweeps one listing only when
+//! more than [`BACKLOG_SOFT`] wait). Readers stay exact meanwhile: the not-yet-swept ones are
+//! the tag-2 entries below "now" (one range read), and they are subtracted from the totals and
+//! skipped in the page by their keys (no descent each).
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -46,15 +50,15 @@ use super::records::*;
 use super::words;
 use super::{DResult, invalid};
 use crate::me::Problems;
-use crate::me::ranked::{Entry, RankedAvl};
+use crate::me::btree::{Entry, RankedBTree};
 use crate::storage::record::Slot;
 use crate::storage::{Tx, WriteTx};
 
-pub const ORDERS: RankedAvl = RankedAvl {
-    file: "ORDENES.NTX",
+pub const ORDERS: RankedBTree = RankedBTree {
+    file: "ORDENES.IDX",
 };
-pub const WORDS: RankedAvl = RankedAvl {
-    file: "PALABRAS.NTX",
+pub const WORDS: RankedBTree = RankedBTree {
+    file: "PALABRAS.IDX",
 };
 
 const VALUE_BITS: u32 = 44;
@@ -67,8 +71,15 @@ const TAG_CLOSING: u64 = 2;
 /// Tag 3: the category census, one entry per publication in every state.
 const TAG_CENSUS: u64 = 3;
 const PROVINCE_GONE: u64 = 31;
-/// Expired listings taken out of the indexes by each transaction that changes a publication.
-pub const SWEEP_PER_TX: usize = 16;
+/// Listings out of sale taken out of the indexes by each transaction that changes a
+/// publication other than a purchase.
+pub const SWEEP_PER_TX: usize = 2;
+/// Above this many listings waiting to be swept a purchase sweeps one too (below, it leaves
+/// them to other writes: a sweep of one listing is ~40 index entries).
+pub const BACKLOG_SOFT: u64 = 256;
+/// The closing-time key of a sold listing not yet swept: below every real closing time, so it
+/// is in the backlog readers subtract (see the module's "Expired listings").
+const SOLD_KEY: u64 = TAG_CLOSING << 62;
 /// Newest order with a price range: below this many listings in the range they are gathered
 /// from the price order and sorted; above, the id order is walked and filtered.
 const GATHER_MAX: u64 = 4096;
@@ -204,8 +215,36 @@ fn entries_of(p: &Publication, province: u64) -> (Vec<Entry>, Vec<Entry>) {
     if p.state != PubState::Published {
         return (vec![], vec![]);
     }
+    entries_listed(p, province)
+}
+
+/// The entries `p` has while listed, whatever its state now.
+fn entries_listed(p: &Publication, province: u64) -> (Vec<Entry>, Vec<Entry>) {
     let f = Facts::of(p, province);
     (order_entries(&f, p.id - 1), word_entries(p, f.payload()))
+}
+
+/// The entries a sold listing keeps until swept: those it had for sale, its closing entry
+/// moved to [`SOLD_KEY`].
+fn entries_sold(p: &Publication, province: u64) -> (Vec<Entry>, Vec<Entry>) {
+    let (mut o, w) = entries_listed(p, province);
+    for e in o.iter_mut() {
+        if e.key >> 62 == TAG_CLOSING {
+            e.key = SOLD_KEY;
+        }
+    }
+    (o, w)
+}
+
+/// Whether going from `old` to `new` is a sale that changes nothing else the indexes hold.
+fn just_sold(old: &Publication, new: &Publication, now: i64) -> bool {
+    old.state == PubState::Published
+        && new.state == PubState::Sold
+        && !old.expired(now)
+        && (old.id, old.category, old.kind, old.price, old.closes_ms)
+            == (new.id, new.category, new.kind, new.price, new.closes_ms)
+        && old.title == new.title
+        && old.description == new.description
 }
 
 /// The province code of a seller (31 when the account is gone).
@@ -231,8 +270,9 @@ pub(crate) fn ensure(tx: &mut WriteTx) -> DResult<bool> {
     Ok(true)
 }
 
-/// The format upgrade to revision 3 (see `version::UPGRADES`): the indexes built afresh from
-/// PUBLICADOS.DAT, whatever an earlier build of this revision left.
+/// The format upgrade to revision 4 (see `version::UPGRADES`): the indexes built afresh from
+/// PUBLICADOS.DAT, whatever an earlier build of this revision left. (Revision 3 had them as
+/// ranked AVLs in ORDENES.NTX / PALABRAS.NTX; those files stay, unused.)
 pub(crate) fn upgrade(tx: &mut WriteTx) -> DResult<()> {
     if !ensure(tx)? {
         rebuild(tx)?;
@@ -251,7 +291,7 @@ pub(crate) fn check_bounds(price: i64) -> DResult<()> {
     Ok(())
 }
 
-fn apply(tx: &mut WriteTx, idx: &RankedAvl, old: Vec<Entry>, new: Vec<Entry>) -> DResult<()> {
+fn apply(tx: &mut WriteTx, idx: &RankedBTree, old: Vec<Entry>, new: Vec<Entry>) -> DResult<()> {
     let old: BTreeSet<Entry> = old.into_iter().collect();
     let new: BTreeSet<Entry> = new.into_iter().collect();
     for e in old.difference(&new) {
@@ -281,6 +321,20 @@ pub(crate) fn on_change(
     // The category census counts every state.
     let census_old: Vec<Entry> = old.map(census_entry).into_iter().collect();
     apply(tx, &ORDERS, census_old, vec![census_entry(new)])?;
+    // A sold listing changing again (repair, tests): its entries waiting for the sweep go
+    // first, while the record still says what they are.
+    if let Some(o) = old
+        && o.state == PubState::Sold
+        && let Some(payload) = ORDERS.get(tx, SOLD_KEY, o.id - 1)?
+    {
+        let (a, b) = entries_sold(o, unpack(payload).2);
+        for e in a {
+            ORDERS.remove(tx, e.key, e.pos)?;
+        }
+        for e in b {
+            WORDS.remove(tx, e.key, e.pos)?;
+        }
+    }
     let was = old.is_some_and(|o| o.state == PubState::Published);
     let is = new.state == PubState::Published && !new.expired(now);
     if !was && !is {
@@ -290,6 +344,21 @@ pub(crate) fn on_change(
         Some(p) => province_code(Some(p)),
         None => seller_province(tx, new.seller)?,
     };
+    if let Some(o) = old
+        && just_sold(o, new, now)
+    {
+        // A purchase: the listing's ~40 entries stay until a later write sweeps them; its
+        // closing entry moves to SOLD_KEY, so readers leave it out from now on (two entries
+        // changed instead of forty).
+        let f = Facts::of(o, prov);
+        ORDERS.remove(tx, closing_key(f.closes), o.id - 1)?;
+        ORDERS.insert(tx, SOLD_KEY, o.id - 1, f.payload())?;
+        let waiting = ORDERS.count_range(tx, SOLD_KEY, closing_key(now.max(1) as u64 - 1))?;
+        if waiting > BACKLOG_SOFT {
+            sweep_expired(tx, now, 1)?;
+        }
+        return Ok(());
+    }
     let (o1, o2) = match old {
         Some(o) => entries_of(o, prov),
         None => (vec![], vec![]),
@@ -322,13 +391,13 @@ pub(crate) fn seller_moved(tx: &mut WriteTx, seller: u64, from: u8, to: u8) -> D
     Ok(())
 }
 
-/// Takes up to `max` listings whose closing day passed out of the indexes.
+/// Takes up to `max` listings out of sale (closing day passed, or sold) out of the indexes.
 pub(crate) fn sweep_expired(tx: &mut WriteTx, now: i64, max: usize) -> DResult<()> {
     let backlog = expired_backlog(tx, now, max)?;
     for e in backlog {
         let p = load_pub(tx, e.pos + 1)?;
         let (_, _, prov, _) = unpack(e.payload);
-        let (o1, o2) = entries_of(&p, prov);
+        let (o1, o2) = entries_listed(&p, prov);
         for x in o1 {
             ORDERS.remove(tx, x.key, x.pos)?;
         }
@@ -448,9 +517,18 @@ pub(crate) fn check(tx: &mut impl Tx) -> DResult<Vec<Problems>> {
             let mut reported = 0;
             for (pos, es) in extra {
                 let ok = match load_pub(tx, pos + 1) {
-                    Ok(pb) if pb.expired(now) => {
-                        let prov = province_code(users.get(&pb.seller).copied());
-                        let (a, b) = entries_of(&pb, prov);
+                    Ok(pb) if pb.expired(now) || pb.state == PubState::Sold => {
+                        // A sold listing keeps the province it was listed with (the payload).
+                        let prov = if pb.state == PubState::Sold {
+                            unpack(es[0].payload).2
+                        } else {
+                            province_code(users.get(&pb.seller).copied())
+                        };
+                        let (a, b) = if pb.state == PubState::Sold {
+                            entries_sold(&pb, prov)
+                        } else {
+                            entries_of(&pb, prov)
+                        };
                         let whole = if idx.file == ORDERS.file { a } else { b };
                         whole.len() == es.len() && whole.iter().all(|e| got.contains(e))
                     }
@@ -516,11 +594,14 @@ fn walk(
     walk_in(tx, &ORDERS, lo, hi, desc, excluded, offset, limit)
 }
 
-/// [`walk`] over any ranked index.
+/// [`walk`] over any ranked index. The excluded entries (indexed, but not to be shown) are
+/// told apart by their keys, with no descent of their own: the page is read from its raw rank
+/// on, `limit` plus as many entries as are excluded, and the excluded ones that sort before
+/// it shift it forward.
 #[allow(clippy::too_many_arguments)]
 fn walk_in(
     tx: &mut impl Tx,
-    idx: &RankedAvl,
+    idx: &RankedBTree,
     lo: u64,
     hi: u64,
     desc: bool,
@@ -530,56 +611,50 @@ fn walk_in(
 ) -> DResult<(Vec<u64>, u64)> {
     let (a, b) = idx.rank_range(tx, lo, hi)?;
     let n = b - a;
-    let mut skip: Vec<u64> = Vec::with_capacity(excluded.len());
-    for &(k, p) in excluded {
-        if k < lo || k > hi {
-            continue;
-        }
-        let r = idx.rank(tx, k, p)?.saturating_sub(a);
-        if r < n {
-            skip.push(if desc { n - 1 - r } else { r });
-        }
-    }
-    skip.sort_unstable();
-    skip.dedup();
-    let total = n - skip.len() as u64;
+    let ex: BTreeSet<(u64, u64)> = excluded
+        .iter()
+        .copied()
+        .filter(|&(k, _)| k >= lo && k <= hi)
+        .collect();
+    let e = (ex.len() as u64).min(n);
+    let total = n - e;
     let mut out = Vec::new();
     if offset >= total || limit == 0 {
         return Ok((out, total));
     }
-    // Direction position of the offset-th listing that is not skipped.
-    let mut at = offset;
-    for &s in &skip {
-        if s <= at {
-            at += 1;
-        } else {
+    // Raw positions (in the walk's direction) offset.. hold the page once the excluded ones
+    // before it are accounted for.
+    let chunk = (limit as u64).saturating_add(e).min(n - offset);
+    let mut es = if desc {
+        let mut v = idx.entries(tx, a + (n - offset - chunk), chunk as usize)?;
+        v.reverse();
+        v
+    } else {
+        idx.entries(tx, a + offset, chunk as usize)?
+    };
+    es.truncate(chunk as usize);
+    let Some(first) = es.first().map(|x| (x.key, x.pos)) else {
+        return Ok((out, total));
+    };
+    // Excluded entries before the fetched ones: as many non-excluded ones are still to skip.
+    let mut skip = if desc {
+        ex.range((std::ops::Bound::Excluded(first), std::ops::Bound::Unbounded))
+            .count()
+    } else {
+        ex.range(..first).count()
+    };
+    for x in &es {
+        if ex.contains(&(x.key, x.pos)) {
+            continue;
+        }
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        out.push(x.pos);
+        if out.len() >= limit {
             break;
         }
-    }
-    let skipset: HashSet<u64> = skip.iter().copied().collect();
-    while out.len() < limit && at < n {
-        let chunk = ((limit - out.len()) as u64 + skipset.len() as u64).min(n - at);
-        let mut es = if desc {
-            let start = n - at - chunk;
-            let mut v = idx.entries(tx, a + start, chunk as usize)?;
-            v.reverse();
-            v
-        } else {
-            idx.entries(tx, a + at, chunk as usize)?
-        };
-        if es.is_empty() {
-            break;
-        }
-        es.truncate(chunk as usize);
-        for (i, e) in es.iter().enumerate() {
-            if !skipset.contains(&(at + i as u64)) {
-                out.push(e.pos);
-                if out.len() >= limit {
-                    break;
-                }
-            }
-        }
-        at += chunk;
     }
     Ok((out, total))
 }
@@ -784,9 +859,22 @@ fn one_word(
     for desc in [false, true] {
         let k = word_key(w, desc);
         let mut ex = Vec::new();
-        for &pos in expired {
-            if WORDS.get(tx, k, pos)?.is_some() {
-                ex.push((k, pos));
+        if !expired.is_empty() {
+            // Which expired listings have the word: a lookup each, or the postings read
+            // through when they fill fewer leaves than the lookups would read.
+            let n = WORDS.count_range(tx, k, k)?;
+            if n <= 2 * expired.len() as u64 * crate::me::btree::LEAF_MAX as u64 {
+                for e in WORDS.range(tx, k, k)? {
+                    if expired.contains(&e.pos) {
+                        ex.push((k, e.pos));
+                    }
+                }
+            } else {
+                for &pos in expired {
+                    if WORDS.get(tx, k, pos)?.is_some() {
+                        ex.push((k, pos));
+                    }
+                }
             }
         }
         let (_, total) = walk_in(tx, &WORDS, k, k, true, &ex, 0, 0)?;
@@ -930,7 +1018,7 @@ pub(crate) fn repair(tx: &mut WriteTx) -> DResult<Option<String>> {
 #[path = "index_tests.rs"]
 mod tests;
 
-/// A key of ORDENES.NTX in words (the administrator's tree drawing).
+/// A key of ORDENES.IDX in words (the administrator's tree drawing).
 pub fn describe_order_key(key: u64) -> String {
     let tag = key >> 62;
     if tag == TAG_CENSUS {

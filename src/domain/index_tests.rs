@@ -205,7 +205,9 @@ fn pages_equal_a_scan_through_random_changes() {
             for _ in 0..25 {
                 let id = 1 + rng.below(n);
                 let mut p = load_pub(tx, id)?;
-                match rng.below(7) {
+                match rng.below(9) {
+                    // A purchase: stays indexed (moved to the sold key) until swept.
+                    6 | 7 => p.state = PubState::Sold,
                     0 => p.state = PubState::Paused,
                     1 => p.state = PubState::Published,
                     2 => p.state = PubState::Cancelled,

@@ -55,7 +55,7 @@ const F_RECORDED_MS: usize = 4;
 /// last seen) kept by every writer. A change that older programs would
 /// mishandle (a record layout, a new file they would not keep up to date) raises it by one and
 /// adds an [`Upgrade`] to [`UPGRADES`], which an administrator confirms.
-pub const FORMAT_REVISION: u32 = 3;
+pub const FORMAT_REVISION: u32 = 4;
 
 /// What older terminals see when they may not write: the one message of the issue, word for word.
 pub const NEWER_PROGRAM_MESSAGE: &str = "Hay una versión nueva de VentaLibre en la carpeta compartida: ciérrela y ábrala con el acceso directo de la carpeta";
@@ -492,11 +492,12 @@ pub static UPGRADES: &[Upgrade] = &[
         apply: super::account::upgrade_users_files,
     },
     Upgrade {
-        to: 3,
-        what: "crea ORDENES.NTX y PALABRAS.NTX (los índices de Explorar y de la búsqueda, para \
-           mostrar una página y el total sin leer el catálogo entero); un programa anterior no \
-           los mantendría al día",
-        older_programs_read: true,
+        to: 4,
+        what: "crea ORDENES.IDX y PALABRAS.IDX (los índices de Explorar y de la búsqueda, árboles B \
+           de nodos de 4 KiB: una compra o una página leen unos pocos nodos en vez de uno por \
+           nivel de un AVL) desde PUBLICADOS.DAT; los ORDENES.NTX y PALABRAS.NTX de la revisión \
+           3 quedan sin uso, y un programa anterior los leería viejos",
+        older_programs_read: false,
         apply: super::index::upgrade,
     },
 ];

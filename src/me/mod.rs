@@ -4,6 +4,7 @@
 //! * [`hash::OpenHash`] — open hash with collision chains (USUARIOS).
 //! * [`list::LinkedList`] — ordered doubly linked list (CATEGORIAS).
 //! * [`avl::AvlIndex`] — AVL index file over a data file (PUBLICADOS.NTX_1 / NTX_2).
+//! * [`btree::RankedBTree`] — ranked B+ tree of 4 KiB nodes (ORDENES.IDX, PALABRAS.IDX).
 //! * [`queues::PartialQueues`] — partial queues indexed by a compact head table (MENSAJES,
 //!   VENTAS).
 //!
@@ -12,6 +13,7 @@
 //! in the middle of a rotation or a relink leaves the structure as it was.
 
 pub mod avl;
+pub mod btree;
 pub mod hash;
 pub mod list;
 pub mod queues;
