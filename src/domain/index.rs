@@ -335,7 +335,17 @@ pub(crate) fn on_change(
             WORDS.remove(tx, e.key, e.pos)?;
         }
     }
-    let was = old.is_some_and(|o| o.state == PubState::Published);
+    // Whether `old`'s entries are indexed: for sale, and not expired or not swept yet (an
+    // expired listing whose closing day is moved forward comes back whole).
+    let was = match old {
+        Some(o) if o.state == PubState::Published => {
+            !o.expired(now)
+                || ORDERS
+                    .get(tx, closing_key(Facts::of(o, 0).closes), o.id - 1)?
+                    .is_some()
+        }
+        _ => false,
+    };
     let is = new.state == PubState::Published && !new.expired(now);
     if !was && !is {
         return sweep_expired(tx, now, SWEEP_PER_TX);
@@ -360,8 +370,8 @@ pub(crate) fn on_change(
         return Ok(());
     }
     let (o1, o2) = match old {
-        Some(o) => entries_of(o, prov),
-        None => (vec![], vec![]),
+        Some(o) if was => entries_of(o, prov),
+        _ => (vec![], vec![]),
     };
     let (n1, n2) = if is {
         entries_of(new, prov)
