@@ -540,9 +540,10 @@ impl RankedBTree {
     }
 
     /// The first `max_levels` levels (breadth first) for the administrator's drawing, each
-    /// node shown by its first entry (a leaf) or its children's low bounds' first (inner).
-    /// `height` is the node's level counted from the leaves (1), `balance` its number of
-    /// entries (leaf) or children (inner); `left`/`right` its first and last child.
+    /// node shown by its first entry (a leaf) or its second child's low bound (inner).
+    /// `height` is the node's level counted from the leaves (1); `balance` is 0 (every leaf
+    /// is at the same depth); `left`/`right` are its first and last child (a binary drawing
+    /// shows only those two of its links).
     pub fn levels(
         &self,
         tx: &mut impl Tx,
@@ -570,13 +571,12 @@ impl RankedBTree {
                 if seen as usize > max_nodes {
                     break;
                 }
-                let (first, n, l, r) = match self.load(tx, slot)? {
-                    Node::Leaf(es) => (es.first().map(id).unwrap_or((0, 0)), es.len(), None, None),
+                let (first, l, r) = match self.load(tx, slot)? {
+                    Node::Leaf(es) => (es.first().map(id).unwrap_or((0, 0)), None, None),
                     Node::Inner(cs) => {
                         next.extend(cs.iter().map(|c| (c.slot, slot)));
                         (
                             cs.get(1).map(|c| c.lo).unwrap_or((0, 0)),
-                            cs.len(),
                             cs.first().map(|c| c.slot),
                             cs.last().map(|c| c.slot),
                         )
@@ -586,7 +586,7 @@ impl RankedBTree {
                     slot,
                     key: first.0,
                     pos: first.1,
-                    balance: n as i32,
+                    balance: 0,
                     height: h.min(255) as u8,
                     left: l,
                     right: r,
