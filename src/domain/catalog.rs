@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{Local, NaiveDate};
 use serde::Serialize;
@@ -139,7 +139,7 @@ pub use super::index::matches;
 /// met so far. Users are read lazily, each at most once (a memo for this `Ctx` only): a page
 /// of 50 rows reads its sellers, never the whole users file.
 pub(crate) struct Ctx {
-    users: RefCell<HashMap<u64, Option<Rc<User>>>>,
+    users: RefCell<HashMap<u64, Option<Arc<User>>>>,
     pub cats: HashMap<u64, Category>,
     pub now: i64,
 }
@@ -179,13 +179,106 @@ impl Ctx {
 
     /// The user with id `id` (None: deleted): through USUARIOS.IDS the first time (two
     /// reads), from the memo after.
-    pub fn user(&self, tx: &mut impl Tx, id: u64) -> DResult<Option<Rc<User>>> {
+    pub fn user(&self, tx: &mut impl Tx, id: u64) -> DResult<Option<Arc<User>>> {
         if let Some(u) = self.users.borrow().get(&id) {
             return Ok(u.clone());
         }
-        let u = user_by_id(tx, id)?.map(Rc::new);
+        let u = user_by_id(tx, id)?.map(Arc::new);
         self.users.borrow_mut().insert(id, u.clone());
         Ok(u)
+    }
+}
+
+/// What a terminal keeps decoded between pages (a warm page then decodes nothing it decoded
+/// before): publications by position, each with the slot bytes it was decoded from (the same
+/// bytes, shared with the storage cache, mean the same record); users by id, valid while
+/// USUARIOS.DAT and USUARIOS.IDS keep their change counters.
+#[derive(Default)]
+pub(crate) struct Memo {
+    pubs: Mutex<HashMap<u64, (Arc<[u8]>, Arc<Publication>)>>,
+    users: Mutex<UsersMemo>,
+}
+
+#[derive(Default)]
+struct UsersMemo {
+    counters: (u64, u64),
+    users: HashMap<u64, Option<Arc<User>>>,
+}
+
+/// Entries kept in each part of the [`Memo`] (past it, it starts again).
+const MEMO_MAX: usize = 4096;
+
+impl Memo {
+    /// The publication at data position `pos`, decoded once per version of its slot.
+    fn publication(&self, tx: &mut impl Tx, pos: u64) -> DResult<Arc<Publication>> {
+        let n = tx.header(PUBS_DAT)?.slot_count;
+        let crate::storage::Slot::Live(b) = (if pos < n {
+            tx.slot(PUBS_DAT, pos)?
+        } else {
+            return not_found(format!("no existe la publicación {}", pos + 1));
+        }) else {
+            return not_found(format!("no existe la publicación {}", pos + 1));
+        };
+        let mut m = self.pubs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((raw, p)) = m.get(&pos)
+            && Arc::ptr_eq(raw, &b)
+        {
+            return Ok(p.clone());
+        }
+        let p = Arc::new(Publication::decode(&b)?);
+        if m.len() >= MEMO_MAX {
+            m.clear();
+        }
+        m.insert(pos, (b, p.clone()));
+        Ok(p)
+    }
+
+    fn users_counters(tx: &mut impl Tx) -> DResult<(u64, u64)> {
+        let ids = if tx.exists(USERS_IDS)? {
+            tx.header(USERS_IDS)?.change_counter
+        } else {
+            0
+        };
+        Ok((tx.header(USERS.data)?.change_counter, ids))
+    }
+
+    /// Lends `ctx` the users `ids` that earlier pages decoded, when the users' files did not
+    /// change since.
+    fn lend_users(
+        &self,
+        tx: &mut impl Tx,
+        ctx: &Ctx,
+        ids: impl IntoIterator<Item = u64>,
+    ) -> DResult<()> {
+        let c = Self::users_counters(tx)?;
+        let mut m = self.users.lock().unwrap_or_else(|e| e.into_inner());
+        if m.counters != c {
+            m.users.clear();
+            m.counters = c;
+        }
+        let mut mine = ctx.users.borrow_mut();
+        for id in ids {
+            if let Some(u) = m.users.get(&id) {
+                mine.entry(id).or_insert_with(|| u.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the users `ctx` read (same counters as when lent).
+    fn keep_users(&self, tx: &mut impl Tx, ctx: &Ctx) -> DResult<()> {
+        let c = Self::users_counters(tx)?;
+        let mut m = self.users.lock().unwrap_or_else(|e| e.into_inner());
+        if m.counters != c {
+            return Ok(());
+        }
+        if m.users.len() >= MEMO_MAX {
+            m.users.clear();
+        }
+        for (id, u) in ctx.users.borrow().iter() {
+            m.users.entry(*id).or_insert_with(|| u.clone());
+        }
+        Ok(())
     }
 }
 
@@ -737,14 +830,21 @@ impl Market {
             } else {
                 super::index::page_by_scan(tx, f, offset, limit, now)?
             };
-            let pubs = load_page(tx, &positions)?;
+            prefetch_page(tx, &positions)?;
+            let pubs = positions
+                .iter()
+                .map(|&pos| self.memo.publication(tx, pos))
+                .collect::<DResult<Vec<_>>>()?;
             let mut ctx = Ctx::load(tx)?;
             ctx.now = now;
+            self.memo
+                .lend_users(tx, &ctx, pubs.iter().map(|p| p.seller))?;
             ctx.prefetch_users(tx, pubs.iter().map(|p| p.seller))?;
             let items = pubs
                 .iter()
                 .map(|p| view(tx, &ctx, p, false))
                 .collect::<DResult<Vec<_>>>()?;
+            self.memo.keep_users(tx, &ctx)?;
             Ok(Page {
                 items,
                 total,
@@ -765,9 +865,9 @@ fn publications_in_category(tx: &mut impl Tx, key: u64) -> DResult<u64> {
     }
 }
 
-/// The publications at `positions` (a page, in its order), fetched in runs of neighbouring
-/// slots: one read per run instead of one per record.
-pub(crate) fn load_page(tx: &mut impl Tx, positions: &[u64]) -> DResult<Vec<Publication>> {
+/// Brings the slots at `positions` (a page) into the cache in runs of neighbouring slots: one
+/// read per run instead of one per record.
+fn prefetch_page(tx: &mut impl Tx, positions: &[u64]) -> DResult<()> {
     let mut sorted = positions.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
@@ -783,5 +883,5 @@ pub(crate) fn load_page(tx: &mut impl Tx, positions: &[u64]) -> DResult<Vec<Publ
         tx.prefetch_range(PUBS_DAT, lo, hi + 1)?;
         i += 1;
     }
-    positions.iter().map(|&p| load_pub(tx, p + 1)).collect()
+    Ok(())
 }

@@ -40,10 +40,16 @@ pub fn start_of_day_ms(d: NaiveDate) -> i64 {
 
 /// The day of a time stamp ("-" for none).
 pub fn date_of_ms(ms: i64) -> String {
-    Local
-        .timestamp_millis_opt(ms)
-        .single()
-        .map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d").to_string())
+    use chrono::Datelike;
+    // Written out rather than through `format` (a page shows one per row; chrono parses its
+    // format string each time).
+    Local.timestamp_millis_opt(ms).single().map_or_else(
+        || "-".into(),
+        |d| match d.year() {
+            0..=9999 => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+            _ => d.format("%Y-%m-%d").to_string(),
+        },
+    )
 }
 
 /// Day and minute of a time stamp ("-" for none).

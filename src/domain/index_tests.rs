@@ -424,3 +424,46 @@ fn a_cold_first_page_costs_reads_that_do_not_grow_with_the_catalogue() {
         assert!(*big < 1000, "{big} reads for one page");
     }
 }
+
+/// A terminal's decoded records (catalog::Memo) never outlive a change another terminal made:
+/// a listing's new title and a seller's new name show on the next page.
+#[test]
+fn a_warm_page_shows_what_another_terminal_changed() {
+    let dir = scratch("memo");
+    let (a, sellers) = catalogue(&dir.0, 3, 40, 5);
+    let b = Market::open(&dir.0, false).unwrap();
+    let f = BrowseFilter::default();
+    let first = a.browse_page(&f, 0, 10).unwrap();
+    assert_eq!(a.browse_page(&f, 0, 10).unwrap(), first);
+    let top = first.items[0].clone();
+    let seller = sellers.iter().find(|u| u.id == top.seller_id).unwrap();
+    b.write(|tx| {
+        let mut p = load_pub(tx, top.id)?;
+        p.title = "Título nuevo".into();
+        store_pub(tx, &p)?;
+        let mut u = user_by_id(tx, seller.id)?.unwrap();
+        u.name = "Nombre nuevo".into();
+        store_user(tx, &u)?;
+        Ok(())
+    })
+    .unwrap();
+    let again = a.browse_page(&f, 0, 10).unwrap();
+    assert_eq!(again.items[0].title, "Título nuevo");
+    for v in again.items.iter().filter(|v| v.seller_id == seller.id) {
+        assert_eq!(v.seller_name, "Nombre nuevo");
+    }
+    // Unchanged rows are the same as before.
+    assert_eq!(
+        again.items[1..],
+        first.items[1..]
+            .iter()
+            .map(|v| {
+                let mut v = v.clone();
+                if v.seller_id == seller.id {
+                    v.seller_name = "Nombre nuevo".into();
+                }
+                v
+            })
+            .collect::<Vec<_>>()[..]
+    );
+}

@@ -23,6 +23,8 @@ pub const ONLINE_TTL_MS: i64 = 5 * 60 * 1000;
 /// An opened share with the spec's files.
 pub struct Market {
     share: Share,
+    /// Records a warm page need not decode again (see `catalog::Memo`).
+    pub(crate) memo: super::catalog::Memo,
 }
 
 /// Who is acting. Obtained from [`Market::login`] / [`Market::authenticate`]; every operation
@@ -58,7 +60,10 @@ impl Market {
 
     /// A market on a share opened by the caller (tests open one over a failing backend).
     pub fn with_share(share: Share, create: bool) -> DResult<Market> {
-        let m = Market { share };
+        let m = Market {
+            share,
+            memo: Default::default(),
+        };
         let ready = m.share.read(|tx| -> DResult<bool> {
             // A share this program may not even read is refused here (see `version`).
             super::version::may_read(tx)?;

@@ -137,6 +137,87 @@ impl Node {
     }
 }
 
+/// A node read in place (the descents of readers decode only what they look at).
+struct Raw {
+    b: std::sync::Arc<[u8]>,
+    leaf: bool,
+    n: usize,
+}
+
+impl Raw {
+    fn new(file: &str, slot: u64, b: std::sync::Arc<[u8]>) -> Result<Raw> {
+        let bad = |why: &str| StorageError::corrupt(file, format!("nodo {slot}: {why}"));
+        if b.len() < HDR {
+            return Err(bad("demasiado corto"));
+        }
+        let n = u16::from_le_bytes([b[2], b[3]]) as usize;
+        let (leaf, fits) = match b[0] {
+            LEAF => (true, n <= LEAF_MAX && HDR + n * ENTRY_BYTES <= b.len()),
+            INNER => (false, n <= INNER_MAX && HDR + n * CHILD_BYTES <= b.len()),
+            _ => return Err(bad("tipo de nodo desconocido")),
+        };
+        if !fits {
+            return Err(bad("más elementos de los que caben"));
+        }
+        if !leaf && n == 0 {
+            return Err(bad("nodo interno sin hijos"));
+        }
+        Ok(Raw { b, leaf, n })
+    }
+    fn u64_at(&self, at: usize) -> u64 {
+        u64::from_le_bytes(self.b[at..at + 8].try_into().expect("8 bytes"))
+    }
+    fn entry(&self, i: usize) -> Entry {
+        let at = HDR + i * ENTRY_BYTES;
+        Entry {
+            key: self.u64_at(at),
+            pos: self.u64_at(at + 8),
+            payload: self.u64_at(at + 16),
+        }
+    }
+    fn entry_id(&self, i: usize) -> Id {
+        let at = HDR + i * ENTRY_BYTES;
+        (self.u64_at(at), self.u64_at(at + 8))
+    }
+    fn child_slot(&self, i: usize) -> u64 {
+        self.u64_at(HDR + i * CHILD_BYTES)
+    }
+    fn child_count(&self, i: usize) -> u64 {
+        self.u64_at(HDR + i * CHILD_BYTES + 8)
+    }
+    fn child_lo(&self, i: usize) -> Id {
+        let at = HDR + i * CHILD_BYTES + 16;
+        (self.u64_at(at), self.u64_at(at + 8))
+    }
+    /// Leaf: how many entries sort before `x`.
+    fn entries_before(&self, x: Id) -> usize {
+        let (mut lo, mut hi) = (0, self.n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.entry_id(mid) < x {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+    /// Inner: the child that may hold `x`.
+    fn route(&self, x: Id) -> usize {
+        // Children 1.. whose low bound is <= x.
+        let (mut lo, mut hi) = (1, self.n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.child_lo(mid) <= x {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo - 1
+    }
+}
+
 /// Which child of an inner node may hold `x`.
 fn route(cs: &[Child], x: Id) -> usize {
     cs.get(1..)
@@ -171,6 +252,10 @@ impl RankedBTree {
         tx.set_control(self.file, COUNT, 0)?;
         tx.set_control(self.file, HEIGHT, 0)?;
         Ok(())
+    }
+
+    fn raw(&self, tx: &mut impl Tx, slot: u64) -> Result<Raw> {
+        Raw::new(self.file, slot, tx.read(self.file, slot)?)
     }
 
     fn load(&self, tx: &mut impl Tx, slot: u64) -> Result<Node> {
@@ -211,17 +296,14 @@ impl RankedBTree {
             if steps > MAX_HEIGHT {
                 return Err(too_deep(self.file));
             }
-            match self.load(tx, cur)? {
-                Node::Leaf(es) => {
-                    before += es.partition_point(|e| id(e) < x) as u64;
-                    break;
-                }
-                Node::Inner(cs) => {
-                    let i = route(&cs, x);
-                    before += sum(&cs[..i]);
-                    cur = cs[i].slot;
-                }
+            let r = self.raw(tx, cur)?;
+            if r.leaf {
+                before += r.entries_before(x) as u64;
+                break;
             }
+            let i = r.route(x);
+            before += (0..i).map(|j| r.child_count(j)).sum::<u64>();
+            cur = r.child_slot(i);
         }
         Ok(before)
     }
@@ -248,15 +330,15 @@ impl RankedBTree {
 
     /// Reads ahead the children `from..` of an inner node that hold the next `want` entries,
     /// in runs of neighbouring slots (a bulk-built tree keeps leaves in order: one read).
-    fn read_ahead(&self, tx: &mut impl Tx, cs: &[Child], from: usize, want: u64) -> Result<()> {
+    fn read_ahead(&self, tx: &mut impl Tx, r: &Raw, from: usize, want: u64) -> Result<()> {
         let mut slots = Vec::new();
         let mut got = 0u64;
-        for c in cs.iter().skip(from) {
+        for i in from..r.n {
             if got >= want {
                 break;
             }
-            slots.push(c.slot);
-            got += c.count;
+            slots.push(r.child_slot(i));
+            got += r.child_count(i);
         }
         if slots.len() < 2 {
             return Ok(());
@@ -287,8 +369,9 @@ impl RankedBTree {
         if root == NIL {
             return Ok(out);
         }
-        // Inner nodes above the current leaf, with the child taken in each.
-        let mut stack: Vec<(Vec<Child>, usize)> = Vec::new();
+        // Inner nodes above the current leaf, with the child taken in each; nodes are read in
+        // place, not decoded whole.
+        let mut stack: Vec<(Raw, usize)> = Vec::new();
         let mut cur = root;
         let mut skip = from;
         let mut visited = 0u64;
@@ -298,39 +381,37 @@ impl RankedBTree {
             if stack.len() as u64 >= MAX_HEIGHT || visited > limit {
                 return Err(too_deep(self.file));
             }
-            match self.load(tx, cur)? {
-                Node::Inner(cs) => {
-                    let mut i = 0;
-                    while i + 1 < cs.len() && skip >= cs[i].count {
-                        skip -= cs[i].count;
-                        i += 1;
-                    }
-                    self.read_ahead(tx, &cs, i, skip + n as u64)?;
-                    cur = cs[i].slot;
-                    stack.push((cs, i));
+            let r = self.raw(tx, cur)?;
+            if !r.leaf {
+                let mut i = 0;
+                while i + 1 < r.n && skip >= r.child_count(i) {
+                    skip -= r.child_count(i);
+                    i += 1;
                 }
-                Node::Leaf(es) => {
-                    let start = (skip as usize).min(es.len());
-                    skip = 0;
-                    for e in &es[start..] {
-                        out.push(*e);
-                        if out.len() >= n {
-                            return Ok(out);
-                        }
-                    }
-                    // Next leaf: up to the first ancestor with a child to the right.
-                    loop {
-                        let Some((cs, i)) = stack.last_mut() else {
-                            return Ok(out);
-                        };
-                        if *i + 1 < cs.len() {
-                            *i += 1;
-                            cur = cs[*i].slot;
-                            break;
-                        }
-                        stack.pop();
-                    }
+                self.read_ahead(tx, &r, i, skip + n as u64)?;
+                cur = r.child_slot(i);
+                stack.push((r, i));
+                continue;
+            }
+            let start = (skip as usize).min(r.n);
+            skip = 0;
+            for i in start..r.n {
+                out.push(r.entry(i));
+                if out.len() >= n {
+                    return Ok(out);
                 }
+            }
+            // Next leaf: up to the first ancestor with a child to the right.
+            loop {
+                let Some((p, i)) = stack.last_mut() else {
+                    return Ok(out);
+                };
+                if *i + 1 < p.n {
+                    *i += 1;
+                    cur = p.child_slot(*i);
+                    break;
+                }
+                stack.pop();
             }
         }
     }
@@ -351,13 +432,12 @@ impl RankedBTree {
             if steps > MAX_HEIGHT {
                 return Err(too_deep(self.file));
             }
-            match self.load(tx, cur)? {
-                Node::Leaf(es) => {
-                    let i = es.partition_point(|e| id(e) < x);
-                    return Ok(es.get(i).filter(|e| id(e) == x).map(|e| e.payload));
-                }
-                Node::Inner(cs) => cur = cs[route(&cs, x)].slot,
+            let r = self.raw(tx, cur)?;
+            if r.leaf {
+                let i = r.entries_before(x);
+                return Ok((i < r.n && r.entry_id(i) == x).then(|| r.entry(i).payload));
             }
+            cur = r.child_slot(r.route(x));
         }
         Ok(None)
     }
