@@ -195,9 +195,12 @@ impl Ctx {
 /// USUARIOS.DAT and USUARIOS.IDS keep their change counters.
 #[derive(Default)]
 pub(crate) struct Memo {
-    pubs: Mutex<HashMap<u64, (Arc<[u8]>, Arc<Publication>)>>,
+    pubs: Mutex<HashMap<u64, DecodedPub>>,
     users: Mutex<UsersMemo>,
 }
+
+/// A publication and the slot bytes it was decoded from.
+type DecodedPub = (Arc<[u8]>, Arc<Publication>);
 
 #[derive(Default)]
 struct UsersMemo {
