@@ -724,6 +724,23 @@ impl Side {
     }
 }
 
+impl Side {
+    /// The fsyncs of the median run, and their range and mean when runs differ (a commit that
+    /// also checkpoints the redo log fsyncs the files it folds into).
+    fn syncs(&self) -> String {
+        let v: Vec<u64> = self.0.iter().map(|r| r.io.syncs).collect();
+        let (lo, hi) = (
+            v.iter().copied().min().unwrap_or(0),
+            v.iter().copied().max().unwrap_or(0),
+        );
+        if lo == hi {
+            return lo.to_string();
+        }
+        let mean = v.iter().sum::<u64>() as f64 / v.len() as f64;
+        format!("{} ({lo}–{hi}, mean {mean:.1})", self.io().io.syncs)
+    }
+}
+
 struct Row {
     name: &'static str,
     vl: Side,
@@ -978,14 +995,14 @@ fn print_rows(d: &Data, rows: &[Row]) {
     );
     println!();
     println!(
-        "| operation | VentaLibre min | median | SQLite min | median | ratio | VentaLibre reads | bytes read | fsyncs | SQLite pages (bytes) |"
+        "| operation | VentaLibre min | median | SQLite min | median | ratio | VentaLibre reads | bytes read | bytes written | fsyncs | SQLite pages (bytes) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         let (v, s) = (r.vl.io(), r.sq.io());
         let ratio = r.vl.median().as_secs_f64() / r.sq.median().as_secs_f64().max(1e-9);
         println!(
-            "| {} | {} | {} | {} | {} | {:.1}× | {} | {} | {} | {} ({}) |",
+            "| {} | {} | {} | {} | {} | {:.1}× | {} | {} | {} | {} | {} ({}) |",
             r.name,
             ms(r.vl.min()),
             ms(r.vl.median()),
@@ -994,7 +1011,8 @@ fn print_rows(d: &Data, rows: &[Row]) {
             ratio,
             v.io.reads,
             bytes(v.io.bytes_read),
-            v.io.syncs,
+            bytes(v.io.bytes_written),
+            r.vl.syncs(),
             s.pages,
             bytes(s.pages * SQLITE_PAGE_BYTES)
         );
