@@ -32,7 +32,8 @@
 //! share takes a few minutes, its SQLite copy a few more; cached like the others),
 //! `VENTALIBRE_BENCH_CACHE` (a folder where generated shares and databases are kept and
 //! reused by later runs of a program with the same share format revision — empty it after
-//! changing the generator; each run works on a fresh copy).
+//! changing the generator; each run works on a fresh copy), `VENTALIBRE_BENCH_SQLITE_VFS`
+//! (SQLite's VFS, e.g. `unix-dotfile` on a cifs mount; default SQLite's own).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -222,8 +223,22 @@ fn generate(pubs: u64, users: u64, seed: u64, vl: &Path, db: &Path) -> (Duration
     (vl_time, sq_time)
 }
 
+/// SQLite's connection. `VENTALIBRE_BENCH_SQLITE_VFS` picks a VFS other than the default
+/// (POSIX byte-range locks): on the VM's cifs mount (vers=3.1.1, default byte-range locking)
+/// those answer "database is locked" at the first write, even alone (checked with Python's
+/// sqlite3 in the VM), so `latency.sh` runs SQLite there with `unix-dotfile`, which locks by
+/// an exclusive-create lock file; the same probe showed two mounts then read each other's
+/// writes.
 fn open_sqlite(path: &Path) -> Connection {
-    let conn = Connection::open(path).unwrap();
+    let conn = match std::env::var("VENTALIBRE_BENCH_SQLITE_VFS") {
+        Ok(vfs) if !vfs.is_empty() => Connection::open_with_flags_and_vfs(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_CREATE,
+            vfs.as_str(),
+        )
+        .unwrap_or_else(|e| panic!("SQLite with the VFS {vfs}: {e}")),
+        _ => Connection::open(path).unwrap(),
+    };
     conn.busy_timeout(Duration::from_secs(60)).unwrap();
     let mode: String = conn
         .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
