@@ -27,8 +27,9 @@
 //! a twentieth, at least 100), `VENTALIBRE_BENCH_RUNS` (default 7), `VENTALIBRE_BENCH_DIR`
 //! (folder to run in, e.g. a mounted share; default a temporary folder),
 //! `VENTALIBRE_BENCH_DIR_B` (the same share through a second mount: terminal B of the refresh
-//! row uses it), `VENTALIBRE_BENCH_SEED` (default 7), `VENTALIBRE_BENCH_MILLION=1` (also a cold first page
-//! at 1,000,000 publications and 100,000 users: generating them takes minutes),
+//! row uses it), `VENTALIBRE_BENCH_SEED` (default 7), `VENTALIBRE_BENCH_MILLION=1` (also the same
+//! table at 1,000,000 publications and 100,000 users, cold first pages included: generating the
+//! share takes a few minutes, its SQLite copy a few more; cached like the others),
 //! `VENTALIBRE_BENCH_CACHE` (a folder where generated shares and databases are kept and
 //! reused by later runs of a program with the same share format revision — empty it after
 //! changing the generator; each run works on a fresh copy), `VENTALIBRE_BENCH_SQLITE_VFS`
@@ -156,8 +157,7 @@ fn now_ms() -> i64 {
 
 /// Generates the share in `vl` (or copies it from the cache) and the same data into SQLite
 /// at `db`.
-fn generate(pubs: u64, seed: u64, vl: &Path, db: &Path) -> (Duration, Duration) {
-    let users = users_for(pubs);
+fn generate(pubs: u64, users: u64, seed: u64, vl: &Path, db: &Path) -> (Duration, Duration) {
     let cache = std::env::var_os("VENTALIBRE_BENCH_CACHE").map(PathBuf::from);
     let cached = cache.as_ref().map(|c| {
         c.join(format!(
@@ -173,6 +173,19 @@ fn generate(pubs: u64, seed: u64, vl: &Path, db: &Path) -> (Duration, Duration) 
         std::fs::copy(c.join("bench.db"), db).unwrap();
         println!("  (data copied from the cache {})", c.display());
         return (Duration::ZERO, Duration::ZERO);
+    }
+    if let Some(c) = &cached
+        && c.join("vl").exists()
+    {
+        // A share made by `ventalibre demo --semilla SEED --sin-fotos` (the same generator)
+        // put in the cache by hand: only its SQLite copy is missing.
+        copy_dir(&c.join("vl"), vl);
+        println!("  (share copied from the cache {})", c.display());
+        let t = Instant::now();
+        build_sqlite(vl, db);
+        let sq_time = t.elapsed();
+        std::fs::copy(db, c.join("bench.db")).unwrap();
+        return (Duration::ZERO, sq_time);
     }
     let t = Instant::now();
     let cpu = cpu_secs();
@@ -724,6 +737,23 @@ impl Side {
     }
 }
 
+impl Side {
+    /// The fsyncs of the median run, and their range and mean when runs differ (a commit that
+    /// also checkpoints the redo log fsyncs the files it folds into).
+    fn syncs(&self) -> String {
+        let v: Vec<u64> = self.0.iter().map(|r| r.io.syncs).collect();
+        let (lo, hi) = (
+            v.iter().copied().min().unwrap_or(0),
+            v.iter().copied().max().unwrap_or(0),
+        );
+        if lo == hi {
+            return lo.to_string();
+        }
+        let mean = v.iter().sum::<u64>() as f64 / v.len() as f64;
+        format!("{} ({lo}–{hi}, mean {mean:.1})", self.io().io.syncs)
+    }
+}
+
 struct Row {
     name: &'static str,
     vl: Side,
@@ -978,14 +1008,14 @@ fn print_rows(d: &Data, rows: &[Row]) {
     );
     println!();
     println!(
-        "| operation | VentaLibre min | median | SQLite min | median | ratio | VentaLibre reads | bytes read | fsyncs | SQLite pages (bytes) |"
+        "| operation | VentaLibre min | median | SQLite min | median | ratio | VentaLibre reads | bytes read | bytes written | fsyncs | SQLite pages (bytes) |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in rows {
         let (v, s) = (r.vl.io(), r.sq.io());
         let ratio = r.vl.median().as_secs_f64() / r.sq.median().as_secs_f64().max(1e-9);
         println!(
-            "| {} | {} | {} | {} | {} | {:.1}× | {} | {} | {} | {} ({}) |",
+            "| {} | {} | {} | {} | {} | {:.1}× | {} | {} | {} | {} | {} ({}) |",
             r.name,
             ms(r.vl.min()),
             ms(r.vl.median()),
@@ -994,7 +1024,8 @@ fn print_rows(d: &Data, rows: &[Row]) {
             ratio,
             v.io.reads,
             bytes(v.io.bytes_read),
-            v.io.syncs,
+            bytes(v.io.bytes_written),
+            r.vl.syncs(),
             s.pages,
             bytes(s.pages * SQLITE_PAGE_BYTES)
         );
@@ -1035,7 +1066,7 @@ fn main() {
         let db = sq_dir.0.join("bench.db");
         println!();
         println!("generating {n} publications and {} users…", users_for(n));
-        let (tv, ts) = generate(n, seed, &vl_dir.0, &db);
+        let (tv, ts) = generate(n, users_for(n), seed, &vl_dir.0, &db);
         println!(
             "  VentaLibre share: {:.1} s (demo_bulk); SQLite copy: {:.1} s; load {}",
             tv.as_secs_f64(),
@@ -1093,87 +1124,26 @@ fn main() {
     }
 }
 
-/// A cold first page at 1,000,000 publications and 100,000 users.
+/// The operations at 1,000,000 publications and 100,000 users (cold first pages above all),
+/// on a share made by `demo_bulk` (kept in `VENTALIBRE_BENCH_CACHE` like the others).
 fn million(seed: u64) {
     const N: u64 = 1_000_000;
     const USERS: u64 = 100_000;
     let vl_dir = Scratch::new("vl-million");
+    let sq_dir = Scratch::new("sqlite-million");
+    let db = sq_dir.0.join("bench.db");
     println!();
     println!("generating {N} publications and {USERS} users (ventalibre demo's bulk path)…");
-    let t = Instant::now();
-    let cpu = cpu_secs();
-    {
-        let m = Market::open(&vl_dir.0, true).unwrap();
-        let started = Instant::now();
-        let mut last = Instant::now();
-        m.demo_bulk(
-            &DemoOptions {
-                users: USERS,
-                publications: N,
-                seed,
-                photos: false,
-            },
-            &mut |p: DemoProgress| {
-                if last.elapsed() >= Duration::from_secs(20) {
-                    println!(
-                        "    {} {}/{} ({:.0} s)",
-                        p.stage,
-                        p.done,
-                        p.total,
-                        started.elapsed().as_secs_f64()
-                    );
-                    last = Instant::now();
-                }
-            },
-        )
-        .unwrap();
-    }
+    let (tv, ts) = generate(N, USERS, seed, &vl_dir.0, &db);
     println!(
-        "  generated in {:.0} s ({:.0} CPU s); load {}",
-        t.elapsed().as_secs_f64(),
-        cpu_secs() - cpu,
+        "  VentaLibre share: {:.1} s (demo_bulk); SQLite copy: {:.1} s; load {}",
+        tv.as_secs_f64(),
+        ts.as_secs_f64(),
         load()
     );
-    let mut runs_all = Side::default();
-    let mut runs_cat = Side::default();
-    let cat = {
-        let m = Market::open(&vl_dir.0, false).unwrap();
-        m.categories()
-            .unwrap()
-            .into_iter()
-            .max_by_key(|c| c.publications)
-            .unwrap()
-            .key
-    };
-    for _ in 0..runs().min(5) {
-        let m = Market::open(&vl_dir.0, false).unwrap();
-        runs_all
-            .0
-            .push(vl_run(&m, |m| assert!(vl_page(m, &filter_all()) > 0)));
-        let m = Market::open(&vl_dir.0, false).unwrap();
-        let f = BrowseFilter {
-            category: Some(cat),
-            sort: SortOrder::PriceDesc,
-            ..Default::default()
-        };
-        runs_cat.0.push(vl_run(&m, |m| assert!(vl_page(m, &f) > 0)));
-    }
-    println!();
-    println!(
-        "| 1,000,000 publications, cold first page of 50 | min ms | median ms | reads | bytes read |"
-    );
-    println!("|---|---:|---:|---:|---:|");
-    for (name, s) in [
-        ("all categories, newest", &runs_all),
-        ("one category, price desc", &runs_cat),
-    ] {
-        let io = s.io().io;
-        println!(
-            "| {name} | {} | {} | {} | {} |",
-            ms(s.min()),
-            ms(s.median()),
-            io.reads,
-            bytes(io.bytes_read)
-        );
-    }
+    let d = plan(&vl_dir.0, &db, N);
+    let rows = measure(&vl_dir.0, &db, &d);
+    print_rows(&d, &rows);
+    println!("(load average after: {})", load());
+    // No `check` here: at this size it takes minutes and ~12 GB (run `ventalibre verificar`).
 }

@@ -357,7 +357,9 @@ fn main() {
     );
     println!();
     println!("for scale: 8-byte write + fdatasync of one file: {fsync_rate:.0}/s");
-    println!("(a VentaLibre write does 6 fsyncs through the backend plus 1 for the lease record)");
+    println!(
+        "(a VentaLibre write does 2 fsyncs: its redo-log frame, then its commit state; the lease is not fsynced)"
+    );
     println!();
     println!("I/O per VentaLibre transaction (Share::last_tx_stats):");
     println!("- write, records cached:         {}", per_tx(warm_write));

@@ -587,11 +587,16 @@ fn a_bulk_demo_goes_through_the_program_s_own_operations_and_is_the_same_for_a_s
     assert!(sum.conversations < 3000, "{sum:?}");
     assert!(sum.photos > 0 && sum.photos < 1000, "{sum:?}");
     // Progress reaches the end of each stage.
-    for stage in ["usuarios", "publicaciones y actividad"] {
+    for stage in [
+        "usuarios",
+        "publicaciones y actividad",
+        "índices de Explorar",
+    ] {
         let last = steps.iter().rfind(|s| s.0 == stage).unwrap();
         assert_eq!(last.1, last.2, "{stage}: {steps:?}");
     }
-    // Every index agrees with the data (they were kept by publish/pause/cancel/buy).
+    // Every index agrees with the data (NTX_1/NTX_2 kept by publish/pause/cancel/buy,
+    // ORDENES/PALABRAS built at the end from the listings).
     check_ok(&m);
     let cats = m.categories().unwrap();
     assert_eq!(cats.iter().map(|c| c.publications).sum::<u64>(), 3000);

@@ -313,6 +313,9 @@ pub(crate) fn on_change(
     province: Option<u8>,
     now: i64,
 ) -> DResult<()> {
+    if is_deferred() {
+        return Ok(());
+    }
     if ensure(tx)? {
         // Just built from the data file, which the caller already changed... or not yet: the
         // caller writes the record before calling, so the build saw `new`.
@@ -462,7 +465,21 @@ fn expected(tx: &mut impl Tx, now: i64) -> DResult<(BTreeSet<Entry>, BTreeSet<En
     tx.prefetch(PUBS_DAT).ok();
     let n = tx.header(PUBS_DAT)?.slot_count;
     let (mut o, mut w) = (BTreeSet::new(), BTreeSet::new());
-    for pos in 0..n {
+    expected_in(tx, &users, 0..n, now, &mut o, &mut w)?;
+    Ok((o, w))
+}
+
+/// [`expected`] for the publications at positions `at`, added to `o` (ORDENES) and `w`
+/// (PALABRAS), given every seller's province.
+fn expected_in(
+    tx: &mut impl Tx,
+    users: &std::collections::HashMap<u64, u8>,
+    at: std::ops::Range<u64>,
+    now: i64,
+    o: &mut impl Extend<Entry>,
+    w: &mut impl Extend<Entry>,
+) -> DResult<()> {
+    for pos in at {
         let b = match tx.slot(PUBS_DAT, pos) {
             Ok(Slot::Live(b)) => b,
             Ok(Slot::Free { .. }) => continue,
@@ -475,7 +492,7 @@ fn expected(tx: &mut impl Tx, now: i64) -> DResult<(BTreeSet<Entry>, BTreeSet<En
         if p.id != pos + 1 {
             continue;
         }
-        o.insert(census_entry(&p));
+        o.extend([census_entry(&p)]);
         if p.state != PubState::Published || p.expired(now) {
             continue;
         }
@@ -484,7 +501,109 @@ fn expected(tx: &mut impl Tx, now: i64) -> DResult<(BTreeSet<Entry>, BTreeSet<En
         o.extend(a);
         w.extend(b);
     }
-    Ok((o, w))
+    Ok(())
+}
+
+// ---- bulk loads ------------------------------------------------------------------------------
+
+thread_local! {
+    /// Set while a bulk load defers the upkeep of ORDENES/PALABRAS (see [`Deferred`]).
+    static DEFERRED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+fn is_deferred() -> bool {
+    DEFERRED.with(|d| d.get())
+}
+
+/// While one of these lives, [`on_change`] leaves ORDENES.IDX and PALABRAS.IDX alone on this
+/// thread (NTX_1/NTX_2, saved searches and events are kept as always): a bulk load (the demo's
+/// bulk path, on a new share) publishes and changes listings in many transactions, then
+/// calls [`bulk_build`] once. Meanwhile the two indexes lag behind PUBLICADOS.DAT; if the
+/// program stops before `bulk_build` ends, `check` reports the missing entries and `repair`
+/// rebuilds both indexes from PUBLICADOS.DAT.
+pub(crate) struct Deferred {
+    was: bool,
+}
+
+impl Deferred {
+    pub(crate) fn begin() -> Deferred {
+        Deferred {
+            was: DEFERRED.with(|d| d.replace(true)),
+        }
+    }
+}
+
+impl Drop for Deferred {
+    fn drop(&mut self) {
+        DEFERRED.with(|d| d.set(self.was));
+    }
+}
+
+/// Publications read per read transaction by [`bulk_build`] (768 bytes each: ~38 MB).
+const BULK_READ: u64 = 50_000;
+/// Index nodes written per write transaction by [`bulk_build`] (56 bytes each: ~5.6 MB of
+/// redo log per transaction).
+pub const BULK_NODES_PER_TX: usize = 100_000;
+
+/// Builds ORDENES.IDX and PALABRAS.IDX from PUBLICADOS.DAT as it is now (the entries
+/// [`check`] expects: what the publications' own upkeep would have left after sweeping the
+/// expired), reading the data in read transactions of [`BULK_READ`] publications and writing
+/// each index as a perfectly balanced tree in write transactions of [`BULK_NODES_PER_TX`]
+/// nodes ([`RankedBTree::bulk_chunk`]: entries per chunk). For a new share filled under [`Deferred`]: nothing else
+/// may change the share meanwhile; a crash part-way leaves a tree `check` reports and
+/// `repair` rebuilds. `progress(done, total)` counts nodes written. Returns the number of
+/// entries of each index.
+pub(crate) fn bulk_build(
+    m: &super::Market,
+    progress: &mut dyn FnMut(u64, u64),
+) -> DResult<(u64, u64)> {
+    m.write(|tx| {
+        ORDERS.create(tx)?;
+        WORDS.create(tx)?;
+        Ok(())
+    })?;
+    let now = crate::storage::ident::now_ms();
+    let users = m.read(|tx| provinces_by_id(tx))?;
+    let n = m.read(|tx| Ok(tx.header(PUBS_DAT)?.slot_count))?;
+    let (mut o, mut w) = (Vec::new(), Vec::new());
+    let mut lo = 0;
+    while lo < n {
+        let hi = (lo + BULK_READ).min(n);
+        // (A read transaction may run its closure again: each run starts afresh.)
+        let (a, b) = m.read(|tx| {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            tx.prefetch_range(PUBS_DAT, lo, hi)?;
+            expected_in(tx, &users, lo..hi, now, &mut a, &mut b)?;
+            Ok((a, b))
+        })?;
+        o.extend(a);
+        w.extend(b);
+        // What was read is not needed again: the terminal's cache would keep it all.
+        m.share().drop_cache();
+        lo = hi;
+    }
+    drop(users);
+    let total = (o.len() + w.len()) as u64;
+    let mut done = 0u64;
+    let mut counts = [0u64; 2];
+    for (k, (idx, mut v)) in [(&ORDERS, o), (&WORDS, w)].into_iter().enumerate() {
+        v.sort_unstable();
+        v.dedup_by_key(|e| (e.key, e.pos));
+        let mut from = 0;
+        loop {
+            let to = (from + BULK_NODES_PER_TX).min(v.len());
+            m.write(|tx| Ok(idx.bulk_chunk(tx, &v, from, to)?))?;
+            m.share().drop_cache();
+            done += (to - from) as u64;
+            progress(done, total);
+            from = to;
+            if from == v.len() {
+                break;
+            }
+        }
+        counts[k] = v.len() as u64;
+    }
+    Ok((counts[0], counts[1]))
 }
 
 /// `check` of both indexes: the tree invariants, then that they hold exactly the listings for

@@ -723,37 +723,371 @@ impl RankedAvl {
         for _ in &e {
             slots.push(tx.alloc(self.file, &blank.encode())?);
         }
-        let root = self.build(tx, &e, &slots, 0, e.len(), NIL)?.0;
-        tx.set_control(self.file, ROOT, root)
+        let n = e.len() as u64;
+        shapes(0, n, None, 0..n, &mut |i, s| {
+            let node = s.node(&e[i as usize], |j| slots[j as usize]);
+            self.store(tx, slots[i as usize], &node)
+        })?;
+        tx.set_control(self.file, ROOT, slots[balanced_root(n) as usize])
     }
 
-    fn build(
+    /// Bulk load in several transactions: writes the nodes of `entries[from..to]` of the same
+    /// perfectly balanced tree [`RankedAvl::rebuild`] builds, in slots `from..to`. Call it
+    /// with the same `entries` (sorted by (key, position), distinct: refused otherwise) and
+    /// consecutive ranges from 0 to `entries.len()`, one write transaction each, so no
+    /// transaction carries more than one chunk (a rebuild of millions of entries would be one
+    /// transaction of hundreds of MB in the redo log).
+    ///
+    /// The first chunk (`from == 0`) empties the file (every slot freed, root NIL, count 0);
+    /// the last one (`to == entries.len()`) sets the root and the count. In between the nodes
+    /// written are not reachable: the index reads as empty, and a crash there leaves live
+    /// slots outside the tree, which `check` reports ("ocupado pero fuera del árbol") and a
+    /// rebuild (repair) frees. Nothing else may allocate in this file between the chunks: a
+    /// slot handed out elsewhere than `from + k` is refused as misuse.
+    pub fn bulk_chunk(
         &self,
         tx: &mut WriteTx,
-        e: &[Entry],
-        slots: &[u64],
-        lo: usize,
-        hi: usize,
-        parent: u64,
-    ) -> Result<(u64, u8)> {
-        if lo >= hi {
-            return Ok((NIL, 0));
+        entries: &[Entry],
+        from: usize,
+        to: usize,
+    ) -> Result<()> {
+        let n = entries.len() as u64;
+        if n > MAX_ENTRIES {
+            return Err(StorageError::Misuse(format!(
+                "{}: el índice no admite más de {MAX_ENTRIES} entradas",
+                self.file
+            )));
         }
-        let mid = lo + (hi - lo) / 2;
-        let slot = slots[mid];
-        let (left, hl) = self.build(tx, e, slots, lo, mid, slot)?;
-        let (right, hr) = self.build(tx, e, slots, mid + 1, hi, slot)?;
-        let n = Node {
-            key: e[mid].key,
-            pos: e[mid].pos,
-            payload: e[mid].payload,
-            left,
-            right,
-            parent,
-            count: (hi - lo) as u32,
-            height: 1 + hl.max(hr),
+        if from > to || to > entries.len() {
+            return Err(StorageError::Misuse(format!(
+                "{}: tramo {from}..{to} de {n} entradas",
+                self.file
+            )));
+        }
+        for i in from.max(1)..to {
+            if entries[i - 1].id() >= entries[i].id() {
+                return Err(StorageError::Misuse(format!(
+                    "{}: la carga masiva necesita entradas ordenadas y distintas ({})",
+                    self.file, i
+                )));
+            }
+        }
+        if from == 0 {
+            if tx.header(self.file)?.slot_count > 0 {
+                tx.reset_slots(self.file, |_, _| false)?;
+            }
+            tx.set_control(self.file, ROOT, NIL)?;
+            tx.set_control(self.file, COUNT, 0)?;
+        }
+        let file = self.file;
+        shapes(0, n, None, from as u64..to as u64, &mut |i, s| {
+            let node = s.node(&entries[i as usize], |j| j);
+            let got = tx.alloc(file, &node.encode())?;
+            if got != i {
+                return Err(StorageError::Misuse(format!(
+                    "{file}: la carga masiva esperaba el nodo {i} y recibió {got} (¿otro cambio \
+                     entre tramos?)"
+                )));
+            }
+            Ok(())
+        })?;
+        if to == entries.len() {
+            tx.set_control(self.file, ROOT, if n == 0 { NIL } else { balanced_root(n) })?;
+            tx.set_control(self.file, COUNT, n)?;
+        }
+        Ok(())
+    }
+}
+
+impl Entry {
+    fn id(&self) -> (u64, u64) {
+        (self.key, self.pos)
+    }
+}
+
+/// Where sorted entry `i` sits in the perfectly balanced tree over `n` sorted entries that
+/// [`RankedAvl::rebuild`] and [`RankedAvl::bulk_chunk`] write: the middle entry of a range is
+/// its subtree's root (`lo + (hi - lo) / 2`), the halves below it its children. Links are
+/// sorted indices (the caller maps them to slots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    parent: Option<u64>,
+    left: Option<u64>,
+    right: Option<u64>,
+    count: u32,
+    height: u8,
+}
+
+impl Shape {
+    fn node(&self, e: &Entry, slot: impl Fn(u64) -> u64) -> Node {
+        Node {
+            key: e.key,
+            pos: e.pos,
+            payload: e.payload,
+            left: self.left.map_or(NIL, &slot),
+            right: self.right.map_or(NIL, &slot),
+            parent: self.parent.map_or(NIL, &slot),
+            count: self.count,
+            height: self.height,
+        }
+    }
+}
+
+/// The root index of the balanced tree over `lo..hi`.
+fn mid(lo: u64, hi: u64) -> u64 {
+    lo + (hi - lo) / 2
+}
+
+/// The root of the balanced tree over `n` entries (n > 0).
+fn balanced_root(n: u64) -> u64 {
+    mid(0, n)
+}
+
+/// Height of the balanced tree over `m` entries: its left half has ⌊m/2⌋ entries, the right
+/// one ⌈m/2⌉ - 1 ≤ ⌊m/2⌋, so h(m) = 1 + h(⌊m/2⌋) = the bit length of m.
+fn height_of(m: u64) -> u8 {
+    (64 - m.leading_zeros()) as u8
+}
+
+/// Calls `f(i, shape)` for every index `i` in `want`, in ascending order, of the balanced tree
+/// over `lo..hi` whose root's parent is `parent`; it only descends into ranges that meet
+/// `want` (cost: `want.len()` plus two descents). Depth ≤ 33 for u32 counts.
+fn shapes(
+    lo: u64,
+    hi: u64,
+    parent: Option<u64>,
+    want: std::ops::Range<u64>,
+    f: &mut dyn FnMut(u64, Shape) -> Result<()>,
+) -> Result<()> {
+    if lo >= hi || want.end <= lo || want.start >= hi {
+        return Ok(());
+    }
+    let m = mid(lo, hi);
+    shapes(lo, m, Some(m), want.clone(), f)?;
+    if want.contains(&m) {
+        f(
+            m,
+            Shape {
+                parent,
+                left: (lo < m).then(|| mid(lo, m)),
+                right: (m + 1 < hi).then(|| mid(m + 1, hi)),
+                count: (hi - lo) as u32,
+                height: height_of(hi - lo),
+            },
+        )?;
+    }
+    shapes(m + 1, hi, Some(m), want, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::{Share, ShareConfig};
+
+    struct Scratch(std::path::PathBuf);
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    fn scratch(name: &str) -> (Scratch, Share) {
+        let d = std::env::temp_dir().join(format!(
+            "ventalibre-ranked-{name}-{}-{}",
+            std::process::id(),
+            crate::storage::ident::now_ms()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        let share = Share::open_or_create(&d, ShareConfig::default()).unwrap();
+        (Scratch(d), share)
+    }
+
+    /// `n` distinct entries, some sharing a key, in a scrambled order.
+    fn entries(n: u64) -> Vec<Entry> {
+        let mut v: Vec<Entry> = (0..n)
+            .map(|i| Entry {
+                key: (i * 7919) % (n / 3 + 1),
+                pos: i,
+                payload: i ^ 0xabcd,
+            })
+            .collect();
+        v.reverse();
+        v
+    }
+
+    fn slots_of(share: &Share, file: &'static str) -> (u64, u64, Vec<Slot>) {
+        share
+            .read(|tx| {
+                let t = RankedAvl { file };
+                let n = tx.header(file)?.slot_count;
+                let slots = (0..n)
+                    .map(|s| tx.slot(file, s))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok::<_, StorageError>((t.root(tx)?, t.len(tx)?, slots))
+            })
+            .unwrap()
+    }
+
+    fn bulk(share: &Share, t: &RankedAvl, e: &[Entry], chunk: usize) {
+        let mut from = 0;
+        loop {
+            let to = (from + chunk).min(e.len());
+            share.write(|tx| t.bulk_chunk(tx, e, from, to)).unwrap();
+            from = to;
+            if from == e.len() {
+                break;
+            }
+        }
+    }
+
+    #[test]
+    fn bulk_chunks_write_the_tree_rebuild_writes() {
+        let (_d, share) = scratch("same");
+        let a = RankedAvl { file: "A.NTX" };
+        let b = RankedAvl { file: "B.NTX" };
+        share
+            .write(|tx| {
+                a.create(tx)?;
+                b.create(tx)
+            })
+            .unwrap();
+        for n in [0u64, 1, 2, 3, 7, 100, 1000] {
+            let e = entries(n);
+            share.write(|tx| a.rebuild(tx, &e)).unwrap();
+            let want = slots_of(&share, a.file);
+            let mut sorted = e.clone();
+            sorted.sort();
+            let expected: BTreeSet<Entry> = sorted.iter().copied().collect();
+            for chunk in [1usize, 2, 3, 7, 64, 999, 1000, 5000] {
+                if chunk < 8 && n > 100 {
+                    continue; // a thousand transactions: the small chunks are covered below
+                }
+                bulk(&share, &b, &sorted, chunk);
+                let got = slots_of(&share, b.file);
+                assert_eq!(got.0, want.0, "root, n {n} chunk {chunk}");
+                assert_eq!(got.1, n, "count, n {n} chunk {chunk}");
+                assert_eq!(got.2, want.2, "slots, n {n} chunk {chunk}");
+                let p = share.read(|tx| b.check(tx, Some(&expected))).unwrap();
+                assert!(p.is_ok(), "n {n} chunk {chunk}: {:?}", p.problems);
+                let all = share.read(|tx| b.all(tx)).unwrap();
+                assert_eq!(all, sorted, "n {n} chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn bulk_load_over_a_bigger_tree_frees_what_it_does_not_use() {
+        let (_d, share) = scratch("over");
+        let t = RankedAvl { file: "T.NTX" };
+        share.write(|tx| t.create(tx)).unwrap();
+        share
+            .write(|tx| {
+                for i in 0..300u64 {
+                    t.insert(tx, i % 17, i, 0)?;
+                }
+                Ok::<_, StorageError>(())
+            })
+            .unwrap();
+        let mut e = entries(100);
+        e.sort();
+        bulk(&share, &t, &e, 30);
+        let exp: BTreeSet<Entry> = e.iter().copied().collect();
+        let p = share.read(|tx| t.check(tx, Some(&exp))).unwrap();
+        assert!(p.is_ok(), "{:?}", p.problems);
+        // The freed slots are reused by later inserts, and the tree stays sound.
+        share
+            .write(|tx| {
+                for i in 0..50u64 {
+                    t.insert(tx, 1000 + i, i, 0)?;
+                }
+                t.remove(tx, e[10].key, e[10].pos)?;
+                Ok::<_, StorageError>(())
+            })
+            .unwrap();
+        let p = share.read(|tx| t.check(tx, None)).unwrap();
+        assert!(p.is_ok(), "{:?}", p.problems);
+        assert_eq!(share.read(|tx| t.len(tx)).unwrap(), 149);
+        assert_eq!(share.read(|tx| tx.header(t.file)).unwrap().slot_count, 300);
+    }
+
+    #[test]
+    fn a_bulk_load_cut_off_between_chunks_is_reported_and_a_rebuild_mends_it() {
+        let (_d, share) = scratch("cut");
+        let t = RankedAvl { file: "T.NTX" };
+        share.write(|tx| t.create(tx)).unwrap();
+        let mut e = entries(50);
+        e.sort();
+        share.write(|tx| t.bulk_chunk(tx, &e, 0, 20)).unwrap();
+        share.write(|tx| t.bulk_chunk(tx, &e, 20, 40)).unwrap();
+        // The program stops here: the index reads as empty and check says why.
+        assert_eq!(share.read(|tx| t.len(tx)).unwrap(), 0);
+        assert!(share.read(|tx| t.all(tx)).unwrap().is_empty());
+        let p = share.read(|tx| t.check(tx, None)).unwrap();
+        assert!(
+            p.problems.iter().any(|x| x.contains("fuera del árbol")),
+            "{:?}",
+            p.problems
+        );
+        share.write(|tx| t.rebuild(tx, &e)).unwrap();
+        let exp: BTreeSet<Entry> = e.iter().copied().collect();
+        let p = share.read(|tx| t.check(tx, Some(&exp))).unwrap();
+        assert!(p.is_ok(), "{:?}", p.problems);
+    }
+
+    #[test]
+    fn bulk_load_refuses_unsorted_or_repeated_entries_and_bad_ranges() {
+        let (_d, share) = scratch("refuse");
+        let t = RankedAvl { file: "T.NTX" };
+        share.write(|tx| t.create(tx)).unwrap();
+        let e = entries(10); // descending
+        let r = share.write(|tx| t.bulk_chunk(tx, &e, 0, 10));
+        assert!(matches!(r, Err(StorageError::Misuse(_))), "{r:?}");
+        let mut e2 = e.clone();
+        e2.sort();
+        e2[5] = Entry {
+            payload: 1,
+            ..e2[4]
         };
-        self.store(tx, slot, &n)?;
-        Ok((slot, n.height))
+        let r = share.write(|tx| t.bulk_chunk(tx, &e2, 0, 10));
+        assert!(matches!(r, Err(StorageError::Misuse(_))), "{r:?}");
+        let mut e3 = e.clone();
+        e3.sort();
+        let r = share.write(|tx| t.bulk_chunk(tx, &e3, 4, 11));
+        assert!(matches!(r, Err(StorageError::Misuse(_))), "{r:?}");
+        // A chunk that does not follow the previous one gets other slots: refused.
+        share.write(|tx| t.bulk_chunk(tx, &e3, 0, 4)).unwrap();
+        let r = share.write(|tx| t.bulk_chunk(tx, &e3, 6, 10));
+        assert!(matches!(r, Err(StorageError::Misuse(_))), "{r:?}");
+        // Nothing of the refused transactions stayed.
+        assert_eq!(share.read(|tx| tx.header(t.file)).unwrap().live_count, 4);
+    }
+
+    #[test]
+    fn shapes_of_small_trees() {
+        assert_eq!(
+            (1..=9).map(height_of).collect::<Vec<_>>(),
+            [1, 2, 2, 3, 3, 3, 3, 4, 4]
+        );
+        let mut got = Vec::new();
+        shapes(0, 4, None, 0..4, &mut |i, s| {
+            got.push((i, s));
+            Ok(())
+        })
+        .unwrap();
+        // 0..4: root 2, left 1 (left 0), right 3.
+        let idx: Vec<u64> = got.iter().map(|g| g.0).collect();
+        assert_eq!(idx, [0, 1, 2, 3]);
+        assert_eq!(got[2].1.parent, None);
+        assert_eq!((got[2].1.left, got[2].1.right), (Some(1), Some(3)));
+        assert_eq!((got[1].1.parent, got[1].1.left), (Some(2), Some(0)));
+        assert_eq!((got[2].1.count, got[2].1.height), (4, 3));
+        // Only the wanted range is visited.
+        let mut part = Vec::new();
+        shapes(0, 1000, None, 400..410, &mut |i, _| {
+            part.push(i);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(part, (400..410).collect::<Vec<_>>());
     }
 }

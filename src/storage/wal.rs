@@ -36,7 +36,7 @@ pub const FRAME_HEADER_SIZE: usize = 64;
 const FRAME_MAGIC: [u8; 8] = *b"VLFRAME\0";
 const FRAME_VERSION: u16 = 1;
 /// A writer checkpoints once the log passes this size (and after a catalog change).
-pub const CHECKPOINT_BYTES: u64 = 64 << 10;
+pub const CHECKPOINT_BYTES: u64 = 512 << 10;
 /// No log is read whole past this size (a damaged commit state could claim anything).
 pub const MAX_LOG_BYTES: u64 = 1 << 31;
 
@@ -253,31 +253,31 @@ pub struct LoggedFile {
 }
 
 impl LogOverlay {
-    pub fn apply(&mut self, frame: &Frame, end: u64) {
+    /// Lays `frame` over the overlay. Its cost is the frame's size: the slots move in, and the
+    /// overlay's older slots of a file are only walked when the frame shrinks that file.
+    pub fn apply(&mut self, frame: Frame, end: u64) {
         self.generation = frame.generation;
         self.end = end;
         self.frames += 1;
-        if let Some(c) = &frame.catalog {
-            self.catalog = Some(c.clone());
+        if let Some(c) = frame.catalog {
+            self.catalog = Some(c);
         }
-        for f in &frame.files {
-            let lf = self
-                .files
-                .entry(f.name.clone())
-                .or_insert_with(|| LoggedFile {
-                    created: f.created,
-                    header: f.header.clone(),
-                    slots: HashMap::new(),
-                });
+        for f in frame.files {
+            let lf = self.files.entry(f.name).or_insert_with(|| LoggedFile {
+                created: f.created,
+                header: f.header.clone(),
+                slots: HashMap::new(),
+            });
             if f.created {
                 lf.created = true;
                 lf.slots.clear();
             }
-            lf.header = f.header.clone();
             let count = f.header.slot_count;
-            lf.slots.retain(|&p, _| p < count);
-            lf.slots
-                .extend(f.slots.iter().map(|(&p, s)| (p, s.clone())));
+            if count < lf.header.slot_count {
+                lf.slots.retain(|&p, _| p < count);
+            }
+            lf.header = f.header;
+            lf.slots.extend(f.slots);
         }
     }
 
@@ -355,12 +355,12 @@ mod tests {
     #[test]
     fn the_overlay_keeps_the_newest_bytes_and_forgets_cut_off_slots() {
         let mut o = LogOverlay::default();
-        o.apply(&frame(9, 1), 10);
+        o.apply(frame(9, 1), 10);
         let mut f2 = frame(9, 2);
         f2.files[0].header.slot_count = 1;
         f2.files[0].slots.clear();
         f2.catalog = None;
-        o.apply(&f2, 20);
+        o.apply(f2, 20);
         assert_eq!(o.end, 20);
         assert!(o.catalog.is_some());
         let lf = &o.files["A.DAT"];

@@ -74,6 +74,8 @@ const STORY_USERS: u64 = 200;
 /// Operations per write transaction in a bulk share: a publication dirties its data slot, a
 /// few index nodes and an event (~1.5 KB of journal), so a transaction journals a few MB.
 pub const BULK_OPS_PER_TX: usize = 4000;
+/// In a bulk share, the terminal's cache is emptied every this many write transactions.
+const BULK_TX_PER_CACHE: u64 = 16;
 const HOUR: i64 = 60 * MINUTE;
 const DAY: i64 = 24 * HOUR;
 
@@ -506,27 +508,37 @@ impl Market {
         o: &DemoOptions,
         progress: &mut dyn FnMut(DemoProgress),
     ) -> DResult<DemoSummary> {
-        self.generate(o, o.publications > BULK_FROM, progress)
+        let bulk = o.publications > BULK_FROM;
+        self.generate(o, bulk, bulk, progress)
     }
 
     /// A big share made quickly, for scale tests and benchmarks: the same users and listings
     /// as the demo (same seed, same plan), every listing published through `publish_in_tx` in
-    /// write transactions of [`BULK_OPS_PER_TX`] operations (so every index is kept by the
-    /// program's own code), pictures shared (a few hundred drawn, or none), and the rest of
-    /// the shop (questions, sales, ratings, favourites, saved searches) only for a bounded
-    /// sample of listings and users, so the cost grows with the listings alone.
+    /// write transactions of [`BULK_OPS_PER_TX`] operations (so NTX_1/NTX_2, saved searches
+    /// and events are kept by the program's own code), pictures shared (a few hundred drawn,
+    /// or none), and the rest of the shop (questions, sales, ratings, favourites, saved
+    /// searches) only for a bounded sample of listings and users, so the cost grows with the
+    /// listings alone. Explorar's indexes (ORDENES.NTX, PALABRAS.NTX) are not kept change by
+    /// change ([`super::index::Deferred`]) but built at the end from PUBLICADOS.DAT as
+    /// balanced trees, in transactions of [`super::index::BULK_NODES_PER_TX`] nodes
+    /// ([`super::index::bulk_build`]): the same entries, without ~45 AVL inserts per listing.
+    /// For a new share: until it ends, Explorar on the share shows nothing (a run cut off
+    /// there is reported by `check` and mended by `reparar`).
     pub fn demo_bulk(
         &self,
         o: &DemoOptions,
         progress: &mut dyn FnMut(DemoProgress),
     ) -> DResult<DemoSummary> {
-        self.generate(o, true, progress)
+        self.generate(o, true, true, progress)
     }
 
+    /// `defer_indexes`: build ORDENES/PALABRAS once at the end (bulk) instead of keeping them
+    /// change by change (the tests compare both).
     fn generate(
         &self,
         o: &DemoOptions,
         bulk: bool,
+        defer_indexes: bool,
         progress: &mut dyn FnMut(DemoProgress),
     ) -> DResult<DemoSummary> {
         let mut rng = Rng(o.seed);
@@ -895,7 +907,10 @@ impl Market {
             });
         }
 
-        // ---- the timeline, in transactions of a few hundred acts (thousands in bulk)
+        // ---- the timeline, in transactions of a few hundred acts (thousands in bulk). In bulk,
+        // Explorar's indexes (ORDENES/PALABRAS) are built once at the end instead of kept by
+        // each change: ~45 ranked-AVL inserts per listing otherwise (see `index::Deferred`).
+        let deferred = defer_indexes.then(super::index::Deferred::begin);
         let mut pub_ids: Vec<u64> = vec![0; pubs.len()];
         let mut questions: HashMap<usize, (u64, u64, u64)> = HashMap::new();
         let mut sales: HashMap<usize, u64> = HashMap::new();
@@ -942,6 +957,11 @@ impl Market {
                 done,
                 total: acts.len() as u64,
             });
+            // The terminal's cache keeps every slot written: in bulk, let it go now and then
+            // (a million listings are 768 MB of records alone).
+            if bulk && (done / acts_per_tx as u64).is_multiple_of(BULK_TX_PER_CACHE) {
+                self.share().drop_cache();
+            }
         }
 
         // ---- what happened lately: paused, cancelled, repriced, blocked
@@ -1020,7 +1040,19 @@ impl Market {
         }
 
         // ---- time passed: listings that closed since they were published leave Explorar's
-        // indexes (each write transaction sweeps a few; here all of them at once).
+        // indexes (each write transaction sweeps a few; here all of them at once). In bulk the
+        // indexes are built now, from the listings as they are (the closed ones left out).
+        if let Some(d) = deferred {
+            drop(d);
+            super::index::bulk_build(self, &mut |done, total| {
+                progress(DemoProgress {
+                    stage: "índices de Explorar",
+                    done,
+                    total,
+                })
+            })?;
+            return Ok(sum);
+        }
         let closed = (0..pubs.len())
             .filter(|&i| pub_ids[i] != 0 && pubs[i].closes_ms < now)
             .count();
@@ -1214,6 +1246,135 @@ fn apply(
 mod tests {
     use super::items::Gender;
     use super::*;
+    use crate::domain::catalog::{BrowseFilter, SortOrder};
+    use crate::domain::index::{ORDERS, WORDS, page_by_scan};
+
+    struct Scratch(std::path::PathBuf);
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    fn scratch(name: &str) -> Scratch {
+        let d = std::env::temp_dir().join(format!(
+            "ventalibre-demo-{name}-{}-{}",
+            std::process::id(),
+            now_ms()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        Scratch(d)
+    }
+
+    /// Closing-time keys of ORDENES (tag 2) hold times relative to each run's clock.
+    fn timeless(v: Vec<crate::me::ranked::Entry>) -> (Vec<crate::me::ranked::Entry>, Vec<u64>) {
+        let (closing, rest): (Vec<_>, Vec<_>) = v.into_iter().partition(|e| e.key >> 62 == 2);
+        let mut at: Vec<u64> = closing.iter().map(|e| e.pos).collect();
+        at.sort_unstable();
+        (rest, at)
+    }
+
+    #[test]
+    fn a_bulk_share_has_the_indexes_the_listings_own_upkeep_would_leave() {
+        let (da, db) = (scratch("deferred"), scratch("kept"));
+        let fast = Market::open(&da.0, true).unwrap();
+        let slow = Market::open(&db.0, true).unwrap();
+        let o = DemoOptions {
+            users: 150,
+            publications: 2000,
+            seed: 3,
+            photos: false,
+        };
+        let sf = fast.generate(&o, true, true, &mut |_| {}).unwrap();
+        let ss = slow.generate(&o, true, false, &mut |_| {}).unwrap();
+        assert_eq!(sf, ss);
+        assert_eq!(sf.publications, 2000);
+        assert!(sf.sales > 50 && sf.conversations > 100, "{sf:?}");
+
+        // The domain's whole check (ORDENES/PALABRAS against the entries they must hold).
+        let r = fast.check().unwrap();
+        assert!(r.ok, "{}", r.to_text());
+
+        // The same listings, in the same states.
+        let facts = |m: &Market| -> Vec<(u64, u64, u64, i64, PubState, String)> {
+            let (_, pubs) = m.dump_records().unwrap();
+            pubs.into_iter()
+                .map(|p| (p.id, p.seller, p.category, p.price, p.state, p.title))
+                .collect()
+        };
+        let (pf, ps) = (facts(&fast), facts(&slow));
+        assert_eq!(pf.len(), 2000);
+        assert_eq!(pf, ps);
+        let sold = pf.iter().filter(|p| p.4 == PubState::Sold).count();
+        let paused = pf.iter().filter(|p| p.4 == PubState::Paused).count();
+        assert!(sold > 50 && paused > 20, "{sold} sold, {paused} paused");
+
+        // The same index entries (closing times aside: those are relative to each clock).
+        let entries = |m: &Market| m.read(|tx| Ok((ORDERS.all(tx)?, WORDS.all(tx)?))).unwrap();
+        let (of, wf) = entries(&fast);
+        let (os, ws) = entries(&slow);
+        assert!(
+            of.len() > 10_000 && wf.len() > 5_000,
+            "{} {}",
+            of.len(),
+            wf.len()
+        );
+        assert_eq!(wf, ws);
+        assert_eq!(timeless(of), timeless(os));
+
+        // Pages: the deferred share against the kept one and against a brute-force scan.
+        let cat = fast
+            .categories()
+            .unwrap()
+            .into_iter()
+            .max_by_key(|c| c.publications)
+            .unwrap()
+            .key;
+        let filters = [
+            BrowseFilter::default(),
+            BrowseFilter {
+                category: Some(cat),
+                sort: SortOrder::PriceDesc,
+                ..BrowseFilter::default()
+            },
+            BrowseFilter {
+                province: Some(1),
+                sort: SortOrder::PriceAsc,
+                ..BrowseFilter::default()
+            },
+            BrowseFilter {
+                search: Some("nuevo".into()),
+                ..BrowseFilter::default()
+            },
+            BrowseFilter {
+                search: Some("buen estado".into()),
+                sort: SortOrder::PriceAsc,
+                ..BrowseFilter::default()
+            },
+            BrowseFilter {
+                min_price: Some(1_000_000),
+                max_price: Some(30_000_000),
+                ..BrowseFilter::default()
+            },
+        ];
+        for f in &filters {
+            for offset in [0u64, 37] {
+                let a = fast.browse_page(f, offset, 50).unwrap();
+                let b = slow.browse_page(f, offset, 50).unwrap();
+                let ids = |p: &crate::domain::catalog::Page| -> Vec<u64> {
+                    p.items.iter().map(|v| v.id).collect()
+                };
+                assert_eq!((ids(&a), a.total), (ids(&b), b.total), "{f:?} {offset}");
+                let (scan, total) = fast
+                    .read(|tx| page_by_scan(tx, f, offset, 50, now_ms()))
+                    .unwrap();
+                let scan: Vec<u64> = scan.into_iter().map(|p| p + 1).collect();
+                assert_eq!((ids(&a), a.total), (scan, total), "{f:?} {offset}");
+            }
+        }
+        let first = fast.browse_page(&filters[0], 0, 50).unwrap();
+        assert_eq!(first.items.len(), 50);
+    }
 
     #[test]
     fn phones_have_ten_digits_after_the_country_and_mobile_prefix() {

@@ -145,8 +145,8 @@ fn sync_log(share: &Share, inner: &mut Inner, state: CommitState) -> Result<bool
             "la última confirmación del registro no es la que indica el estado".into(),
         ));
     }
-    for (f, end, _) in &frames {
-        inner.log.apply(f, from + *end as u64);
+    for (f, end, _) in frames {
+        inner.log.apply(f, from + end as u64);
     }
     inner.log.end = state.journal_len;
     inner.log.generation = state.nonce;

@@ -167,7 +167,8 @@ impl Share {
         if state.nonce == 0 {
             inner.log = LogOverlay::default();
         }
-        inner.log.apply(&frame, end);
+        let catalog_changed = frame.catalog.is_some();
+        inner.log.apply(frame, end);
         inner.lamport = lamport;
         inner.cache.counter = Some(new_counter);
         if let Some(c) = catalog {
@@ -180,18 +181,22 @@ impl Share {
                 slots_valid_at: new_counter,
                 slots: HashMap::new(),
             });
+            // Only a shrink walks the cached slots: a commit costs what it changed, not what
+            // this terminal happens to have cached.
+            let count = d.header.slot_count;
+            if count < fc.header.slot_count {
+                fc.slots.retain(|&p, _| p < count);
+            }
             fc.header = d.header;
             fc.verified_at = new_counter;
             fc.slots_valid_at = new_counter;
-            let count = fc.header.slot_count;
-            fc.slots.retain(|&p, _| p < count);
             fc.slots.extend(d.slots);
         }
 
         // 3. Now and then (and after a change of the catalog, which other tools read from the
         // control file), the log is folded into the files. The commit above stands whatever
         // happens here: a failed checkpoint leaves the log to the next one.
-        if end >= CHECKPOINT_BYTES || frame.catalog.is_some() {
+        if end >= CHECKPOINT_BYTES || catalog_changed {
             let _ = self.checkpoint_locked(inner, rw, committed);
         }
         Ok(())

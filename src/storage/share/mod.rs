@@ -19,7 +19,7 @@
 //! 2. Write the change-log entry and the commit state (counter + 1, Lamport time, the log's
 //!    generation and new end) into `VENTALIBRE.CTL`; fsync it. This is the commit point: two
 //!    fsyncs whatever the number of files.
-//! 3. Now and then (past 64 KiB of log, after a catalog change, when a terminal that wrote
+//! 3. Now and then (past 512 KiB of log, after a catalog change, when a terminal that wrote
 //!    closes the share) fold the log into the record files: a checkpoint.
 //!
 //! Every terminal reads the frames past the end it knows in front of the record files (the

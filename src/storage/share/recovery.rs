@@ -248,11 +248,11 @@ pub(crate) fn fold_log_chain(backend: &dyn Backend) -> Result<Option<(u64, u64)>
     let mut raw = vec![0u8; len as usize];
     f.read_at(0, &mut raw).map_err(lio)?;
     let chain = wal::chain_from_start(&raw);
-    let Some(last) = chain.last() else {
+    let Some(last) = chain.last().map(|f| (f.counter, f.lamport)) else {
         return Ok(None);
     };
     let mut overlay = wal::LogOverlay::default();
-    for frame in &chain {
+    for frame in chain {
         overlay.apply(frame, 0);
     }
     fold_into_files(
@@ -267,5 +267,5 @@ pub(crate) fn fold_log_chain(backend: &dyn Backend) -> Result<Option<(u64, u64)>
         },
         "recuperar",
     )?;
-    Ok(Some((last.counter, last.lamport)))
+    Ok(Some(last))
 }
