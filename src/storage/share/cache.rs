@@ -367,6 +367,13 @@ impl<'a> View<'a> {
         Ok(slot)
     }
 
+    /// Drops the cached slots of `name` (see [`super::Tx::forget`]).
+    pub(super) fn forget(&mut self, name: &str) {
+        if let Some(fc) = self.inner.cache.files.get_mut(name) {
+            fc.slots = HashMap::new();
+        }
+    }
+
     /// Reads every slot of `name` not yet cached, in large sequential reads.
     pub(super) fn prefetch(&mut self, name: &str) -> Result<()> {
         let count = self.file(name)?.header.slot_count;

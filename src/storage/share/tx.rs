@@ -25,6 +25,11 @@ pub trait Tx {
     /// Loads the slots `lo..hi` of a file that are not cached yet, in few large reads (before
     /// reading a run of neighbouring records).
     fn prefetch_range(&mut self, file: &str, lo: u64, hi: u64) -> Result<()>;
+    /// Drops the slots of `file` this terminal has cached (not the header, nor what a write
+    /// transaction changed): a scan of a file larger than memory should hold reads it in runs
+    /// and forgets each run. A slot read again is read again from the share (and the redo log),
+    /// which under the transaction's lock holds the same bytes.
+    fn forget(&mut self, file: &str);
     /// The share's change counter as of this transaction.
     fn counter(&self) -> u64;
     /// The Lamport time of this transaction (for a write, the time its first event gets).
@@ -81,6 +86,9 @@ impl Tx for ReadTx<'_> {
     }
     fn prefetch_range(&mut self, file: &str, lo: u64, hi: u64) -> Result<()> {
         self.view.prefetch_range(file, lo, hi)
+    }
+    fn forget(&mut self, file: &str) {
+        self.view.forget(file)
     }
     fn counter(&self) -> u64 {
         self.view.state.counter
@@ -152,6 +160,9 @@ impl Tx for WriteTx<'_> {
             return Ok(());
         }
         self.view.prefetch_range(file, lo, hi)
+    }
+    fn forget(&mut self, file: &str) {
+        self.view.forget(file)
     }
     fn counter(&self) -> u64 {
         self.view.state.counter
