@@ -538,3 +538,40 @@ fn a_chunked_rebuild_cut_halfway_is_reported_and_rebuilt_again() {
     assert!(m.write(repair).unwrap().is_some());
     assert_sound(&m);
 }
+
+#[test]
+fn a_node_that_fails_its_checksum_is_rebuilt_over_in_and_after_the_repair_transaction() {
+    let d = scratch("damaged-node");
+    let (m, _) = catalogue(&d.0, 10, 400, 9);
+    assert_sound(&m);
+    drop(m);
+    let spoil = || {
+        use std::io::{Read, Seek, SeekFrom, Write};
+        let mut f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(d.0.join(ORDERS.file))
+            .unwrap();
+        let at = 256 + 4096 + 100;
+        let mut b = [0u8];
+        f.seek(SeekFrom::Start(at)).unwrap();
+        f.read_exact(&mut b).unwrap();
+        f.seek(SeekFrom::Start(at)).unwrap();
+        f.write_all(&[b[0] ^ 0xff]).unwrap();
+    };
+    spoil();
+    let m = Market::open(&d.0, true).unwrap();
+    assert!(!m.read(|tx| sound(tx)).unwrap());
+    bulk_build(&m, &mut |_, _| {}).unwrap();
+    assert_sound(&m);
+    drop(m);
+    spoil();
+    let m = Market::open(&d.0, true).unwrap();
+    m.write(|tx| {
+        // What the repair's transaction does to an index file first: keep the live slots.
+        tx.reset_slots(ORDERS.file, |_, s| !matches!(s, Some(Slot::Free { .. })))?;
+        Ok(rebuild(tx)?)
+    })
+    .unwrap();
+    assert_sound(&m);
+}

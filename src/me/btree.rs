@@ -765,7 +765,9 @@ impl RankedBTree {
         }
         if from == 0 {
             if tx.header(self.file)?.slot_count > 0 {
-                tx.prefetch(self.file)?;
+                // Every node goes, readable or not (a repair rebuilds over damaged nodes): a
+                // damaged one only ends the read-ahead, the reset frees it all the same.
+                let _ = tx.prefetch(self.file);
                 tx.reset_slots(self.file, |_, _| false)?;
             }
             tx.set_control(self.file, ROOT, NIL)?;
