@@ -19,3 +19,5 @@ pub mod domain;
 pub mod gui;
 pub mod me;
 pub mod storage;
+#[cfg(test)]
+mod test_support;

@@ -822,8 +822,11 @@ impl Market {
     /// (about log n per page, plus the page's own) and the page's records in few large reads.
     pub fn browse_page(&self, f: &BrowseFilter, offset: u64, limit: usize) -> DResult<Page> {
         self.read(|tx| {
+            // The categories first (one read of their small file): the filter's is looked up
+            // among them rather than by a walk of the list (a read per category).
+            let mut ctx = Ctx::load(tx)?;
             if let Some(c) = f.category
-                && CATEGORIES.get(tx, c)?.is_none()
+                && !ctx.cats.contains_key(&c)
             {
                 return not_found(format!("no existe la categoría {c}"));
             }
@@ -838,7 +841,6 @@ impl Market {
                 .iter()
                 .map(|&pos| self.memo.publication(tx, pos))
                 .collect::<DResult<Vec<_>>>()?;
-            let mut ctx = Ctx::load(tx)?;
             ctx.now = now;
             self.memo
                 .lend_users(tx, &ctx, pubs.iter().map(|p| p.seller))?;
@@ -869,22 +871,11 @@ fn publications_in_category(tx: &mut impl Tx, key: u64) -> DResult<u64> {
 }
 
 /// Brings the slots at `positions` (a page) into the cache in runs of neighbouring slots: one
-/// read per run instead of one per record.
+/// read per run instead of one per record (short gaps read through, not decoded).
 fn prefetch_page(tx: &mut impl Tx, positions: &[u64]) -> DResult<()> {
     let mut sorted = positions.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    let mut i = 0;
-    while i < sorted.len() {
-        let lo = sorted[i];
-        let mut hi = lo;
-        // Gaps of a few slots are cheaper to read through than to read around.
-        while i + 1 < sorted.len() && sorted[i + 1] <= hi + 4 {
-            i += 1;
-            hi = sorted[i];
-        }
-        tx.prefetch_range(PUBS_DAT, lo, hi + 1)?;
-        i += 1;
-    }
+    tx.prefetch_slots(PUBS_DAT, &sorted, crate::me::hash::PREFETCH_GAP_BYTES)?;
     Ok(())
 }

@@ -469,6 +469,18 @@ fn expected(tx: &mut impl Tx, now: i64) -> DResult<(BTreeSet<Entry>, BTreeSet<En
     Ok((o, w))
 }
 
+/// The publication at `pos` when its record is live, readable and at its place (what is not
+/// is skipped by the index builds and checks: check reports it on its own).
+fn readable_pub(tx: &mut impl Tx, pos: u64) -> DResult<Option<Publication>> {
+    let b = match tx.slot(PUBS_DAT, pos) {
+        Ok(Slot::Live(b)) => b,
+        Ok(Slot::Free { .. }) => return Ok(None),
+        Err(e) if e.is_damaged() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Publication::decode(&b).ok().filter(|p| p.id == pos + 1))
+}
+
 /// [`expected`] for the publications at positions `at`, added to `o` (ORDENES) and `w`
 /// (PALABRAS), given every seller's province.
 fn expected_in(
@@ -480,18 +492,9 @@ fn expected_in(
     w: &mut impl Extend<Entry>,
 ) -> DResult<()> {
     for pos in at {
-        let b = match tx.slot(PUBS_DAT, pos) {
-            Ok(Slot::Live(b)) => b,
-            Ok(Slot::Free { .. }) => continue,
-            Err(e) if e.is_damaged() => continue,
-            Err(e) => return Err(e.into()),
-        };
-        let Ok(p) = Publication::decode(&b) else {
+        let Some(p) = readable_pub(tx, pos)? else {
             continue;
         };
-        if p.id != pos + 1 {
-            continue;
-        }
         o.extend([census_entry(&p)]);
         if p.state != PubState::Published || p.expired(now) {
             continue;
@@ -606,18 +609,35 @@ pub(crate) fn bulk_build(
     Ok((counts[0], counts[1]))
 }
 
+/// Expected entries compared per pass by [`check`] (24 bytes each: ~96 MB, up to half as much
+/// again while they are selected).
+const CHECK_PASS: usize = 4_000_000;
+/// Tree entries read per descent by [`check`]'s walk.
+const CHECK_WALK: usize = 16_384;
+
 /// `check` of both indexes: the tree invariants, then that they hold exactly the listings for
 /// sale (a listing expired and not yet swept may be there, whole, or absent).
+///
+/// Streaming, in bounded memory: the expected entries are made in key order a slice at a
+/// time — each pass over `PUBLICADOS.DAT` keeps the [`CHECK_PASS`] smallest entries above the
+/// previous slice — and each slice is merged with the tree's own entries walked in order from
+/// where the last slice ended. What the merge finds is reported as before: the first missing
+/// entries in key order, and the listings with entries the index should not have.
 pub(crate) fn check(tx: &mut impl Tx) -> DResult<Vec<Problems>> {
+    check_in_passes(tx, CHECK_PASS)
+}
+
+/// [`check`] with `pass` expected entries per pass (the tests make it small).
+pub(crate) fn check_in_passes(tx: &mut impl Tx, pass: usize) -> DResult<Vec<Problems>> {
     if !present(tx)? {
         let mut p = Problems::new(ORDERS.file);
         p.push("faltan los índices de Explorar (se crean en la próxima escritura)");
         return Ok(vec![p]);
     }
     let now = crate::storage::ident::now_ms();
-    let (eo, ew) = expected(tx, now)?;
+    let users = provinces_by_id(tx)?;
     let mut out = Vec::new();
-    for (idx, exp) in [(&ORDERS, eo), (&WORDS, ew)] {
+    for idx in [&ORDERS, &WORDS] {
         let mut p = match idx.check(tx, None) {
             Ok(p) => p,
             Err(e) if e.is_damaged() => {
@@ -628,53 +648,247 @@ pub(crate) fn check(tx: &mut impl Tx) -> DResult<Vec<Problems>> {
             Err(e) => return Err(e.into()),
         };
         if p.is_ok() {
-            let got: BTreeSet<Entry> = idx.all(tx)?.into_iter().collect();
-            let missing: Vec<&Entry> = exp.difference(&got).collect();
-            for e in missing.iter().take(10) {
+            compare(tx, idx, &users, now, pass.max(1), &mut p)?;
+        }
+        tx.forget(idx.file);
+        tx.forget(PUBS_DAT);
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// Entries of `idx` that the index has and should not, by publication position: how many, and
+/// the payload of the first (a sold listing keeps the province it was listed with).
+#[derive(Clone, Copy)]
+struct Extra {
+    n: u64,
+    payload: u64,
+}
+
+/// Merges the expected entries of `idx` with the tree's, slice by slice (see [`check`]).
+fn compare(
+    tx: &mut impl Tx,
+    idx: &RankedBTree,
+    users: &std::collections::HashMap<u64, u8>,
+    now: i64,
+    pass: usize,
+    p: &mut Problems,
+) -> DResult<()> {
+    let n = tx.header(PUBS_DAT)?.slot_count;
+    let total = idx.len(tx)?;
+    let mut after: Option<Entry> = None;
+    let mut rank = 0u64;
+    let mut missing = 0usize;
+    // Positions past the data file: nothing can make them right (the 10 smallest kept).
+    let mut outside: BTreeSet<u64> = BTreeSet::new();
+    let mut extra: std::collections::HashMap<u64, Extra> = Default::default();
+    let mut on_extra = |e: Entry, outside: &mut BTreeSet<u64>| {
+        if e.pos >= n {
+            outside.insert(e.pos);
+            if outside.len() > 10 {
+                outside.pop_last();
+            }
+        } else {
+            extra
+                .entry(e.pos)
+                .and_modify(|x| x.n += 1)
+                .or_insert(Extra {
+                    n: 1,
+                    payload: e.payload,
+                });
+        }
+    };
+    loop {
+        let (exp, last) = expected_slice(tx, idx, users, now, after, pass)?;
+        // The slice holds every expected entry in (after, bound].
+        let bound = if last { None } else { exp.last().copied() };
+        let mut i = 0;
+        'walk: while rank < total {
+            let got = idx.entries(tx, rank, CHECK_WALK)?;
+            if got.is_empty() {
+                break;
+            }
+            for g in got {
+                if bound.is_some_and(|b| g > b) {
+                    break 'walk;
+                }
+                rank += 1;
+                while i < exp.len() && exp[i] < g {
+                    if missing < 10 {
+                        p.push(format!(
+                            "falta la publicación {} (clave {:#x})",
+                            exp[i].pos + 1,
+                            exp[i].key
+                        ));
+                    }
+                    missing += 1;
+                    i += 1;
+                }
+                if i < exp.len() && exp[i] == g {
+                    i += 1;
+                } else {
+                    on_extra(g, &mut outside);
+                }
+            }
+            tx.forget(idx.file);
+        }
+        for e in &exp[i..] {
+            if missing < 10 {
                 p.push(format!(
                     "falta la publicación {} (clave {:#x})",
                     e.pos + 1,
                     e.key
                 ));
             }
-            // Extra entries are right only for an expired listing not swept yet, whole.
-            let mut extra: std::collections::BTreeMap<u64, Vec<Entry>> = Default::default();
-            for e in got.difference(&exp) {
-                extra.entry(e.pos).or_default().push(*e);
-            }
-            let users = provinces_by_id(tx)?;
-            let mut reported = 0;
-            for (pos, es) in extra {
-                let ok = match load_pub(tx, pos + 1) {
-                    Ok(pb) if pb.expired(now) || pb.state == PubState::Sold => {
-                        // A sold listing keeps the province it was listed with (the payload).
-                        let prov = if pb.state == PubState::Sold {
-                            unpack(es[0].payload).2
-                        } else {
-                            province_code(users.get(&pb.seller).copied())
-                        };
-                        let (a, b) = if pb.state == PubState::Sold {
-                            entries_sold(&pb, prov)
-                        } else {
-                            entries_of(&pb, prov)
-                        };
-                        let whole = if idx.file == ORDERS.file { a } else { b };
-                        whole.len() == es.len() && whole.iter().all(|e| got.contains(e))
-                    }
-                    _ => false,
-                };
-                if !ok && reported < 10 {
-                    reported += 1;
-                    p.push(format!(
-                        "el índice tiene la publicación {} y no debería (o con datos viejos)",
-                        pos + 1
-                    ));
-                }
+            missing += 1;
+        }
+        match bound {
+            Some(b) => after = Some(b),
+            None => break,
+        }
+    }
+    // Tree entries past the last expected one are extra too.
+    while rank < total {
+        let got = idx.entries(tx, rank, CHECK_WALK)?;
+        if got.is_empty() {
+            break;
+        }
+        rank += got.len() as u64;
+        for g in got {
+            on_extra(g, &mut outside);
+        }
+        tx.forget(idx.file);
+    }
+    // Extra entries are right only for an expired or sold listing not swept yet, whole: its
+    // extra entries are as many as it had listed, and every one of those is in the tree.
+    let mut wrong: Vec<u64> = outside.into_iter().collect();
+    let mut extra: Vec<(u64, Extra)> = extra.into_iter().collect();
+    extra.sort_unstable_by_key(|(pos, _)| *pos);
+    for (k, (pos, x)) in extra.into_iter().enumerate() {
+        if k % 256 == 0 {
+            // Each listing reads its ~17 leaves: a few MB between two of these.
+            tx.forget(idx.file);
+            tx.forget(PUBS_DAT);
+        }
+        if !whole_unswept(tx, idx, users, now, pos, x)? {
+            wrong.push(pos);
+        }
+    }
+    wrong.sort_unstable();
+    for pos in wrong.into_iter().take(10) {
+        p.push(format!(
+            "el índice tiene la publicación {} y no debería (o con datos viejos)",
+            pos + 1
+        ));
+    }
+    Ok(())
+}
+
+/// Whether the `x.n` entries of `idx` at `pos` that no listing for sale explains are the whole
+/// set of an expired or sold listing not swept yet.
+fn whole_unswept(
+    tx: &mut impl Tx,
+    idx: &RankedBTree,
+    users: &std::collections::HashMap<u64, u8>,
+    now: i64,
+    pos: u64,
+    x: Extra,
+) -> DResult<bool> {
+    let pb = match load_pub(tx, pos + 1) {
+        Ok(pb) if pb.expired(now) || pb.state == PubState::Sold => pb,
+        // Not expired nor sold, gone or unreadable (reported on its own).
+        _ => return Ok(false),
+    };
+    // A sold listing keeps the province it was listed with (the payload).
+    let (a, b) = if pb.state == PubState::Sold {
+        entries_sold(&pb, unpack(x.payload).2)
+    } else {
+        entries_of(&pb, province_code(users.get(&pb.seller).copied()))
+    };
+    let mut whole = if idx.file == ORDERS.file { a } else { b };
+    whole.sort_unstable();
+    whole.dedup_by_key(|e| (e.key, e.pos));
+    // None of these is expected of a listing not for sale, so the extra entries at `pos` are
+    // exactly `whole` when they are as many and each is in the tree.
+    if whole.len() as u64 != x.n {
+        return Ok(false);
+    }
+    for e in &whole {
+        if idx.get(tx, e.key, e.pos)? != Some(e.payload) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The expected entries of `idx` above `after`, in order, at most `pass` of them (the
+/// smallest), from one pass over `PUBLICADOS.DAT` read in runs; and whether they are the last.
+fn expected_slice(
+    tx: &mut impl Tx,
+    idx: &RankedBTree,
+    users: &std::collections::HashMap<u64, u8>,
+    now: i64,
+    after: Option<Entry>,
+    pass: usize,
+) -> DResult<(Vec<Entry>, bool)> {
+    let orders = idx.file == ORDERS.file;
+    let keep = pass + pass / 2;
+    let mut v: Vec<Entry> = Vec::with_capacity(keep + 1024);
+    // Once entries were dropped, nothing above the largest kept can be in this slice.
+    let mut ceiling: Option<Entry> = None;
+    let n = tx.header(PUBS_DAT)?.slot_count;
+    let mut one = Vec::new();
+    let mut lo = 0;
+    while lo < n {
+        let hi = (lo + crate::storage::check::SCAN_RUN).min(n);
+        tx.forget(PUBS_DAT);
+        // A damaged slot in the run is met (and skipped) on its own read.
+        let _ = tx.prefetch_range(PUBS_DAT, lo, hi);
+        for pos in lo..hi {
+            one.clear();
+            let Some(pb) = readable_pub(tx, pos)? else {
+                continue;
+            };
+            expected_of(&pb, users, now, orders, &mut one);
+            v.extend(one.iter().copied().filter(|e| {
+                after.is_none_or(|a| *e > a) && ceiling.is_none_or(|c| *e <= c)
+            }));
+            if v.len() >= keep {
+                v.select_nth_unstable(pass - 1);
+                v.truncate(pass);
+                ceiling = v.iter().max().copied();
             }
         }
-        out.push(p);
+        lo = hi;
     }
-    Ok(out)
+    tx.forget(PUBS_DAT);
+    v.sort_unstable();
+    v.dedup();
+    let last = ceiling.is_none();
+    Ok((v, last))
+}
+
+/// The entries `p` must have in ORDENES (`orders`) or PALABRAS at `now`, added to `out`: its
+/// census entry, and when it is for sale and not expired, its listed entries.
+fn expected_of(
+    p: &Publication,
+    users: &std::collections::HashMap<u64, u8>,
+    now: i64,
+    orders: bool,
+    out: &mut Vec<Entry>,
+) {
+    if orders {
+        out.push(census_entry(p));
+    }
+    if p.state != PubState::Published || p.expired(now) {
+        return;
+    }
+    let f = Facts::of(p, province_code(users.get(&p.seller).copied()));
+    if orders {
+        out.extend(order_entries(&f, p.id - 1));
+    } else {
+        out.extend(word_entries(p, f.payload()));
+    }
 }
 
 // ---- reading ---------------------------------------------------------------------------------
@@ -1123,6 +1337,19 @@ pub(crate) fn page_by_scan(
 }
 
 /// Repair: rebuilds both indexes from PUBLICADOS.DAT when missing or unsound; says what it did.
+/// Whether both indexes exist and [`check`] finds nothing wrong in them (damage that stops
+/// the check is "not sound").
+pub(crate) fn sound(tx: &mut impl Tx) -> DResult<bool> {
+    if !present(tx)? {
+        return Ok(false);
+    }
+    match check(tx) {
+        Ok(v) => Ok(v.iter().all(|p| p.is_ok())),
+        Err(super::DomainError::Storage(e)) if e.is_damaged() => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 pub(crate) fn repair(tx: &mut WriteTx) -> DResult<Option<String>> {
     if ensure(tx)? {
         return Ok(Some(format!(

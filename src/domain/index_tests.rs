@@ -1,41 +1,11 @@
 //! The catalogue indexes against a brute-force scan, on random catalogues and random changes.
 
-use std::path::PathBuf;
-
 use super::*;
 use crate::domain::Market;
 use crate::domain::catalog::{Draft, publish_in_tx};
 use crate::storage::ident::now_ms;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-struct Scratch(PathBuf);
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-fn scratch(name: &str) -> Scratch {
-    let d = std::env::temp_dir().join(format!(
-        "ventalibre-index-{name}-{}-{}",
-        std::process::id(),
-        now_ms()
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    Scratch(d)
-}
+use crate::test_support::{XorShift as Rng, scratch};
 
 const NOUNS: [&str; 8] = [
     "Guitarra",
@@ -179,6 +149,11 @@ fn assert_sound(m: &Market) {
     for p in probs {
         assert!(p.is_ok(), "{}: {:?}", p.structure, p.problems);
     }
+    // The same streaming comparison in many small passes.
+    let probs = m.read(|tx| check_in_passes(tx, 7)).unwrap();
+    for p in probs {
+        assert!(p.is_ok(), "{} in passes: {:?}", p.structure, p.problems);
+    }
     // The census counts every state, as NTX_2 does.
     for c in 1..=8 {
         let (census, ntx2) = m
@@ -190,7 +165,7 @@ fn assert_sound(m: &Market) {
 
 #[test]
 fn pages_equal_a_scan_through_random_changes() {
-    let dir = scratch("pages");
+    let dir = scratch("index-pages");
     let (m, sellers) = catalogue(&dir.0, 12, 300, 7);
     assert_sound(&m);
     let mut rng = Rng(99);
@@ -269,7 +244,7 @@ fn pages_equal_a_scan_through_random_changes() {
 
 #[test]
 fn counts_stay_exact_per_category() {
-    let dir = scratch("counts");
+    let dir = scratch("index-counts");
     let (m, _) = catalogue(&dir.0, 5, 120, 3);
     let now = now_ms();
     let count = |m: &Market, c: u64| {
@@ -311,7 +286,7 @@ fn counts_stay_exact_per_category() {
 
 #[test]
 fn plural_search_finds_the_singular_and_ranks_titles_first() {
-    let dir = scratch("plural");
+    let dir = scratch("index-plural");
     let (m, sellers) = catalogue(&dir.0, 2, 0, 5);
     let now = now_ms();
     let ids = m
@@ -363,7 +338,7 @@ fn plural_search_finds_the_singular_and_ranks_titles_first() {
 fn a_cold_first_page_costs_reads_that_do_not_grow_with_the_catalogue() {
     let mut reads = Vec::new();
     for n in [1000u64, 8000] {
-        let dir = scratch(&format!("reads{n}"));
+        let dir = scratch(&format!("index-reads{n}"));
         let t = std::time::Instant::now();
         let (m, _) = catalogue(&dir.0, 40, n, 11);
         eprintln!(
@@ -429,7 +404,7 @@ fn a_cold_first_page_costs_reads_that_do_not_grow_with_the_catalogue() {
 /// a listing's new title and a seller's new name show on the next page.
 #[test]
 fn a_warm_page_shows_what_another_terminal_changed() {
-    let dir = scratch("memo");
+    let dir = scratch("index-memo");
     let (a, sellers) = catalogue(&dir.0, 3, 40, 5);
     let b = Market::open(&dir.0, false).unwrap();
     let f = BrowseFilter::default();
@@ -466,4 +441,100 @@ fn a_warm_page_shows_what_another_terminal_changed() {
             })
             .collect::<Vec<_>>()[..]
     );
+}
+
+/// The problems `check` finds in `idx`, in one pass and in passes of 3 entries (they must
+/// agree).
+fn problems_of(m: &Market, idx: &RankedBTree) -> Vec<String> {
+    let pick = |probs: Vec<Problems>| {
+        probs
+            .into_iter()
+            .find(|p| p.structure == idx.file)
+            .unwrap()
+            .problems
+    };
+    let one = pick(m.read(|tx| check(tx)).unwrap());
+    let many = pick(m.read(|tx| check_in_passes(tx, 3)).unwrap());
+    assert_eq!(one, many, "one pass and many passes disagree");
+    one
+}
+
+#[test]
+fn the_streaming_check_reports_a_missing_an_extra_and_a_wrong_entry() {
+    let d = scratch("index-streaming-check");
+    let (m, _) = catalogue(&d.0, 12, 120, 11);
+    assert_sound(&m);
+    for idx in [&ORDERS, &WORDS] {
+        let all = m.read(|tx| Ok(idx.all(tx)?)).unwrap();
+        for e in [all[0], all[all.len() / 2], all[all.len() - 1]] {
+            // Missing.
+            let missing = format!("falta la publicación {} ", e.pos + 1);
+            let extra = format!("el índice tiene la publicación {} y no debería", e.pos + 1);
+            let reports = |p: &[String], what: &str| {
+                assert!(p.iter().any(|x| x.starts_with(what)), "{}: {p:?}", idx.file)
+            };
+            m.write(|tx| Ok(idx.remove(tx, e.key, e.pos)?)).unwrap();
+            reports(&problems_of(&m, idx), &missing);
+            // Wrong: the same key and position with another payload.
+            m.write(|tx| Ok(idx.insert(tx, e.key, e.pos, e.payload ^ 1)?))
+                .unwrap();
+            let p = problems_of(&m, idx);
+            reports(&p, &missing);
+            reports(&p, &extra);
+            m.write(|tx| {
+                idx.remove(tx, e.key, e.pos)?;
+                Ok(idx.insert(tx, e.key, e.pos, e.payload)?)
+            })
+            .unwrap();
+            assert_sound(&m);
+            // Extra: a key the listing does not have, and a position past the data file.
+            let key = e.key ^ (1 << 40);
+            assert_eq!(m.read(|tx| Ok(idx.get(tx, key, e.pos)?)).unwrap(), None);
+            m.write(|tx| {
+                idx.insert(tx, key, e.pos, e.payload)?;
+                Ok(idx.insert(tx, e.key, 1_000_000, e.payload)?)
+            })
+            .unwrap();
+            let p = problems_of(&m, idx);
+            reports(&p, &extra);
+            reports(&p, "el índice tiene la publicación 1000001 y no debería");
+            m.write(|tx| {
+                idx.remove(tx, key, e.pos)?;
+                Ok(idx.remove(tx, e.key, 1_000_000)?)
+            })
+            .unwrap();
+            assert_sound(&m);
+        }
+    }
+}
+
+#[test]
+fn a_chunked_rebuild_cut_halfway_is_reported_and_rebuilt_again() {
+    let d = scratch("index-chunked-cut");
+    let (m, _) = catalogue(&d.0, 10, 150, 5);
+    assert_sound(&m);
+    // The first half of a chunked rebuild of ORDENES, then the cut.
+    let v = m.read(|tx| Ok(ORDERS.all(tx)?)).unwrap();
+    m.write(|tx| Ok(ORDERS.bulk_chunk(tx, &v, 0, v.len() / 2)?))
+        .unwrap();
+    let p = m.read(|tx| check(tx)).unwrap();
+    assert!(
+        p.iter()
+            .any(|p| p.structure == ORDERS.file && p.problems.iter().any(|x| x.contains("fuera del árbol"))),
+        "{p:?}"
+    );
+    assert!(!m.read(|tx| sound(tx)).unwrap());
+    // What repair runs on a large catalogue: the chunked build, again from the start.
+    let (o, w) = bulk_build(&m, &mut |_, _| {}).unwrap();
+    assert_eq!(o, v.len() as u64);
+    assert!(w > 0);
+    assert!(m.read(|tx| sound(tx)).unwrap());
+    assert_sound(&m);
+    // And on a small one: the rebuild in the repair's own transaction.
+    let wv = m.read(|tx| Ok(WORDS.all(tx)?)).unwrap();
+    m.write(|tx| Ok(WORDS.bulk_chunk(tx, &wv, 0, wv.len() / 3)?))
+        .unwrap();
+    assert!(!m.read(|tx| sound(tx)).unwrap());
+    assert!(m.write(repair).unwrap().is_some());
+    assert_sound(&m);
 }

@@ -476,6 +476,19 @@ impl Market {
             )?;
             Ok(())
         })?;
+        // A large catalogue's own indexes: checked, and when they are not sound rebuilt from
+        // PUBLICADOS.DAT in write transactions of `index::BULK_NODES_PER_TX` entries
+        // (`index::bulk_build`). A cut between two of them leaves nodes outside the tree: the
+        // check below (or the next one) reports it and a new repair rebuilds again.
+        if self.read(|tx| large_catalogue(tx))? && !self.read(|tx| super::index::sound(tx))? {
+            let mut progress = |done: u64, total: u64| tell(on, "índices de Explorar", done, total);
+            let (o, w) = super::index::bulk_build(self, &mut progress)?;
+            rebuilt.push(format!(
+                "{}, {}: índices de Explorar rehechos desde {PUBS_DAT} en tandas ({o} y {w} entradas)",
+                super::index::ORDERS.file,
+                super::index::WORDS.file
+            ));
+        }
         tell(on, "revisando", 0, 1);
         let after = self.check()?;
         tell(on, "revisando", 1, 1);
@@ -597,6 +610,13 @@ fn free_home_of(name: &str) -> FreeHome {
 }
 
 /// Control files first: the free lists of the others live in them.
+/// Whether the catalogue is large enough for its own indexes to be rebuilt in chunks, after
+/// the repair's transaction (above [`super::demo::BULK_FROM`] publications, as the demo's bulk
+/// load).
+fn large_catalogue(tx: &mut impl crate::storage::Tx) -> DResult<bool> {
+    Ok(tx.exists(PUBS_DAT)? && tx.header(PUBS_DAT)?.slot_count > super::demo::BULK_FROM)
+}
+
 fn repair_order() -> Vec<(&'static str, u32)> {
     let mut files = schema_files();
     files.push((EVENTS_FILE, crate::storage::events::EVENT_SLOT));
@@ -839,8 +859,12 @@ fn repair_tx(
             ));
         }
     }
-    // The catalogue's own indexes, from the publications as repaired.
-    if let Some(done) = super::index::repair(tx)? {
+    // The catalogue's own indexes, from the publications as repaired: here for a small
+    // catalogue; a large one's are rebuilt after this transaction, in chunks
+    // (`Market::repair`), so that neither memory nor the redo log holds both trees at once.
+    if !large_catalogue(tx)?
+        && let Some(done) = super::index::repair(tx)?
+    {
         rebuilt.push(done);
     }
     // 7. Conversations: from their heads.

@@ -19,6 +19,7 @@ use super::market::users_by_id;
 use super::records::{PUBS_DAT, PhotoId, Publication};
 use super::{DResult, DomainError, Market, invalid};
 use crate::storage::blobs::BlobStore;
+use crate::storage::check::SCAN_RUN;
 use crate::storage::record::Slot;
 use crate::storage::{Tx, WriteTx};
 
@@ -163,8 +164,12 @@ pub(crate) fn referenced(tx: &mut impl Tx) -> DResult<HashSet<PhotoId>> {
         .map(|u| u.photo)
         .filter(|p| p != &[0; 32])
         .collect();
-    tx.prefetch(PUBS_DAT)?;
     for pos in 0..tx.header(PUBS_DAT)?.slot_count {
+        if pos % SCAN_RUN == 0 {
+            // In runs, each forgotten after it: the data file does not stay in memory.
+            tx.forget(PUBS_DAT);
+            tx.prefetch_range(PUBS_DAT, pos, pos + SCAN_RUN)?;
+        }
         if let Slot::Live(b) = tx.slot(PUBS_DAT, pos)? {
             let p = Publication::decode(&b)?;
             if p.photo != [0; 32] {
@@ -172,6 +177,7 @@ pub(crate) fn referenced(tx: &mut impl Tx) -> DResult<HashSet<PhotoId>> {
             }
         }
     }
+    tx.forget(PUBS_DAT);
     out.extend(super::gallery::referenced(tx)?);
     Ok(out)
 }

@@ -64,6 +64,24 @@ fn id(e: &Entry) -> Id {
     (e.key, e.pos)
 }
 
+/// The runs `[a, b)` of two or more neighbouring slots among `slots` (sorted here).
+fn runs(slots: &mut [u64]) -> Vec<(u64, u64)> {
+    slots.sort_unstable();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < slots.len() {
+        let mut j = i;
+        while j + 1 < slots.len() && slots[j + 1] == slots[j] + 1 {
+            j += 1;
+        }
+        if j > i {
+            out.push((slots[i], slots[j] + 1));
+        }
+        i = j + 1;
+    }
+    out
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Child {
     slot: u64,
@@ -288,6 +306,15 @@ impl RankedBTree {
     /// Number of entries ordered before (key, pos): one descent.
     pub fn rank(&self, tx: &mut impl Tx, key: u64, pos: u64) -> Result<u64> {
         let x = (key, pos);
+        Ok(match self.leaf_towards(tx, x)? {
+            Some((r, before)) => before + r.entries_before(x) as u64,
+            None => 0,
+        })
+    }
+
+    /// The leaf where `x` is or would be, and how many entries the leaves before it hold: one
+    /// descent (`None`: the tree is empty).
+    fn leaf_towards(&self, tx: &mut impl Tx, x: Id) -> Result<Option<(Raw, u64)>> {
         let mut cur = self.root(tx)?;
         let mut before = 0u64;
         let mut steps = 0;
@@ -298,14 +325,13 @@ impl RankedBTree {
             }
             let r = self.raw(tx, cur)?;
             if r.leaf {
-                before += r.entries_before(x) as u64;
-                break;
+                return Ok(Some((r, before)));
             }
             let i = r.route(x);
             before += (0..i).map(|j| r.child_count(j)).sum::<u64>();
             cur = r.child_slot(i);
         }
-        Ok(before)
+        Ok(None)
     }
 
     /// The entries with `lo <= key <= hi` span the ranks `[first, end)`.
@@ -343,17 +369,8 @@ impl RankedBTree {
         if slots.len() < 2 {
             return Ok(());
         }
-        slots.sort_unstable();
-        let mut i = 0;
-        while i < slots.len() {
-            let mut j = i;
-            while j + 1 < slots.len() && slots[j + 1] == slots[j] + 1 {
-                j += 1;
-            }
-            if j > i {
-                tx.prefetch_range(self.file, slots[i], slots[j] + 1)?;
-            }
-            i = j + 1;
+        for (a, b) in runs(&mut slots) {
+            tx.prefetch_range(self.file, a, b)?;
         }
         Ok(())
     }
@@ -425,21 +442,11 @@ impl RankedBTree {
     /// The payload of entry (key, pos), if indexed.
     pub fn get(&self, tx: &mut impl Tx, key: u64, pos: u64) -> Result<Option<u64>> {
         let x = (key, pos);
-        let mut cur = self.root(tx)?;
-        let mut steps = 0;
-        while cur != NIL {
-            steps += 1;
-            if steps > MAX_HEIGHT {
-                return Err(too_deep(self.file));
-            }
-            let r = self.raw(tx, cur)?;
-            if r.leaf {
-                let i = r.entries_before(x);
-                return Ok((i < r.n && r.entry_id(i) == x).then(|| r.entry(i).payload));
-            }
-            cur = r.child_slot(r.route(x));
-        }
-        Ok(None)
+        let Some((r, _)) = self.leaf_towards(tx, x)? else {
+            return Ok(None);
+        };
+        let i = r.entries_before(x);
+        Ok((i < r.n && r.entry_id(i) == x).then(|| r.entry(i).payload))
     }
 
     /// Every entry in order.
@@ -630,54 +637,30 @@ impl RankedBTree {
         max_levels: usize,
         max_nodes: usize,
     ) -> Result<Vec<Vec<NodeView>>> {
-        let mut levels = Vec::new();
         let root = self.root(tx)?;
-        let mut h = self.height(tx)?;
-        let mut frontier = if root == NIL {
-            vec![]
-        } else {
-            vec![(root, NIL)]
-        };
-        let limit = tx.header(self.file)?.slot_count;
-        let mut seen = 0u64;
-        while !frontier.is_empty() && levels.len() < max_levels {
-            let mut level = Vec::with_capacity(frontier.len());
-            let mut next = Vec::new();
-            for (slot, parent) in frontier {
-                seen += 1;
-                if seen > limit {
-                    return Err(StorageError::corrupt(self.file, "el árbol tiene un ciclo"));
-                }
-                if seen as usize > max_nodes {
-                    break;
-                }
-                let (first, l, r) = match self.load(tx, slot)? {
-                    Node::Leaf(es) => (es.first().map(id).unwrap_or((0, 0)), None, None),
-                    Node::Inner(cs) => {
-                        next.extend(cs.iter().map(|c| (c.slot, slot)));
-                        (
-                            cs.get(1).map(|c| c.lo).unwrap_or((0, 0)),
-                            cs.first().map(|c| c.slot),
-                            cs.last().map(|c| c.slot),
-                        )
-                    }
-                };
-                level.push(NodeView {
-                    slot,
-                    key: first.0,
-                    pos: first.1,
-                    balance: 0,
-                    height: h.min(255) as u8,
-                    left: l,
-                    right: r,
-                    parent: (parent != NIL).then_some(parent),
-                });
-            }
-            levels.push(level);
-            frontier = next;
-            h = h.saturating_sub(1);
-        }
-        Ok(levels)
+        let h = self.height(tx)?;
+        super::tree_levels(tx, self.file, root, max_levels, max_nodes, |tx, slot, parent, level| {
+            let (first, l, r, children) = match self.load(tx, slot)? {
+                Node::Leaf(es) => (es.first().map(id).unwrap_or((0, 0)), None, None, vec![]),
+                Node::Inner(cs) => (
+                    cs.get(1).map(|c| c.lo).unwrap_or((0, 0)),
+                    cs.first().map(|c| c.slot),
+                    cs.last().map(|c| c.slot),
+                    cs.iter().map(|c| c.slot).collect(),
+                ),
+            };
+            let view = NodeView {
+                slot,
+                key: first.0,
+                pos: first.1,
+                balance: 0,
+                height: h.saturating_sub(level as u64).min(255) as u8,
+                left: l,
+                right: r,
+                parent: (parent != NIL).then_some(parent),
+            };
+            Ok((view, children))
+        })
     }
 
     /// Verifies the tree: node format, every leaf at the same depth, the order of entries and
@@ -685,13 +668,16 @@ impl RankedBTree {
     /// left outside the tree; with `expected`, that it holds exactly those entries.
     pub fn check(&self, tx: &mut impl Tx, expected: Option<&BTreeSet<Entry>>) -> Result<Problems> {
         let mut p = Problems::new(self.file);
-        tx.prefetch(self.file)?;
         let slots = tx.header(self.file)?.slot_count;
         let root = self.root(tx)?;
         let height = self.height(tx)?;
         let count = self.len(tx)?;
         let mut seen = HashSet::new();
-        let mut entries = Vec::new();
+        // The entries themselves are kept only to compare them with `expected`: the walk
+        // checks their order as it goes, and reads the nodes a run at a time (forgotten
+        // after it), so a tree larger than memory is checked in bounded memory.
+        let mut entries = expected.map(|_| Vec::new());
+        let mut order = Order::default();
         if root == NIL {
             if count != 0 || height != 0 {
                 p.push(format!(
@@ -710,45 +696,29 @@ impl RankedBTree {
                 slots,
                 height,
                 seen: &mut seen,
-                entries: &mut entries,
+                entries: entries.as_mut(),
+                order: &mut order,
                 p: &mut p,
             };
             w.visit(tx, root, 1, None, None)?;
-            if count != entries.len() as u64 {
+            if count != order.count {
                 p.push(format!(
                     "la cabecera dice {count} entradas y el árbol tiene {}",
-                    entries.len()
+                    order.count
                 ));
             }
         }
-        for w in entries.windows(2) {
-            if id(&w[0]) >= id(&w[1]) {
-                p.push(format!(
-                    "orden roto: ({}, {}) antes de ({}, {})",
-                    w[0].key, w[0].pos, w[1].key, w[1].pos
-                ));
-                break;
-            }
+        if let Some((a, b)) = order.broken {
+            p.push(format!(
+                "orden roto: ({}, {}) antes de ({}, {})",
+                a.0, a.1, b.0, b.1
+            ));
         }
-        for s in 0..slots {
-            if !seen.contains(&s) && matches!(tx.slot(self.file, s)?, Slot::Live(_)) {
-                p.push(format!("nodo {s} ocupado pero fuera del árbol"));
-            }
-        }
+        p.strays(tx, self.file, slots, &seen)?;
+        tx.forget(self.file);
+        let entries = entries.unwrap_or_default();
         if let Some(exp) = expected {
-            let got: BTreeSet<Entry> = entries.iter().copied().collect();
-            for e in exp.difference(&got).take(10) {
-                p.push(format!(
-                    "falta la entrada (clave {:#x}, posición {}, dato {:#x})",
-                    e.key, e.pos, e.payload
-                ));
-            }
-            for e in got.difference(exp).take(10) {
-                p.push(format!(
-                    "sobra la entrada (clave {:#x}, posición {}, dato {:#x})",
-                    e.key, e.pos, e.payload
-                ));
-            }
+            p.entries_differ(exp, &entries);
         }
         Ok(p)
     }
@@ -872,8 +842,19 @@ struct Walk<'a> {
     slots: u64,
     height: u64,
     seen: &'a mut HashSet<u64>,
-    entries: &'a mut Vec<Entry>,
+    /// The entries in walk order, when the caller compares them.
+    entries: Option<&'a mut Vec<Entry>>,
+    order: &'a mut Order,
     p: &'a mut Problems,
+}
+
+/// The order of the entries as a walk meets them: how many, the last, the first pair out of
+/// order.
+#[derive(Default)]
+struct Order {
+    count: u64,
+    last: Option<Id>,
+    broken: Option<(Id, Id)>,
 }
 
 impl Walk<'_> {
@@ -924,7 +905,20 @@ impl Walk<'_> {
                         e.key, e.pos
                     ));
                 }
-                self.entries.extend(es.iter().copied());
+                for e in &es {
+                    let x = id(e);
+                    if let Some(l) = self.order.last
+                        && l >= x
+                        && self.order.broken.is_none()
+                    {
+                        self.order.broken = Some((l, x));
+                    }
+                    self.order.last = Some(x);
+                }
+                self.order.count += es.len() as u64;
+                if let Some(v) = self.entries.as_mut() {
+                    v.extend(es.iter().copied());
+                }
                 Ok(Some(es.len() as u64))
             }
             Node::Inner(cs) => {
@@ -938,6 +932,13 @@ impl Walk<'_> {
                 if cs.is_empty() {
                     self.p.push(format!("nodo interno {slot} sin hijos"));
                     return Ok(Some(0));
+                }
+                // The children in runs of neighbouring slots, few reads each.
+                let mut kids: Vec<u64> = cs.iter().map(|c| c.slot).collect();
+                kids.retain(|&c| c < self.slots);
+                for (a, b) in runs(&mut kids) {
+                    // A damaged node in the run is met, and reported, on its own read.
+                    let _ = tx.prefetch_range(self.t.file, a, b);
                 }
                 let mut total = 0u64;
                 for i in 0..cs.len() {
@@ -959,6 +960,10 @@ impl Walk<'_> {
                     }
                     total += cs[i].count;
                 }
+                if depth + 1 == self.height {
+                    // Its leaves are done with (the nodes above are held decoded).
+                    tx.forget(self.t.file);
+                }
                 Ok(Some(total))
             }
         }
@@ -969,35 +974,10 @@ impl Walk<'_> {
 mod tests {
     use super::*;
     use crate::me::ranked::RankedAvl;
-    use crate::storage::{Share, ShareConfig};
+    use crate::storage::Share;
+    use crate::test_support::{XorShift as Rng, scratch_share};
 
-    struct Scratch(std::path::PathBuf);
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    fn scratch(name: &str) -> (Scratch, Share) {
-        let d = std::env::temp_dir().join(format!(
-            "ventalibre-btree-{name}-{}-{}",
-            std::process::id(),
-            crate::storage::ident::now_ms()
-        ));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        let share = Share::open_or_create(&d, ShareConfig::default()).unwrap();
-        (Scratch(d), share)
-    }
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-    }
 
     const B: RankedBTree = RankedBTree { file: "PRUEBA.IDX" };
     const A: RankedAvl = RankedAvl { file: "PRUEBA.NTX" };
@@ -1011,7 +991,7 @@ mod tests {
     /// the tree sound after each transaction.
     #[test]
     fn answers_like_the_avl_through_random_changes() {
-        let (_d, share) = scratch("random");
+        let (_d, share) = scratch_share("btree-random");
         share
             .write(|tx| {
                 B.create(tx)?;
@@ -1094,7 +1074,7 @@ mod tests {
 
     #[test]
     fn bulk_chunks_build_the_rebuilt_tree_and_it_takes_changes() {
-        let (_d, share) = scratch("bulk");
+        let (_d, share) = scratch_share("btree-bulk");
         share.write(|tx| B.create(tx)).unwrap();
         let e: Vec<Entry> = (0..40_000u64)
             .map(|i| Entry {
@@ -1148,7 +1128,7 @@ mod tests {
 
     #[test]
     fn check_finds_a_wrong_count() {
-        let (_d, share) = scratch("damage");
+        let (_d, share) = scratch_share("btree-damage");
         share.write(|tx| B.create(tx)).unwrap();
         let e: Vec<Entry> = (0..1000u64)
             .map(|i| Entry {

@@ -920,8 +920,8 @@ impl OpenHash {
 
     /// Brings the records of `ids` into the reader cache with few reads (a page of listings
     /// names its ~50 sellers): the index slots, then the data slots, each in runs of
-    /// neighbours. A gap of up to ~16 KB is read through rather than paid as another round
-    /// trip (on a LAN share a round trip costs what ~50 KB of transfer does).
+    /// neighbours. A gap of up to [`PREFETCH_GAP_BYTES`] is read through rather than paid as
+    /// another round trip; only the wanted slots are checked and kept.
     pub fn prefetch_ids(&self, tx: &mut impl Tx, ids: &[u64]) -> Result<()> {
         let ix = self.index()?;
         if !tx.exists(ix.file)? {
@@ -935,7 +935,7 @@ impl OpenHash {
             .collect();
         slots.sort_unstable();
         slots.dedup();
-        prefetch_runs(tx, ix.file, &slots, 1024)?;
+        tx.prefetch_slots(ix.file, &slots, PREFETCH_GAP_BYTES)?;
         let data_n = tx.header(self.data)?.slot_count;
         let mut pos = Vec::with_capacity(slots.len());
         for j in slots {
@@ -946,7 +946,7 @@ impl OpenHash {
         }
         pos.sort_unstable();
         pos.dedup();
-        prefetch_runs(tx, self.data, &pos, 32)
+        tx.prefetch_slots(self.data, &pos, PREFETCH_GAP_BYTES)
     }
 
     /// Makes the index by id from the records (creating its file if missing): the upgrade of a
@@ -1010,21 +1010,10 @@ impl OpenHash {
     }
 }
 
-/// Prefetches the slots `sorted` of `file`: one range per run whose gaps are at most `gap`.
-fn prefetch_runs(tx: &mut impl Tx, file: &str, sorted: &[u64], gap: u64) -> Result<()> {
-    let mut i = 0;
-    while i < sorted.len() {
-        let lo = sorted[i];
-        let mut hi = lo;
-        while i + 1 < sorted.len() && sorted[i + 1] - hi <= gap {
-            i += 1;
-            hi = sorted[i];
-        }
-        tx.prefetch_range(file, lo, hi + 1)?;
-        i += 1;
-    }
-    Ok(())
-}
+/// The largest gap between two wanted slots that a prefetch reads through rather than paying
+/// another read (one page; on a LAN share a round trip costs what ~50 KB of transfer does,
+/// but every byte read is copied and a terminal's page is a few scattered records).
+pub const PREFETCH_GAP_BYTES: u64 = 4096;
 
 /// The checks.
 impl OpenHash {

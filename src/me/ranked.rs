@@ -530,41 +530,22 @@ impl RankedAvl {
         max_levels: usize,
         max_nodes: usize,
     ) -> Result<Vec<Vec<NodeView>>> {
-        let mut levels = Vec::new();
         let root = self.root(tx)?;
-        let mut frontier = if root == NIL { vec![] } else { vec![root] };
-        let limit = tx.header(self.file)?.slot_count;
-        let mut seen = 0u64;
-        while !frontier.is_empty() && levels.len() < max_levels {
-            let mut level = Vec::with_capacity(frontier.len());
-            let mut next = Vec::with_capacity(frontier.len() * 2);
-            for slot in frontier {
-                seen += 1;
-                if seen > limit {
-                    return Err(StorageError::corrupt(self.file, "el árbol tiene un ciclo"));
-                }
-                if seen as usize > max_nodes {
-                    break;
-                }
-                let n = self.load(tx, slot)?;
-                let balance = self.hc(tx, n.left)?.0 - self.hc(tx, n.right)?.0;
-                level.push(NodeView {
-                    slot,
-                    key: n.key,
-                    pos: n.pos,
-                    balance,
-                    height: n.height,
-                    left: opt(n.left),
-                    right: opt(n.right),
-                    parent: opt(n.parent),
-                });
-                next.extend(opt(n.left));
-                next.extend(opt(n.right));
-            }
-            levels.push(level);
-            frontier = next;
-        }
-        Ok(levels)
+        super::tree_levels(tx, self.file, root, max_levels, max_nodes, |tx, slot, _, _| {
+            let n = self.load(tx, slot)?;
+            let balance = self.hc(tx, n.left)?.0 - self.hc(tx, n.right)?.0;
+            let view = NodeView {
+                slot,
+                key: n.key,
+                pos: n.pos,
+                balance,
+                height: n.height,
+                left: opt(n.left),
+                right: opt(n.right),
+                parent: opt(n.parent),
+            };
+            Ok((view, opt(n.left).into_iter().chain(opt(n.right)).collect()))
+        })
     }
 
     /// Verifies the AVL invariants, every stored height and subtree count, the entry count, and
@@ -665,25 +646,9 @@ impl RankedAvl {
                 entries.len()
             ));
         }
-        for s in 0..slots {
-            if !seen.contains(&s) && matches!(tx.slot(self.file, s)?, Slot::Live(_)) {
-                p.push(format!("nodo {s} ocupado pero fuera del árbol"));
-            }
-        }
+        p.strays(tx, self.file, slots, &seen)?;
         if let Some(exp) = expected {
-            let got: BTreeSet<Entry> = entries.iter().copied().collect();
-            for e in exp.difference(&got).take(10) {
-                p.push(format!(
-                    "falta la entrada (clave {:#x}, posición {}, dato {:#x})",
-                    e.key, e.pos, e.payload
-                ));
-            }
-            for e in got.difference(exp).take(10) {
-                p.push(format!(
-                    "sobra la entrada (clave {:#x}, posición {}, dato {:#x})",
-                    e.key, e.pos, e.payload
-                ));
-            }
+            p.entries_differ(exp, &entries);
         }
         Ok(p)
     }
@@ -882,25 +847,9 @@ fn shapes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{Share, ShareConfig};
+    use crate::storage::Share;
+    use crate::test_support::scratch_share;
 
-    struct Scratch(std::path::PathBuf);
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    fn scratch(name: &str) -> (Scratch, Share) {
-        let d = std::env::temp_dir().join(format!(
-            "ventalibre-ranked-{name}-{}-{}",
-            std::process::id(),
-            crate::storage::ident::now_ms()
-        ));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        let share = Share::open_or_create(&d, ShareConfig::default()).unwrap();
-        (Scratch(d), share)
-    }
 
     /// `n` distinct entries, some sharing a key, in a scrambled order.
     fn entries(n: u64) -> Vec<Entry> {
@@ -942,7 +891,7 @@ mod tests {
 
     #[test]
     fn bulk_chunks_write_the_tree_rebuild_writes() {
-        let (_d, share) = scratch("same");
+        let (_d, share) = scratch_share("ranked-same");
         let a = RankedAvl { file: "A.NTX" };
         let b = RankedAvl { file: "B.NTX" };
         share
@@ -977,7 +926,7 @@ mod tests {
 
     #[test]
     fn bulk_load_over_a_bigger_tree_frees_what_it_does_not_use() {
-        let (_d, share) = scratch("over");
+        let (_d, share) = scratch_share("ranked-over");
         let t = RankedAvl { file: "T.NTX" };
         share.write(|tx| t.create(tx)).unwrap();
         share
@@ -1012,7 +961,7 @@ mod tests {
 
     #[test]
     fn a_bulk_load_cut_off_between_chunks_is_reported_and_a_rebuild_mends_it() {
-        let (_d, share) = scratch("cut");
+        let (_d, share) = scratch_share("ranked-cut");
         let t = RankedAvl { file: "T.NTX" };
         share.write(|tx| t.create(tx)).unwrap();
         let mut e = entries(50);
@@ -1036,7 +985,7 @@ mod tests {
 
     #[test]
     fn bulk_load_refuses_unsorted_or_repeated_entries_and_bad_ranges() {
-        let (_d, share) = scratch("refuse");
+        let (_d, share) = scratch_share("ranked-refuse");
         let t = RankedAvl { file: "T.NTX" };
         share.write(|tx| t.create(tx)).unwrap();
         let e = entries(10); // descending

@@ -55,6 +55,10 @@ pub fn check_storage(tx: &mut impl Tx) -> Result<StorageReport> {
     Ok(report)
 }
 
+/// Slots read per run by the scans of whole files (check, repair): a run is read in a few large
+/// reads and forgotten after it, so memory holds one run, not the file.
+pub const SCAN_RUN: u64 = 50_000;
+
 fn check_file(tx: &mut impl Tx, name: &str, fr: &mut FileReport) -> Result<()> {
     let h = tx.header(name)?;
     fr.slots = h.slot_count;
@@ -63,6 +67,12 @@ fn check_file(tx: &mut impl Tx, name: &str, fr: &mut FileReport) -> Result<()> {
     let mut live = 0;
     let mut bad = 0;
     for pos in 0..h.slot_count {
+        if pos % SCAN_RUN == 0 {
+            // In runs, each forgotten after it: a large file does not stay in memory. A run
+            // with a damaged slot is read slot by slot below.
+            tx.forget(name);
+            let _ = tx.prefetch_range(name, pos, pos + SCAN_RUN);
+        }
         match tx.slot(name, pos) {
             Ok(Slot::Live(_)) => live += 1,
             Ok(Slot::Free { .. }) => free[pos as usize] = true,
@@ -79,6 +89,7 @@ fn check_file(tx: &mut impl Tx, name: &str, fr: &mut FileReport) -> Result<()> {
         fr.problems
             .push(format!("... y {} registros dañados más", bad - 5));
     }
+    tx.forget(name);
     fr.live = live;
     if live != h.live_count && bad == 0 {
         fr.problems.push(format!(

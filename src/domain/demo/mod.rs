@@ -1249,22 +1249,7 @@ mod tests {
     use crate::domain::catalog::{BrowseFilter, SortOrder};
     use crate::domain::index::{ORDERS, WORDS, page_by_scan};
 
-    struct Scratch(std::path::PathBuf);
-    impl Drop for Scratch {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    fn scratch(name: &str) -> Scratch {
-        let d = std::env::temp_dir().join(format!(
-            "ventalibre-demo-{name}-{}-{}",
-            std::process::id(),
-            now_ms()
-        ));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Scratch(d)
-    }
+    use crate::test_support::scratch;
 
     /// Closing-time keys of ORDENES (tag 2) hold times relative to each run's clock.
     fn timeless(v: Vec<crate::me::ranked::Entry>) -> (Vec<crate::me::ranked::Entry>, Vec<u64>) {
@@ -1276,7 +1261,7 @@ mod tests {
 
     #[test]
     fn a_bulk_share_has_the_indexes_the_listings_own_upkeep_would_leave() {
-        let (da, db) = (scratch("deferred"), scratch("kept"));
+        let (da, db) = (scratch("demo-deferred"), scratch("demo-kept"));
         let fast = Market::open(&da.0, true).unwrap();
         let slow = Market::open(&db.0, true).unwrap();
         let o = DemoOptions {

@@ -367,6 +367,13 @@ impl<'a> View<'a> {
         Ok(slot)
     }
 
+    /// Drops the cached slots of `name` (see [`super::Tx::forget`]).
+    pub(super) fn forget(&mut self, name: &str) {
+        if let Some(fc) = self.inner.cache.files.get_mut(name) {
+            fc.slots = HashMap::new();
+        }
+    }
+
     /// Reads every slot of `name` not yet cached, in large sequential reads.
     pub(super) fn prefetch(&mut self, name: &str) -> Result<()> {
         let count = self.file(name)?.header.slot_count;
@@ -384,8 +391,17 @@ impl<'a> View<'a> {
         // What the log holds comes from the overlay.
         if let Some(lf) = self.inner.log.files.get(name) {
             let fc = self.inner.cache.files.get_mut(name).expect("present");
-            for (&p, s) in lf.slots.iter().filter(|(p, _)| (lo..hi).contains(*p)) {
-                fc.slots.entry(p).or_insert_with(|| s.clone());
+            // Whichever is shorter: the range's positions or the overlay's slots of the file.
+            if hi.saturating_sub(lo) <= lf.slots.len() as u64 {
+                for p in lo..hi {
+                    if let Some(s) = lf.slots.get(&p) {
+                        fc.slots.entry(p).or_insert_with(|| s.clone());
+                    }
+                }
+            } else {
+                for (&p, s) in lf.slots.iter().filter(|(p, _)| (lo..hi).contains(*p)) {
+                    fc.slots.entry(p).or_insert_with(|| s.clone());
+                }
             }
         }
         let fc = self.inner.cache.files.get_mut(name).expect("present");
@@ -428,6 +444,68 @@ impl<'a> View<'a> {
                 }
                 pos += n;
             }
+        }
+        Ok(())
+    }
+
+    /// Loads the slots `wanted` (sorted, no repeats) of a file that are not cached yet: runs of
+    /// wanted slots joined across gaps of up to `gap_bytes` (a gap costs transfer, another
+    /// read a round trip), one read per run; only the wanted slots are checked, decoded and
+    /// kept (the bytes of a gap are dropped unchecked).
+    pub(super) fn prefetch_slots(
+        &mut self,
+        name: &str,
+        wanted: &[u64],
+        gap_bytes: u64,
+    ) -> Result<()> {
+        const RUN_BYTES: u64 = 1 << 20;
+        let count = self.file(name)?.header.slot_count;
+        let logged = self.inner.log.files.get(name);
+        let fc = self.inner.cache.files.get_mut(name).expect("present");
+        let stride = fc.header.stride();
+        let mut missing: Vec<u64> = Vec::with_capacity(wanted.len());
+        let mut last = None;
+        for &p in wanted {
+            if p >= count || fc.slots.contains_key(&p) || last.is_some_and(|l| p <= l) {
+                continue;
+            }
+            last = Some(p);
+            // What the log holds comes from the overlay.
+            if let Some(s) = logged.and_then(|lf| lf.slots.get(&p)) {
+                fc.slots.insert(p, s.clone());
+                continue;
+            }
+            missing.push(p);
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let gap = gap_bytes / stride;
+        let per_run = (RUN_BYTES / stride).max(1);
+        self.went_to_disk = true;
+        let h = handle(self.share, self.inner, name)?;
+        let mut i = 0;
+        while i < missing.len() {
+            let start = missing[i];
+            let mut j = i;
+            while j + 1 < missing.len()
+                && missing[j + 1] - missing[j] - 1 <= gap
+                && missing[j + 1] - start < per_run
+            {
+                j += 1;
+            }
+            let end = missing[j] + 1;
+            let mut raw = vec![0u8; ((end - start) * stride) as usize];
+            h.read_at(HEADER_SIZE as u64 + start * stride, &mut raw)
+                .map_err(|e| read_err(name, e))?;
+            let fc = self.inner.cache.files.get_mut(name).expect("present");
+            for &p in &missing[i..=j] {
+                let at = ((p - start) * stride) as usize;
+                let chunk = &raw[at..at + stride as usize];
+                let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
+                fc.slots.insert(p, slot);
+            }
+            i = j + 1;
         }
         Ok(())
     }

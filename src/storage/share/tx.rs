@@ -25,6 +25,15 @@ pub trait Tx {
     /// Loads the slots `lo..hi` of a file that are not cached yet, in few large reads (before
     /// reading a run of neighbouring records).
     fn prefetch_range(&mut self, file: &str, lo: u64, hi: u64) -> Result<()>;
+    /// Drops the slots of `file` this terminal has cached (not the header, nor what a write
+    /// transaction changed): a scan of a file larger than memory should hold reads it in runs
+    /// and forgets each run. A slot read again is read again from the share (and the redo log),
+    /// which under the transaction's lock holds the same bytes.
+    fn forget(&mut self, file: &str);
+    /// Loads the slots `wanted` (sorted ascending) of a file that are not cached yet: one read
+    /// per run of them, runs joined across gaps of up to `gap_bytes`; the slots of a gap are
+    /// neither checked nor kept. Positions past the end of the file are left out.
+    fn prefetch_slots(&mut self, file: &str, wanted: &[u64], gap_bytes: u64) -> Result<()>;
     /// The share's change counter as of this transaction.
     fn counter(&self) -> u64;
     /// The Lamport time of this transaction (for a write, the time its first event gets).
@@ -81,6 +90,12 @@ impl Tx for ReadTx<'_> {
     }
     fn prefetch_range(&mut self, file: &str, lo: u64, hi: u64) -> Result<()> {
         self.view.prefetch_range(file, lo, hi)
+    }
+    fn forget(&mut self, file: &str) {
+        self.view.forget(file)
+    }
+    fn prefetch_slots(&mut self, file: &str, wanted: &[u64], gap_bytes: u64) -> Result<()> {
+        self.view.prefetch_slots(file, wanted, gap_bytes)
     }
     fn counter(&self) -> u64 {
         self.view.state.counter
@@ -152,6 +167,15 @@ impl Tx for WriteTx<'_> {
             return Ok(());
         }
         self.view.prefetch_range(file, lo, hi)
+    }
+    fn forget(&mut self, file: &str) {
+        self.view.forget(file)
+    }
+    fn prefetch_slots(&mut self, file: &str, wanted: &[u64], gap_bytes: u64) -> Result<()> {
+        if self.dirty.get(file).is_some_and(|d| d.orig.is_none()) {
+            return Ok(());
+        }
+        self.view.prefetch_slots(file, wanted, gap_bytes)
     }
     fn counter(&self) -> u64 {
         self.view.state.counter
