@@ -330,4 +330,56 @@ mod tests {
         drop(g);
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    /// A waiter on SMB that swaps its handles after a long wait still waits for a real holder,
+    /// and still gets the lock once it is released.
+    #[test]
+    fn reopening_during_a_long_wait_keeps_exclusion() {
+        let dir = scratch("reopen");
+        let mut waiter = ShareLock::open(&dir).unwrap();
+        waiter.smb = true;
+        let (taken, on_taken) = std::sync::mpsc::channel();
+        let (let_go, on_let_go) = std::sync::mpsc::channel::<()>();
+        let holder_dir = dir.clone();
+        let holder = std::thread::spawn(move || {
+            let lock = ShareLock::open(&holder_dir).unwrap();
+            let now = Instant::now();
+            let held = lock
+                .acquire(LockMode::Exclusive, now, now + Duration::from_secs(1))
+                .unwrap();
+            taken.send(()).unwrap();
+            on_let_go.recv().unwrap();
+            std::thread::sleep(SMB_REOPEN_AFTER + Duration::from_millis(200));
+            drop(held);
+        });
+        on_taken.recv().unwrap();
+        // Waits past one reopen, and is still refused.
+        let t = Instant::now();
+        let r = waiter.acquire(
+            LockMode::Shared,
+            t,
+            t + SMB_REOPEN_AFTER + Duration::from_millis(300),
+        );
+        assert!(
+            matches!(r, Err(StorageError::Busy { .. })),
+            "granted past a holder"
+        );
+        assert!(t.elapsed() >= SMB_REOPEN_AFTER);
+        // Released while the waiter is in its second set of handles: it gets the lock.
+        let_go.send(()).unwrap();
+        let t = Instant::now();
+        let g = waiter
+            .acquire(LockMode::Exclusive, t, t + Duration::from_secs(10))
+            .expect("granted once the holder lets go");
+        assert!(t.elapsed() >= SMB_REOPEN_AFTER, "granted while held");
+        holder.join().unwrap();
+        let other = ShareLock::open(&dir).unwrap();
+        let t = Instant::now();
+        assert!(matches!(
+            other.acquire(LockMode::Shared, t, t + Duration::from_millis(60)),
+            Err(StorageError::Busy { .. })
+        ));
+        drop(g);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
