@@ -850,9 +850,11 @@ fn expected_slice(
                 continue;
             };
             expected_of(&pb, users, now, orders, &mut one);
-            v.extend(one.iter().copied().filter(|e| {
-                after.is_none_or(|a| *e > a) && ceiling.is_none_or(|c| *e <= c)
-            }));
+            v.extend(
+                one.iter()
+                    .copied()
+                    .filter(|e| after.is_none_or(|a| *e > a) && ceiling.is_none_or(|c| *e <= c)),
+            );
             if v.len() >= keep {
                 v.select_nth_unstable(pass - 1);
                 v.truncate(pass);

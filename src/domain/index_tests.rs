@@ -519,8 +519,8 @@ fn a_chunked_rebuild_cut_halfway_is_reported_and_rebuilt_again() {
         .unwrap();
     let p = m.read(|tx| check(tx)).unwrap();
     assert!(
-        p.iter()
-            .any(|p| p.structure == ORDERS.file && p.problems.iter().any(|x| x.contains("fuera del árbol"))),
+        p.iter().any(|p| p.structure == ORDERS.file
+            && p.problems.iter().any(|x| x.contains("fuera del árbol"))),
         "{p:?}"
     );
     assert!(!m.read(|tx| sound(tx)).unwrap());

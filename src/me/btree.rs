@@ -639,28 +639,35 @@ impl RankedBTree {
     ) -> Result<Vec<Vec<NodeView>>> {
         let root = self.root(tx)?;
         let h = self.height(tx)?;
-        super::tree_levels(tx, self.file, root, max_levels, max_nodes, |tx, slot, parent, level| {
-            let (first, l, r, children) = match self.load(tx, slot)? {
-                Node::Leaf(es) => (es.first().map(id).unwrap_or((0, 0)), None, None, vec![]),
-                Node::Inner(cs) => (
-                    cs.get(1).map(|c| c.lo).unwrap_or((0, 0)),
-                    cs.first().map(|c| c.slot),
-                    cs.last().map(|c| c.slot),
-                    cs.iter().map(|c| c.slot).collect(),
-                ),
-            };
-            let view = NodeView {
-                slot,
-                key: first.0,
-                pos: first.1,
-                balance: 0,
-                height: h.saturating_sub(level as u64).min(255) as u8,
-                left: l,
-                right: r,
-                parent: (parent != NIL).then_some(parent),
-            };
-            Ok((view, children))
-        })
+        super::tree_levels(
+            tx,
+            self.file,
+            root,
+            max_levels,
+            max_nodes,
+            |tx, slot, parent, level| {
+                let (first, l, r, children) = match self.load(tx, slot)? {
+                    Node::Leaf(es) => (es.first().map(id).unwrap_or((0, 0)), None, None, vec![]),
+                    Node::Inner(cs) => (
+                        cs.get(1).map(|c| c.lo).unwrap_or((0, 0)),
+                        cs.first().map(|c| c.slot),
+                        cs.last().map(|c| c.slot),
+                        cs.iter().map(|c| c.slot).collect(),
+                    ),
+                };
+                let view = NodeView {
+                    slot,
+                    key: first.0,
+                    pos: first.1,
+                    balance: 0,
+                    height: h.saturating_sub(level as u64).min(255) as u8,
+                    left: l,
+                    right: r,
+                    parent: (parent != NIL).then_some(parent),
+                };
+                Ok((view, children))
+            },
+        )
     }
 
     /// Verifies the tree: node format, every leaf at the same depth, the order of entries and
@@ -978,8 +985,6 @@ mod tests {
     use crate::me::ranked::RankedAvl;
     use crate::storage::Share;
     use crate::test_support::{XorShift as Rng, scratch_share};
-
-
 
     const B: RankedBTree = RankedBTree { file: "PRUEBA.IDX" };
     const A: RankedAvl = RankedAvl { file: "PRUEBA.NTX" };

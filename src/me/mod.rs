@@ -39,7 +39,11 @@ pub(crate) fn tree_levels<T: Tx>(
 ) -> Result<Vec<Vec<NodeView>>> {
     let limit = tx.header(file)?.slot_count;
     let mut levels = Vec::new();
-    let mut frontier = if root == NIL { vec![] } else { vec![(root, NIL)] };
+    let mut frontier = if root == NIL {
+        vec![]
+    } else {
+        vec![(root, NIL)]
+    };
     let mut seen = 0u64;
     while !frontier.is_empty() && levels.len() < max_levels {
         let mut level = Vec::with_capacity(frontier.len());

@@ -531,21 +531,28 @@ impl RankedAvl {
         max_nodes: usize,
     ) -> Result<Vec<Vec<NodeView>>> {
         let root = self.root(tx)?;
-        super::tree_levels(tx, self.file, root, max_levels, max_nodes, |tx, slot, _, _| {
-            let n = self.load(tx, slot)?;
-            let balance = self.hc(tx, n.left)?.0 - self.hc(tx, n.right)?.0;
-            let view = NodeView {
-                slot,
-                key: n.key,
-                pos: n.pos,
-                balance,
-                height: n.height,
-                left: opt(n.left),
-                right: opt(n.right),
-                parent: opt(n.parent),
-            };
-            Ok((view, opt(n.left).into_iter().chain(opt(n.right)).collect()))
-        })
+        super::tree_levels(
+            tx,
+            self.file,
+            root,
+            max_levels,
+            max_nodes,
+            |tx, slot, _, _| {
+                let n = self.load(tx, slot)?;
+                let balance = self.hc(tx, n.left)?.0 - self.hc(tx, n.right)?.0;
+                let view = NodeView {
+                    slot,
+                    key: n.key,
+                    pos: n.pos,
+                    balance,
+                    height: n.height,
+                    left: opt(n.left),
+                    right: opt(n.right),
+                    parent: opt(n.parent),
+                };
+                Ok((view, opt(n.left).into_iter().chain(opt(n.right)).collect()))
+            },
+        )
     }
 
     /// Verifies the AVL invariants, every stored height and subtree count, the entry count, and
@@ -849,7 +856,6 @@ mod tests {
     use super::*;
     use crate::storage::Share;
     use crate::test_support::scratch_share;
-
 
     /// `n` distinct entries, some sharing a key, in a scrambled order.
     fn entries(n: u64) -> Vec<Entry> {

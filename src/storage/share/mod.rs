@@ -51,6 +51,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::backend::{Backend, BackendFile, IoCounters, IoStats};
+use super::error::StorageError;
 use super::fsinfo::{FsInfo, FsPolicy};
 use super::ident::ProcessIdentity;
 use super::lease::LeaseTiming;
@@ -204,6 +205,40 @@ impl Share {
             g.forget_all();
             g
         })
+    }
+
+    /// Takes the exclusive lock and then the write lease.
+    ///
+    /// On SMB the Linux client now and then grants an flock that another terminal still holds
+    /// (see `lock.rs`); the lease, created with an exclusive create that the server decides,
+    /// then finds that terminal's live lease on record. There it means "another writer is still
+    /// at work", not "this share's locks never cross": the lock is released and taken again
+    /// until the lease is free or the deadline passes (Busy). Elsewhere a live lease is refused
+    /// ([`StorageError::LocksNotShared`]), as before.
+    pub(super) fn lock_for_writing(
+        &self,
+        started: Instant,
+        deadline: Instant,
+    ) -> super::error::Result<(super::lock::LockGuard<'_>, super::lease::Lease)> {
+        let smb = self.fs.kind == super::fsinfo::FsKind::Smb;
+        loop {
+            let guard = self
+                .lock
+                .acquire(super::lock::LockMode::Exclusive, started, deadline)?;
+            match self.lease(deadline) {
+                Ok(lease) => return Ok((guard, lease)),
+                Err(StorageError::LocksNotShared { .. }) if smb && Instant::now() < deadline => {
+                    drop(guard);
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(StorageError::LocksNotShared { .. }) if smb => {
+                    return Err(StorageError::Busy {
+                        waited_ms: started.elapsed().as_millis() as u64,
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Takes the write lease (the caller holds the exclusive lock).

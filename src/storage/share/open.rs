@@ -13,7 +13,7 @@ use super::super::ctl::{
 use super::super::error::{Result, StorageError};
 use super::super::fsinfo;
 use super::super::ident::{ProcessIdentity, now_ms, random_u64};
-use super::super::lock::{LockMode, ShareLock};
+use super::super::lock::ShareLock;
 use super::{Inner, Share, ShareConfig};
 
 impl Share {
@@ -124,8 +124,7 @@ impl Share {
             });
         }
         let (started, deadline) = self.deadline();
-        let _guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
-        let _lease = self.lease(deadline)?;
+        let (_guard, _lease) = self.lock_for_writing(started, deadline)?;
         let f = self
             .backend
             .open_or_create(CTL_FILE)

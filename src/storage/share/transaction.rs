@@ -102,10 +102,8 @@ impl Share {
         }
         let (started, deadline) = self.deadline();
         let mut trace = Trace::start("escritura");
-        let _guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
+        let (_guard, lease) = self.lock_for_writing(started, deadline)?;
         trace.mark("bloqueo");
-        let lease = self.lease(deadline)?;
-        trace.mark("arrendamiento");
         let (ctl, state) = self.read_state(inner)?;
         let state = match state {
             Some(s) if s.phase == Phase::Idle => s,
@@ -178,10 +176,8 @@ impl Share {
         let started = Instant::now();
         let deadline = started + wait;
         let mut trace = Trace::start("consolidación");
-        let _guard = self.lock.acquire(LockMode::Exclusive, started, deadline)?;
+        let (_guard, lease) = self.lock_for_writing(started, deadline)?;
         trace.mark("bloqueo");
-        let lease = self.lease(deadline)?;
-        trace.mark("arrendamiento");
         let (ctl, state) = self.read_state(&mut inner)?;
         let state = match state {
             Some(s) if s.phase == Phase::Idle => s,
@@ -268,9 +264,10 @@ impl Trace {
             return;
         }
         let mut line = format!(
-            "vl-trace {} pid={} total={:.1}ms",
+            "vl-trace {} pid={} end={} total={:.1}ms",
             self.kind,
             std::process::id(),
+            super::super::ident::now_ms(),
             self.started.elapsed().as_secs_f64() * 1e3
         );
         for (p, d) in &self.phases {
