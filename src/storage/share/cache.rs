@@ -404,48 +404,12 @@ impl<'a> View<'a> {
                 }
             }
         }
-        let fc = self.inner.cache.files.get_mut(name).expect("present");
-        let stride = fc.header.stride();
+        let fc = &self.inner.cache.files[name];
         if fc.slots.len() as u64 >= count {
             return Ok(());
         }
-        let per_chunk = (CHUNK_BYTES / stride).max(1);
-        let mut runs: Vec<(u64, u64)> = Vec::new();
-        for p in lo..hi {
-            if fc.slots.contains_key(&p) {
-                continue;
-            }
-            match runs.last_mut() {
-                Some((_, end)) if p - *end <= JOIN_GAP => *end = p + 1,
-                _ => runs.push((p, p + 1)),
-            }
-        }
-        if runs.is_empty() {
-            return Ok(());
-        }
-        self.went_to_disk = true;
-        let h = handle(self.share, self.inner, name)?;
-        for (start, end) in runs {
-            let mut pos = start;
-            while pos < end {
-                let n = per_chunk.min(end - pos);
-                let mut raw = vec![0u8; (n * stride) as usize];
-                h.read_at(HEADER_SIZE as u64 + pos * stride, &mut raw)
-                    .map_err(|e| read_err(name, e))?;
-                let fc = self.inner.cache.files.get_mut(name).expect("present");
-                for i in 0..n {
-                    let p = pos + i;
-                    if fc.slots.contains_key(&p) {
-                        continue;
-                    }
-                    let chunk = &raw[(i * stride) as usize..((i + 1) * stride) as usize];
-                    let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
-                    fc.slots.insert(p, slot);
-                }
-                pos += n;
-            }
-        }
-        Ok(())
+        let missing: Vec<u64> = (lo..hi).filter(|p| !fc.slots.contains_key(p)).collect();
+        self.read_slots(name, &missing, JOIN_GAP, CHUNK_BYTES)
     }
 
     /// Loads the slots `wanted` (sorted, no repeats) of a file that are not cached yet: runs of
@@ -477,11 +441,18 @@ impl<'a> View<'a> {
             }
             missing.push(p);
         }
+        self.read_slots(name, &missing, gap_bytes / stride, RUN_BYTES)
+    }
+
+    /// Reads and caches the slots `missing` (ascending, none cached): one read per run of
+    /// them, runs joined across gaps of up to `gap` slots (read through, neither checked nor
+    /// kept) and cut at `run_bytes`.
+    fn read_slots(&mut self, name: &str, missing: &[u64], gap: u64, run_bytes: u64) -> Result<()> {
         if missing.is_empty() {
             return Ok(());
         }
-        let gap = gap_bytes / stride;
-        let per_run = (RUN_BYTES / stride).max(1);
+        let stride = self.inner.cache.files[name].header.stride();
+        let per_run = (run_bytes / stride).max(1);
         self.went_to_disk = true;
         let h = handle(self.share, self.inner, name)?;
         let mut i = 0;
