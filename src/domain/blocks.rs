@@ -104,7 +104,7 @@ fn records(tx: &mut impl Tx) -> DResult<Vec<BlockRecord>> {
         return Ok(Vec::new());
     }
     tx.prefetch(BLOCKS)?;
-    let n = tx.header(BLOCKS)?.slot_count;
+    let n = tx.slot_count(BLOCKS)?;
     let mut out = Vec::with_capacity(n as usize);
     for pos in 0..n {
         if let Slot::Live(b) = tx.slot(BLOCKS, pos)?
@@ -346,7 +346,7 @@ impl Market {
         self.read(|tx| {
             current_admin(tx, s)?;
             let ctx = Ctx::load(tx)?;
-            let n = tx.header(PUBS_DAT)?.slot_count;
+            let n = tx.slot_count(PUBS_DAT)?;
             let mut out = Vec::new();
             if let Ok(id) = query
                 .trim()

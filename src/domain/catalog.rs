@@ -1,8 +1,8 @@
 //! Categories and publications: the categories ABM, publishing and its state rules, browsing
 //! with filters and search.
 
+use crate::storage::fasthash::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{Local, NaiveDate};
@@ -77,11 +77,11 @@ pub struct PublicationView {
     pub seller_email: String,
     pub seller_name: String,
     pub seller_province: u8,
-    pub seller_province_name: String,
+    pub seller_province_name: &'static str,
     pub kind: Kind,
     pub state: PubState,
     /// The state's name, "vencida" for a publication whose closing date passed unsold.
-    pub state_label: String,
+    pub state_label: &'static str,
     pub expired: bool,
     pub published_ms: i64,
     pub closes: String,
@@ -147,7 +147,7 @@ pub(crate) struct Ctx {
 impl Ctx {
     pub fn load(tx: &mut impl Tx) -> DResult<Ctx> {
         Ok(Ctx {
-            users: RefCell::new(HashMap::new()),
+            users: RefCell::new(HashMap::default()),
             cats: categories_map(tx)?,
             now: now_ms(),
         })
@@ -168,11 +168,16 @@ impl Ctx {
         };
         want.sort_unstable();
         want.dedup();
-        if want.len() > 1 && USERS.has_ids(tx)? {
-            USERS.prefetch_ids(tx, &want)?;
+        if want.len() <= 1 || !USERS.has_ids(tx)? {
+            for id in want {
+                self.user(tx, id)?;
+            }
+            return Ok(());
         }
-        for id in want {
-            self.user(tx, id)?;
+        let found = USERS.get_many_by_id(tx, &want)?;
+        let mut memo = self.users.borrow_mut();
+        for (id, u) in want.into_iter().zip(found) {
+            memo.insert(id, u.map(|(_, k, v)| Arc::new(User::decode(&k, &v))));
         }
         Ok(())
     }
@@ -214,7 +219,7 @@ const MEMO_MAX: usize = 4096;
 impl Memo {
     /// The publication at data position `pos`, decoded once per version of its slot.
     fn publication(&self, tx: &mut impl Tx, pos: u64) -> DResult<Arc<Publication>> {
-        let n = tx.header(PUBS_DAT)?.slot_count;
+        let n = tx.slot_count(PUBS_DAT)?;
         let crate::storage::Slot::Live(b) = (if pos < n {
             tx.slot(PUBS_DAT, pos)?
         } else {
@@ -322,14 +327,10 @@ pub(crate) fn view(
         seller_email: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.email.clone()),
         seller_name: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.clone()),
         seller_province: seller.map_or(0, |u| u.province),
-        seller_province_name: seller.map_or("-", |u| provinces::name(u.province)).into(),
+        seller_province_name: seller.map_or("-", |u| provinces::name(u.province)),
         kind: p.kind,
         state: p.state,
-        state_label: if expired {
-            "vencida".into()
-        } else {
-            p.state.label().into()
-        },
+        state_label: if expired { "vencida" } else { p.state.label() },
         expired,
         published_ms: p.published_ms,
         closes: date_of_ms(p.closes_ms),
@@ -484,7 +485,7 @@ pub(crate) fn publish_in_tx(
         return not_found(format!("no existe la categoría {}", d.category)).on(Field::Category);
     }
     super::index::check_bounds(d.price).on(Field::Price)?;
-    let id = tx.header(PUBS_DAT)?.slot_count + 1;
+    let id = tx.slot_count(PUBS_DAT)? + 1;
     let p = Publication {
         id,
         category: d.category,

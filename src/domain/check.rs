@@ -189,7 +189,7 @@ pub fn check_tx(tx: &mut impl Tx, photos: &BlobStore) -> DResult<CheckReport> {
 /// Every publication by a raw scan of PUBLICADOS.DAT (the only raw scan of it), checking its
 /// position and the control file's last id.
 fn scan_publications(tx: &mut impl Tx, data: &mut Problems) -> DResult<Vec<Publication>> {
-    let n = tx.header(PUBS_DAT)?.slot_count;
+    let n = tx.slot_count(PUBS_DAT)?;
     let mut pubs = Vec::new();
     for pos in 0..n {
         if pos % SCAN_RUN == 0 {
@@ -296,7 +296,7 @@ fn cross_file(
     let mut sales_p = Problems::new(SALES.items);
     tx.prefetch(SALES.items)?;
     let mut sales: HashMap<u64, Sale> = HashMap::new();
-    for pos in 0..tx.header(SALES.items)?.slot_count {
+    for pos in 0..tx.slot_count(SALES.items)? {
         if let Slot::Live(_) = tx.slot(SALES.items, pos)? {
             let it = SALES.item(tx, pos)?;
             match Sale::decode(&it.payload) {
@@ -413,7 +413,7 @@ fn cross_file(
     let mut running: HashMap<u64, i64> = HashMap::new();
     let mut pairs: HashMap<&'static str, i64> = HashMap::new();
     let mut commission_paid: HashMap<u64, (u64, i64)> = HashMap::new();
-    for pos in 0..tx.header(MOVEMENTS)?.slot_count {
+    for pos in 0..tx.slot_count(MOVEMENTS)? {
         let Slot::Live(b) = tx.slot(MOVEMENTS, pos)? else {
             money.push(format!(
                 "posición {pos}: libre, y los movimientos no se borran"
@@ -521,7 +521,7 @@ fn cross_file(
     // ---- invoices ----
     let mut inv_p = Problems::new(INVOICES);
     tx.prefetch(INVOICES)?;
-    let n_inv = tx.header(INVOICES)?.slot_count;
+    let n_inv = tx.slot_count(INVOICES)?;
     let mut invoiced: HashMap<u64, u64> = HashMap::new();
     for pos in 0..n_inv {
         let Slot::Live(b) = tx.slot(INVOICES, pos)? else {

@@ -43,13 +43,86 @@ pub fn date_of_ms(ms: i64) -> String {
     use chrono::Datelike;
     // Written out rather than through `format` (a page shows one per row; chrono parses its
     // format string each time).
-    Local.timestamp_millis_opt(ms).single().map_or_else(
-        || "-".into(),
-        |d| match d.year() {
-            0..=9999 => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
-            _ => d.format("%Y-%m-%d").to_string(),
-        },
-    )
+    local_offset(ms)
+        .and_then(|off| chrono::DateTime::from_timestamp_millis(ms).map(|d| d.with_timezone(&off)))
+        .map_or_else(
+            || "-".into(),
+            |d| match d.year() {
+                0..=9999 => {
+                    let (y, m, day) = (d.year() as u32, d.month(), d.day());
+                    let digit = |v: u32| char::from(b'0' + (v % 10) as u8);
+                    [
+                        digit(y / 1000),
+                        digit(y / 100),
+                        digit(y / 10),
+                        digit(y),
+                        '-',
+                        digit(m / 10),
+                        digit(m),
+                        '-',
+                        digit(day / 10),
+                        digit(day),
+                    ]
+                    .into_iter()
+                    .collect()
+                }
+                _ => d.format("%Y-%m-%d").to_string(),
+            },
+        )
+}
+
+/// The local time zone's offset at `ms`. Asking the system zone costs a rule search each time
+/// (a page writes a date per row), so the offset of each UTC day whose first and last
+/// millisecond share it is remembered, for about a minute (the clock is looked at every 256
+/// answers; a zone changed meanwhile is seen after that); a day with a change of offset is
+/// asked each time.
+fn local_offset(ms: i64) -> Option<chrono::FixedOffset> {
+    use chrono::Offset;
+    use std::cell::RefCell;
+    use std::time::{Duration, Instant};
+    const DAY_MS: i64 = 86_400_000;
+    const KEEP: Duration = Duration::from_secs(60);
+    const MAX_DAYS: usize = 4096;
+    thread_local! {
+        static DAYS: RefCell<Days> = RefCell::default();
+    }
+    #[derive(Default)]
+    struct Days {
+        since: Option<Instant>,
+        answers: u8,
+        offsets: crate::storage::fasthash::HashMap<i64, i32>,
+    }
+    let day = ms.div_euclid(DAY_MS);
+    let known = DAYS.with(|d| {
+        let mut d = d.borrow_mut();
+        d.answers = d.answers.wrapping_add(1);
+        if (d.answers == 0 || d.since.is_none()) && d.since.is_none_or(|t| t.elapsed() > KEEP) {
+            d.since = Some(Instant::now());
+            d.offsets.clear();
+        }
+        d.offsets.get(&day).copied()
+    });
+    if let Some(secs) = known {
+        return chrono::FixedOffset::east_opt(secs);
+    }
+    let at = |t: i64| {
+        Local
+            .timestamp_millis_opt(t)
+            .single()
+            .map(|d| d.offset().fix())
+    };
+    let here = at(ms)?;
+    let first = day.checked_mul(DAY_MS)?;
+    if at(first) == Some(here) && at(first.checked_add(DAY_MS - 1)?) == Some(here) {
+        DAYS.with(|d| {
+            let mut d = d.borrow_mut();
+            if d.offsets.len() >= MAX_DAYS {
+                d.offsets.clear();
+            }
+            d.offsets.insert(day, here.local_minus_utc());
+        });
+    }
+    Some(here)
 }
 
 /// Day and minute of a time stamp ("-" for none).
@@ -104,5 +177,27 @@ mod tests {
         );
         assert!(start_of_day_ms(d) < end_of_day_ms(d));
         assert_eq!(date_of_ms(end_of_day_ms(d)), "2026-12-31");
+    }
+
+    #[test]
+    fn remembered_offsets_give_the_zone_s_own_days() {
+        // Every 7 h 13 min over six years (both sides of any change of offset the zone has),
+        // twice: the second pass answers from the remembered days.
+        let direct = |ms: i64| {
+            Local
+                .timestamp_millis_opt(ms)
+                .single()
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap()
+        };
+        let start = 1_600_000_000_000i64;
+        for _ in 0..2 {
+            for k in 0..7_300 {
+                let ms = start + k * 26_000_000;
+                assert_eq!(date_of_ms(ms), direct(ms), "at {ms}");
+                assert_eq!(date_of_ms(ms - 1), direct(ms - 1), "at {}", ms - 1);
+            }
+        }
+        assert_eq!(date_of_ms(i64::MIN), "-");
     }
 }

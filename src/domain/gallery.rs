@@ -59,7 +59,7 @@ fn decode(b: &[u8]) -> Vec<PhotoId> {
 
 /// The list stored in the gallery slot of the publication at position `pos`, if any.
 pub(crate) fn stored(tx: &mut impl Tx, pos: u64) -> DResult<Option<Vec<PhotoId>>> {
-    if !tx.exists(GALLERY)? || pos >= tx.header(GALLERY)?.slot_count {
+    if !tx.exists(GALLERY)? || pos >= tx.slot_count(GALLERY)? {
         return Ok(None);
     }
     Ok(match tx.slot(GALLERY, pos)? {
@@ -74,7 +74,7 @@ pub(crate) fn referenced(tx: &mut impl Tx) -> DResult<Vec<PhotoId>> {
     if !tx.exists(GALLERY)? {
         return Ok(out);
     }
-    for pos in 0..tx.header(GALLERY)?.slot_count {
+    for pos in 0..tx.slot_count(GALLERY)? {
         if let Slot::Live(b) = tx.slot(GALLERY, pos)? {
             out.extend(decode(&b));
         }
@@ -103,7 +103,7 @@ pub(crate) fn set_in_tx(tx: &mut WriteTx, p: &mut Publication, photos: &[PhotoId
         tx.create_file(GALLERY, GALLERY_LEN, FreeHome::Own)?;
     }
     let pos = p.id - 1;
-    let mut n = tx.header(GALLERY)?.slot_count;
+    let mut n = tx.slot_count(GALLERY)?;
     let empty = encode(&[]);
     while n < pos {
         tx.alloc(GALLERY, &empty)?;

@@ -463,7 +463,7 @@ fn provinces_by_id(tx: &mut impl Tx) -> DResult<std::collections::HashMap<u64, u
 fn expected(tx: &mut impl Tx, now: i64) -> DResult<(BTreeSet<Entry>, BTreeSet<Entry>)> {
     let users = provinces_by_id(tx)?;
     tx.prefetch(PUBS_DAT).ok();
-    let n = tx.header(PUBS_DAT)?.slot_count;
+    let n = tx.slot_count(PUBS_DAT)?;
     let (mut o, mut w) = (BTreeSet::new(), BTreeSet::new());
     expected_in(tx, &users, 0..n, now, &mut o, &mut w)?;
     Ok((o, w))
@@ -567,7 +567,7 @@ pub(crate) fn bulk_build(
     })?;
     let now = crate::storage::ident::now_ms();
     let users = m.read(|tx| provinces_by_id(tx))?;
-    let n = m.read(|tx| Ok(tx.header(PUBS_DAT)?.slot_count))?;
+    let n = m.read(|tx| Ok(tx.slot_count(PUBS_DAT)?))?;
     let (mut o, mut w) = (Vec::new(), Vec::new());
     let mut lo = 0;
     while lo < n {
@@ -674,7 +674,7 @@ fn compare(
     pass: usize,
     p: &mut Problems,
 ) -> DResult<()> {
-    let n = tx.header(PUBS_DAT)?.slot_count;
+    let n = tx.slot_count(PUBS_DAT)?;
     let total = idx.len(tx)?;
     let mut after: Option<Entry> = None;
     let mut rank = 0u64;
@@ -836,7 +836,7 @@ fn expected_slice(
     let mut v: Vec<Entry> = Vec::with_capacity(keep + 1024);
     // Once entries were dropped, nothing above the largest kept can be in this slice.
     let mut ceiling: Option<Entry> = None;
-    let n = tx.header(PUBS_DAT)?.slot_count;
+    let n = tx.slot_count(PUBS_DAT)?;
     let mut one = Vec::new();
     let mut lo = 0;
     while lo < n {
@@ -1301,7 +1301,7 @@ pub(crate) fn page_by_scan(
 ) -> DResult<(Vec<u64>, u64)> {
     let users = users_by_id(tx)?;
     tx.prefetch(PUBS_DAT)?;
-    let n = tx.header(PUBS_DAT)?.slot_count;
+    let n = tx.slot_count(PUBS_DAT)?;
     let mut hits = Vec::new();
     for pos in 0..n {
         let Slot::Live(b) = tx.slot(PUBS_DAT, pos)? else {

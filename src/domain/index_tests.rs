@@ -176,7 +176,7 @@ fn pages_equal_a_scan_through_random_changes() {
     // Random changes through the operations' own storing path.
     for round in 0..6 {
         m.write(|tx| {
-            let n = tx.header(PUBS_DAT)?.slot_count;
+            let n = tx.slot_count(PUBS_DAT)?;
             for _ in 0..25 {
                 let id = 1 + rng.below(n);
                 let mut p = load_pub(tx, id)?;

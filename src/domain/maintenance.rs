@@ -614,7 +614,7 @@ fn free_home_of(name: &str) -> FreeHome {
 /// the repair's transaction (above [`super::demo::BULK_FROM`] publications, as the demo's bulk
 /// load).
 fn large_catalogue(tx: &mut impl crate::storage::Tx) -> DResult<bool> {
-    Ok(tx.exists(PUBS_DAT)? && tx.header(PUBS_DAT)?.slot_count > super::demo::BULK_FROM)
+    Ok(tx.exists(PUBS_DAT)? && tx.slot_count(PUBS_DAT)? > super::demo::BULK_FROM)
 }
 
 fn repair_order() -> Vec<(&'static str, u32)> {
@@ -663,7 +663,7 @@ fn repair_tx(
     // 2. Free lists and live counts (control files first: they anchor the others' lists).
     let mut unreadable: HashMap<&str, Vec<u64>> = HashMap::new();
     for (name, _) in &files {
-        if !tx.exists(name)? || tx.header(name)?.slot_count == 0 {
+        if !tx.exists(name)? || tx.slot_count(name)? == 0 {
             continue;
         }
         let before = check_free_list(tx, name)?;
@@ -695,7 +695,7 @@ fn repair_tx(
         }
     }
     let buckets = match tx.control(USERS.control, CON_BUCKETS)? {
-        b if b >= 1 && b <= tx.header(USERS.data)?.slot_count => b,
+        b if b >= 1 && b <= tx.slot_count(USERS.data)? => b,
         _ => USER_BUCKETS,
     };
     let mut seen_keys = HashSet::new();
@@ -764,7 +764,7 @@ fn repair_tx(
     }
     // 5. Publications and their indexes.
     tell(on, "publicaciones", files.len() as u64 + 2, total);
-    let n = tx.header(PUBS_DAT)?.slot_count;
+    let n = tx.slot_count(PUBS_DAT)?;
     let mut pubs: BTreeMap<u64, Publication> = BTreeMap::new();
     for pos in 0..n {
         match tx.slot(PUBS_DAT, pos) {
@@ -829,7 +829,7 @@ fn repair_tx(
         ));
     }
     let mut sales: BTreeMap<u64, Sale> = BTreeMap::new();
-    for pos in 0..tx.header(SALES.items)?.slot_count {
+    for pos in 0..tx.slot_count(SALES.items)? {
         if let Ok(Slot::Live(_)) = tx.slot(SALES.items, pos)
             && let Ok(s) = Sale::decode(&SALES.item(tx, pos)?.payload)
         {
@@ -895,7 +895,7 @@ fn repair_tx(
     let mut unsound: HashSet<u64> = HashSet::new();
     let mut ledger_whole = !unreadable.contains_key(MOVEMENTS);
     tx.prefetch(MOVEMENTS).ok();
-    for pos in 0..tx.header(MOVEMENTS)?.slot_count {
+    for pos in 0..tx.slot_count(MOVEMENTS)? {
         match tx.slot(MOVEMENTS, pos) {
             Ok(Slot::Live(b)) => match Movement::decode(&b) {
                 Ok(m) => {

@@ -361,7 +361,7 @@ pub(crate) fn current_admin(tx: &mut impl Tx, s: &Session) -> DResult<User> {
 
 /// Publication `id` (position id - 1 of PUBLICADOS.DAT).
 pub(crate) fn load_pub(tx: &mut impl Tx, id: u64) -> DResult<Publication> {
-    let n = tx.header(PUBS_DAT)?.slot_count;
+    let n = tx.slot_count(PUBS_DAT)?;
     if id == 0 || id > n {
         return not_found(format!("no existe la publicación {id}"));
     }
@@ -393,7 +393,9 @@ pub(crate) fn pubs_at(
     positions.into_iter().map(|p| load_pub(tx, p + 1)).collect()
 }
 
-pub(crate) fn categories_map(tx: &mut impl Tx) -> DResult<HashMap<u64, Category>> {
+pub(crate) fn categories_map(
+    tx: &mut impl Tx,
+) -> DResult<crate::storage::fasthash::HashMap<u64, Category>> {
     // The walk reads every node: one read of the (small) file instead of one per category.
     tx.prefetch(CATEGORIES.data)?;
     Ok(CATEGORIES

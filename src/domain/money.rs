@@ -105,9 +105,29 @@ fn thousands_lead(g: &str) -> bool {
 
 /// "1234.50" (with a minus sign when negative).
 pub fn format_cents(c: i64) -> String {
-    let sign = if c < 0 { "-" } else { "" };
+    // Written out digit by digit (a page writes one per row; `format!` costs more).
     let a = c.unsigned_abs();
-    format!("{sign}{}.{:02}", a / 100, a % 100)
+    let mut digits = [0u8; 24];
+    let mut i = digits.len();
+    let mut push = |d: u8| {
+        i -= 1;
+        digits[i] = d;
+    };
+    push(b'0' + (a % 10) as u8);
+    push(b'0' + (a / 10 % 10) as u8);
+    push(b'.');
+    let mut units = a / 100;
+    loop {
+        push(b'0' + (units % 10) as u8);
+        units /= 10;
+        if units == 0 {
+            break;
+        }
+    }
+    if c < 0 {
+        push(b'-');
+    }
+    String::from_utf8_lossy(&digits[i..]).into_owned()
 }
 
 /// A percentage in basis points (1250 = 12.50 %) from "12.5" / "12,50".
@@ -183,6 +203,11 @@ mod tests {
     fn formats_and_rounds_commissions() {
         assert_eq!(format_cents(150_050), "1500.50");
         assert_eq!(format_cents(-7), "-0.07");
+        assert_eq!(format_cents(0), "0.00");
+        assert_eq!(format_cents(100), "1.00");
+        assert_eq!(format_cents(-123_456_789), "-1234567.89");
+        assert_eq!(format_cents(i64::MAX), "92233720368547758.07");
+        assert_eq!(format_cents(i64::MIN), "-92233720368547758.08");
         assert_eq!(commission(10_000, 1250), 1_250);
         assert_eq!(commission(999, 1000), 100);
         assert_eq!(parse_percent("12.5").unwrap(), 1250);

@@ -164,7 +164,7 @@ pub(crate) fn referenced(tx: &mut impl Tx) -> DResult<HashSet<PhotoId>> {
         .map(|u| u.photo)
         .filter(|p| p != &[0; 32])
         .collect();
-    for pos in 0..tx.header(PUBS_DAT)?.slot_count {
+    for pos in 0..tx.slot_count(PUBS_DAT)? {
         if pos % SCAN_RUN == 0 {
             // In runs, each forgotten after it: the data file does not stay in memory.
             tx.forget(PUBS_DAT);
@@ -195,7 +195,7 @@ pub(crate) fn referenced_readable(tx: &mut impl Tx) -> DResult<(HashSet<PhotoId>
             out.insert(u.photo);
         }
     }
-    for pos in 0..tx.header(PUBS_DAT)?.slot_count {
+    for pos in 0..tx.slot_count(PUBS_DAT)? {
         match tx.slot(PUBS_DAT, pos) {
             Ok(Slot::Live(b)) => match Publication::decode(&b) {
                 Ok(p) if p.photo != [0; 32] => {

@@ -85,7 +85,7 @@ pub(crate) fn of(tx: &mut impl Tx, u: &User) -> DResult<Presence> {
     if !tx.exists(PRESENCE)? {
         return Ok(Presence::legacy(u));
     }
-    if u.id == 0 || u.id > tx.header(PRESENCE)?.slot_count {
+    if u.id == 0 || u.id > tx.slot_count(PRESENCE)? {
         return Ok(Presence::default());
     }
     Ok(Presence::decode(u.id, &tx.read(PRESENCE, u.id - 1)?)?)
@@ -107,7 +107,7 @@ pub(crate) fn set(tx: &mut WriteTx, id: u64, p: Presence) -> DResult<()> {
     if id == 0 || id > last {
         return Err(StorageError::Misuse(format!("presencia de un id no dado ({id})")).into());
     }
-    let n = tx.header(PRESENCE)?.slot_count;
+    let n = tx.slot_count(PRESENCE)?;
     if id <= n {
         tx.write(PRESENCE, id - 1, &p.encode())?;
         return Ok(());
@@ -158,7 +158,7 @@ pub(crate) fn check(tx: &mut impl Tx) -> Result<crate::me::Problems, StorageErro
     if !tx.exists(PRESENCE)? {
         return Ok(p);
     }
-    let n = tx.header(PRESENCE)?.slot_count;
+    let n = tx.slot_count(PRESENCE)?;
     let last = tx.control(USERS.control, CON_LAST_ID)?;
     if n > last {
         p.push(format!(

@@ -94,7 +94,13 @@ pub const INVOICE_LEN: u32 = 640;
 pub type PhotoId = [u8; 32];
 
 pub fn photo_opt(p: &PhotoId) -> Option<String> {
-    (p != &[0u8; 32]).then(|| p.iter().map(|b| format!("{b:02x}")).collect())
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    (p != &[0u8; 32]).then(|| {
+        p.iter()
+            .flat_map(|b| [HEX[(b >> 4) as usize], HEX[(b & 15) as usize]])
+            .map(char::from)
+            .collect()
+    })
 }
 
 /// Values read from disk are untrusted: an enum byte no version of the program writes is
@@ -712,6 +718,17 @@ impl Invoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_photo_id_is_written_as_lowercase_hex_and_none_when_zero() {
+        let mut p = [0u8; 32];
+        assert_eq!(photo_opt(&p), None);
+        p[0] = 0xAB;
+        p[31] = 0x05;
+        let s = photo_opt(&p).unwrap();
+        assert_eq!(s.len(), 64);
+        assert!(s.starts_with("ab00") && s.ends_with("0005"), "{s}");
+    }
 
     #[test]
     fn layouts_fit_their_slots_and_roundtrip() {

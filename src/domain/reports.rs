@@ -897,7 +897,7 @@ fn seller_publications(tx: &mut impl Tx, u: &User) -> DResult<Report> {
                     p.closes.clone(),
                     p.title.clone(),
                     p.price.clone(),
-                    p.state_label.clone(),
+                    p.state_label.to_string(),
                     p.buyer_name.clone().unwrap_or_else(|| "-".into()),
                     p.rating.map_or("-".into(), |r| r.label().into()),
                     p.commission.clone().unwrap_or_else(|| "-".into()),

@@ -277,7 +277,7 @@ pub(crate) fn save_in_tx(tx: &mut WriteTx, u: &User, spec: SearchSpec, now: i64)
     if !tx.exists(SAVED_SEARCHES.items)? {
         SAVED_SEARCHES.create(tx)?;
     }
-    let seen_id = tx.header(PUBS_DAT)?.slot_count;
+    let seen_id = tx.slot_count(PUBS_DAT)?;
     let st = Stored {
         spec: spec.clone(),
         saved_ms: now,
@@ -363,7 +363,7 @@ impl Market {
             let u = current(tx, s)?;
             let it = item(tx, u.id, number)?;
             let mut st = Stored::decode(&it.payload);
-            let newest = tx.header(PUBS_DAT)?.slot_count;
+            let newest = tx.slot_count(PUBS_DAT)?;
             if st.seen_id < newest {
                 st.seen_id = newest;
                 SAVED_SEARCHES.update_item(tx, it.pos, &st.encode(), st.saved_ms)?;

@@ -267,7 +267,7 @@ pub(crate) fn answer_in_tx(
     now: i64,
 ) -> DResult<u64> {
     may_answer(Some(Actor::from(seller)), &Listing::of_record(p, now))?;
-    let n = tx.header(MESSAGES.items)?.slot_count;
+    let n = tx.slot_count(MESSAGES.items)?;
     let not_here = || not_found(format!("esa pregunta no es de la publicación {}", p.id));
     if question >= n
         || !matches!(
@@ -516,7 +516,7 @@ impl Market {
     pub fn sale_contact(&self, s: &Session, sale: u64) -> DResult<Contact> {
         self.read(|tx| {
             let u = current(tx, s)?;
-            let n = tx.header(SALES.items)?.slot_count;
+            let n = tx.slot_count(SALES.items)?;
             if sale == 0 || sale > n {
                 return not_found(format!("no existe la venta {sale}"));
             }
@@ -571,8 +571,8 @@ impl Market {
 pub(crate) fn check_shop(tx: &mut impl Tx) -> DResult<Vec<crate::me::Problems>> {
     use crate::me::Problems;
     let mut out = Vec::new();
-    let n_pubs = tx.header(PUBS_DAT)?.slot_count;
-    let n_sales = tx.header(SALES.items)?.slot_count;
+    let n_pubs = tx.slot_count(PUBS_DAT)?;
+    let n_sales = tx.slot_count(SALES.items)?;
     for q in [
         &super::news::NEWS,
         &super::favourites::FAVOURITES,
@@ -622,7 +622,7 @@ pub(crate) fn check_shop(tx: &mut impl Tx) -> DResult<Vec<crate::me::Problems>> 
         }
     }
     if tx.exists(super::gallery::GALLERY)? {
-        let n = tx.header(super::gallery::GALLERY)?.slot_count;
+        let n = tx.slot_count(super::gallery::GALLERY)?;
         if n > n_pubs {
             refs.push(format!(
                 "{} tiene {n} registros y hay {n_pubs} publicaciones",

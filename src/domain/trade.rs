@@ -139,7 +139,7 @@ pub(crate) fn sale_view(tx: &mut impl Tx, ctx: &Ctx, pos: u64, s: &Sale) -> DRes
 /// Every sale in VENTAS.DAT order (chronological: the file is append only).
 pub(crate) fn all_sales(tx: &mut impl Tx) -> DResult<Vec<(u64, Sale)>> {
     tx.prefetch(SALES.items)?;
-    let n = tx.header(SALES.items)?.slot_count;
+    let n = tx.slot_count(SALES.items)?;
     let mut out = Vec::with_capacity(n as usize);
     for pos in 0..n {
         if let Slot::Live(_) = tx.slot(SALES.items, pos)? {
@@ -289,7 +289,7 @@ pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) ->
     let bp = CATEGORIES
         .get(tx, p.category)?
         .map_or(0, |v| Category::decode(&v).commission_bp);
-    let invoice_no = tx.header(INVOICES)?.slot_count + 1;
+    let invoice_no = tx.slot_count(INVOICES)? + 1;
     let sale = Sale {
         pub_id: p.id,
         seller: seller.id,
@@ -386,7 +386,7 @@ pub(crate) fn rate_in_tx(
     comment: &str,
     now: i64,
 ) -> DResult<()> {
-    let n = tx.header(SALES.items)?.slot_count;
+    let n = tx.slot_count(SALES.items)?;
     if sale == 0 || sale > n {
         return not_found(format!("no existe la venta {sale}"));
     }
@@ -593,7 +593,7 @@ impl Market {
             // The other party of each movement, read once per user (not the whole file).
             let ctx = Ctx::load(tx)?;
             tx.prefetch(MOVEMENTS)?;
-            let n = tx.header(MOVEMENTS)?.slot_count;
+            let n = tx.slot_count(MOVEMENTS)?;
             let mut movements = Vec::new();
             for pos in (0..n).rev() {
                 if let Slot::Live(b) = tx.slot(MOVEMENTS, pos)? {
@@ -699,7 +699,7 @@ impl Market {
         self.read(|tx| {
             let u = current(tx, s)?;
             tx.prefetch(INVOICES)?;
-            let n = tx.header(INVOICES)?.slot_count;
+            let n = tx.slot_count(INVOICES)?;
             let mut out = Vec::new();
             for pos in (0..n).rev() {
                 let inv = Invoice::decode(&tx.read(INVOICES, pos)?)?;
@@ -714,7 +714,7 @@ impl Market {
     pub fn invoice(&self, s: &Session, number: u64) -> DResult<Invoice> {
         self.read(|tx| {
             let u = current(tx, s)?;
-            let n = tx.header(INVOICES)?.slot_count;
+            let n = tx.slot_count(INVOICES)?;
             if number == 0 || number > n {
                 return not_found(format!("no existe la factura {number}"));
             }

@@ -480,7 +480,7 @@ impl BrowseScreen {
                                 ui.label(&v.category_name);
                             });
                             row.col(|ui| {
-                                ui.label(&v.seller_province_name);
+                                ui.label(v.seller_province_name);
                             });
                             row.col(|ui| {
                                 ui.label(&v.seller_name);

@@ -453,7 +453,7 @@ impl MyPublicationsScreen {
                         right_aligned(ui, |ui| {
                             ui.label(format::money(v.price_cents));
                         });
-                        ui.label(&v.state_label);
+                        ui.label(v.state_label);
                         ui.vertical(|ui| {
                             ui.label(date(v.published_ms));
                             ui.label(RichText::new(date(v.closes_ms)).weak());

@@ -129,7 +129,7 @@ impl PublicationScreen {
                 for (k, val) in [
                     ("Condición", v.kind.label().to_string()),
                     ("Categoría", v.category_name.clone()),
-                    ("Estado", v.state_label.clone()),
+                    ("Estado", v.state_label.to_string()),
                     ("Publicada", date(v.published_ms)),
                     ("Cierra", date(v.closes_ms)),
                     ("Publicación N.º", v.id.to_string()),

@@ -202,7 +202,7 @@ impl Screen for SavedSearchesScreen {
             |ui, v| {
                 price(ui, v);
                 ui.label(v.kind.label());
-                ui.label(&v.seller_province_name);
+                ui.label(v.seller_province_name);
             },
         );
     }

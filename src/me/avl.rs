@@ -162,7 +162,7 @@ impl AvlIndex {
         let mut out = Vec::new();
         let mut stack = Vec::new();
         let mut cur = self.root(tx)?;
-        let limit = tx.header(self.file)?.slot_count + 1;
+        let limit = tx.slot_count(self.file)? + 1;
         let mut steps = 0u64;
         // In-order walk that skips subtrees outside [lo, hi].
         loop {
@@ -435,7 +435,7 @@ impl AvlIndex {
         let mut levels = Vec::new();
         let root = self.root(tx)?;
         let mut frontier = if root == NIL { vec![] } else { vec![root] };
-        let limit = tx.header(self.file)?.slot_count;
+        let limit = tx.slot_count(self.file)?;
         let mut seen = 0u64;
         while !frontier.is_empty() {
             let mut level = Vec::with_capacity(frontier.len());
@@ -475,7 +475,7 @@ impl AvlIndex {
     ) -> Result<Problems> {
         let mut p = Problems::new(self.file);
         tx.prefetch(self.file)?;
-        let slots = tx.header(self.file)?.slot_count;
+        let slots = tx.slot_count(self.file)?;
         let root = self.root(tx)?;
         let mut seen = HashSet::new();
         let mut entries = Vec::new();

@@ -392,7 +392,7 @@ impl RankedBTree {
         let mut cur = root;
         let mut skip = from;
         let mut visited = 0u64;
-        let limit = tx.header(self.file)?.slot_count + 1;
+        let limit = tx.slot_count(self.file)? + 1;
         loop {
             visited += 1;
             if stack.len() as u64 >= MAX_HEIGHT || visited > limit {
@@ -675,7 +675,7 @@ impl RankedBTree {
     /// left outside the tree; with `expected`, that it holds exactly those entries.
     pub fn check(&self, tx: &mut impl Tx, expected: Option<&BTreeSet<Entry>>) -> Result<Problems> {
         let mut p = Problems::new(self.file);
-        let slots = tx.header(self.file)?.slot_count;
+        let slots = tx.slot_count(self.file)?;
         let root = self.root(tx)?;
         let height = self.height(tx)?;
         let count = self.len(tx)?;
@@ -771,7 +771,7 @@ impl RankedBTree {
             }
         }
         if from == 0 {
-            if tx.header(self.file)?.slot_count > 0 {
+            if tx.slot_count(self.file)? > 0 {
                 // Every node goes, readable or not (a repair rebuilds over damaged nodes): a
                 // damaged one only ends the read-ahead, the reset frees it all the same.
                 let _ = tx.prefetch(self.file);

@@ -312,7 +312,7 @@ impl OpenHash {
         let h = tx.header(self.control)?;
         let c = h.control;
         let home = c[CON_BUCKETS];
-        let slots = tx.header(self.data)?.slot_count;
+        let slots = tx.slot_count(self.data)?;
         let bad = |d: String| Err(StorageError::corrupt(self.control, d));
         if home == 0 || home > slots {
             return bad(format!(
@@ -381,7 +381,7 @@ impl OpenHash {
     /// Sets the head of directory bucket `b`, appending its directory slot when it is new.
     fn set_dir_head(&self, tx: &mut WriteTx, g: &Geometry, b: u64, head: u64) -> Result<()> {
         let j = b - g.home;
-        let n = tx.header(self.control)?.slot_count;
+        let n = tx.slot_count(self.control)?;
         if j < n && matches!(tx.slot(self.control, j)?, Slot::Live(_)) {
             return tx.write(self.control, j, &head.to_le_bytes());
         }
@@ -429,7 +429,7 @@ impl OpenHash {
 
     /// Bucket `b`'s chain: `(position, record)` in order, every record in use.
     fn chain_of(&self, tx: &mut impl Tx, g: &Geometry, b: u64) -> Result<Vec<(u64, Rec)>> {
-        let limit = tx.header(self.data)?.slot_count;
+        let limit = tx.slot_count(self.data)?;
         let mut out = Vec::new();
         let mut cur = self.first(tx, g, b)?;
         let mut steps = 0;
@@ -450,7 +450,7 @@ impl OpenHash {
     /// Finds `key` under geometry `g`: its position, its predecessor's, and its record.
     fn find(&self, tx: &mut impl Tx, g: &Geometry, key: &[u8]) -> Result<Option<Found>> {
         let b = g.bucket(fnv1a(key));
-        let limit = tx.header(self.data)?.slot_count;
+        let limit = tx.slot_count(self.data)?;
         let mut prev: Option<(u64, Rec)> = None;
         let mut cur = self.first(tx, g, b)?;
         let mut steps = 0;
@@ -747,7 +747,7 @@ impl OpenHash {
             Err(e) if e.is_damaged() => {}
             r => r?,
         }
-        let n = tx.header(self.data)?.slot_count;
+        let n = tx.slot_count(self.data)?;
         let mut out = Vec::new();
         for pos in 0..n {
             if let Slot::Live(p) = tx.slot(self.data, pos)? {
@@ -810,7 +810,7 @@ impl OpenHash {
                 self.data
             )));
         }
-        let n = tx.header(ix.file)?.slot_count;
+        let n = tx.slot_count(ix.file)?;
         if id - 1 < n {
             return tx.write(ix.file, id - 1, &pos.to_le_bytes());
         }
@@ -840,7 +840,7 @@ impl OpenHash {
             return Ok(());
         };
         let id = u64_at(value, ix.id_offset);
-        if !tx.exists(ix.file)? || id == 0 || id > tx.header(ix.file)?.slot_count {
+        if !tx.exists(ix.file)? || id == 0 || id > tx.slot_count(ix.file)? {
             return Ok(());
         }
         let pos = u64_at(&tx.read(ix.file, id - 1)?, 0);
@@ -866,7 +866,7 @@ impl OpenHash {
             return Ok(());
         }
         let id = u64_at(value, ix.id_offset);
-        if id == 0 || id > tx.header(ix.file)?.slot_count {
+        if id == 0 || id > tx.slot_count(ix.file)? {
             return Ok(());
         }
         if u64_at(&tx.read(ix.file, id - 1)?, 0) == pos {
@@ -889,7 +889,39 @@ impl OpenHash {
                 .into_iter()
                 .find(|(_, _, v)| u64_at(v, ix.id_offset) == id));
         }
-        if id > tx.header(ix.file)?.slot_count {
+        let bounds = (tx.slot_count(ix.file)?, tx.slot_count(self.data)?);
+        self.placed_by_id(tx, id, bounds)
+    }
+
+    /// [`get_by_id`](Self::get_by_id) for each of `ids` (a page's sellers), in that order,
+    /// after [`prefetch_ids`](Self::prefetch_ids) brought their slots in with few reads; the
+    /// two files' headers are asked once for all.
+    pub fn get_many_by_id(&self, tx: &mut impl Tx, ids: &[u64]) -> Result<Vec<Option<Placed>>> {
+        let ix = self.index()?;
+        if !tx.exists(ix.file)? {
+            return ids.iter().map(|&id| self.get_by_id(tx, id)).collect();
+        }
+        self.prefetch_ids(tx, ids)?;
+        let bounds = (tx.slot_count(ix.file)?, tx.slot_count(self.data)?);
+        ids.iter()
+            .map(|&id| match id {
+                0 => Ok(None),
+                _ => self.placed_by_id(tx, id, bounds),
+            })
+            .collect()
+    }
+
+    /// The record with id `id` through the index, whose slot count and the data file's are
+    /// `(ids, data)`: None past the index or at a free entry; an entry that points outside the
+    /// data file or at a record without that id is damage.
+    fn placed_by_id(
+        &self,
+        tx: &mut impl Tx,
+        id: u64,
+        (ids, data): (u64, u64),
+    ) -> Result<Option<Placed>> {
+        let ix = self.index()?;
+        if id > ids {
             return Ok(None);
         }
         let pos = u64_at(&tx.read(ix.file, id - 1)?, 0);
@@ -905,7 +937,7 @@ impl OpenHash {
                 ),
             )
         };
-        if pos >= tx.header(self.data)?.slot_count {
+        if pos >= data {
             return Err(stale());
         }
         let r = match tx.slot(self.data, pos)? {
@@ -927,7 +959,7 @@ impl OpenHash {
         if !tx.exists(ix.file)? {
             return Ok(());
         }
-        let n = tx.header(ix.file)?.slot_count;
+        let n = tx.slot_count(ix.file)?;
         let mut slots: Vec<u64> = ids
             .iter()
             .filter(|&&i| i >= 1 && i <= n)
@@ -936,7 +968,7 @@ impl OpenHash {
         slots.sort_unstable();
         slots.dedup();
         tx.prefetch_slots(ix.file, &slots, PREFETCH_GAP_BYTES)?;
-        let data_n = tx.header(self.data)?.slot_count;
+        let data_n = tx.slot_count(self.data)?;
         let mut pos = Vec::with_capacity(slots.len());
         for j in slots {
             let p = u64_at(&tx.read(ix.file, j)?, 0);
@@ -1030,8 +1062,8 @@ impl OpenHash {
             }
             Err(e) => return Err(e),
         };
-        let n = tx.header(self.data)?.slot_count;
-        let dir_n = tx.header(self.control)?.slot_count;
+        let n = tx.slot_count(self.data)?;
+        let dir_n = tx.slot_count(self.control)?;
         let mut reached = vec![false; n as usize];
         let mut count = 0u64;
         let mut keys = HashSet::new();
@@ -1144,7 +1176,7 @@ impl OpenHash {
         p: &mut Problems,
     ) -> Result<()> {
         tx.prefetch(ix.file)?;
-        let n = tx.header(ix.file)?.slot_count;
+        let n = tx.slot_count(ix.file)?;
         let mut pointed = 0u64;
         for j in 0..n {
             match tx.slot(ix.file, j)? {
@@ -1190,7 +1222,7 @@ impl OpenHash {
     /// Every record in a live slot of the data file, reachable from a chain or not, with the
     /// positions of slots that cannot be read.
     pub fn salvage(&self, tx: &mut impl Tx) -> Result<Salvaged> {
-        let n = tx.header(self.data)?.slot_count;
+        let n = tx.slot_count(self.data)?;
         let mut out = Vec::new();
         let mut bad = Vec::new();
         for pos in 0..n {

@@ -127,7 +127,7 @@ impl LinkedList {
     fn walk(&self, tx: &mut impl Tx, forward: bool) -> Result<Vec<(u64, Vec<u8>)>> {
         let n = self.len(tx)?;
         let mut pos = tx.control(self.control, if forward { CON_HEAD } else { CON_TAIL })?;
-        let mut out = Vec::with_capacity(n.min(tx.header(self.data)?.slot_count) as usize);
+        let mut out = Vec::with_capacity(n.min(tx.slot_count(self.data)?) as usize);
         while pos != NIL {
             if out.len() as u64 > n {
                 return Err(StorageError::corrupt(self.data, "la lista tiene un ciclo"));
@@ -179,7 +179,7 @@ impl LinkedList {
         // Find the first node with a greater key.
         let mut prev = NIL;
         let mut pos = tx.control(self.control, CON_HEAD)?;
-        let limit = tx.header(self.data)?.slot_count;
+        let limit = tx.slot_count(self.data)?;
         let mut steps = 0u64;
         while pos != NIL {
             steps += 1;
@@ -276,7 +276,7 @@ impl LinkedList {
 
     pub fn check(&self, tx: &mut impl Tx) -> Result<Problems> {
         let mut p = Problems::new(self.data);
-        let slots = tx.header(self.data)?.slot_count;
+        let slots = tx.slot_count(self.data)?;
         let head = tx.control(self.control, CON_HEAD)?;
         let tail = tx.control(self.control, CON_TAIL)?;
         let mut seen = HashSet::new();
@@ -337,7 +337,7 @@ impl LinkedList {
     /// Repair: every node in a live slot (linked or not) as (key, value), with the positions
     /// of slots that cannot be read.
     pub fn salvage(&self, tx: &mut impl Tx) -> Result<Salvaged> {
-        let n = tx.header(self.data)?.slot_count;
+        let n = tx.slot_count(self.data)?;
         let (mut out, mut bad) = (Vec::new(), Vec::new());
         for pos in 0..n {
             match tx.slot(self.data, pos) {
@@ -357,7 +357,7 @@ impl LinkedList {
     /// equal keys wins, the others are freed): links, head, tail, count, the last key handed
     /// out (never lowered) and the free list. Returns the keys dropped as repeated.
     pub fn rebuild(&self, tx: &mut WriteTx) -> Result<Vec<u64>> {
-        let n = tx.header(self.data)?.slot_count;
+        let n = tx.slot_count(self.data)?;
         let mut nodes: Vec<(u64, u64)> = Vec::new(); // (key, position)
         for pos in 0..n {
             if let Ok(Slot::Live(_)) = tx.slot(self.data, pos) {

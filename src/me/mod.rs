@@ -37,7 +37,7 @@ pub(crate) fn tree_levels<T: Tx>(
     max_nodes: usize,
     mut node: impl FnMut(&mut T, u64, u64, usize) -> Result<(NodeView, Vec<u64>)>,
 ) -> Result<Vec<Vec<NodeView>>> {
-    let limit = tx.header(file)?.slot_count;
+    let limit = tx.slot_count(file)?;
     let mut levels = Vec::new();
     let mut frontier = if root == NIL {
         vec![]

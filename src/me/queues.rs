@@ -149,7 +149,7 @@ impl PartialQueues {
     /// Every queue head, in head-table order.
     pub fn all_heads(&self, tx: &mut impl Tx) -> Result<Vec<Head>> {
         tx.prefetch(self.heads)?;
-        let n = tx.header(self.heads)?.slot_count;
+        let n = tx.slot_count(self.heads)?;
         let mut out = Vec::new();
         for s in 0..n {
             if let Slot::Live(b) = tx.slot(self.heads, s)? {
@@ -182,7 +182,7 @@ impl PartialQueues {
 
     /// The items of the queue at head slot `head`, first to last.
     pub fn items_of(&self, tx: &mut impl Tx, head: &Head) -> Result<Vec<Item>> {
-        let slots = tx.header(self.items)?.slot_count;
+        let slots = tx.slot_count(self.items)?;
         let mut out = Vec::with_capacity(head.count.min(slots) as usize);
         let mut pos = head.first;
         while pos != NIL {
@@ -339,7 +339,7 @@ impl PartialQueues {
     pub fn check(&self, tx: &mut impl Tx) -> Result<Problems> {
         let mut p = Problems::new(self.heads);
         tx.prefetch(self.items)?;
-        let n_items = tx.header(self.items)?.slot_count;
+        let n_items = tx.slot_count(self.items)?;
         let mut reached = HashSet::new();
         let mut keys = HashSet::new();
         let heads = self.all_heads(tx)?;
@@ -439,14 +439,14 @@ impl PartialQueues {
         owner: impl Fn(&Item) -> Option<(u64, u64)>,
     ) -> Result<Vec<Item>> {
         use std::collections::BTreeMap;
-        let n_heads = tx.header(self.heads)?.slot_count;
+        let n_heads = tx.slot_count(self.heads)?;
         let mut heads: BTreeMap<u64, Head> = BTreeMap::new();
         for s in 0..n_heads {
             if let Ok(Slot::Live(b)) = tx.slot(self.heads, s) {
                 heads.insert(s, Head::decode(s, &b));
             }
         }
-        let n_items = tx.header(self.items)?.slot_count;
+        let n_items = tx.slot_count(self.items)?;
         let mut queues: BTreeMap<(u64, u64), Vec<Item>> = BTreeMap::new();
         let mut orphans = Vec::new();
         for pos in 0..n_items {

@@ -234,7 +234,7 @@ impl RankedAvl {
             // `from` is past the end.
             return Ok(out);
         }
-        let limit = tx.header(self.file)?.slot_count + 1;
+        let limit = tx.slot_count(self.file)? + 1;
         let mut walked = 0u64;
         while let Some(node) = stack.pop() {
             out.push(node.entry());
@@ -560,7 +560,7 @@ impl RankedAvl {
     pub fn check(&self, tx: &mut impl Tx, expected: Option<&BTreeSet<Entry>>) -> Result<Problems> {
         let mut p = Problems::new(self.file);
         tx.prefetch(self.file)?;
-        let slots = tx.header(self.file)?.slot_count;
+        let slots = tx.slot_count(self.file)?;
         let root = self.root(tx)?;
         let mut nodes: HashMap<u64, Node> = HashMap::new();
         let mut order = Vec::new();
@@ -673,7 +673,7 @@ impl RankedAvl {
                 self.file
             )));
         }
-        if tx.header(self.file)?.slot_count > 0 {
+        if tx.slot_count(self.file)? > 0 {
             tx.reset_slots(self.file, |_, _| false)?;
         }
         tx.set_control(self.file, ROOT, NIL)?;
@@ -745,7 +745,7 @@ impl RankedAvl {
             }
         }
         if from == 0 {
-            if tx.header(self.file)?.slot_count > 0 {
+            if tx.slot_count(self.file)? > 0 {
                 tx.reset_slots(self.file, |_, _| false)?;
             }
             tx.set_control(self.file, ROOT, NIL)?;
@@ -874,7 +874,7 @@ mod tests {
         share
             .read(|tx| {
                 let t = RankedAvl { file };
-                let n = tx.header(file)?.slot_count;
+                let n = tx.slot_count(file)?;
                 let slots = (0..n)
                     .map(|s| tx.slot(file, s))
                     .collect::<Result<Vec<_>>>()?;

@@ -148,8 +148,13 @@ impl<'a> Dec<'a> {
     /// A zero-padded UTF-8 string field of `len` bytes (invalid UTF-8 is replaced, never panics).
     pub fn str(&mut self, len: usize) -> String {
         let raw = self.bytes(len);
-        let end = raw.iter().position(|&b| b == 0).unwrap_or(len);
-        String::from_utf8_lossy(&raw[..end]).into_owned()
+        // The padding's first zero through the word-at-a-time search `CStr` uses, then the
+        // plain validation (the common case); invalid bytes take the replacing path.
+        let text = std::ffi::CStr::from_bytes_until_nul(raw).map_or(raw, |c| c.to_bytes());
+        match std::str::from_utf8(text) {
+            Ok(t) => t.to_owned(),
+            Err(_) => String::from_utf8_lossy(text).into_owned(),
+        }
     }
 }
 
@@ -190,5 +195,16 @@ mod tests {
         assert_eq!(err.max, 4);
         Enc::new(&mut buf).str_lossy("ñandú", 4);
         assert_eq!(Dec::new(&buf).str(4), "ñan");
+    }
+
+    #[test]
+    fn strings_end_at_the_first_zero_and_bad_bytes_are_replaced() {
+        let mut d = Dec::new(b"abc\0def\0wxyz");
+        assert_eq!(d.str(8), "abc");
+        // No zero at all: the whole field.
+        assert_eq!(d.str(4), "wxyz");
+        let raw = [b'o', 0xFF, b'k', 0, 0];
+        assert_eq!(Dec::new(&raw).str(5), "o\u{FFFD}k");
+        assert_eq!(Dec::new(&[0u8; 4]).str(4), "");
     }
 }

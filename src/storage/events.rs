@@ -84,7 +84,7 @@ pub fn read_events(tx: &mut impl Tx) -> Result<Vec<Event>> {
         return Ok(Vec::new());
     }
     tx.prefetch(EVENTS_FILE)?;
-    let n = tx.header(EVENTS_FILE)?.slot_count;
+    let n = tx.slot_count(EVENTS_FILE)?;
     let mut out = Vec::with_capacity(n as usize);
     for pos in 0..n {
         if let super::record::Slot::Live(p) = tx.slot(EVENTS_FILE, pos)? {

@@ -26,6 +26,7 @@ pub mod crc;
 pub mod ctl;
 pub mod error;
 pub mod events;
+pub mod fasthash;
 pub mod fsinfo;
 pub mod ident;
 pub mod journal;

@@ -24,7 +24,9 @@
 //! the valid frames end, and a frame past that end (a commit cut off before its commit point)
 //! is ignored and overwritten by the next commit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::storage::fasthash::HashMap;
 
 use super::codec::{Dec, Enc};
 use super::crc::crc32c;
@@ -266,7 +268,7 @@ impl LogOverlay {
             let lf = self.files.entry(f.name).or_insert_with(|| LoggedFile {
                 created: f.created,
                 header: f.header.clone(),
-                slots: HashMap::new(),
+                slots: HashMap::default(),
             });
             if f.created {
                 lf.created = true;

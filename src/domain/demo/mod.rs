@@ -1088,7 +1088,7 @@ impl Market {
         self.read(|tx| {
             let mut users: Vec<User> = users_by_id(tx)?.into_values().collect();
             users.sort_by_key(|u| u.id);
-            let n = tx.header(PUBS_DAT)?.slot_count;
+            let n = tx.slot_count(PUBS_DAT)?;
             tx.prefetch(PUBS_DAT)?;
             let mut pubs = Vec::with_capacity(n as usize);
             for id in 1..=n {

@@ -295,7 +295,7 @@ impl PublicationsPanel {
                         format!("{} ({})", p.seller_name, p.seller_email),
                     ),
                     ("Precio", money(p.price_cents)),
-                    ("Estado", p.state_label.clone()),
+                    ("Estado", p.state_label.to_string()),
                     ("Cierre", date(p.closes_ms)),
                 ];
                 for (k, v) in rows {

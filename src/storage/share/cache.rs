@@ -1,7 +1,7 @@
 //! The reader cache: what a terminal has read stays in memory while the share's change counter
 //! is unchanged; the [`View`] through which read and write transactions read records.
 
-use std::collections::HashMap;
+use crate::storage::fasthash::HashMap;
 use std::io;
 use std::sync::Arc;
 
@@ -49,6 +49,35 @@ pub(super) fn read_err(file: &str, e: io::Error) -> StorageError {
 }
 
 /// The open handle of `name`, opened on first use after each change of the share.
+/// Runs `f` on a buffer of `len` bytes for one read of a slot or a run of slots. The buffer is the
+/// thread's own, kept between runs (up to [`KEPT_RUN_BUFFER`] bytes): a fresh zeroed one per
+/// run cost more than the read itself (the allocator's large-chunk path and the zeroing of
+/// bytes the read overwrites at once). Its old contents are never seen: the read fills it or
+/// fails.
+fn with_run_buffer<T>(len: usize, f: impl FnOnce(&mut [u8]) -> Result<T>) -> Result<T> {
+    use std::cell::RefCell;
+    const KEPT_RUN_BUFFER: usize = 1 << 20;
+    thread_local! {
+        static RUN: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    // A nested use (none today) would find the buffer taken: it gets its own.
+    let mut buf = RUN
+        .with(|b| b.try_borrow_mut().map(|mut b| std::mem::take(&mut *b)))
+        .unwrap_or_default();
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    let out = f(&mut buf[..len]);
+    if buf.capacity() <= KEPT_RUN_BUFFER {
+        RUN.with(|b| {
+            if let Ok(mut b) = b.try_borrow_mut() {
+                *b = buf;
+            }
+        });
+    }
+    out
+}
+
 pub(super) fn handle(share: &Share, inner: &mut Inner, name: &str) -> Result<Arc<dyn BackendFile>> {
     if let Some(h) = inner.handles.get(name) {
         return Ok(h.clone());
@@ -249,6 +278,22 @@ impl<'a> View<'a> {
         }
     }
 
+    /// Whether `name` is one of the share's files: a file whose header this transaction
+    /// already checked against the catalogue is, without another search of it.
+    pub(super) fn exists(&mut self, name: &str) -> Result<bool> {
+        let counter = self.state.counter;
+        if self
+            .inner
+            .cache
+            .files
+            .get(name)
+            .is_some_and(|fc| fc.verified_at == counter)
+        {
+            return Ok(true);
+        }
+        Ok(self.catalog()?.get(name).is_some())
+    }
+
     pub(super) fn catalog(&mut self) -> Result<&Catalog> {
         if self.inner.cache.catalog.is_none()
             && let Some(c) = &self.inner.log.catalog
@@ -321,7 +366,7 @@ impl<'a> View<'a> {
                             header,
                             verified_at: counter,
                             slots_valid_at: counter,
-                            slots: HashMap::new(),
+                            slots: HashMap::default(),
                         },
                     );
                 }
@@ -354,9 +399,10 @@ impl<'a> View<'a> {
         }
         self.went_to_disk = true;
         let h = handle(self.share, self.inner, name)?;
-        let mut raw = vec![0u8; stride];
-        h.read_at(offset, &mut raw).map_err(|e| read_err(name, e))?;
-        let slot = decode_slot(pos, &raw).map_err(|d| StorageError::corrupt(name, d))?;
+        let slot = with_run_buffer(stride, |raw| {
+            h.read_at(offset, raw).map_err(|e| read_err(name, e))?;
+            decode_slot(pos, raw).map_err(|d| StorageError::corrupt(name, d))
+        })?;
         self.inner
             .cache
             .files
@@ -370,7 +416,7 @@ impl<'a> View<'a> {
     /// Drops the cached slots of `name` (see [`super::Tx::forget`]).
     pub(super) fn forget(&mut self, name: &str) {
         if let Some(fc) = self.inner.cache.files.get_mut(name) {
-            fc.slots = HashMap::new();
+            fc.slots = HashMap::default();
         }
     }
 
@@ -466,16 +512,18 @@ impl<'a> View<'a> {
                 j += 1;
             }
             let end = missing[j] + 1;
-            let mut raw = vec![0u8; ((end - start) * stride) as usize];
-            h.read_at(HEADER_SIZE as u64 + start * stride, &mut raw)
-                .map_err(|e| read_err(name, e))?;
             let fc = self.inner.cache.files.get_mut(name).expect("present");
-            for &p in &missing[i..=j] {
-                let at = ((p - start) * stride) as usize;
-                let chunk = &raw[at..at + stride as usize];
-                let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
-                fc.slots.insert(p, slot);
-            }
+            with_run_buffer(((end - start) * stride) as usize, |raw| {
+                h.read_at(HEADER_SIZE as u64 + start * stride, raw)
+                    .map_err(|e| read_err(name, e))?;
+                for &p in &missing[i..=j] {
+                    let at = ((p - start) * stride) as usize;
+                    let chunk = &raw[at..at + stride as usize];
+                    let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
+                    fc.slots.insert(p, slot);
+                }
+                Ok(())
+            })?;
             i = j + 1;
         }
         Ok(())

@@ -4,7 +4,9 @@
 //! [`super::recovery`] folds a log whose commit state was lost, and rolls back a format-1
 //! share's hot journal.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::storage::fasthash::HashMap;
 use std::sync::Arc;
 
 use super::super::backend::BackendFile;
@@ -179,7 +181,7 @@ impl Share {
                 header: d.header.clone(),
                 verified_at: new_counter,
                 slots_valid_at: new_counter,
-                slots: HashMap::new(),
+                slots: HashMap::default(),
             });
             // Only a shrink walks the cached slots: a commit costs what it changed, not what
             // this terminal happens to have cached.

@@ -45,7 +45,7 @@ mod repair;
 mod transaction;
 mod tx;
 
-use std::collections::HashMap;
+use crate::storage::fasthash::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};

@@ -1,7 +1,9 @@
 //! Repair: operations that `repair` needs and nothing else uses. All of them are ordinary
 //! changes of the write transaction (journaled, atomic, undone by a crash).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::storage::fasthash::HashMap;
 use std::io;
 
 use super::super::ctl::{CATALOG_MAX, CatalogEntry};
@@ -29,7 +31,7 @@ impl WriteTx<'_> {
         file: &str,
         mut keep: impl FnMut(u64, Option<&Slot>) -> bool,
     ) -> Result<SlotsReset> {
-        let n = self.header(file)?.slot_count;
+        let n = self.slot_count(file)?;
         let mut r = SlotsReset::default();
         let mut free = Vec::new();
         for pos in 0..n {
@@ -105,7 +107,7 @@ impl WriteTx<'_> {
                 header: header.clone(),
                 verified_at: counter,
                 slots_valid_at: counter,
-                slots: HashMap::new(),
+                slots: HashMap::default(),
             },
         );
         self.dirty.insert(

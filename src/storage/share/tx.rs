@@ -14,6 +14,9 @@ use super::cache::View;
 pub trait Tx {
     /// The header of a record file.
     fn header(&mut self, file: &str) -> Result<Header>;
+    /// The header's slot count (without copying the header: asked once per record read by
+    /// the structures that bound a position before reading it).
+    fn slot_count(&mut self, file: &str) -> Result<u64>;
     /// What slot `pos` holds.
     fn slot(&mut self, file: &str, pos: u64) -> Result<Slot>;
     /// Whether the file exists on this share.
@@ -76,11 +79,14 @@ impl Tx for ReadTx<'_> {
     fn header(&mut self, file: &str) -> Result<Header> {
         self.view.header(file)
     }
+    fn slot_count(&mut self, file: &str) -> Result<u64> {
+        Ok(self.view.file(file)?.header.slot_count)
+    }
     fn slot(&mut self, file: &str, pos: u64) -> Result<Slot> {
         self.view.slot(file, pos)
     }
     fn exists(&mut self, file: &str) -> Result<bool> {
-        Ok(self.view.catalog()?.get(file).is_some())
+        self.view.exists(file)
     }
     fn files(&mut self) -> Result<Vec<CatalogEntry>> {
         Ok(self.view.catalog()?.entries.clone())
@@ -128,6 +134,12 @@ impl Tx for WriteTx<'_> {
         match self.dirty.get(file) {
             Some(d) => Ok(d.header.clone()),
             None => self.view.header(file),
+        }
+    }
+    fn slot_count(&mut self, file: &str) -> Result<u64> {
+        match self.dirty.get(file) {
+            Some(d) => Ok(d.header.slot_count),
+            None => Ok(self.view.file(file)?.header.slot_count),
         }
     }
     fn slot(&mut self, file: &str, pos: u64) -> Result<Slot> {
