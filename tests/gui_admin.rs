@@ -13,6 +13,7 @@ use egui_kittest::kittest::Queryable as _;
 use ventalibre::domain::account::NewUser;
 use ventalibre::domain::catalog::NewPublication;
 use ventalibre::domain::check::{Tree, tree_text};
+use ventalibre::domain::demo::DemoOptions;
 use ventalibre::domain::reports::ReportParams;
 use ventalibre::domain::{DomainError, Kind, Market, Session, format_cents};
 use ventalibre::gui::App;
@@ -423,6 +424,84 @@ fn the_tree_panel_draws_the_levels_in_the_order_of_tree_text() {
             h.get_by_label(r);
         }
     }
+}
+
+/// Explorar's index, a B+ tree, drawn n-ary: an edge from each node to every child read, each
+/// parent centred over its children, children left to right in level order.
+#[test]
+fn the_tree_panel_draws_the_btree_of_explorar_with_every_child_linked() {
+    let s = share("arbol-bmas");
+    s.market
+        .demo_with(&DemoOptions {
+            users: 40,
+            publications: 250,
+            seed: 3,
+            photos: false,
+        })
+        .unwrap();
+    let levels = s.market.tree(Tree::Orders).unwrap();
+    assert!(levels.len() >= 2, "{} levels", levels.len());
+    assert!(
+        levels[0][0].children >= 3,
+        "an inner root of {} children",
+        levels[0][0].children
+    );
+    let mut h = harness(&s);
+    click(&mut h, "Árboles AVL");
+    assert!(h.query_by_label("de Explorar (ORDENES.NTX)").is_none());
+    click(&mut h, "de Explorar (ORDENES.IDX)");
+    click(&mut h, "Dibujo");
+    h.get_by_label_contains("Árbol B+");
+    h.get_by_label_contains(&format!("{} niveles", levels.len()));
+    let panel = &admin(&mut h).trees;
+    let expected: Vec<Vec<(u64, u64)>> = levels
+        .iter()
+        .map(|l| l.iter().map(|n| (n.slot, n.key)).collect())
+        .collect();
+    assert_eq!(panel.drawn_levels(), expected);
+    assert!(panel.cuts().is_empty(), "{:?}", panel.cuts());
+    let edges = panel.drawn_edges();
+    let columns = panel.drawn_columns();
+    assert_eq!(edges.len(), levels[1..].iter().map(Vec::len).sum::<usize>());
+    let x: std::collections::HashMap<u64, f32> = columns.iter().flatten().copied().collect();
+    for (d, level) in levels.iter().enumerate().skip(1) {
+        // Children left to right in level order, a column apart at least.
+        for w in columns[d].windows(2) {
+            assert!(w[1].1 - w[0].1 >= 1.0, "level {d}: {w:?}");
+        }
+        for parent in &levels[d - 1] {
+            let kids: Vec<u64> = level
+                .iter()
+                .filter(|n| n.parent == Some(parent.slot))
+                .map(|n| n.slot)
+                .collect();
+            assert_eq!(kids.len(), parent.children as usize);
+            for k in &kids {
+                assert!(
+                    edges.contains(&(parent.slot, *k)),
+                    "no edge {} -> {k}",
+                    parent.slot
+                );
+            }
+            if let (Some(f), Some(l)) = (kids.first(), kids.last()) {
+                assert_eq!(x[&parent.slot], (x[f] + x[l]) / 2.0, "node {}", parent.slot);
+            }
+        }
+    }
+    // Nodes shown at full size: the kind of node and its entries are painted, not announced,
+    // so the check is that drawing it does not fail; then the listing, and the word index.
+    admin(&mut h).trees.zoom_to_root(1.0);
+    settle(&mut h);
+    click(&mut h, "Listado por niveles");
+    h.get_by_label_contains("izq y der son el primer y el último hijo");
+    click(&mut h, "de palabras (PALABRAS.IDX)");
+    click(&mut h, "Dibujo");
+    h.get_by_label_contains("Árbol B+");
+    let words = s.market.tree(Tree::Words).unwrap();
+    assert_eq!(
+        admin(&mut h).trees.drawn_edges().len(),
+        words[1..].iter().map(Vec::len).sum::<usize>()
+    );
 }
 
 #[test]

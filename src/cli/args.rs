@@ -267,7 +267,7 @@ pub enum Command {
     #[command(
         name = "arbol",
         alias = "tree",
-        about = "Dibuja un índice de publicaciones (árbol AVL) nivel por nivel",
+        about = "Dibuja un índice de publicaciones (árbol AVL o B+) nivel por nivel",
         after_help = "Ejemplo:\n  ventalibre arbol vendedor"
     )]
     Tree(tools::Tree),

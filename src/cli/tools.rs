@@ -30,10 +30,10 @@ pub enum TreeArg {
     Seller,
     #[value(name = "categoria", alias = "category")]
     Category,
-    /// ORDENES.NTX (ours): the first levels.
+    /// ORDENES.IDX (ours, a B+ tree): the first levels.
     #[value(name = "explorar", alias = "orders")]
     Orders,
-    /// PALABRAS.NTX (ours): the first levels.
+    /// PALABRAS.IDX (ours, a B+ tree): the first levels.
     #[value(name = "palabras", alias = "words")]
     Words,
 }
@@ -43,7 +43,7 @@ pub struct Tree {
     #[arg(
         value_enum,
         value_name = "ÍNDICE",
-        help = "vendedor (NTX_1), categoria (NTX_2), explorar (ORDENES.NTX) o palabras (PALABRAS.NTX; de estos dos, los primeros niveles)"
+        help = "vendedor (NTX_1), categoria (NTX_2), explorar (ORDENES.IDX) o palabras (PALABRAS.IDX; de estos dos árboles B+, los primeros niveles)"
     )]
     pub which: TreeArg,
 }

@@ -862,7 +862,7 @@ impl Market {
 }
 
 /// Publications of a category in every state: a rank difference in the census of
-/// ORDENES.NTX (a share without it walks NTX_2's range).
+/// ORDENES.IDX (a share without it walks NTX_2's range).
 fn publications_in_category(tx: &mut impl Tx, key: u64) -> DResult<u64> {
     if super::index::present(tx)? {
         super::index::census(tx, key)

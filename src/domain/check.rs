@@ -77,9 +77,9 @@ impl CheckReport {
 pub enum Tree {
     Seller,
     Category,
-    /// ORDENES.NTX, the browse orders (ours; see `index`).
+    /// ORDENES.IDX, the browse orders (ours, a B+ tree; see `index`).
     Orders,
-    /// PALABRAS.NTX, the word index (ours).
+    /// PALABRAS.IDX, the word index (ours, a B+ tree).
     Words,
 }
 
@@ -92,6 +92,12 @@ impl Tree {
             Tree::Orders => super::index::ORDERS.file,
             Tree::Words => super::index::WORDS.file,
         }
+    }
+
+    /// Whether the index is a B+ tree (nodes of many children, every leaf at the same depth)
+    /// rather than a binary AVL.
+    pub fn is_btree(self) -> bool {
+        matches!(self, Tree::Orders | Tree::Words)
     }
 
     /// What a node's key means, for the drawing's tooltip.
@@ -112,8 +118,11 @@ impl Tree {
     }
 }
 
-/// Levels of our large indexes drawn at most (2^12 - 1 nodes): the top of the tree.
+/// Levels of our large indexes (the B+ trees) drawn at most: the top of the tree.
 pub const DRAWN_LEVELS: usize = 12;
+/// Nodes of our large indexes read for the drawing at most (16 MiB of 4 KiB nodes): the
+/// level where the bound falls is drawn cut short, the rest of it counted, not read.
+pub const DRAWN_NODES: usize = 4096;
 
 /// An ME's own check; damage that stops it is its report.
 fn structure(name: &str, r: Result<Problems, StorageError>) -> DResult<Problems> {
@@ -652,8 +661,8 @@ impl Market {
                 Tree::Seller => BY_SELLER.levels(tx)?,
                 Tree::Category => BY_CATEGORY.levels(tx)?,
                 Tree::Orders | Tree::Words if !super::index::present(tx)? => Vec::new(),
-                Tree::Orders => super::index::ORDERS.levels(tx, DRAWN_LEVELS, usize::MAX)?,
-                Tree::Words => super::index::WORDS.levels(tx, DRAWN_LEVELS, usize::MAX)?,
+                Tree::Orders => super::index::ORDERS.levels(tx, DRAWN_LEVELS, DRAWN_NODES)?,
+                Tree::Words => super::index::WORDS.levels(tx, DRAWN_LEVELS, DRAWN_NODES)?,
             }))
         })
     }

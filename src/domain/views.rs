@@ -7,7 +7,7 @@ use crate::me::avl::NodeView;
 use crate::me::hash::Dispersion;
 use crate::storage::Event;
 
-/// One node of a publication index (AVL), as the level-order walk found it.
+/// One node of a publication index (an AVL or a B+ tree), as the level-order walk found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TreeNode {
     /// Slot of the node in the index file.
@@ -20,6 +20,10 @@ pub struct TreeNode {
     pub left: Option<u64>,
     pub right: Option<u64>,
     pub parent: Option<u64>,
+    /// Children the node links to, read or not (a B+ tree's inner node: up to 127).
+    pub children: u32,
+    /// Entries at and below the node, when the index counts them (the B+ trees).
+    pub entries: Option<u64>,
 }
 
 impl From<NodeView> for TreeNode {
@@ -33,6 +37,8 @@ impl From<NodeView> for TreeNode {
             left: n.left,
             right: n.right,
             parent: n.parent,
+            children: n.children,
+            entries: n.entries,
         }
     }
 }

@@ -72,6 +72,12 @@ pub struct NodeView {
     pub left: Option<u64>,
     pub right: Option<u64>,
     pub parent: Option<u64>,
+    /// Children the node links to (read or not): 0 to 2 in an AVL, up to 127 in a B+ tree's
+    /// inner node, 0 in its leaves.
+    pub children: u32,
+    /// Entries at and below the node when the structure counts them (a B+ leaf's own, an inner
+    /// node's children's counts summed, a ranked AVL's subtree); `None` in a plain AVL.
+    pub entries: Option<u64>,
 }
 
 fn opt(p: u64) -> Option<u64> {
@@ -456,6 +462,8 @@ impl AvlIndex {
                     left: opt(n.left),
                     right: opt(n.right),
                     parent: opt(n.parent),
+                    children: u32::from(n.left != NIL) + u32::from(n.right != NIL),
+                    entries: None,
                 });
                 next.extend(opt(n.left));
                 next.extend(opt(n.right));

@@ -626,11 +626,13 @@ impl RankedBTree {
         Ok(true)
     }
 
-    /// The first `max_levels` levels (breadth first) for the administrator's drawing, each
-    /// node shown by its first entry (a leaf) or its second child's low bound (inner).
-    /// `height` is the node's level counted from the leaves (1); `balance` is 0 (every leaf
-    /// is at the same depth); `left`/`right` are its first and last child (a binary drawing
-    /// shows only those two of its links).
+    /// The first `max_levels` levels (breadth first) for the administrator's drawing, reading
+    /// at most `max_nodes` nodes; each node shown by its first entry (a leaf) or its second
+    /// child's low bound (inner). `height` is the node's level counted from the leaves (1);
+    /// `balance` is 0 (every leaf is at the same depth); `left`/`right` are its first and last
+    /// child (a binary drawing shows only those two of its links); `children` is how many it
+    /// has (the drawing links each to its parent by `parent`) and `entries` how many entries
+    /// it holds (a leaf) or its children count (inner; as stored, summed without overflow).
     pub fn levels(
         &self,
         tx: &mut impl Tx,
@@ -646,13 +648,20 @@ impl RankedBTree {
             max_levels,
             max_nodes,
             |tx, slot, parent, level| {
-                let (first, l, r, children) = match self.load(tx, slot)? {
-                    Node::Leaf(es) => (es.first().map(id).unwrap_or((0, 0)), None, None, vec![]),
+                let (first, l, r, entries, children) = match self.load(tx, slot)? {
+                    Node::Leaf(es) => (
+                        es.first().map(id).unwrap_or((0, 0)),
+                        None,
+                        None,
+                        es.len() as u64,
+                        vec![],
+                    ),
                     Node::Inner(cs) => (
                         cs.get(1).map(|c| c.lo).unwrap_or((0, 0)),
                         cs.first().map(|c| c.slot),
                         cs.last().map(|c| c.slot),
-                        cs.iter().map(|c| c.slot).collect(),
+                        cs.iter().fold(0u64, |a, c| a.saturating_add(c.count)),
+                        cs.iter().map(|c| c.slot).collect::<Vec<_>>(),
                     ),
                 };
                 let view = NodeView {
@@ -664,6 +673,8 @@ impl RankedBTree {
                     left: l,
                     right: r,
                     parent: (parent != NIL).then_some(parent),
+                    children: children.len() as u32,
+                    entries: Some(entries),
                 };
                 Ok((view, children))
             },
@@ -1157,5 +1168,45 @@ mod tests {
             .unwrap();
         let p = share.read(|tx| B.check(tx, None)).unwrap();
         assert!(!p.is_ok());
+    }
+
+    /// The drawing's levels: every node names its parent and counts its children and entries;
+    /// a bound on the nodes read cuts the level where it falls, and that level is the last.
+    #[test]
+    fn levels_count_children_and_stop_at_the_node_bound() {
+        let (_d, share) = scratch_share("btree-levels");
+        share.write(|tx| B.create(tx)).unwrap();
+        // 40,000 entries packed: three levels.
+        let e: Vec<Entry> = (0..40_000u64)
+            .map(|i| Entry {
+                key: i,
+                pos: i,
+                payload: 0,
+            })
+            .collect();
+        share.write(|tx| B.rebuild(tx, &e)).unwrap();
+        let all = share.read(|tx| B.levels(tx, 12, usize::MAX)).unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0][0].parent, None);
+        assert_eq!(all[0][0].entries, Some(40_000));
+        for d in 1..all.len() {
+            let children: u32 = all[d - 1].iter().map(|n| n.children).sum();
+            assert_eq!(children as usize, all[d].len());
+            let entries: u64 = all[d].iter().map(|n| n.entries.unwrap()).sum();
+            assert_eq!(entries, 40_000);
+            for n in &all[d] {
+                assert!(all[d - 1].iter().any(|p| Some(p.slot) == n.parent));
+            }
+        }
+        assert!(all[2].iter().all(|n| n.children == 0 && n.height == 1));
+        // At most 10 nodes: the root, the inner level, and the first leaves; nothing after.
+        let cut = share.read(|tx| B.levels(tx, 12, 10)).unwrap();
+        assert_eq!(cut.len(), 3);
+        assert_eq!(cut.iter().map(Vec::len).sum::<usize>(), 10);
+        assert_eq!(cut[2], all[2][..cut[2].len()]);
+        // A bound met at the end of a level leaves no empty level behind.
+        let top = 1 + all[1].len();
+        let cut = share.read(|tx| B.levels(tx, 12, top)).unwrap();
+        assert_eq!(cut.len(), 2);
     }
 }

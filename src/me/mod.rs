@@ -27,8 +27,10 @@ use avl::NodeView;
 use ranked::Entry;
 
 /// The first `max_levels` levels of a tree of `file` (breadth first from `root`) for the
-/// drawings, reading at most `max_nodes` nodes; a walk that meets more nodes than the file has
-/// slots is a cycle. `node(tx, slot, parent, level)` shows a node and names its children.
+/// drawings, reading at most `max_nodes` nodes: the level where that bound is met is the last,
+/// cut short (its nodes' `children` tell how many were left out); a walk that meets more nodes
+/// than the file has slots is a cycle. `node(tx, slot, parent, level)` shows a node and names
+/// its children.
 pub(crate) fn tree_levels<T: Tx>(
     tx: &mut T,
     file: &str,
@@ -48,19 +50,26 @@ pub(crate) fn tree_levels<T: Tx>(
     while !frontier.is_empty() && levels.len() < max_levels {
         let mut level = Vec::with_capacity(frontier.len());
         let mut next = Vec::new();
+        let mut cut = false;
         for (slot, parent) in frontier {
+            if seen as usize >= max_nodes {
+                cut = true;
+                break;
+            }
             seen += 1;
             if seen > limit {
                 return Err(StorageError::corrupt(file, "el árbol tiene un ciclo"));
-            }
-            if seen as usize > max_nodes {
-                break;
             }
             let (view, children) = node(tx, slot, parent, levels.len())?;
             next.extend(children.into_iter().map(|c| (c, slot)));
             level.push(view);
         }
-        levels.push(level);
+        if !level.is_empty() {
+            levels.push(level);
+        }
+        if cut {
+            break;
+        }
         frontier = next;
     }
     Ok(levels)

@@ -549,6 +549,8 @@ impl RankedAvl {
                     left: opt(n.left),
                     right: opt(n.right),
                     parent: opt(n.parent),
+                    children: u32::from(n.left != NIL) + u32::from(n.right != NIL),
+                    entries: Some(u64::from(n.count)),
                 };
                 Ok((view, opt(n.left).into_iter().chain(opt(n.right)).collect()))
             },

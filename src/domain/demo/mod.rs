@@ -518,10 +518,10 @@ impl Market {
     /// and events are kept by the program's own code), pictures shared (a few hundred drawn,
     /// or none), and the rest of the shop (questions, sales, ratings, favourites, saved
     /// searches) only for a bounded sample of listings and users, so the cost grows with the
-    /// listings alone. Explorar's indexes (ORDENES.NTX, PALABRAS.NTX) are not kept change by
-    /// change ([`super::index::Deferred`]) but built at the end from PUBLICADOS.DAT as
-    /// balanced trees, in transactions of [`super::index::BULK_NODES_PER_TX`] nodes
-    /// ([`super::index::bulk_build`]): the same entries, without ~45 AVL inserts per listing.
+    /// listings alone. Explorar's indexes (ORDENES.IDX, PALABRAS.IDX) are not kept change by
+    /// change ([`super::index::Deferred`]) but built at the end from PUBLICADOS.DAT as packed
+    /// B+ trees, in transactions of [`super::index::BULK_NODES_PER_TX`] nodes
+    /// ([`super::index::bulk_build`]): the same entries, without ~45 index inserts per listing.
     /// For a new share: until it ends, Explorar on the share shows nothing (a run cut off
     /// there is reported by `check` and mended by `reparar`).
     pub fn demo_bulk(

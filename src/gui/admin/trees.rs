@@ -5,7 +5,7 @@
 //! many thousands of nodes stay smooth. The same tree is also shown as the spec's line-by-line
 //! level listing ([`tree_text`]).
 
-use crate::domain::phrases::counted;
+use crate::domain::phrases::{agree, counted, group_thousands};
 use std::collections::HashMap;
 
 use egui::{
@@ -14,15 +14,34 @@ use egui::{
 
 use super::common::{RunAsAdmin, Task, busy, field, tabs};
 use crate::domain::catalog::PublicationView;
-use crate::domain::check::{Tree, tree_text};
+use crate::domain::check::{DRAWN_LEVELS, DRAWN_NODES, Tree, tree_text};
 use crate::domain::views::TreeNode;
 use crate::gui::dialogs::{Export, TEXT};
 use crate::gui::env::Env;
 
-/// Horizontal distance between consecutive nodes (in-order), vertical between levels.
-const DX: f32 = 68.0;
-const DY: f32 = 96.0;
-const NODE: Vec2 = vec2(62.0, 60.0);
+/// Sizes of the drawing in world units (points at zoom 1).
+#[derive(Debug, Clone, Copy)]
+struct Geometry {
+    /// Horizontal distance between neighbouring columns, vertical between levels.
+    dx: f32,
+    dy: f32,
+    node: Vec2,
+}
+
+/// An AVL node shows a key, a position and a balance.
+const AVL: Geometry = Geometry {
+    dx: 68.0,
+    dy: 96.0,
+    node: vec2(62.0, 60.0),
+};
+/// A B+ node shows whether it is a leaf, a 20-digit key, a position and its entries.
+const BTREE: Geometry = Geometry {
+    dx: 166.0,
+    dy: 150.0,
+    node: vec2(154.0, 76.0),
+};
+/// Columns kept at most for a node's children that were not read (a B+ node has up to 127).
+const MAX_RESERVED: usize = 256;
 const MIN_ZOOM: f32 = 0.001;
 const MAX_ZOOM: f32 = 4.0;
 
@@ -37,29 +56,142 @@ pub enum View {
 struct LNode {
     v: TreeNode,
     depth: usize,
+    /// AVL: its children on the next level (B+ trees: unused).
     left: Option<usize>,
     right: Option<usize>,
+    /// Its children that were read, in level order (an AVL's left before its right): one edge
+    /// to each.
+    kids: Vec<usize>,
     parent: Option<usize>,
     /// Nodes in its subtree, itself included.
     size: usize,
 }
 
-/// The tree prepared for drawing: nodes in level order, and the x of each shown node (its
-/// in-order rank among the shown nodes, so no two nodes overlap and every left subtree lies
-/// left of its parent).
+/// A level the drawing does not show whole: `total` nodes by its parents' counts of children,
+/// `shown` of them read (none when the level was not read at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    pub level: usize,
+    pub shown: u64,
+    pub total: u64,
+}
+
+/// The tree prepared for drawing: nodes in level order, and the x of each shown node in
+/// columns. An AVL's x is its in-order rank among the shown nodes (no two nodes overlap and
+/// every left subtree lies left of its parent); a B+ tree's comes from [`nary_layout`].
 #[derive(Default)]
 struct Layout {
     nodes: Vec<LNode>,
     levels: Vec<Vec<usize>>,
-    /// In-order rank of each node among the shown ones; `None` when below the depth limit.
+    /// Column of each shown node; `None` when below the depth limit.
     x: Vec<Option<f32>>,
+    /// Nodes shown, and the columns they take.
     shown: usize,
+    columns: usize,
     /// Depth limit the `x` were computed for.
     limit: usize,
+    /// Laid out as a B+ tree (n-ary) rather than an AVL.
+    btree: bool,
+    /// Levels not shown whole.
+    cuts: Vec<Cut>,
+}
+
+/// The n-ary layout of the B+ trees' drawing. `parents[d][i]` is the index on level `d - 1` of
+/// the parent of the `i`-th node of level `d`; `None` (or an index that is not on that level:
+/// links read from disk are not trusted) draws the node unlinked. `reserve[d][i]` (0 when
+/// missing) is how many columns to keep after its children for children it has that were not
+/// read (on a level cut short). Returns the column of each node, level by level, and the
+/// columns used.
+///
+/// Each node gets a band of columns as wide as its subtree's widest point plus what it
+/// reserves (at least one), its children's bands side by side inside it in level order, and
+/// sits centred over its linked children (over its band when it has none, or reserves
+/// columns): so nodes of one level are at least one column apart and no edge crosses another.
+/// An unlinked node is laid out in the band of its left neighbour's parent (the first parent
+/// when it has no left neighbour), without an edge.
+pub(crate) fn nary_layout(
+    parents: &[Vec<Option<usize>>],
+    reserve: &[Vec<usize>],
+) -> (Vec<Vec<f32>>, usize) {
+    let reserved = |d: usize, i: usize| -> usize {
+        reserve.get(d).and_then(|r| r.get(i)).copied().unwrap_or(0)
+    };
+    let h = parents.len();
+    // The parent each node is linked to, and the one whose band it is laid out in.
+    let mut linked: Vec<Vec<Option<usize>>> = Vec::with_capacity(h);
+    let mut band: Vec<Vec<Option<usize>>> = Vec::with_capacity(h);
+    for d in 0..h {
+        let above = if d == 0 { 0 } else { parents[d - 1].len() };
+        let mut l_row = Vec::with_capacity(parents[d].len());
+        let mut b_row = Vec::with_capacity(parents[d].len());
+        let mut left: Option<usize> = None;
+        for &p in &parents[d] {
+            let real = p.filter(|&p| p < above);
+            let b = real.or(left).or((above > 0).then_some(0));
+            if b.is_some() {
+                left = b;
+            }
+            l_row.push(real);
+            b_row.push(b);
+        }
+        linked.push(l_row);
+        band.push(b_row);
+    }
+    let mut kids: Vec<Vec<Vec<usize>>> =
+        parents.iter().map(|l| vec![Vec::new(); l.len()]).collect();
+    for d in 1..h {
+        for (i, b) in band[d].iter().enumerate() {
+            if let Some(p) = *b {
+                kids[d - 1][p].push(i);
+            }
+        }
+    }
+    // Widths from the bottom up.
+    let mut width: Vec<Vec<usize>> = parents.iter().map(|l| vec![1; l.len()]).collect();
+    for d in (0..h).rev() {
+        for i in 0..width[d].len() {
+            let w: usize = kids[d][i].iter().map(|&k| width[d + 1][k]).sum();
+            width[d][i] = w.saturating_add(reserved(d, i)).max(1);
+        }
+    }
+    // Bands from the top down: a node without a parent starts a band of its own at the right.
+    let mut start: Vec<Vec<usize>> = parents.iter().map(|l| vec![0; l.len()]).collect();
+    let mut columns = 0usize;
+    for d in 0..h {
+        for i in 0..start[d].len() {
+            if band[d][i].is_none() {
+                start[d][i] = columns;
+                columns += width[d][i];
+            }
+        }
+        if d + 1 < h {
+            for i in 0..start[d].len() {
+                let mut s = start[d][i];
+                for &k in &kids[d][i] {
+                    start[d + 1][k] = s;
+                    s += width[d + 1][k];
+                }
+            }
+        }
+    }
+    // Columns from the bottom up: centred over the linked children, else over the band.
+    let mut x: Vec<Vec<f32>> = parents.iter().map(|l| vec![0.0; l.len()]).collect();
+    for d in (0..h).rev() {
+        for i in 0..x[d].len() {
+            let mut linked_kids = kids[d][i].iter().filter(|&&k| linked[d + 1][k] == Some(i));
+            let first = linked_kids.next().copied();
+            let last = linked_kids.next_back().copied().or(first);
+            x[d][i] = match (first, last) {
+                (Some(f), Some(l)) if reserved(d, i) == 0 => (x[d + 1][f] + x[d + 1][l]) / 2.0,
+                _ => start[d][i] as f32 + (width[d][i] - 1) as f32 / 2.0,
+            };
+        }
+    }
+    (x, columns)
 }
 
 impl Layout {
-    fn build(levels: &[Vec<TreeNode>]) -> Layout {
+    fn build(levels: &[Vec<TreeNode>], btree: bool) -> Layout {
         let mut nodes = Vec::new();
         let mut idx_levels = Vec::new();
         for (depth, level) in levels.iter().enumerate() {
@@ -71,42 +203,64 @@ impl Layout {
                     depth,
                     left: None,
                     right: None,
+                    kids: Vec::new(),
                     parent: None,
                     size: 1,
                 });
             }
             idx_levels.push(ids);
         }
-        let by_slot: HashMap<u64, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.v.slot, i))
-            .collect();
-        for i in 0..nodes.len() {
-            let d = nodes[i].depth;
-            // A child is on the next level (a damaged tree could say otherwise: ignore that link).
-            let child = |s: Option<u64>| {
-                s.and_then(|s| by_slot.get(&s).copied())
-                    .filter(|&c| nodes[c].depth == d + 1)
-            };
-            let (l, r) = (child(nodes[i].v.left), child(nodes[i].v.right));
-            nodes[i].left = l;
-            nodes[i].right = r;
-            for c in [l, r].into_iter().flatten() {
-                nodes[c].parent = Some(i);
+        if btree {
+            // A node's parent is on the level above (a damaged tree could say otherwise, or
+            // name a slot twice: the first node of that slot on the level above is taken).
+            for d in 1..idx_levels.len() {
+                let mut above: HashMap<u64, usize> = HashMap::new();
+                for &i in &idx_levels[d - 1] {
+                    above.entry(nodes[i].v.slot).or_insert(i);
+                }
+                for &c in &idx_levels[d] {
+                    if let Some(&p) = nodes[c].v.parent.and_then(|s| above.get(&s)) {
+                        nodes[c].parent = Some(p);
+                        nodes[p].kids.push(c);
+                    }
+                }
+            }
+        } else {
+            let by_slot: HashMap<u64, usize> = nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.v.slot, i))
+                .collect();
+            for i in 0..nodes.len() {
+                let d = nodes[i].depth;
+                // A child is on the next level (a damaged tree could say otherwise: ignore
+                // that link).
+                let child = |s: Option<u64>| {
+                    s.and_then(|s| by_slot.get(&s).copied())
+                        .filter(|&c| nodes[c].depth == d + 1)
+                };
+                let (l, r) = (child(nodes[i].v.left), child(nodes[i].v.right));
+                nodes[i].left = l;
+                nodes[i].right = r;
+                nodes[i].kids = [l, r].into_iter().flatten().collect();
+                for c in [l, r].into_iter().flatten() {
+                    nodes[c].parent = Some(i);
+                }
             }
         }
+        // Parents come before their children in level order.
         for i in (0..nodes.len()).rev() {
-            if let Some(p) = nodes[i].parent {
+            if let Some(p) = nodes[i].parent.filter(|&p| p < i) {
                 nodes[p].size += nodes[i].size;
             }
         }
+        let cuts = cuts(levels);
         let mut l = Layout {
             nodes,
             levels: idx_levels,
-            x: Vec::new(),
-            shown: 0,
-            limit: 0,
+            btree,
+            cuts,
+            ..Layout::default()
         };
         l.relayout(usize::MAX);
         l
@@ -116,13 +270,64 @@ impl Layout {
         self.levels.len()
     }
 
+    fn geometry(&self) -> Geometry {
+        if self.btree { BTREE } else { AVL }
+    }
+
     /// Places the nodes of depth `<= limit`.
     fn relayout(&mut self, limit: usize) {
         let n = self.nodes.len();
         self.limit = limit;
         self.x = vec![None; n];
         self.shown = 0;
+        self.columns = 0;
         if n == 0 {
+            return;
+        }
+        if self.btree {
+            let shown_levels = &self.levels[..self.levels.len().min(limit.saturating_add(1))];
+            let mut at = vec![0usize; n];
+            for lv in shown_levels {
+                for (k, &i) in lv.iter().enumerate() {
+                    at[i] = k;
+                }
+            }
+            let parents: Vec<Vec<Option<usize>>> = shown_levels
+                .iter()
+                .map(|lv| {
+                    lv.iter()
+                        .map(|&i| self.nodes[i].parent.map(|p| at[p]))
+                        .collect()
+                })
+                .collect();
+            // On a level cut short (shown), room for the children that were not read: the
+            // level keeps its shape. Counts come from disk: at most a B+ node's worth each.
+            let reserve: Vec<Vec<usize>> = shown_levels
+                .iter()
+                .enumerate()
+                .map(|(d, lv)| {
+                    lv.iter()
+                        .map(|&i| {
+                            let n = &self.nodes[i];
+                            if d + 1 < shown_levels.len() {
+                                (n.v.children as usize)
+                                    .saturating_sub(n.kids.len())
+                                    .min(MAX_RESERVED)
+                            } else {
+                                0
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let (xs, columns) = nary_layout(&parents, &reserve);
+            for (lv, xs) in shown_levels.iter().zip(xs) {
+                for (&i, x) in lv.iter().zip(xs) {
+                    self.x[i] = Some(x);
+                }
+                self.shown += lv.len();
+            }
+            self.columns = columns;
             return;
         }
         let shown = |i: usize| self.nodes[i].depth <= limit;
@@ -145,19 +350,33 @@ impl Layout {
         }
         self.x = x;
         self.shown = rank;
+        self.columns = rank;
+    }
+
+    /// The edges drawn: (parent, child) for every shown child of a shown node.
+    fn edges(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.nodes.iter().enumerate().flat_map(move |(i, n)| {
+            n.kids
+                .iter()
+                .filter(move |&&c| self.x[i].is_some() && self.x[c].is_some())
+                .map(move |&c| (i, c))
+        })
     }
 
     /// Top-left corner of node `i` in world coordinates.
     fn world_min(&self, i: usize) -> Option<Pos2> {
-        self.x[i].map(|x| pos2(x * DX, self.nodes[i].depth as f32 * DY))
+        let g = self.geometry();
+        self.x[i].map(|x| pos2(x * g.dx, self.nodes[i].depth as f32 * g.dy))
     }
 
     fn world_rect(&self, i: usize) -> Option<Rect> {
-        self.world_min(i).map(|p| Rect::from_min_size(p, NODE))
+        self.world_min(i)
+            .map(|p| Rect::from_min_size(p, self.geometry().node))
     }
 
     /// The size of the whole drawing in world coordinates.
     fn world_size(&self) -> Vec2 {
+        let g = self.geometry();
         let depth = self
             .nodes
             .iter()
@@ -166,10 +385,48 @@ impl Layout {
             .max()
             .unwrap_or(0);
         vec2(
-            (self.shown.max(1) - 1) as f32 * DX + NODE.x,
-            depth as f32 * DY + NODE.y,
+            (self.columns.max(1) - 1) as f32 * g.dx + g.node.x,
+            depth as f32 * g.dy + g.node.y,
         )
     }
+}
+
+/// The levels of `levels` not read whole: a level with fewer nodes than its parents have
+/// children (the walk stopped at its bound of nodes), and the level below the last when its
+/// nodes have children (not read). Counts come from disk: summed without overflow.
+fn cuts(levels: &[Vec<TreeNode>]) -> Vec<Cut> {
+    let mut out = Vec::new();
+    for d in 0..levels.len() {
+        let total = levels[d]
+            .iter()
+            .fold(0u64, |a, n| a.saturating_add(u64::from(n.children)));
+        let shown = levels.get(d + 1).map_or(0, |l| l.len() as u64);
+        if total > shown {
+            out.push(Cut {
+                level: d + 1,
+                shown,
+                total,
+            });
+        }
+    }
+    out
+}
+
+/// What a B+ node is: a leaf, or an inner node with its children.
+fn btree_kind(v: &TreeNode) -> String {
+    if v.children == 0 {
+        "hoja".into()
+    } else {
+        format!(
+            "interno · {}",
+            counted(u64::from(v.children), "hijo", "hijos")
+        )
+    }
+}
+
+fn entries_of(v: &TreeNode) -> String {
+    v.entries
+        .map_or("-".into(), |e| counted(e, "entrada", "entradas"))
 }
 
 /// Nodes per row of the level listing on screen.
@@ -216,6 +473,8 @@ pub struct TreesPanel {
     /// indented rows (only the rows in view are laid out).
     rows: Vec<String>,
     layout: Layout,
+    /// The tree `layout` was built for.
+    laid_out: Option<Tree>,
     error: Option<String>,
     /// Levels drawn (the rest are collapsed into "+N" under their ancestors).
     pub max_levels: usize,
@@ -251,6 +510,7 @@ impl Default for TreesPanel {
             text: String::new(),
             rows: Vec::new(),
             layout: Layout::default(),
+            laid_out: None,
             error: None,
             max_levels: 0,
             offset: Vec2::ZERO,
@@ -410,13 +670,15 @@ impl TreesPanel {
                 Tree::Category,
                 "por categoría (PUBLICADOS.NTX_2)",
             );
-            ui.selectable_value(&mut self.which, Tree::Orders, "de Explorar (ORDENES.NTX)")
+            ui.selectable_value(&mut self.which, Tree::Orders, "de Explorar (ORDENES.IDX)")
                 .on_hover_text(
-                    "Índice nuestro: precio y antigüedad por categoría, condición y provincia. \
-                     Se dibujan sus primeros niveles.",
+                    "Índice nuestro, un árbol B+: precio y antigüedad por categoría, condición \
+                     y provincia. Se dibujan sus primeros niveles.",
                 );
-            ui.selectable_value(&mut self.which, Tree::Words, "de palabras (PALABRAS.NTX)")
-                .on_hover_text("Índice nuestro: palabras del nombre y de la descripción.");
+            ui.selectable_value(&mut self.which, Tree::Words, "de palabras (PALABRAS.IDX)")
+                .on_hover_text(
+                    "Índice nuestro, un árbol B+: palabras del nombre y de la descripción.",
+                );
             if before != self.which {
                 self.fit = true;
                 self.max_levels = 0;
@@ -475,9 +737,17 @@ impl TreesPanel {
 
     fn set_levels(&mut self, levels: Vec<Vec<TreeNode>>) {
         let same_shape = self.layout.height() == levels.len();
+        // The tree these levels were read from (the one asked for when the reading started).
+        let which = self.loaded.map_or(self.which, |(w, _)| w);
+        if self.laid_out != Some(which) {
+            // Another tree: the view chosen for the last one (fitted while this one was read)
+            // does not fit it.
+            self.laid_out = Some(which);
+            self.fit = true;
+        }
         self.text = tree_text(&levels);
         self.rows = listing_rows(&self.text);
-        self.layout = Layout::build(&levels);
+        self.layout = Layout::build(&levels, which.is_btree());
         self.levels = levels;
         self.error = None;
         if self.max_levels == 0 || !same_shape || self.max_levels > self.layout.height() {
@@ -489,13 +759,19 @@ impl TreesPanel {
     }
 
     fn listing(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(format!(
-                "Recorrido por niveles: {} en {}. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre].",
+                "Recorrido por niveles: {} en {}. Cada nodo: [nodo (registro del índice) clave pos (en PUBLICADOS.DAT) bal izq der padre]{}.",
                 counted(self.layout.nodes.len() as u64, "nodo", "nodos"),
-                counted(self.layout.height() as u64, "nivel", "niveles")
+                counted(self.layout.height() as u64, "nivel", "niveles"),
+                if self.layout.btree {
+                    "; en este árbol B+, izq y der son el primer y el último hijo"
+                } else {
+                    ""
+                }
             ));
         });
+        self.cut_notes(ui);
         let name = match self.which {
             Tree::Seller => "arbol-vendedores.txt",
             Tree::Category => "arbol-categorias.txt",
@@ -521,6 +797,64 @@ impl TreesPanel {
     /// has more than [`PER_ROW`] nodes (continuation rows are indented).
     pub fn listing_rows(&self) -> &[String] {
         &self.rows
+    }
+
+    /// The levels not read whole, each on a line of its own.
+    fn cut_notes(&self, ui: &mut Ui) {
+        let color = Color32::from_rgb(200, 140, 0);
+        for c in &self.layout.cuts {
+            let missing = c.total.saturating_sub(c.shown);
+            let text = if c.shown == 0 {
+                format!(
+                    "Nivel {}: {} sin leer (el dibujo lee hasta {} y {}).",
+                    c.level,
+                    counted(missing, "nodo", "nodos"),
+                    counted(DRAWN_LEVELS as u64, "nivel", "niveles"),
+                    counted(DRAWN_NODES as u64, "nodo", "nodos"),
+                )
+            } else {
+                format!(
+                    "Nivel {}: se dibujan {} de {}; {} sin dibujar (el dibujo lee hasta {}).",
+                    c.level,
+                    group_thousands(c.shown),
+                    counted(c.total, "nodo", "nodos"),
+                    agree(
+                        missing,
+                        "queda 1",
+                        &format!("quedan {}", group_thousands(missing))
+                    ),
+                    counted(DRAWN_NODES as u64, "nodo", "nodos"),
+                )
+            };
+            ui.label(RichText::new(text).color(color));
+        }
+    }
+
+    /// Cuts of the drawing: levels not shown whole (see [`Cut`]).
+    pub fn cuts(&self) -> &[Cut] {
+        &self.layout.cuts
+    }
+
+    /// The edges drawn, as (parent slot, child slot).
+    pub fn drawn_edges(&self) -> Vec<(u64, u64)> {
+        let l = &self.layout;
+        l.edges()
+            .map(|(p, c)| (l.nodes[p].v.slot, l.nodes[c].v.slot))
+            .collect()
+    }
+
+    /// The column of each shown node, level by level in level order: (slot, x).
+    pub fn drawn_columns(&self) -> Vec<Vec<(u64, f32)>> {
+        let l = &self.layout;
+        l.levels
+            .iter()
+            .map(|lv| {
+                lv.iter()
+                    .filter_map(|&i| l.x[i].map(|x| (l.nodes[i].v.slot, x)))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|lv| !lv.is_empty())
+            .collect()
     }
 
     fn drawing(&mut self, ui: &mut Ui, env: &mut Env) {
@@ -566,13 +900,18 @@ impl TreesPanel {
         });
         ui.horizontal_wrapped(|ui| {
             ui.label(format!(
-                "{}, {}; se muestran {} ({} dibujados en pantalla). Zoom {:.1} %. \
-                 Color: azul balance 0, verde ±1, rojo desbalanceado.",
+                "{}, {}; se muestran {} ({} dibujados en pantalla). Zoom {:.1} %. {}",
                 counted(self.layout.nodes.len() as u64, "nodo", "nodos"),
                 counted(height as u64, "nivel", "niveles"),
-                self.layout.shown,
-                self.drawn,
-                self.zoom * 100.0
+                group_thousands(self.layout.shown as u64),
+                group_thousands(self.drawn as u64),
+                self.zoom * 100.0,
+                if self.layout.btree {
+                    "Árbol B+. Violeta: nodo interno; verde: hoja. Clave: la primera del nodo \
+                     (de uno interno, la de su 2.º hijo)."
+                } else {
+                    "Color: azul balance 0, verde ±1, rojo desbalanceado."
+                }
             ));
             ui.label(
                 RichText::new("Arrastrar: mover · rueda: acercar o alejar · doble clic: ver todo · puntero sobre un nodo: sus datos")
@@ -583,7 +922,28 @@ impl TreesPanel {
         if let Some(m) = &self.find_msg {
             ui.label(m);
         }
-        if let Some(i) = self.selected {
+        self.cut_notes(ui);
+        if let Some(i) = self.selected
+            && self.layout.btree
+        {
+            let v = &self.layout.nodes[i].v;
+            ui.label(
+                RichText::new(format!(
+                    "Nodo elegido: nodo {} · {} · {} · clave {} · pos {} · altura {} · \
+                     primer hijo {} · último hijo {} · padre {}",
+                    v.slot,
+                    btree_kind(v),
+                    entries_of(v),
+                    v.key,
+                    v.pos,
+                    v.height,
+                    link(v.left),
+                    link(v.right),
+                    link(v.parent)
+                ))
+                .monospace(),
+            );
+        } else if let Some(i) = self.selected {
             let v = &self.layout.nodes[i].v;
             ui.label(RichText::new(format!(
                 "Nodo elegido: nodo {} · clave {} · pos {} · bal {} · altura {} · izq {} · der {} · padre {}",
@@ -642,7 +1002,17 @@ impl TreesPanel {
             && let Some(r) = l.world_rect(i)
         {
             let z = vec2(self.zoom, zy_of(self.zoom));
-            self.offset = r.center().to_vec2() - rect.size() / (2.0 * z);
+            // A B+ node's children are what one looks for under it: on a short canvas the
+            // node goes up (not above its own height) so that they fit below it.
+            let at = if l.btree {
+                let top = r.height() * self.zoom / 2.0 + 24.0;
+                let below = l.geometry().dy * z.y + r.height() * self.zoom / 2.0 + 16.0;
+                let y = (rect.height() - below).max(top).min(rect.height() / 2.0);
+                vec2(rect.width() / 2.0, y)
+            } else {
+                rect.size() / 2.0
+            };
+            self.offset = r.center().to_vec2() - at / z;
         }
         // Pan and zoom.
         let z = vec2(self.zoom, zy_of(self.zoom));
@@ -668,11 +1038,12 @@ impl TreesPanel {
         let z = vec2(zoom, zy_of(zoom));
         self.view_center = Some(offset.to_pos2() + rect.size() / (2.0 * z));
         // A node on screen: its centre follows both scales, its box keeps its proportions.
-        let half = NODE * zoom / 2.0;
+        let node_size = l.geometry().node;
+        let half = node_size * zoom / 2.0;
         let screen_rect = |i: usize| {
             l.world_rect(i).map(|r| {
                 let c = rect.min + (r.center().to_vec2() - offset) * z;
-                Rect::from_center_size(c, NODE * zoom)
+                Rect::from_center_size(c, node_size * zoom)
             })
         };
         let canvas = rect.expand(4.0);
@@ -692,28 +1063,28 @@ impl TreesPanel {
         for (i, node) in l.nodes.iter().enumerate() {
             let Some(r) = screen[i] else { continue };
             let from = pos2(r.center().x, r.center().y + half.y);
-            for c in [node.left, node.right].into_iter().flatten() {
+            let mut any_shown = false;
+            for &c in &node.kids {
                 if let Some(cr) = screen[c] {
+                    any_shown = true;
                     let to = pos2(cr.center().x, cr.center().y - half.y);
                     if Rect::from_two_pos(from, to).intersects(canvas) {
                         painter.line_segment([from, to], edge);
                     }
-                } else if canvas.contains(from) {
-                    // Collapsed: how many nodes hang below.
-                    let hidden: usize = [node.left, node.right]
-                        .into_iter()
-                        .flatten()
-                        .map(|c| l.nodes[c].size)
-                        .sum();
-                    painter.text(
-                        from + vec2(0.0, 6.0 * zoom.max(0.5)),
-                        Align2::CENTER_TOP,
-                        format!("+{hidden}"),
-                        small.clone(),
-                        visuals.weak_text_color(),
-                    );
-                    break;
                 }
+            }
+            // Collapsed (below the levels shown) or not read: how many nodes hang below.
+            let unread = (node.v.children as usize).saturating_sub(node.kids.len());
+            if !any_shown && (unread > 0 || !node.kids.is_empty()) && canvas.contains(from) {
+                let hidden: usize =
+                    node.kids.iter().map(|&c| l.nodes[c].size).sum::<usize>() + unread;
+                painter.text(
+                    from + vec2(0.0, 6.0 * zoom.max(0.5)),
+                    Align2::CENTER_TOP,
+                    format!("+{hidden}"),
+                    small.clone(),
+                    visuals.weak_text_color(),
+                );
             }
         }
         let pointer = resp.hover_pos();
@@ -724,7 +1095,9 @@ impl TreesPanel {
         let font_big = FontId::proportional(14.0 * zoom);
         let font_small = FontId::monospace(10.0 * zoom);
         let font_key = FontId::proportional((16.0 * zoom).max(7.0));
-        let radius = (NODE.x * 0.5 * zoom).max(2.0);
+        // Zoomed far out a node is a dot; a B+ tree's few inner nodes stay visible over the fan
+        // of their edges.
+        let radius = (AVL.node.x * 0.5 * zoom).max(if l.btree { 3.0 } else { 2.0 });
         for (i, node) in l.nodes.iter().enumerate() {
             let Some(sr) = screen[i] else { continue };
             let sr = if key_only {
@@ -744,6 +1117,8 @@ impl TreesPanel {
             let selected = self.selected == Some(i);
             let matched = self.matches.contains(&i);
             let fill = match v.balance {
+                _ if l.btree && v.children > 0 => Color32::from_rgb(120, 90, 180),
+                _ if l.btree => Color32::from_rgb(60, 150, 110),
                 0 => Color32::from_rgb(70, 120, 190),
                 1 | -1 => Color32::from_rgb(60, 150, 110),
                 _ => Color32::from_rgb(200, 60, 50),
@@ -755,7 +1130,58 @@ impl TreesPanel {
             } else {
                 Stroke::new(1.0, fill.gamma_multiply(0.6))
             };
-            if key_only {
+            if key_only && l.btree {
+                painter.rect_filled(sr, 4.0 * zoom, fill);
+                painter.rect_stroke(sr, 4.0 * zoom, stroke, StrokeKind::Outside);
+                let light = Color32::from_rgb(235, 235, 235);
+                let x = sr.center().x;
+                let kind = btree_kind(v);
+                if detail {
+                    // Four lines: what it is, its first key, its position, its entries.
+                    let line = |k: f32| pos2(x, sr.min.y + (4.0 + 18.0 * k) * zoom);
+                    painter.text(
+                        line(0.0),
+                        Align2::CENTER_TOP,
+                        kind,
+                        font_big.clone(),
+                        Color32::WHITE,
+                    );
+                    painter.text(
+                        line(1.0),
+                        Align2::CENTER_TOP,
+                        v.key,
+                        font_small.clone(),
+                        light,
+                    );
+                    painter.text(
+                        line(2.0),
+                        Align2::CENTER_TOP,
+                        format!("pos {}", v.pos),
+                        font_small.clone(),
+                        light,
+                    );
+                    painter.text(
+                        line(3.0),
+                        Align2::CENTER_TOP,
+                        entries_of(v),
+                        font_small.clone(),
+                        light,
+                    );
+                } else {
+                    let short = if v.children > 0 {
+                        counted(u64::from(v.children), "hijo", "hijos")
+                    } else {
+                        "hoja".into()
+                    };
+                    painter.text(
+                        sr.center(),
+                        Align2::CENTER_CENTER,
+                        short,
+                        FontId::proportional((24.0 * zoom).clamp(9.0, 16.0)),
+                        Color32::WHITE,
+                    );
+                }
+            } else if key_only {
                 painter.rect_filled(sr, 4.0 * zoom, fill);
                 painter.rect_stroke(sr, 4.0 * zoom, stroke, StrokeKind::Outside);
                 if detail {
@@ -818,22 +1244,46 @@ impl TreesPanel {
             }
             let key_label = self.which.key_label(v.key);
             let publication = self.pubs.get(&v.pos).cloned();
+            let btree = l.btree;
             resp.on_hover_ui_at_pointer(|ui| {
                 ui.strong(format!("Nodo {} (nivel {depth})", v.slot));
-                ui.label(format!("Clave: {key_label}"));
-                ui.label(format!("Posición en PUBLICADOS.DAT: {}", v.pos));
+                if btree {
+                    ui.label(format!("{} · {}", btree_kind(&v), entries_of(&v)));
+                    ui.label(format!(
+                        "{}: {key_label}",
+                        if v.children > 0 {
+                            "Clave (la primera de su 2.º hijo)"
+                        } else {
+                            "Clave (su primera entrada)"
+                        }
+                    ));
+                    ui.label(format!("Posición en PUBLICADOS.DAT: {}", v.pos));
+                    ui.label(format!(
+                        "Altura {} · primer hijo {} · último hijo {} · padre {}",
+                        v.height,
+                        link(v.left),
+                        link(v.right),
+                        link(v.parent)
+                    ));
+                } else {
+                    ui.label(format!("Clave: {key_label}"));
+                    ui.label(format!("Posición en PUBLICADOS.DAT: {}", v.pos));
+                    ui.label(format!(
+                        "Balance: {} · altura {}",
+                        signed(v.balance),
+                        v.height
+                    ));
+                    ui.label(format!(
+                        "Izquierdo {} · derecho {} · padre {}",
+                        link(v.left),
+                        link(v.right),
+                        link(v.parent)
+                    ));
+                }
                 ui.label(format!(
-                    "Balance: {} · altura {}",
-                    signed(v.balance),
-                    v.height
+                    "Subárbol: {}",
+                    counted(size as u64, "nodo", "nodos")
                 ));
-                ui.label(format!(
-                    "Izquierdo {} · derecho {} · padre {}",
-                    link(v.left),
-                    link(v.right),
-                    link(v.parent)
-                ));
-                ui.label(format!("Subárbol: {size} nodos"));
                 ui.separator();
                 match publication {
                     Some(Ok(p)) => {
@@ -862,5 +1312,206 @@ impl TreesPanel {
                 }
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks the n-ary layout's promises on `parents`: nodes of a level at least a column
+    /// apart, linked children in level order left to right, each parent centred over them.
+    fn sound(parents: &[Vec<Option<usize>>]) -> Vec<Vec<f32>> {
+        let (x, columns) = nary_layout(parents, &[]);
+        assert_eq!(x.len(), parents.len());
+        for (d, row) in x.iter().enumerate() {
+            assert_eq!(row.len(), parents[d].len());
+            let mut sorted = row.clone();
+            sorted.sort_by(f32::total_cmp);
+            for w in sorted.windows(2) {
+                assert!(w[1] - w[0] >= 1.0 - 1e-4, "level {d}: {row:?}");
+            }
+            for &c in row {
+                assert!(
+                    c >= 0.0 && c <= columns.max(1) as f32 - 1.0,
+                    "{c} of {columns}"
+                );
+            }
+            if d == 0 {
+                continue;
+            }
+            for (p, &px) in x[d - 1].iter().enumerate() {
+                let kids: Vec<f32> = (0..row.len())
+                    .filter(|&i| parents[d][i] == Some(p))
+                    .map(|i| row[i])
+                    .collect();
+                if kids.is_empty() {
+                    continue;
+                }
+                assert!(kids.windows(2).all(|w| w[0] < w[1]), "{kids:?}");
+                let mid = (kids[0] + kids[kids.len() - 1]) / 2.0;
+                assert!((px - mid).abs() < 1e-4, "level {d} parent {p}");
+            }
+        }
+        x
+    }
+
+    /// Level `d` of a tree whose nodes of level `d - 1` have `fanout[i]` children each.
+    fn level(fanout: &[usize]) -> Vec<Option<usize>> {
+        fanout
+            .iter()
+            .enumerate()
+            .flat_map(|(p, &n)| std::iter::repeat_n(Some(p), n))
+            .collect()
+    }
+
+    #[test]
+    fn an_nary_tree_is_laid_out_centred_and_in_order() {
+        // A root of 3, children of 4, 1 and 3, then leaves under each.
+        let l1 = level(&[3]);
+        let l2 = level(&[4, 1, 3]);
+        let l3 = level(&[2, 3, 1, 5, 2, 2, 1, 4]);
+        let x = sound(&[vec![None], l1, l2.clone(), l3.clone()]);
+        // The deepest level fills the columns one by one.
+        assert_eq!(x[3], (0..l3.len()).map(|i| i as f32).collect::<Vec<_>>());
+        // Every level is left to right in level order.
+        for row in &x {
+            assert!(row.windows(2).all(|w| w[0] < w[1]), "{row:?}");
+        }
+        assert_eq!(nary_layout(&[vec![None], level(&[3]), l2, l3], &[]).1, 20);
+    }
+
+    #[test]
+    fn a_level_cut_short_keeps_room_for_the_children_not_read() {
+        // Three inner nodes of 4 children each; the walk stopped after 5 nodes of the third
+        // level (4 under the first, 1 under the second).
+        let parents = [
+            vec![None],
+            level(&[3]),
+            vec![Some(0); 4].into_iter().chain([Some(1)]).collect(),
+        ];
+        let x = sound(&parents);
+        assert_eq!(x[1][2], x[1][1] + 1.0, "without room, a column apart");
+        assert!(x[0][0] > x[1][0] && x[0][0] < x[1][2]);
+        // With room for the 3 + 4 not read, the inner level is evenly spread, as if whole.
+        let (x, columns) = nary_layout(&parents, &[vec![0], vec![0, 3, 4], vec![0; 5]]);
+        assert_eq!(columns, 12);
+        assert_eq!(x[2], vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(x[1], vec![1.5, 5.5, 9.5]);
+        assert_eq!(x[0][0], 5.5);
+    }
+
+    #[test]
+    fn odd_parent_links_are_drawn_unlinked_without_overlaps() {
+        for parents in [
+            // Parent off the level above, unlinked in the middle and first, links out of order.
+            vec![
+                vec![None],
+                vec![Some(0), Some(7), None, Some(0)],
+                vec![None, Some(3), Some(0), Some(usize::MAX), Some(1), Some(0)],
+            ],
+            // A second root, an empty level, nodes under it.
+            vec![vec![None, None], vec![], vec![Some(0), None]],
+            vec![],
+            vec![vec![]],
+        ] {
+            let (x, _) = nary_layout(&parents, &[]);
+            for (d, row) in x.iter().enumerate() {
+                let mut sorted = row.clone();
+                sorted.sort_by(f32::total_cmp);
+                assert!(
+                    sorted.windows(2).all(|w| w[1] - w[0] >= 1.0 - 1e-4),
+                    "{parents:?} level {d}: {row:?}"
+                );
+            }
+        }
+    }
+
+    fn node(slot: u64, parent: Option<u64>, children: u32) -> TreeNode {
+        TreeNode {
+            slot,
+            key: slot * 10,
+            pos: slot,
+            balance: 0,
+            height: 0,
+            left: None,
+            right: None,
+            parent,
+            children,
+            entries: Some(1),
+        }
+    }
+
+    #[test]
+    fn the_btree_drawing_links_every_shown_child_and_counts_what_is_cut() {
+        // Root 9 of 3 inner nodes (slots 5, 6, 7) of 3, 2 and 4 leaves; the walk read 7 leaves.
+        let levels = vec![
+            vec![node(9, None, 3)],
+            vec![
+                node(5, Some(9), 3),
+                node(6, Some(9), 2),
+                node(7, Some(9), 4),
+            ],
+            (0..7)
+                .map(|i| node(100 + i, Some([5, 5, 5, 6, 6, 7, 7][i as usize]), 0))
+                .collect::<Vec<_>>(),
+        ];
+        let mut l = Layout::build(&levels, true);
+        let edges: Vec<(u64, u64)> = l
+            .edges()
+            .map(|(p, c)| (l.nodes[p].v.slot, l.nodes[c].v.slot))
+            .collect();
+        for lv in &levels[1..] {
+            for n in lv {
+                assert!(edges.contains(&(n.parent.unwrap(), n.slot)), "{edges:?}");
+            }
+        }
+        assert_eq!(edges.len(), 3 + 7);
+        assert_eq!(
+            l.cuts,
+            vec![Cut {
+                level: 2,
+                shown: 7,
+                total: 9
+            }]
+        );
+        // Each parent centred over its children, the root over its first and last.
+        let x = |slot: u64| l.x[l.nodes.iter().position(|n| n.v.slot == slot).unwrap()].unwrap();
+        assert_eq!(x(5), x(101));
+        assert_eq!(x(6), (x(103) + x(104)) / 2.0);
+        // Node 7 has 4 children, 2 read: it keeps room for the other 2 and sits over all 4.
+        assert_eq!(x(7), x(105) + 1.5);
+        assert_eq!(l.columns, 3 + 2 + 4);
+        assert_eq!(x(9), (x(5) + x(7)) / 2.0);
+        for (a, b) in [
+            (100, 101),
+            (101, 102),
+            (102, 103),
+            (103, 104),
+            (5, 6),
+            (6, 7),
+        ] {
+            assert!(x(b) - x(a) >= 1.0);
+        }
+        // Two levels only: the leaves are hidden, no edge goes to them.
+        l.relayout(1);
+        assert_eq!(l.edges().count(), 3);
+        assert_eq!(l.shown, 4);
+        assert_eq!(l.columns, 3);
+    }
+
+    #[test]
+    fn an_avl_keeps_its_left_and_right() {
+        // 2 with a lone right child 3, whose lone left child is 4.
+        let mut a = node(2, None, 1);
+        a.right = Some(3);
+        let mut b = node(3, Some(2), 1);
+        b.left = Some(4);
+        let c = node(4, Some(3), 0);
+        let l = Layout::build(&[vec![a], vec![b], vec![c]], false);
+        let x: Vec<f32> = l.x.iter().map(|x| x.unwrap()).collect();
+        assert!(x[1] > x[0], "a lone right child sits right: {x:?}");
+        assert!(x[2] < x[1], "a lone left child sits left: {x:?}");
+        assert_eq!(l.edges().count(), 2);
     }
 }
