@@ -16,6 +16,7 @@
 //! * [`check`]: the storage-level fsck (headers, slot checksums, free lists).
 //! * [`blobs`]: whole files beside the record files (photos), written under the locks.
 //! * [`backend`]: all file I/O goes through one trait, so tests can count and fail it.
+//! * [`fasthash`]: the multiply-rotate hash of the read path's maps (slots, files, memo).
 
 pub mod backend;
 pub mod blobs;
