@@ -1144,11 +1144,11 @@ mod tests {
         assert!(share.write(|tx| B.bulk_chunk(tx, &bad, 0, 100)).is_err());
     }
 
-    #[test]
-    fn check_finds_a_wrong_count() {
-        let (_d, share) = scratch_share("btree-damage");
+    /// A new share whose tree holds keys `0..n` (position = key, no payload), packed.
+    fn packed(what: &str, n: u64) -> (crate::test_support::Scratch, crate::storage::Share) {
+        let (d, share) = scratch_share(what);
         share.write(|tx| B.create(tx)).unwrap();
-        let e: Vec<Entry> = (0..1000u64)
+        let e: Vec<Entry> = (0..n)
             .map(|i| Entry {
                 key: i,
                 pos: i,
@@ -1156,6 +1156,12 @@ mod tests {
             })
             .collect();
         share.write(|tx| B.rebuild(tx, &e)).unwrap();
+        (d, share)
+    }
+
+    #[test]
+    fn check_finds_a_wrong_count() {
+        let (_d, share) = packed("btree-damage", 1000);
         let root = share.read(|tx| B.root(tx)).unwrap();
         share
             .write(|tx| {
@@ -1174,17 +1180,8 @@ mod tests {
     /// a bound on the nodes read cuts the level where it falls, and that level is the last.
     #[test]
     fn levels_count_children_and_stop_at_the_node_bound() {
-        let (_d, share) = scratch_share("btree-levels");
-        share.write(|tx| B.create(tx)).unwrap();
         // 40,000 entries packed: three levels.
-        let e: Vec<Entry> = (0..40_000u64)
-            .map(|i| Entry {
-                key: i,
-                pos: i,
-                payload: 0,
-            })
-            .collect();
-        share.write(|tx| B.rebuild(tx, &e)).unwrap();
+        let (_d, share) = packed("btree-levels", 40_000);
         let all = share.read(|tx| B.levels(tx, 12, usize::MAX)).unwrap();
         assert_eq!(all.len(), 3);
         assert_eq!(all[0][0].parent, None);
