@@ -356,7 +356,7 @@ fn the_tree_panel_draws_the_levels_in_the_order_of_tree_text() {
         );
     }
     let mut h = harness(&s);
-    click(&mut h, "Árboles AVL");
+    click(&mut h, "Árboles");
     for which in [Tree::Seller, Tree::Category] {
         if which == Tree::Category {
             click(&mut h, "por categoría (PUBLICADOS.NTX_2)");
@@ -447,7 +447,7 @@ fn the_tree_panel_draws_the_btree_of_explorar_with_every_child_linked() {
         levels[0][0].children
     );
     let mut h = harness(&s);
-    click(&mut h, "Árboles AVL");
+    click(&mut h, "Árboles");
     assert!(h.query_by_label("de Explorar (ORDENES.NTX)").is_none());
     click(&mut h, "de Explorar (ORDENES.IDX)");
     click(&mut h, "Dibujo");

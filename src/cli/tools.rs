@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::{Ctx, DAMAGED, Out, invalid, to_value};
-use crate::domain::check::{Tree as TreeKind, tree_text};
+use crate::domain::check::{Tree as TreeKind, tree_cuts, tree_text};
 
 #[derive(Debug, Args)]
 pub struct Init {}
@@ -56,7 +56,11 @@ impl Tree {
             TreeArg::Orders => TreeKind::Orders,
             TreeArg::Words => TreeKind::Words,
         })?;
-        Ok((json!({ "levels": to_value(&levels) }), tree_text(&levels)))
+        let cuts = tree_cuts(&levels);
+        Ok((
+            json!({ "levels": to_value(&levels), "cuts": to_value(&cuts) }),
+            tree_text(&levels),
+        ))
     }
 }
 

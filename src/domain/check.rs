@@ -693,6 +693,10 @@ pub fn tree_text(levels: &[Vec<TreeNode>]) -> String {
     if levels.is_empty() {
         return "(árbol vacío)\n".into();
     }
+    let notes: String = tree_cuts(levels)
+        .iter()
+        .map(|c| tree_cut_note(c) + "\n")
+        .collect();
     let show = |o: Option<u64>| o.map_or("-".to_string(), |v| v.to_string());
     let mut out = String::new();
     for (i, level) in levels.iter().enumerate() {
@@ -711,5 +715,64 @@ pub fn tree_text(levels: &[Vec<TreeNode>]) -> String {
         }
         out.push('\n');
     }
+    out + &notes
+}
+
+/// A level a tree's drawing does not show whole: `total` nodes by its parents' counts of
+/// children, `shown` of them read (none when the level was not read at all). Levels count
+/// from 1 for the root's children (index `level` of the levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct TreeCut {
+    pub level: usize,
+    pub shown: u64,
+    pub total: u64,
+}
+
+/// The levels of `levels` not read whole: a level with fewer nodes than its parents have
+/// children (the walk stopped at its bound of nodes), and the level below the last when its
+/// nodes have children (not read). Counts come from disk: summed without overflow.
+pub fn tree_cuts(levels: &[Vec<TreeNode>]) -> Vec<TreeCut> {
+    let mut out = Vec::new();
+    for d in 0..levels.len() {
+        let total = levels[d]
+            .iter()
+            .fold(0u64, |a, n| a.saturating_add(u64::from(n.children)));
+        let shown = levels.get(d + 1).map_or(0, |l| l.len() as u64);
+        if total > shown {
+            out.push(TreeCut {
+                level: d + 1,
+                shown,
+                total,
+            });
+        }
+    }
     out
+}
+
+/// What the window and the console say of a cut level.
+pub fn tree_cut_note(c: &TreeCut) -> String {
+    use super::phrases::{agree, counted, group_thousands};
+    let missing = c.total.saturating_sub(c.shown);
+    if c.shown == 0 {
+        format!(
+            "Nivel {}: {} sin leer (se leen hasta {} y {}).",
+            c.level,
+            counted(missing, "nodo", "nodos"),
+            counted(DRAWN_LEVELS as u64, "nivel", "niveles"),
+            counted(DRAWN_NODES as u64, "nodo", "nodos"),
+        )
+    } else {
+        format!(
+            "Nivel {}: se muestran {} de {}; {} sin mostrar (se leen hasta {}).",
+            c.level,
+            group_thousands(c.shown),
+            counted(c.total, "nodo", "nodos"),
+            agree(
+                missing,
+                "queda 1",
+                &format!("quedan {}", group_thousands(missing))
+            ),
+            counted(DRAWN_NODES as u64, "nodo", "nodos"),
+        )
+    }
 }

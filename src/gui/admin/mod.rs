@@ -40,7 +40,7 @@ impl AdminTab {
         (AdminTab::Users, "Usuarios"),
         (AdminTab::Publications, "Publicaciones y conversaciones"),
         (AdminTab::Events, "Registro de eventos"),
-        (AdminTab::Trees, "Árboles AVL"),
+        (AdminTab::Trees, "Árboles"),
         (AdminTab::Dispersion, "Dispersión del hash"),
         (AdminTab::Check, "Revisión de la carpeta"),
         (AdminTab::Install, "Programa y accesos directos"),

@@ -5,7 +5,7 @@
 //! many thousands of nodes stay smooth. The same tree is also shown as the spec's line-by-line
 //! level listing ([`tree_text`]).
 
-use crate::domain::phrases::{agree, counted, group_thousands};
+use crate::domain::phrases::{counted, group_thousands};
 use std::collections::HashMap;
 
 use egui::{
@@ -14,7 +14,7 @@ use egui::{
 
 use super::common::{RunAsAdmin, Task, busy, field, tabs};
 use crate::domain::catalog::PublicationView;
-use crate::domain::check::{DRAWN_LEVELS, DRAWN_NODES, Tree, tree_text};
+use crate::domain::check::{Tree, TreeCut as Cut, tree_cut_note, tree_cuts, tree_text};
 use crate::domain::views::TreeNode;
 use crate::gui::dialogs::{Export, TEXT};
 use crate::gui::env::Env;
@@ -65,15 +65,6 @@ struct LNode {
     parent: Option<usize>,
     /// Nodes in its subtree, itself included.
     size: usize,
-}
-
-/// A level the drawing does not show whole: `total` nodes by its parents' counts of children,
-/// `shown` of them read (none when the level was not read at all).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cut {
-    pub level: usize,
-    pub shown: u64,
-    pub total: u64,
 }
 
 /// The tree prepared for drawing: nodes in level order, and the x of each shown node in
@@ -254,7 +245,7 @@ impl Layout {
                 nodes[p].size += nodes[i].size;
             }
         }
-        let cuts = cuts(levels);
+        let cuts = tree_cuts(levels);
         let mut l = Layout {
             nodes,
             levels: idx_levels,
@@ -389,27 +380,6 @@ impl Layout {
             depth as f32 * g.dy + g.node.y,
         )
     }
-}
-
-/// The levels of `levels` not read whole: a level with fewer nodes than its parents have
-/// children (the walk stopped at its bound of nodes), and the level below the last when its
-/// nodes have children (not read). Counts come from disk: summed without overflow.
-fn cuts(levels: &[Vec<TreeNode>]) -> Vec<Cut> {
-    let mut out = Vec::new();
-    for d in 0..levels.len() {
-        let total = levels[d]
-            .iter()
-            .fold(0u64, |a, n| a.saturating_add(u64::from(n.children)));
-        let shown = levels.get(d + 1).map_or(0, |l| l.len() as u64);
-        if total > shown {
-            out.push(Cut {
-                level: d + 1,
-                shown,
-                total,
-            });
-        }
-    }
-    out
 }
 
 /// What a B+ node is: a leaf, or an inner node with its children.
@@ -803,29 +773,7 @@ impl TreesPanel {
     fn cut_notes(&self, ui: &mut Ui) {
         let color = Color32::from_rgb(200, 140, 0);
         for c in &self.layout.cuts {
-            let missing = c.total.saturating_sub(c.shown);
-            let text = if c.shown == 0 {
-                format!(
-                    "Nivel {}: {} sin leer (el dibujo lee hasta {} y {}).",
-                    c.level,
-                    counted(missing, "nodo", "nodos"),
-                    counted(DRAWN_LEVELS as u64, "nivel", "niveles"),
-                    counted(DRAWN_NODES as u64, "nodo", "nodos"),
-                )
-            } else {
-                format!(
-                    "Nivel {}: se dibujan {} de {}; {} sin dibujar (el dibujo lee hasta {}).",
-                    c.level,
-                    group_thousands(c.shown),
-                    counted(c.total, "nodo", "nodos"),
-                    agree(
-                        missing,
-                        "queda 1",
-                        &format!("quedan {}", group_thousands(missing))
-                    ),
-                    counted(DRAWN_NODES as u64, "nodo", "nodos"),
-                )
-            };
+            let text = tree_cut_note(c);
             ui.label(RichText::new(text).color(color));
         }
     }
@@ -1474,6 +1422,12 @@ mod tests {
                 shown: 7,
                 total: 9
             }]
+        );
+        // The console's listing says the same of the cut level.
+        let text = tree_text(&levels);
+        assert!(
+            text.contains("Nivel 2: se muestran 7 de 9 nodos; quedan 2 sin mostrar"),
+            "{text}"
         );
         // Each parent centred over its children, the root over its first and last.
         let x = |slot: u64| l.x[l.nodes.iter().position(|n| n.v.slot == slot).unwrap()].unwrap();
