@@ -12,7 +12,7 @@ use ventalibre::storage::events::read_events;
 use ventalibre::storage::record::{
     self, CONTROL_OFFSET, HEADER_CRC_OFFSET, HEADER_SIZE, SLOT_PREFIX,
 };
-use ventalibre::storage::{FreeHome, NIL, Share, Slot, StorageError, Tx};
+use ventalibre::storage::{FreeHome, NIL, Share, ShareConfig, Slot, StorageError, Tx};
 
 fn open(dir: &TempDir) -> Share {
     Share::open_or_create(dir.path(), config()).unwrap()
@@ -608,7 +608,27 @@ fn random_transactions_match_an_in_memory_model() {
 
 #[test]
 fn prefetch_slots_reads_runs_and_keeps_only_the_wanted_slots() {
-    let dir = TempDir::new("prefetch-slots");
+    prefetch_slots_with(1);
+}
+
+/// The same with the runs read by four threads at once (as on a network share).
+#[test]
+fn prefetch_slots_reads_runs_at_once_and_keeps_them_the_same() {
+    prefetch_slots_with(4);
+}
+
+fn prefetch_slots_with(parallel: usize) {
+    let dir = TempDir::new(&format!("prefetch-slots-{parallel}"));
+    let open = |dir: &TempDir| {
+        Share::open_or_create(
+            dir.path(),
+            ShareConfig {
+                parallel_reads: Some(parallel),
+                ..config()
+            },
+        )
+        .unwrap()
+    };
     let a = open(&dir);
     a.write(|tx| -> Result<(), StorageError> {
         tx.create_file("P.DAT", 64, FreeHome::Own)?;
@@ -653,6 +673,28 @@ fn prefetch_slots_reads_runs_and_keeps_only_the_wanted_slots() {
     );
     let io = b.io_totals().since(&before);
     assert_eq!((io.reads, io.bytes_read), (2 + 1, 2 * 64 + 72), "{io:?}");
+    // Twenty runs of one slot each (no gap read through): twenty reads, however many at once.
+    let d = open(&dir);
+    let odd: Vec<u64> = (0..20).map(|k| 2 * k + 101).collect();
+    d.read(|tx| {
+        tx.header("P.DAT")?;
+        Ok::<_, StorageError>(())
+    })
+    .unwrap();
+    let before = d.io_totals();
+    let got = d
+        .read(|tx| -> Result<Vec<u8>, StorageError> {
+            tx.prefetch_slots("P.DAT", &odd, 0)?;
+            odd.iter().map(|&p| Ok(tx.read("P.DAT", p)?[0])).collect()
+        })
+        .unwrap();
+    assert_eq!(got, odd.iter().map(|&p| p as u8).collect::<Vec<_>>());
+    let io = d.io_totals().since(&before);
+    assert_eq!(
+        (io.reads, io.bytes_read),
+        (2 + 20, 2 * 64 + 20 * 72),
+        "{io:?}"
+    );
     // Damage in a gap is not looked at; damage in a wanted slot is found.
     let path = dir.path().join("P.DAT");
     let mut raw = std::fs::read(&path).unwrap();
@@ -666,6 +708,13 @@ fn prefetch_slots_reads_runs_and_keeps_only_the_wanted_slots() {
         .unwrap();
     let err = c
         .read(|tx| tx.prefetch_slots("P.DAT", &[59, 61], 4096))
+        .unwrap_err();
+    assert!(err.is_damaged(), "{err}");
+    // The same in one run of several read at once (when `parallel` > 1).
+    let many: Vec<u64> = (0..12).map(|k| 2 * k + 51).collect();
+    assert!(many.contains(&61));
+    let err = open(&dir)
+        .read(|tx| tx.prefetch_slots("P.DAT", &many, 0))
         .unwrap_err();
     assert!(err.is_damaged(), "{err}");
 }

@@ -38,6 +38,7 @@ fn share_config() -> ShareConfig {
         },
         // The terminal name comes from VENTALIBRE_TERMINAL.
         terminal: None,
+        parallel_reads: None,
     }
 }
 

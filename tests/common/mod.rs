@@ -69,6 +69,7 @@ pub fn config() -> ShareConfig {
             timeout: Duration::from_millis(500),
         },
         terminal: None,
+        parallel_reads: None,
     }
 }
 

@@ -501,6 +501,8 @@ impl<'a> View<'a> {
         let per_run = (run_bytes / stride).max(1);
         self.went_to_disk = true;
         let h = handle(self.share, self.inner, name)?;
+        // The runs: `missing[i..=j]`, neighbours up to `gap` slots apart, at most `per_run`.
+        let mut runs = Vec::new();
         let mut i = 0;
         while i < missing.len() {
             let start = missing[i];
@@ -511,20 +513,63 @@ impl<'a> View<'a> {
             {
                 j += 1;
             }
-            let end = missing[j] + 1;
-            let fc = self.inner.cache.files.get_mut(name).expect("present");
-            with_run_buffer(((end - start) * stride) as usize, |raw| {
-                h.read_at(HEADER_SIZE as u64 + start * stride, raw)
-                    .map_err(|e| read_err(name, e))?;
-                for &p in &missing[i..=j] {
-                    let at = ((p - start) * stride) as usize;
-                    let chunk = &raw[at..at + stride as usize];
-                    let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
-                    fc.slots.insert(p, slot);
-                }
-                Ok(())
-            })?;
+            runs.push((i, j));
             i = j + 1;
+        }
+        let offset = |i: usize| HEADER_SIZE as u64 + missing[i] * stride;
+        let len = |(i, j): (usize, usize)| ((missing[j] + 1 - missing[i]) * stride) as usize;
+        let fc = self.inner.cache.files.get_mut(name).expect("present");
+        let mut keep = |(i, j): (usize, usize), raw: &[u8]| -> Result<()> {
+            for &p in &missing[i..=j] {
+                let at = ((p - missing[i]) * stride) as usize;
+                let chunk = &raw[at..at + stride as usize];
+                let slot = decode_slot(p, chunk).map_err(|d| StorageError::corrupt(name, d))?;
+                fc.slots.insert(p, slot);
+            }
+            Ok(())
+        };
+        let readers = match runs.len() {
+            n if n >= super::PARALLEL_MIN_RUNS => self.share.parallel_reads().min(n),
+            _ => 1,
+        };
+        if readers <= 1 {
+            for &r in &runs {
+                with_run_buffer(len(r), |raw| {
+                    h.read_at(offset(r.0), raw).map_err(|e| read_err(name, e))?;
+                    keep(r, raw)
+                })?;
+            }
+            return Ok(());
+        }
+        // Several runs at once (a network share), `readers` at a time (so at most that many
+        // runs' bytes are held before they are checked and kept, in order, here).
+        for group in runs.chunks(readers) {
+            let read_run = |r: (usize, usize)| {
+                let mut raw = vec![0u8; len(r)];
+                h.read_at(offset(r.0), &mut raw).map(|()| raw)
+            };
+            let read: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|s| {
+                // A reader thread that cannot be started leaves its run to this thread.
+                let workers: Vec<_> = group
+                    .iter()
+                    .map(|&r| {
+                        std::thread::Builder::new()
+                            .name("vl-read".into())
+                            .spawn_scoped(s, move || read_run(r))
+                            .map_err(|_| r)
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .map(|w| match w {
+                        Ok(w) => w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                        Err(r) => read_run(r),
+                    })
+                    .collect()
+            });
+            for (&r, raw) in group.iter().zip(read) {
+                keep(r, &raw.map_err(|e| read_err(name, e))?)?;
+            }
         }
         Ok(())
     }
