@@ -396,8 +396,7 @@ pub(crate) fn pubs_at(
 pub(crate) fn categories_map(
     tx: &mut impl Tx,
 ) -> DResult<crate::storage::fasthash::HashMap<u64, Category>> {
-    // The walk reads every node: one read of the (small) file instead of one per category.
-    tx.prefetch(CATEGORIES.data)?;
+    // The list's walk reads its (small) file in one read first.
     Ok(CATEGORIES
         .iter(tx)?
         .into_iter()

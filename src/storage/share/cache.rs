@@ -281,17 +281,20 @@ impl<'a> View<'a> {
     /// Whether `name` is one of the share's files: a file whose header this transaction
     /// already checked against the catalogue is, without another search of it.
     pub(super) fn exists(&mut self, name: &str) -> Result<bool> {
+        if self.checked(name) {
+            return Ok(true);
+        }
+        Ok(self.catalog()?.get(name).is_some())
+    }
+
+    /// Whether `name`'s cached header was checked at this transaction's commit state.
+    fn checked(&self, name: &str) -> bool {
         let counter = self.state.counter;
-        if self
-            .inner
+        self.inner
             .cache
             .files
             .get(name)
             .is_some_and(|fc| fc.verified_at == counter)
-        {
-            return Ok(true);
-        }
-        Ok(self.catalog()?.get(name).is_some())
     }
 
     pub(super) fn catalog(&mut self) -> Result<&Catalog> {
@@ -314,13 +317,7 @@ impl<'a> View<'a> {
 
     pub(super) fn file(&mut self, name: &str) -> Result<&mut FileCache> {
         let counter = self.state.counter;
-        let fresh = self
-            .inner
-            .cache
-            .files
-            .get(name)
-            .is_some_and(|fc| fc.verified_at == counter);
-        if !fresh {
+        if !self.checked(name) {
             let Some(entry) = self.catalog()?.get(name).cloned() else {
                 return Err(StorageError::Missing { file: name.into() });
             };

@@ -71,8 +71,8 @@ pub struct ShareConfig {
     pub lease: LeaseTiming,
     /// This terminal's name (default: `VENTALIBRE_TERMINAL`, else the host name).
     pub terminal: Option<String>,
-    /// Reads of runs of slots a transaction may have in flight at once (1 to 64); `None`:
-    /// `VENTALIBRE_PARALLEL_READS`, else what the file system calls for
+    /// Reads of runs of slots a transaction may have in flight at once (1 to 64; default
+    /// `VENTALIBRE_PARALLEL_READS`); `None`: what the file system calls for
     /// ([`Share::parallel_reads`]).
     pub parallel_reads: Option<usize>,
 }
@@ -81,9 +81,18 @@ pub struct ShareConfig {
 /// answering "ocupada", for a share much slower than a LAN (docs/SHARES.md). Anything else is
 /// ignored.
 fn busy_timeout_from_env() -> Option<Duration> {
-    let s = std::env::var("VENTALIBRE_BUSY_TIMEOUT").ok()?;
-    let secs: u64 = s.trim().parse().ok()?;
-    (1..=600).contains(&secs).then(|| Duration::from_secs(secs))
+    env_number("VENTALIBRE_BUSY_TIMEOUT", 1..=600).map(Duration::from_secs)
+}
+
+/// `VENTALIBRE_PARALLEL_READS`: reads of scattered runs of slots a transaction sends at once
+/// (1 to 64; see [`Share::parallel_reads`]). Anything else is ignored.
+fn parallel_reads_from_env() -> Option<usize> {
+    env_number("VENTALIBRE_PARALLEL_READS", 1..=64).map(|n| n as usize)
+}
+
+fn env_number(name: &str, range: std::ops::RangeInclusive<u64>) -> Option<u64> {
+    let n: u64 = std::env::var(name).ok()?.trim().parse().ok()?;
+    range.contains(&n).then_some(n)
 }
 
 impl Default for ShareConfig {
@@ -95,7 +104,7 @@ impl Default for ShareConfig {
                 timeout: Duration::from_secs(2),
             },
             terminal: None,
-            parallel_reads: None,
+            parallel_reads: parallel_reads_from_env(),
         }
     }
 }
@@ -220,11 +229,7 @@ impl Share {
     /// call, cheaper than starting a thread. [`ShareConfig::parallel_reads`] or
     /// `VENTALIBRE_PARALLEL_READS` (1–64) set it, e.g. to use the parallel path in tests.
     pub(super) fn parallel_reads(&self) -> usize {
-        if let Some(n) = self.config.parallel_reads.or_else(|| {
-            std::env::var("VENTALIBRE_PARALLEL_READS")
-                .ok()
-                .and_then(|s| s.trim().parse::<usize>().ok())
-        }) {
+        if let Some(n) = self.config.parallel_reads {
             return n.clamp(1, 64);
         }
         if self.policy.direct_io {
