@@ -174,10 +174,11 @@ impl Ctx {
             }
             return Ok(());
         }
-        let found = USERS.get_many_by_id(tx, &want)?;
+        let found = USERS.get_many_by_id_with(tx, &want, |_, k, v| Arc::new(User::decode(k, v)))?;
         let mut memo = self.users.borrow_mut();
+        memo.reserve(want.len());
         for (id, u) in want.into_iter().zip(found) {
-            memo.insert(id, u.map(|(_, k, v)| Arc::new(User::decode(&k, &v))));
+            memo.insert(id, u);
         }
         Ok(())
     }

@@ -40,35 +40,46 @@ pub fn start_of_day_ms(d: NaiveDate) -> i64 {
 
 /// The day of a time stamp ("-" for none).
 pub fn date_of_ms(ms: i64) -> String {
-    use chrono::Datelike;
-    // Written out rather than through `format` (a page shows one per row; chrono parses its
-    // format string each time).
-    local_offset(ms)
-        .and_then(|off| chrono::DateTime::from_timestamp_millis(ms).map(|d| d.with_timezone(&off)))
-        .map_or_else(
-            || "-".into(),
-            |d| match d.year() {
-                0..=9999 => {
-                    let (y, m, day) = (d.year() as u32, d.month(), d.day());
-                    let digit = |v: u32| char::from(b'0' + (v % 10) as u8);
-                    [
-                        digit(y / 1000),
-                        digit(y / 100),
-                        digit(y / 10),
-                        digit(y),
-                        '-',
-                        digit(m / 10),
-                        digit(m),
-                        '-',
-                        digit(day / 10),
-                        digit(day),
-                    ]
-                    .into_iter()
-                    .collect()
+    // Written out rather than through chrono's `format` or its calendar types (a page shows
+    // one per row): the local day number, then the civil date by integer arithmetic.
+    const DAY_MS: i64 = 86_400_000;
+    let Some(off) = local_offset(ms) else {
+        return "-".into();
+    };
+    let Some(local) = ms.checked_add(i64::from(off.local_minus_utc()) * 1000) else {
+        return "-".into();
+    };
+    match civil_from_days(local.div_euclid(DAY_MS)) {
+        (y @ 0..=9999, m, d) => {
+            let (y, mut s) = (y as u32, String::with_capacity(10));
+            for (v, sep) in [(y / 100, None), (y % 100, Some('-')), (m, Some('-')), (d, None)] {
+                s.push(char::from(b'0' + (v / 10) as u8));
+                s.push(char::from(b'0' + (v % 10) as u8));
+                if let Some(c) = sep {
+                    s.push(c);
                 }
-                _ => d.format("%Y-%m-%d").to_string(),
-            },
-        )
+            }
+            s
+        }
+        _ => chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+            || "-".into(),
+            |d| d.with_timezone(&off).format("%Y-%m-%d").to_string(),
+        ),
+    }
+}
+
+/// The proleptic Gregorian (year, month, day) of day `z` counted from 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`; exact for every `i64` day a time stamp in ms can give).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11], March first
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (era * 400 + yoe + i64::from(m <= 2), m, d)
 }
 
 /// The local time zone's offset at `ms`. Asking the system zone costs a rule search each time
@@ -199,5 +210,49 @@ mod tests {
             }
         }
         assert_eq!(date_of_ms(i64::MIN), "-");
+    }
+
+    #[test]
+    fn civil_days_agree_with_chrono() {
+        // Every 97th day from year -400 to 10400, and the edges of 0..=9999 where the written
+        // out form hands over to chrono's.
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let days = |d: NaiveDate| (d - epoch).num_days();
+        let (lo, hi) = (
+            days(NaiveDate::from_ymd_opt(-400, 1, 1).unwrap()),
+            days(NaiveDate::from_ymd_opt(10_400, 12, 31).unwrap()),
+        );
+        let edges = [
+            NaiveDate::from_ymd_opt(0, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(-1, 12, 31).unwrap(),
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+            NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2000, 2, 29).unwrap(),
+            NaiveDate::from_ymd_opt(1900, 3, 1).unwrap(),
+        ];
+        let mut n = 0;
+        for z in (lo..=hi).step_by(97).chain(edges.iter().map(|&d| days(d))) {
+            let want = epoch + chrono::Duration::days(z);
+            use chrono::Datelike;
+            assert_eq!(
+                civil_from_days(z),
+                (i64::from(want.year()), want.month(), want.day()),
+                "day {z}"
+            );
+            n += 1;
+        }
+        assert!(n > 40_000);
+        // Through date_of_ms at noon UTC (no zone moves noon across a day).
+        let noon = |d: NaiveDate| days(d) * 86_400_000 + 43_200_000;
+        let direct = |ms: i64| {
+            Local
+                .timestamp_millis_opt(ms)
+                .single()
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap()
+        };
+        for d in edges {
+            assert_eq!(date_of_ms(noon(d)), direct(noon(d)), "{d}");
+        }
     }
 }

@@ -105,8 +105,16 @@ pub fn photo_opt(p: &PhotoId) -> Option<String> {
 
 /// Values read from disk are untrusted: an enum byte no version of the program writes is
 /// damage of `file`, reported as such (never read as a permissive default).
-fn known<T>(file: &str, what: &str, field: &str, v: u8, got: Option<T>) -> Result<T, StorageError> {
-    got.ok_or_else(|| StorageError::corrupt(file, format!("{what}: {field} desconocido ({v})")))
+/// `got`, or the damage of a byte no version writes: `what` names the record, and is only
+/// written out then (a page decodes fifty records; naming each would cost an allocation).
+fn known<T>(
+    file: &str,
+    what: impl Fn() -> String,
+    field: &str,
+    v: u8,
+    got: Option<T>,
+) -> Result<T, StorageError> {
+    got.ok_or_else(|| StorageError::corrupt(file, format!("{}: {field} desconocido ({v})", what())))
 }
 
 // ---- users -----------------------------------------------------------------------------------
@@ -336,7 +344,7 @@ impl Publication {
     pub fn decode(b: &[u8]) -> Result<Publication, StorageError> {
         let mut d = Dec::new(b);
         let id = d.u64();
-        let what = format!("publicación {id}");
+        let what = || format!("publicación {id}");
         let (category, seller) = (d.u64(), d.u64());
         let (title, description) = (d.str(TITLE_LEN), d.str(DESCRIPTION_LEN));
         let (price, published_ms, closes_ms) = (d.i64(), d.i64(), d.i64());
@@ -350,11 +358,11 @@ impl Publication {
             price,
             published_ms,
             closes_ms,
-            kind: known(PUBS_DAT, &what, "tipo", k, Kind::from_u8(k))?,
-            state: known(PUBS_DAT, &what, "estado", st, PubState::from_u8(st))?,
+            kind: known(PUBS_DAT, what, "tipo", k, Kind::from_u8(k))?,
+            state: known(PUBS_DAT, what, "estado", st, PubState::from_u8(st))?,
             state_before_block: known(
                 PUBS_DAT,
-                &what,
+                what,
                 "estado previo al bloqueo",
                 sb,
                 PubState::from_u8(sb),
@@ -464,14 +472,14 @@ impl Sale {
     pub fn decode(b: &[u8]) -> Result<Sale, StorageError> {
         let mut d = Dec::new(b);
         let (pub_id, seller, buyer) = (d.u64(), d.u64(), d.u64());
-        let what = format!("venta de la publicación {pub_id}");
+        let what = || format!("venta de la publicación {pub_id}");
         let title = d.str(TITLE_LEN);
         let (price, published_ms, sold_ms) = (d.i64(), d.i64(), d.i64());
         let (k, r, c) = (d.u8(), d.u8(), d.u8());
         if c > 1 {
             return Err(StorageError::corrupt(
                 SALES.items,
-                format!("{what}: «comisión cobrada» vale {c}"),
+                format!("{}: «comisión cobrada» vale {c}", what()),
             ));
         }
         Ok(Sale {
@@ -482,8 +490,8 @@ impl Sale {
             price,
             published_ms,
             sold_ms,
-            kind: known(SALES.items, &what, "tipo", k, Kind::from_u8(k))?,
-            rating: known(SALES.items, &what, "calificación", r, Rating::from_u8(r))?,
+            kind: known(SALES.items, what, "tipo", k, Kind::from_u8(k))?,
+            rating: known(SALES.items, what, "calificación", r, Rating::from_u8(r))?,
             collected: c == 1,
             commission_bp: d.u32(),
             commission: d.i64(),
@@ -604,7 +612,7 @@ impl Movement {
             user,
             kind: known(
                 MOVEMENTS,
-                &format!("movimiento del usuario {user}"),
+                || format!("movimiento del usuario {user}"),
                 "tipo",
                 k,
                 MoveKind::from_u8(k),
@@ -705,7 +713,7 @@ impl Invoice {
         let k = d.u8();
         i.kind = known(
             INVOICES,
-            &format!("factura {number}"),
+            || format!("factura {number}"),
             "tipo",
             k,
             Kind::from_u8(k),

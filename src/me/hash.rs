@@ -250,25 +250,35 @@ impl OpenHash {
     }
 
     fn decode(&self, pos: u64, b: &[u8]) -> Result<Rec> {
+        let (used, next, key, value) = self.parts(pos, b)?;
+        Ok(Rec {
+            used,
+            next,
+            key: key.to_vec(),
+            value: value.to_vec(),
+        })
+    }
+
+    /// A record's fields, checked, borrowed from its slot: (used, next, key, value).
+    fn parts<'a>(&self, pos: u64, b: &'a [u8]) -> Result<(bool, u64, &'a [u8], &'a [u8])> {
         let mut d = Dec::new(b);
         let state = d.u8();
         d.skip(7);
         let next = d.u64();
         let klen = d.u16() as usize;
-        if state > STATE_USED || klen > self.key_cap {
+        let v0 = KEY_OFFSET + self.key_cap;
+        if state > STATE_USED || klen > self.key_cap || b.len() < v0 + self.value_len {
             return Err(StorageError::corrupt(
                 self.data,
                 format!("registro {pos} con estado {state} o clave de {klen} bytes"),
             ));
         }
-        let key = b[KEY_OFFSET..KEY_OFFSET + klen].to_vec();
-        let v0 = KEY_OFFSET + self.key_cap;
-        Ok(Rec {
-            used: state == STATE_USED,
+        Ok((
+            state == STATE_USED,
             next,
-            key,
-            value: b[v0..v0 + self.value_len].to_vec(),
-        })
+            &b[KEY_OFFSET..KEY_OFFSET + klen],
+            &b[v0..v0 + self.value_len],
+        ))
     }
 
     fn load(&self, tx: &mut impl Tx, pos: u64) -> Result<Rec> {
@@ -890,23 +900,37 @@ impl OpenHash {
                 .find(|(_, _, v)| u64_at(v, ix.id_offset) == id));
         }
         let bounds = (tx.slot_count(ix.file)?, tx.slot_count(self.data)?);
-        self.placed_by_id(tx, id, bounds)
+        self.placed_by_id(tx, id, bounds, |pos, k, v| (pos, k.to_vec(), v.to_vec()))
     }
 
     /// [`get_by_id`](Self::get_by_id) for each of `ids` (a page's sellers), in that order,
     /// after [`prefetch_ids`](Self::prefetch_ids) brought their slots in with few reads; the
     /// two files' headers are asked once for all.
     pub fn get_many_by_id(&self, tx: &mut impl Tx, ids: &[u64]) -> Result<Vec<Option<Placed>>> {
+        self.get_many_by_id_with(tx, ids, |pos, k, v| (pos, k.to_vec(), v.to_vec()))
+    }
+
+    /// [`get_many_by_id`](Self::get_many_by_id) handing each record's key and value, borrowed
+    /// from its cached slot, to `f` (which decodes it) rather than copying them out.
+    pub fn get_many_by_id_with<T>(
+        &self,
+        tx: &mut impl Tx,
+        ids: &[u64],
+        mut f: impl FnMut(u64, &[u8], &[u8]) -> T,
+    ) -> Result<Vec<Option<T>>> {
         let ix = self.index()?;
         if !tx.exists(ix.file)? {
-            return ids.iter().map(|&id| self.get_by_id(tx, id)).collect();
+            return ids
+                .iter()
+                .map(|&id| Ok(self.get_by_id(tx, id)?.map(|(p, k, v)| f(p, &k, &v))))
+                .collect();
         }
         self.prefetch_ids(tx, ids)?;
         let bounds = (tx.slot_count(ix.file)?, tx.slot_count(self.data)?);
         ids.iter()
             .map(|&id| match id {
                 0 => Ok(None),
-                _ => self.placed_by_id(tx, id, bounds),
+                _ => self.placed_by_id(tx, id, bounds, &mut f),
             })
             .collect()
     }
@@ -914,12 +938,13 @@ impl OpenHash {
     /// The record with id `id` through the index, whose slot count and the data file's are
     /// `(ids, data)`: None past the index or at a free entry; an entry that points outside the
     /// data file or at a record without that id is damage.
-    fn placed_by_id(
+    fn placed_by_id<T>(
         &self,
         tx: &mut impl Tx,
         id: u64,
         (ids, data): (u64, u64),
-    ) -> Result<Option<Placed>> {
+        f: impl FnOnce(u64, &[u8], &[u8]) -> T,
+    ) -> Result<Option<T>> {
         let ix = self.index()?;
         if id > ids {
             return Ok(None);
@@ -940,14 +965,15 @@ impl OpenHash {
         if pos >= data {
             return Err(stale());
         }
-        let r = match tx.slot(self.data, pos)? {
-            Slot::Live(b) => self.decode(pos, &b)?,
+        let b = match tx.slot(self.data, pos)? {
+            Slot::Live(b) => b,
             Slot::Free { .. } => return Err(stale()),
         };
-        if !r.used || u64_at(&r.value, ix.id_offset) != id {
+        let (used, _, key, value) = self.parts(pos, &b)?;
+        if !used || u64_at(value, ix.id_offset) != id {
             return Err(stale());
         }
-        Ok(Some((pos, r.key, r.value)))
+        Ok(Some(f(pos, key, value)))
     }
 
     /// Brings the records of `ids` into the reader cache with few reads (a page of listings

@@ -516,6 +516,8 @@ impl<'a> View<'a> {
         let offset = |i: usize| HEADER_SIZE as u64 + missing[i] * stride;
         let len = |(i, j): (usize, usize)| ((missing[j] + 1 - missing[i]) * stride) as usize;
         let fc = self.inner.cache.files.get_mut(name).expect("present");
+        // Room for them all at once, not by doubling (a cold page fills a fresh map).
+        fc.slots.reserve(missing.len());
         let mut keep = |(i, j): (usize, usize), raw: &[u8]| -> Result<()> {
             for &p in &missing[i..=j] {
                 let at = ((p - missing[i]) * stride) as usize;
