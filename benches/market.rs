@@ -391,12 +391,12 @@ fn plan(vl: &Path, db: &Path, pubs: u64) -> Data {
         .map(|(k, _)| *k)
         .unwrap();
     let people: Vec<&User> = users.iter().filter(|u| !u.is_admin()).collect();
-    let email = people[people.len() * 2 / 3].email.clone();
+    let email = people[people.len() * 2 / 3].email.to_string();
     let buyer_user = people[people.len() / 3];
     let buyer = Session {
         user_id: buyer_user.id,
-        email: buyer_user.email.clone(),
-        name: buyer_user.name.clone(),
+        email: buyer_user.email.to_string(),
+        name: buyer_user.name.to_string(),
         admin: false,
     };
     let for_sale = |p: &&Publication| {

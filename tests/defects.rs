@@ -244,7 +244,7 @@ fn defect_01_init_never_wipes_a_damaged_share() {
         let s = admin(&m);
         let rep = m.repair(Some(&s), &|_| {}).unwrap();
         assert!(rep.after.ok, "case {i}: {}", rep.to_text());
-        assert_eq!(m.publication(1).unwrap().title, "Mesa", "case {i}");
+        assert_eq!(&*m.publication(1).unwrap().title, "Mesa", "case {i}");
         assert!(
             m.authenticate("ana@ejemplo.com.ar", "secreto1").is_ok(),
             "case {i}"
@@ -522,7 +522,7 @@ fn defect_05_descriptions_refuse_control_codes() {
         .unwrap();
     // Line breaks kept; a tab is allowed (it becomes a space, like runs of spaces).
     assert_eq!(
-        m.publication(id).unwrap().description,
+        &*m.publication(id).unwrap().description,
         "línea 1\nlínea 2 con tabulación"
     );
     let e = m

@@ -60,7 +60,7 @@ fn explorar_reads_pages_as_the_table_scrolls_sorts_by_header_and_filters() {
     // Newest first; only the first page is held.
     let rows = browse(&mut h).rows();
     assert_eq!(rows.len(), PAGE_ROWS);
-    assert_eq!(rows[0].title, "Artículo 129");
+    assert_eq!(&*rows[0].title, "Artículo 129");
     assert!(browse(&mut h).pages_held() <= 2);
     assert!(!has(&h, "Artículo 000"), "the last row is not read yet");
 
@@ -135,7 +135,7 @@ fn explorar_reads_pages_as_the_table_scrolls_sorts_by_header_and_filters() {
     );
     wait_for(&mut h, "131 publicaciones a la venta");
     settle(&mut h);
-    assert_eq!(browse(&mut h).rows()[0].title, "Enciclopedia nueva");
+    assert_eq!(&*browse(&mut h).rows()[0].title, "Enciclopedia nueva");
     assert!(h.query_by_label("Enciclopedia nueva").is_some());
     assert!(
         h.query_all_by_role(Role::Button).count() > 0,
@@ -185,6 +185,6 @@ fn a_plural_search_finds_the_singular() {
         type_in(&mut h, "Buscar en nombre y descripción", typed);
         click_button(&mut h, "Buscar");
         assert!(has(&h, "1 publicación a la venta"), "«{typed}»");
-        assert_eq!(browse(&mut h).rows()[0].title, found, "«{typed}»");
+        assert_eq!(&*browse(&mut h).rows()[0].title, found, "«{typed}»");
     }
 }

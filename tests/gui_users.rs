@@ -207,7 +207,7 @@ fn a_user_publishes_and_visitors_browse_with_filters_and_search() {
     type_in(&mut h, "Buscar en nombre y descripción", "taladro");
     click_button(&mut h, "Buscar");
     assert!(has(&h, "3 publicaciones a la venta"));
-    let titles: Vec<String> = rows(&mut h).iter().map(|r| r.title.clone()).collect();
+    let titles: Vec<String> = rows(&mut h).iter().map(|r| r.title.to_string()).collect();
     assert_eq!(titles.len(), 3);
     assert!(
         titles[0].starts_with("Taladro") && titles[1].starts_with("Taladro"),
@@ -230,7 +230,7 @@ fn a_user_publishes_and_visitors_browse_with_filters_and_search() {
     assert_eq!(prices, vec![3_000_00, 9_000_00, 15_000_50, 20_000_00]);
     choose(&mut h, "Categoría", "Instrumentos musicales");
     assert!(has(&h, "1 publicación a la venta"));
-    assert_eq!(rows(&mut h)[0].title, "Guitarra criolla");
+    assert_eq!(&*rows(&mut h)[0].title, "Guitarra criolla");
     assert_eq!(
         screen::<BrowseScreen>(&mut h).filter,
         BrowseFilter {

@@ -222,7 +222,7 @@ fn the_system_photo_picker_chooses_the_photo_of_a_new_listing_and_of_a_gallery()
     let mine = m.my_publications(&ana).unwrap();
     let casco = mine
         .iter()
-        .find(|v| v.title == "Casco de ciclismo")
+        .find(|v| &*v.title == "Casco de ciclismo")
         .expect("published");
     assert!(
         casco.photo.is_some(),

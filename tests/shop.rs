@@ -549,7 +549,7 @@ fn the_demo_is_a_coherent_shop_with_pictures_and_passes_check() {
     let t2 = TempDir::new("demo2");
     let m2 = Market::open(t2.path(), true).unwrap();
     m2.demo_with(&o).unwrap();
-    let titles = |m: &Market| -> Vec<(String, i64, Option<String>)> {
+    let titles = |m: &Market| -> Vec<(std::sync::Arc<str>, i64, Option<String>)> {
         m.browse(&Default::default())
             .unwrap()
             .into_iter()
@@ -613,7 +613,7 @@ fn a_bulk_demo_goes_through_the_program_s_own_operations_and_is_the_same_for_a_s
 
     // The same seed makes the same share (pictures apart: they take long in a debug build).
     let (t2, m2, _, _) = make("bulk2", false);
-    let rows = |m: &Market| -> Vec<(u64, String, i64, u64)> {
+    let rows = |m: &Market| -> Vec<(u64, std::sync::Arc<str>, i64, u64)> {
         let (_, all) = m.dump_records().unwrap();
         all.into_iter()
             .map(|p| (p.id, p.title, p.price, p.seller))

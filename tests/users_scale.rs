@@ -261,7 +261,7 @@ fn user(id: u64, email: &str) -> User {
         rounds: 1,
         salt: [0; 16],
         hash: [0; 32],
-        name: format!("Usuario {id}"),
+        name: format!("Usuario {id}").into(),
         address: "Calle 1".into(),
         province: (id % 24) as u8,
         flags: 0,
@@ -532,7 +532,7 @@ fn a_browse_and_a_purchase_read_their_users_not_the_users_file() {
     let page = m
         .browse(&ventalibre::domain::catalog::BrowseFilter::default())
         .unwrap();
-    assert_eq!(page[0].seller_email, "vende@ejemplo.com.ar");
+    assert_eq!(&*page[0].seller_email, "vende@ejemplo.com.ar");
     let browse = m.share().last_tx_stats();
     assert!(
         browse.bytes_read < users_slots * 100,

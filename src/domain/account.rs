@@ -65,8 +65,8 @@ impl UserView {
     pub fn of(u: &User, presence: Presence) -> UserView {
         UserView {
             id: u.id,
-            email: u.email.clone(),
-            name: u.name.clone(),
+            email: u.email.to_string(),
+            name: u.name.to_string(),
             address: u.address.clone(),
             province: u.province,
             province_name: provinces::name(u.province).into(),
@@ -223,12 +223,12 @@ impl Market {
             }
             let id = USERS.next_id(tx)?;
             let u = User {
-                email: email.clone(),
+                email: email.as_str().into(),
                 id,
                 rounds,
                 salt,
                 hash,
-                name: name.clone(),
+                name: name.as_str().into(),
                 address: address.clone(),
                 province,
                 flags: 0,
@@ -264,8 +264,8 @@ impl Market {
         }
         let s = Session {
             user_id: u.id,
-            email: u.email.clone(),
-            name: u.name.clone(),
+            email: u.email.to_string(),
+            name: u.name.to_string(),
             admin: u.is_admin(),
         };
         if u.is_admin() && pass == ADMIN_DEFAULT_PASSWORD && !u.must_change_password() {
@@ -426,7 +426,7 @@ impl Market {
         let u = self.write_with_photo(photo.as_ref(), |tx| {
             let mut u = current(tx, s)?;
             if let Some(v) = &name {
-                u.name = v.clone();
+                u.name = v.as_str().into();
             }
             if let Some(v) = &address {
                 u.address = v.clone();

@@ -372,8 +372,8 @@ impl Market {
                     "{} {} {} {}",
                     p.title,
                     p.description,
-                    seller.map_or("", |u| u.name.as_str()),
-                    seller.map_or("", |u| u.email.as_str())
+                    seller.map_or("", |u| &*u.name),
+                    seller.map_or("", |u| &*u.email)
                 ));
                 if words.iter().all(|w| hay.contains(w.as_str())) && !out.iter().any(|v| v.id == id)
                 {

@@ -67,15 +67,15 @@ pub struct RatingSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PublicationView {
     pub id: u64,
-    pub title: String,
-    pub description: String,
+    pub title: Arc<str>,
+    pub description: Arc<str>,
     pub price: String,
     pub price_cents: i64,
     pub category: u64,
-    pub category_name: String,
+    pub category_name: Arc<str>,
     pub seller_id: u64,
-    pub seller_email: String,
-    pub seller_name: String,
+    pub seller_email: Arc<str>,
+    pub seller_name: Arc<str>,
     pub seller_province: u8,
     pub seller_province_name: &'static str,
     pub kind: Kind,
@@ -88,8 +88,8 @@ pub struct PublicationView {
     pub closes_ms: i64,
     pub photo: Option<String>,
     pub buyer_id: Option<u64>,
-    pub buyer_email: Option<String>,
-    pub buyer_name: Option<String>,
+    pub buyer_email: Option<Arc<str>>,
+    pub buyer_name: Option<Arc<str>>,
     /// Sale number (position in VENTAS.DAT + 1) once sold.
     pub sale: Option<u64>,
     pub rating: Option<Rating>,
@@ -491,8 +491,8 @@ pub(crate) fn publish_in_tx(
         id,
         category: d.category,
         seller: u.id,
-        title: d.title.clone(),
-        description: d.description.clone(),
+        title: d.title.as_str().into(),
+        description: d.description.as_str().into(),
         price: d.price,
         published_ms: now,
         closes_ms: d.closes_ms,
@@ -550,7 +550,7 @@ impl Market {
                 let publications = publications_in_category(tx, key)?;
                 out.push(CategoryView {
                     key,
-                    name: c.name,
+                    name: c.name.to_string(),
                     commission: format_cents(c.commission_bp as i64),
                     commission_bp: c.commission_bp,
                     publications,
@@ -585,7 +585,7 @@ impl Market {
                 tx,
                 key,
                 &Category {
-                    name: name.clone(),
+                    name: name.as_str().into(),
                     commission_bp,
                     created_ms: now_ms(),
                 }
@@ -623,7 +623,7 @@ impl Market {
             Self::category_in_use(tx, key)?;
             let mut c = Category::decode(&v);
             if let Some(n) = &name {
-                c.name = n.clone();
+                c.name = n.as_str().into();
             }
             if let Some(bp) = commission_bp {
                 c.commission_bp = bp;
@@ -737,8 +737,8 @@ impl Market {
                 BY_CATEGORY.insert(tx, cat, id - 1)?;
                 p.category = cat;
             }
-            p.title = title;
-            p.description = description;
+            p.title = title.into();
+            p.description = description.into();
             p.price = c.price.unwrap_or(p.price);
             p.kind = c.kind.unwrap_or(p.kind);
             p.closes_ms = end_of_day_ms(closes);

@@ -215,8 +215,8 @@ fn scan_publications(tx: &mut impl Tx, data: &mut Problems) -> DResult<Vec<Publi
                 )),
                 Ok(mut p) => {
                     // The cross-file checks need no texts: a million of them would not fit.
-                    p.title = String::new();
-                    p.description = String::new();
+                    p.title = "".into();
+                    p.description = "".into();
                     pubs.push(p)
                 }
                 Err(e) => data.push(format!("posición {pos}: {e}")),
@@ -266,14 +266,14 @@ fn cross_file(
         if u.flags & !KNOWN_FLAGS != 0 {
             users_p.push(format!("{who}: marcas desconocidas ({:#04x})", u.flags));
         }
-        if u.is_admin() != (u.email == ADMIN_EMAIL) {
+        if u.is_admin() != (&*u.email == ADMIN_EMAIL) {
             users_p.push(if u.is_admin() {
                 format!("{who}: tiene la marca de administración y no es {ADMIN_EMAIL}")
             } else {
                 format!("{who}: la cuenta de administración no tiene su marca")
             });
         }
-        admin_seen |= u.email == ADMIN_EMAIL;
+        admin_seen |= &*u.email == ADMIN_EMAIL;
         if (u.province as usize) >= super::provinces::PROVINCES.len() {
             users_p.push(format!("{who}: provincia {} inexistente", u.province));
         }

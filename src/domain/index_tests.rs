@@ -29,12 +29,12 @@ fn catalogue(dir: &std::path::Path, users: u64, pubs: u64, seed: u64) -> (Market
             let mut v = Vec::new();
             for i in 0..users {
                 let u = User {
-                    email: format!("vendedor{i}@ejemplo.com"),
+                    email: format!("vendedor{i}@ejemplo.com").into(),
                     id: USERS.next_id(tx)?,
                     rounds: 1,
                     salt: [0; 16],
                     hash: [0; 32],
-                    name: format!("Vendedor {i}"),
+                    name: format!("Vendedor {i}").into(),
                     address: "-".into(),
                     province: rng.below(24) as u8,
                     flags: 0,
@@ -193,7 +193,7 @@ fn pages_equal_a_scan_through_random_changes() {
                         BY_CATEGORY.insert(tx, cat, id - 1)?;
                         p.category = cat;
                     }
-                    5 => p.title = format!("Luces {}", ADJ[rng.below(6) as usize]),
+                    5 => p.title = format!("Luces {}", ADJ[rng.below(6) as usize]).into(),
                     // Expires in a moment: stays indexed until swept, readers skip it.
                     _ => p.closes_ms = now_ms() + 1,
                 }
@@ -423,9 +423,9 @@ fn a_warm_page_shows_what_another_terminal_changed() {
     })
     .unwrap();
     let again = a.browse_page(&f, 0, 10).unwrap();
-    assert_eq!(again.items[0].title, "Título nuevo");
+    assert_eq!(&*again.items[0].title, "Título nuevo");
     for v in again.items.iter().filter(|v| v.seller_id == seller.id) {
-        assert_eq!(v.seller_name, "Nombre nuevo");
+        assert_eq!(&*v.seller_name, "Nombre nuevo");
     }
     // Unchanged rows are the same as before.
     assert_eq!(

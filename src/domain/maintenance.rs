@@ -711,7 +711,7 @@ fn repair_tx(
             continue;
         }
         let u = User::decode(&k, &v);
-        if let Some(other) = ids.insert(u.id, u.email.clone()) {
+        if let Some(other) = ids.insert(u.id, u.email.to_string()) {
             cannot.push(format!(
                 "{}: el id {} es de {} y de {}: no se sabe de quién son sus movimientos; \
                  restaure una copia",

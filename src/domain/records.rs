@@ -3,6 +3,7 @@
 //! boundary only by `str_lossy` after validation has already refused over-long input.
 
 use serde::Serialize;
+use std::sync::Arc;
 
 use crate::me::avl::AvlIndex;
 use crate::me::hash::{IdIndex, OpenHash};
@@ -138,12 +139,12 @@ pub const KNOWN_FLAGS: u8 = FLAG_ADMIN | FLAG_BLOCKED | FLAG_CONNECTED | FLAG_MU
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub email: String,
+    pub email: Arc<str>,
     pub id: u64,
     pub rounds: u32,
     pub salt: [u8; 16],
     pub hash: [u8; 32],
-    pub name: String,
+    pub name: Arc<str>,
     pub address: String,
     pub province: u8,
     pub flags: u8,
@@ -177,12 +178,15 @@ impl User {
     pub fn decode(email: &[u8], b: &[u8]) -> User {
         let mut d = Dec::new(b);
         User {
-            email: String::from_utf8_lossy(email).into_owned(),
+            email: match std::str::from_utf8(email) {
+                Ok(e) => e.into(),
+                Err(_) => String::from_utf8_lossy(email).into(),
+            },
             id: d.u64(),
             rounds: d.u32(),
             salt: d.bytes(16).try_into().expect("16"),
             hash: d.bytes(32).try_into().expect("32"),
-            name: d.str(NAME_LEN),
+            name: d.shared_str(NAME_LEN),
             address: d.str(ADDRESS_LEN),
             province: d.u8(),
             flags: d.u8(),
@@ -211,7 +215,7 @@ impl User {
 /// `0 name (64) | 64 u32 commission (basis points) | 68 i64 created | 76..96 zero`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Category {
-    pub name: String,
+    pub name: Arc<str>,
     pub commission_bp: u32,
     pub created_ms: i64,
 }
@@ -228,7 +232,7 @@ impl Category {
     pub fn decode(b: &[u8]) -> Category {
         let mut d = Dec::new(b);
         Category {
-            name: d.str(CATEGORY_NAME_LEN),
+            name: d.shared_str(CATEGORY_NAME_LEN),
             commission_bp: d.u32(),
             created_ms: d.i64(),
         }
@@ -308,8 +312,8 @@ pub struct Publication {
     pub id: u64,
     pub category: u64,
     pub seller: u64,
-    pub title: String,
-    pub description: String,
+    pub title: Arc<str>,
+    pub description: Arc<str>,
     pub price: i64,
     pub published_ms: i64,
     pub closes_ms: i64,
@@ -346,7 +350,7 @@ impl Publication {
         let id = d.u64();
         let what = || format!("publicación {id}");
         let (category, seller) = (d.u64(), d.u64());
-        let (title, description) = (d.str(TITLE_LEN), d.str(DESCRIPTION_LEN));
+        let (title, description) = (d.shared_str(TITLE_LEN), d.shared_str(DESCRIPTION_LEN));
         let (price, published_ms, closes_ms) = (d.i64(), d.i64(), d.i64());
         let (k, st, sb) = (d.u8(), d.u8(), d.u8());
         Ok(Publication {
@@ -763,7 +767,7 @@ mod tests {
             category: 2,
             seller: 3,
             title: "t".into(),
-            description: "d".repeat(DESCRIPTION_LEN),
+            description: "d".repeat(DESCRIPTION_LEN).into(),
             price: 100,
             published_ms: 1,
             closes_ms: 2,

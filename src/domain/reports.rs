@@ -445,7 +445,7 @@ pub(crate) fn category_counts(tx: &mut impl Tx) -> DResult<Vec<(u64, String, [u6
             n[i] += 1;
             n[5] += 1;
         }
-        out.push((key, c.name, n));
+        out.push((key, c.name.to_string(), n));
     }
     Ok(out)
 }
@@ -570,8 +570,8 @@ fn blocked_users(tx: &mut impl Tx) -> DResult<Report> {
             .map(|u| {
                 vec![
                     u.id.to_string(),
-                    u.name.clone(),
-                    u.email.clone(),
+                    u.name.to_string(),
+                    u.email.to_string(),
                     if u.phone.is_empty() {
                         "-".into()
                     } else {
@@ -641,8 +641,8 @@ fn top_sellers(tx: &mut impl Tx) -> DResult<Report> {
                 Ok(vec![
                     (i + 1).to_string(),
                     id.to_string(),
-                    u.map_or("(baja)".into(), |u| u.name.clone()),
-                    u.map_or("-".into(), |u| u.email.clone()),
+                    u.map_or("(baja)".into(), |u| u.name.to_string()),
+                    u.map_or("-".into(), |u| u.email.to_string()),
                     n.to_string(),
                     format_cents(*amount),
                     rec.to_string(),
@@ -895,10 +895,10 @@ fn seller_publications(tx: &mut impl Tx, u: &User) -> DResult<Report> {
                     p.id.to_string(),
                     date_of_ms(p.published_ms),
                     p.closes.clone(),
-                    p.title.clone(),
+                    p.title.to_string(),
                     p.price.clone(),
                     p.state_label.to_string(),
-                    p.buyer_name.clone().unwrap_or_else(|| "-".into()),
+                    p.buyer_name.as_deref().unwrap_or("-").to_string(),
                     p.rating.map_or("-".into(), |r| r.label().into()),
                     p.commission.clone().unwrap_or_else(|| "-".into()),
                     p.commission_collected
@@ -1019,8 +1019,8 @@ fn expired_unsold(tx: &mut impl Tx, p: &ReportParams) -> DResult<Report> {
             let seller = seller.as_deref();
             rows.push(vec![
                 pb.id.to_string(),
-                pb.title.clone(),
-                seller.map_or("(baja)".into(), |u| u.name.clone()),
+                pb.title.to_string(),
+                seller.map_or("(baja)".into(), |u| u.name.to_string()),
                 date_of_ms(pb.published_ms),
                 date_of_ms(pb.closes_ms),
                 format_cents(pb.price),

@@ -142,7 +142,7 @@ impl SearchSpec {
                 "en {}",
                 ctx.cats
                     .get(&c)
-                    .map_or("(categoría borrada)", |c| c.name.as_str())
+                    .map_or("(categoría borrada)", |c| &*c.name)
             ));
         }
         if let Some(k) = self.kind {

@@ -319,7 +319,7 @@ fn seller_card(tx: &mut impl Tx, ctx: &Ctx, seller: u64) -> DResult<SellerCard> 
     Ok(match ctx.user(tx, seller)?.as_deref() {
         Some(u) => SellerCard {
             id: u.id,
-            name: u.name.clone(),
+            name: u.name.to_string(),
             first_name: first_name(&u.name),
             province: u.province,
             province_name: provinces::name(u.province).into(),
@@ -553,8 +553,8 @@ impl Market {
                 sale,
                 title: sl.title.clone(),
                 role: role.into(),
-                name: o.name.clone(),
-                email: o.email.clone(),
+                name: o.name.to_string(),
+                email: o.email.to_string(),
                 phone: o.phone.clone(),
                 address: o.address.clone(),
                 province_name: provinces::name(o.province).into(),

@@ -107,7 +107,7 @@ pub(crate) fn sale_view(tx: &mut impl Tx, ctx: &Ctx, pos: u64, s: &Sale) -> DRes
     let mut who = |id: u64| -> DResult<(String, String)> {
         Ok(ctx.user(tx, id)?.map_or_else(
             || ("(baja)".to_string(), "(cuenta dada de baja)".to_string()),
-            |u| (u.email.clone(), u.name.clone()),
+            |u| (u.email.to_string(), u.name.to_string()),
         ))
     };
     let (buyer_email, buyer_name) = who(s.buyer)?;
@@ -177,12 +177,12 @@ pub(crate) fn conversation_view(
     let seller = seller.as_deref();
     Ok(ConversationView {
         publication: p.id,
-        title: p.title.clone(),
+        title: p.title.to_string(),
         seller_id: p.seller,
-        seller_name: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.clone()),
+        seller_name: seller.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.to_string()),
         buyer_id: h.b,
-        buyer_email: buyer.map_or_else(|| "(baja)".into(), |u| u.email.clone()),
-        buyer_name: buyer.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.clone()),
+        buyer_email: buyer.map_or_else(|| "(baja)".into(), |u| u.email.to_string()),
+        buyer_name: buyer.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.to_string()),
         count: h.count,
         unanswered,
         last_ms: h.last_time_ms,
@@ -294,7 +294,7 @@ pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) ->
         pub_id: p.id,
         seller: seller.id,
         buyer: buyer.id,
-        title: p.title.clone(),
+        title: p.title.to_string(),
         price: p.price,
         published_ms: p.published_ms,
         sold_ms: now,
@@ -313,13 +313,13 @@ pub(crate) fn buy_in_tx(tx: &mut WriteTx, mut buyer: User, id: u64, now: i64) ->
         pub_id: p.id,
         issued_ms: now,
         buyer_id: buyer.id,
-        buyer_name: buyer.name.clone(),
-        buyer_email: buyer.email.clone(),
+        buyer_name: buyer.name.to_string(),
+        buyer_email: buyer.email.to_string(),
         buyer_address: buyer.address.clone(),
         seller_id: seller.id,
-        seller_name: seller.name.clone(),
-        seller_email: seller.email.clone(),
-        title: p.title.clone(),
+        seller_name: seller.name.to_string(),
+        seller_email: seller.email.to_string(),
+        title: p.title.to_string(),
         quantity: 1,
         unit_price: p.price,
         total: p.price,
@@ -602,7 +602,7 @@ impl Market {
                         let other = if m.other != 0 {
                             Some(
                                 ctx.user(tx, m.other)?
-                                    .map_or_else(|| "(baja)".into(), |o| o.email.clone()),
+                                    .map_or_else(|| "(baja)".into(), |o| o.email.to_string()),
                             )
                         } else {
                             None

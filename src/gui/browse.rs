@@ -464,7 +464,7 @@ impl BrowseScreen {
                                 }
                             });
                             row.col(|ui| {
-                                if ui.link(&v.title).clicked() {
+                                if ui.link(&*v.title).clicked() {
                                     open = Some(v.id);
                                 }
                             });
@@ -477,13 +477,13 @@ impl BrowseScreen {
                                 ui.label(v.kind.label());
                             });
                             row.col(|ui| {
-                                ui.label(&v.category_name);
+                                ui.label(&*v.category_name);
                             });
                             row.col(|ui| {
                                 ui.label(v.seller_province_name);
                             });
                             row.col(|ui| {
-                                ui.label(&v.seller_name);
+                                ui.label(&*v.seller_name);
                             });
                             row.col(|ui| {
                                 ui.label(date(v.published_ms))

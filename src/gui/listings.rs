@@ -87,7 +87,7 @@ pub fn listing_grid<T>(
             for item in items {
                 let v = view(item);
                 thumbnail(ui, env, v);
-                if ui.link(&v.title).clicked() {
+                if ui.link(&*v.title).clicked() {
                     open = Some(v.id);
                 }
                 cells(ui, item);

@@ -119,8 +119,8 @@ impl PubForm {
         PubForm {
             editing: Some(v.id),
             category: Some(v.category),
-            title: v.title.clone(),
-            description: v.description.clone(),
+            title: v.title.to_string(),
+            description: v.description.to_string(),
             price: format::amount(v.price_cents),
             kind: v.kind,
             closes: format::date_of_ms(v.closes_ms),
@@ -384,7 +384,7 @@ impl MyPublicationsScreen {
                         ui.vertical(|ui| {
                             ui.set_max_width(TITLE_WIDTH);
                             ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Wrap);
-                            if ui.link(&v.title).clicked() {
+                            if ui.link(&*v.title).clicked() {
                                 open = Some(v.id);
                             }
                             if let Some(n) = unanswered.get(&v.id).filter(|n| **n > 0) {
@@ -468,7 +468,7 @@ impl MyPublicationsScreen {
                             });
                         });
                         ui.vertical(|ui| {
-                            ui.label(v.buyer_name.clone().unwrap_or_else(|| "-".into()));
+                            ui.label(v.buyer_name.as_deref().unwrap_or("-"));
                             if let Some(r) = v.rating {
                                 ui.label(RichText::new(r.label()).weak());
                             }

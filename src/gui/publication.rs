@@ -119,7 +119,7 @@ impl PublicationScreen {
 
     fn data_ui(&mut self, ui: &mut Ui, env: &mut Env, d: &PubData, a: &ListingActions) {
         let v = &d.view;
-        ui.add(egui::Label::new(RichText::new(&v.title).size(22.0).strong()).wrap());
+        ui.add(egui::Label::new(RichText::new(&*v.title).size(22.0).strong()).wrap());
         ui.label(RichText::new(money(v.price_cents)).size(26.0).strong());
         self.heart.ui(ui, env, v.id, d.page.favourite, &a.favourite);
         egui::Grid::new("datos-publicacion")
@@ -128,7 +128,7 @@ impl PublicationScreen {
             .show(ui, |ui| {
                 for (k, val) in [
                     ("Condición", v.kind.label().to_string()),
-                    ("Categoría", v.category_name.clone()),
+                    ("Categoría", v.category_name.to_string()),
                     ("Estado", v.state_label.to_string()),
                     ("Publicada", date(v.published_ms)),
                     ("Cierra", date(v.closes_ms)),
@@ -149,7 +149,7 @@ impl PublicationScreen {
         }
         ui.add_space(6.0);
         ui.label(RichText::new("Descripción").strong());
-        ui.add(egui::Label::new(&v.description).wrap());
+        ui.add(egui::Label::new(&*v.description).wrap());
         ui.add_space(6.0);
         ui.label(RichText::new("Quién vende").strong());
         super::seller::seller_card_ui(ui, env, &d.page.seller);
@@ -249,7 +249,7 @@ impl PublicationScreen {
             ui.set_width(420.0);
             ui.heading("¿Comprar este artículo?");
             ui.add_space(6.0);
-            ui.add(egui::Label::new(RichText::new(&v.title).strong()).wrap());
+            ui.add(egui::Label::new(RichText::new(&*v.title).strong()).wrap());
             match &c.balance {
                 None => {
                     ui.horizontal(|ui| {

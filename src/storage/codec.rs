@@ -147,13 +147,21 @@ impl<'a> Dec<'a> {
     }
     /// A zero-padded UTF-8 string field of `len` bytes (invalid UTF-8 is replaced, never panics).
     pub fn str(&mut self, len: usize) -> String {
+        self.text(len).into_owned()
+    }
+    /// [`Dec::str`] as a shared string (one allocation; its copies cost none), for the text
+    /// fields that pages hand on to views.
+    pub fn shared_str(&mut self, len: usize) -> std::sync::Arc<str> {
+        self.text(len).into()
+    }
+    fn text(&mut self, len: usize) -> std::borrow::Cow<'a, str> {
         let raw = self.bytes(len);
         // The padding's first zero through the word-at-a-time search `CStr` uses, then the
         // plain validation (the common case); invalid bytes take the replacing path.
         let text = std::ffi::CStr::from_bytes_until_nul(raw).map_or(raw, |c| c.to_bytes());
         match std::str::from_utf8(text) {
-            Ok(t) => t.to_owned(),
-            Err(_) => String::from_utf8_lossy(text).into_owned(),
+            Ok(t) => std::borrow::Cow::Borrowed(t),
+            Err(_) => String::from_utf8_lossy(text).into_owned().into(),
         }
     }
 }

@@ -549,7 +549,7 @@ impl Market {
             Ok(CATEGORIES
                 .iter(tx)?
                 .into_iter()
-                .map(|(k, v)| (k, Category::decode(&v).name))
+                .map(|(k, v)| (k, Category::decode(&v).name.to_string()))
                 .collect())
         })?;
         let cat_of: HashMap<&str, u64> = cats.iter().map(|(k, n)| (n.as_str(), *k)).collect();
@@ -871,12 +871,12 @@ impl Market {
                         id
                     );
                     let u = User {
-                        email: email.clone(),
+                        email: email.as_str().into(),
                         id,
                         rounds,
                         salt,
                         hash,
-                        name: format!("{}, {}", pu.last, pu.first),
+                        name: format!("{}, {}", pu.last, pu.first).into(),
                         address: pu.address.clone(),
                         province: pu.province,
                         flags: 0,
@@ -1284,7 +1284,7 @@ mod tests {
         let facts = |m: &Market| -> Vec<(u64, u64, u64, i64, PubState, String)> {
             let (_, pubs) = m.dump_records().unwrap();
             pubs.into_iter()
-                .map(|p| (p.id, p.seller, p.category, p.price, p.state, p.title))
+                .map(|p| (p.id, p.seller, p.category, p.price, p.state, p.title.to_string()))
                 .collect()
         };
         let (pf, ps) = (facts(&fast), facts(&slow));

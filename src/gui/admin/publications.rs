@@ -288,7 +288,7 @@ impl PublicationsPanel {
             .show(ui, |ui| {
                 let rows = [
                     ("Publicación", p.id.to_string()),
-                    ("Artículo", p.title.clone()),
+                    ("Artículo", p.title.to_string()),
                     ("Categoría", format!("{} {}", p.category, p.category_name)),
                     (
                         "Vendedor",
