@@ -174,7 +174,7 @@ impl Ctx {
             }
             return Ok(());
         }
-        let found = USERS.get_many_by_id_with(tx, &want, |_, k, v| Arc::new(User::decode(k, v)))?;
+        let found = USERS.get_many_by_id(tx, &want, |_, k, v| Arc::new(User::decode(k, v)))?;
         let mut memo = self.users.borrow_mut();
         memo.reserve(want.len());
         for (id, u) in want.into_iter().zip(found) {

@@ -130,7 +130,8 @@ fn preview_of(planned: &[Planned], users: &HashMap<u64, User>) -> CommissionPrev
             let u = users.get(&it.sale.seller);
             SellerCommission {
                 seller_id: it.sale.seller,
-                seller_name: u.map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.to_string()),
+                seller_name: u
+                    .map_or_else(|| "(cuenta dada de baja)".into(), |u| u.name.to_string()),
                 seller_email: u.map_or_else(|| "(baja)".into(), |u| u.email.to_string()),
                 balance_cents: u.map_or(0, |u| u.balance),
                 sales: 0,

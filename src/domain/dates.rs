@@ -52,7 +52,12 @@ pub fn date_of_ms(ms: i64) -> String {
     match civil_from_days(local.div_euclid(DAY_MS)) {
         (y @ 0..=9999, m, d) => {
             let (y, mut s) = (y as u32, String::with_capacity(10));
-            for (v, sep) in [(y / 100, None), (y % 100, Some('-')), (m, Some('-')), (d, None)] {
+            for (v, sep) in [
+                (y / 100, None),
+                (y % 100, Some('-')),
+                (m, Some('-')),
+                (d, None),
+            ] {
                 s.push(char::from(b'0' + (v / 10) as u8));
                 s.push(char::from(b'0' + (v % 10) as u8));
                 if let Some(c) = sep {
@@ -169,6 +174,15 @@ pub fn date_text(d: NaiveDate) -> String {
 mod tests {
     use super::*;
 
+    /// The local day of `ms` as chrono writes it (what `date_of_ms` must say).
+    fn direct(ms: i64) -> String {
+        Local
+            .timestamp_millis_opt(ms)
+            .single()
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap()
+    }
+
     #[test]
     fn both_spellings_of_a_day_and_a_clear_message_for_an_empty_field() {
         let d = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
@@ -194,13 +208,6 @@ mod tests {
     fn remembered_offsets_give_the_zone_s_own_days() {
         // Every 7 h 13 min over six years (both sides of any change of offset the zone has),
         // twice: the second pass answers from the remembered days.
-        let direct = |ms: i64| {
-            Local
-                .timestamp_millis_opt(ms)
-                .single()
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap()
-        };
         let start = 1_600_000_000_000i64;
         for _ in 0..2 {
             for k in 0..7_300 {
@@ -244,13 +251,6 @@ mod tests {
         assert!(n > 40_000);
         // Through date_of_ms at noon UTC (no zone moves noon across a day).
         let noon = |d: NaiveDate| days(d) * 86_400_000 + 43_200_000;
-        let direct = |ms: i64| {
-            Local
-                .timestamp_millis_opt(ms)
-                .single()
-                .map(|d| d.format("%Y-%m-%d").to_string())
-                .unwrap()
-        };
         for d in edges {
             assert_eq!(date_of_ms(noon(d)), direct(noon(d)), "{d}");
         }

@@ -265,8 +265,10 @@ fn unseen_of(tx: &mut impl Tx, user: u64) -> DResult<(u64, Option<crate::me::que
 
 fn message(tx: &mut impl Tx, ctx: &super::catalog::Ctx, n: &News) -> DResult<(String, String)> {
     let title = if n.publication != 0 {
-        load_pub(tx, n.publication)
-            .map_or_else(|_| format!("publicación {}", n.publication), |p| p.title.to_string())
+        load_pub(tx, n.publication).map_or_else(
+            |_| format!("publicación {}", n.publication),
+            |p| p.title.to_string(),
+        )
     } else {
         String::new()
     };

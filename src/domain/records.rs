@@ -105,9 +105,8 @@ pub fn photo_opt(p: &PhotoId) -> Option<String> {
 }
 
 /// Values read from disk are untrusted: an enum byte no version of the program writes is
-/// damage of `file`, reported as such (never read as a permissive default).
-/// `got`, or the damage of a byte no version writes: `what` names the record, and is only
-/// written out then (a page decodes fifty records; naming each would cost an allocation).
+/// damage of `file`, reported as such (never read as a permissive default). `what` names the
+/// record and is only called then (a page decodes fifty records; naming each would allocate).
 fn known<T>(
     file: &str,
     what: impl Fn() -> String,
@@ -178,10 +177,7 @@ impl User {
     pub fn decode(email: &[u8], b: &[u8]) -> User {
         let mut d = Dec::new(b);
         User {
-            email: match std::str::from_utf8(email) {
-                Ok(e) => e.into(),
-                Err(_) => String::from_utf8_lossy(email).into(),
-            },
+            email: String::from_utf8_lossy(email).into(),
             id: d.u64(),
             rounds: d.u32(),
             salt: d.bytes(16).try_into().expect("16"),

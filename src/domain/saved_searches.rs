@@ -140,9 +140,7 @@ impl SearchSpec {
         if let Some(c) = self.category {
             parts.push(format!(
                 "en {}",
-                ctx.cats
-                    .get(&c)
-                    .map_or("(categoría borrada)", |c| &*c.name)
+                ctx.cats.get(&c).map_or("(categoría borrada)", |c| &*c.name)
             ));
         }
         if let Some(k) = self.kind {

@@ -905,14 +905,9 @@ impl OpenHash {
 
     /// [`get_by_id`](Self::get_by_id) for each of `ids` (a page's sellers), in that order,
     /// after [`prefetch_ids`](Self::prefetch_ids) brought their slots in with few reads; the
-    /// two files' headers are asked once for all.
-    pub fn get_many_by_id(&self, tx: &mut impl Tx, ids: &[u64]) -> Result<Vec<Option<Placed>>> {
-        self.get_many_by_id_with(tx, ids, |pos, k, v| (pos, k.to_vec(), v.to_vec()))
-    }
-
-    /// [`get_many_by_id`](Self::get_many_by_id) handing each record's key and value, borrowed
-    /// from its cached slot, to `f` (which decodes it) rather than copying them out.
-    pub fn get_many_by_id_with<T>(
+    /// two files' headers are asked once for all. Each record's position, key and value,
+    /// borrowed from its cached slot, go to `f` (which decodes them) rather than being copied.
+    pub fn get_many_by_id<T>(
         &self,
         tx: &mut impl Tx,
         ids: &[u64],

@@ -161,7 +161,7 @@ impl<'a> Dec<'a> {
         let text = std::ffi::CStr::from_bytes_until_nul(raw).map_or(raw, |c| c.to_bytes());
         match std::str::from_utf8(text) {
             Ok(t) => std::borrow::Cow::Borrowed(t),
-            Err(_) => String::from_utf8_lossy(text).into_owned().into(),
+            Err(_) => String::from_utf8_lossy(text),
         }
     }
 }

@@ -1284,7 +1284,16 @@ mod tests {
         let facts = |m: &Market| -> Vec<(u64, u64, u64, i64, PubState, String)> {
             let (_, pubs) = m.dump_records().unwrap();
             pubs.into_iter()
-                .map(|p| (p.id, p.seller, p.category, p.price, p.state, p.title.to_string()))
+                .map(|p| {
+                    (
+                        p.id,
+                        p.seller,
+                        p.category,
+                        p.price,
+                        p.state,
+                        p.title.to_string(),
+                    )
+                })
                 .collect()
         };
         let (pf, ps) = (facts(&fast), facts(&slow));
