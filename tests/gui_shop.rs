@@ -261,8 +261,16 @@ fn a_search_saved_in_explorar_announces_a_new_listing_in_novedades() {
     click(&mut h, "Búsquedas guardadas");
     assert!(has(&h, "guitarras"));
     assert!(has(&h, "1 nueva"));
+    // Its results are Explorar's, on the saved filter (the fields show it).
     click_button(&mut h, "Ver resultados");
-    assert!(has(&h, "Resultados de"));
+    wait_for(&mut h, "Guitarra criolla Fonseca");
+    {
+        let b = screen::<BrowseScreen>(&mut h);
+        assert_eq!(b.filter.search.as_deref(), Some("guitarras"));
+        assert_eq!(b.filter.min_price, Some(100_000_00));
+        assert_eq!(b.min_price_text, "100.000,00");
+        assert_eq!(b.rows().len(), 1);
+    }
     open_listing(&mut h, "Guitarra criolla Fonseca");
     assert_eq!(screen::<PublicationScreen>(&mut h).id, Some(id));
     click(&mut h, "Búsquedas guardadas");

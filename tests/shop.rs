@@ -281,6 +281,73 @@ fn a_favourite_shows_a_price_change_and_then_the_sale() {
 }
 
 #[test]
+fn saved_searches_count_new_results_from_the_index_up_to_a_cap() {
+    use ventalibre::domain::saved_searches::NEW_RESULTS_COUNTED;
+    let (_t, m) = share("saved-count");
+    let ana = user(&m, "ana@ejemplo.com.ar", "Pérez, Ana", 2);
+    let juan = user(&m, "juan@ejemplo.com.ar", "Gómez, Juan", 0);
+    let spec = |category, words: &str| SearchSpec {
+        category,
+        words: words.into(),
+        ..Default::default()
+    };
+    listing(&m, &ana, 2, "Bajo Ibanez", 300_000_00);
+    // «teclado» in the description only of this older listing.
+    m.publish(
+        &ana,
+        NewPublication {
+            category: 2,
+            title: "Sintetizador Korg".into(),
+            description: "Con su teclado de 61 notas".into(),
+            price: 500_000_00,
+            kind: Kind::Used,
+            closes: Local::now().date_naive() + Days::days(30),
+            photo: None,
+        },
+    )
+    .unwrap();
+    let by_cat = m.save_search(&juan, spec(Some(2), "")).unwrap();
+    let by_word = m.save_search(&juan, spec(None, "teclados")).unwrap();
+    let counts = |m: &Market| {
+        let l = m.saved_searches(&juan).unwrap();
+        let get = |n| {
+            let v = l.iter().find(|v| v.number == n).unwrap();
+            (v.results, v.new_results)
+        };
+        (get(by_cat), get(by_word))
+    };
+    assert_eq!(counts(&m), ((2, 0), (1, 0)));
+    // New: a title match, then one in the description only (behind the older title-less
+    // one in the results' order: title matches first).
+    listing(&m, &ana, 2, "Teclado Yamaha", 400_000_00);
+    m.publish(
+        &ana,
+        NewPublication {
+            category: 3,
+            title: "Mesa de estudio".into(),
+            description: "Ideal para apoyar un teclado".into(),
+            price: 50_000_00,
+            kind: Kind::Used,
+            closes: Local::now().date_naive() + Days::days(30),
+            photo: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(counts(&m), ((3, 1), (3, 2)));
+    // Past the cap the count stops at one more than it (shown «más de 99 nuevas»).
+    for i in 0..NEW_RESULTS_COUNTED + 5 {
+        listing(&m, &ana, 2, &format!("Púa de guitarra {i}"), 1_000_00);
+    }
+    let total = 3 + NEW_RESULTS_COUNTED + 5;
+    assert_eq!(counts(&m).0, (total, NEW_RESULTS_COUNTED + 1));
+    // Opening one gives Explorar's filter and clears its new count, not the other's.
+    let f = m.open_saved_search(&juan, by_cat).unwrap();
+    assert_eq!(m.browse_page(&f, 0, 50).unwrap().total, total);
+    assert_eq!(counts(&m), ((total, 0), (3, 2)));
+    check_ok(&m);
+}
+
+#[test]
 fn a_saved_search_in_plural_announces_a_new_listing() {
     let (_t, m) = share("saved");
     let ana = user(&m, "ana@ejemplo.com.ar", "Pérez, Ana", 2);
@@ -330,8 +397,10 @@ fn a_saved_search_in_plural_announces_a_new_listing() {
         "{}",
         list[0].description
     );
-    let (_, results) = m.open_saved_search(&juan, n).unwrap();
+    let f = m.open_saved_search(&juan, n).unwrap();
+    let results = m.browse(&f).unwrap();
     assert_eq!(results.len(), 1);
+    assert_eq!(results[0].id, id);
     assert_eq!(m.saved_searches(&juan).unwrap()[0].new_results, 0);
     m.delete_saved_search(&juan, n).unwrap();
     assert!(m.saved_searches(&juan).unwrap().is_empty());

@@ -814,6 +814,21 @@ impl Market {
         }
     }
 
+    /// The ids of one page of the listings for sale matching `f` (in its order, from
+    /// position `offset`, at most `limit`) and how many match in all: the index nodes alone,
+    /// no listing or seller read (a saved search counts its new results with it).
+    pub fn browse_ids(
+        &self,
+        f: &BrowseFilter,
+        offset: u64,
+        limit: usize,
+    ) -> DResult<(Vec<u64>, u64)> {
+        self.read(|tx| {
+            let (positions, total) = page_positions(tx, f, offset, limit, now_ms())?;
+            Ok((positions.into_iter().map(|p| p + 1).collect(), total))
+        })
+    }
+
     /// Every listing for sale matching `f`, in its order (one page as long as the result).
     pub fn browse(&self, f: &BrowseFilter) -> DResult<Vec<PublicationView>> {
         Ok(self.browse_page(f, 0, usize::MAX)?.items)
@@ -833,11 +848,7 @@ impl Market {
                 return not_found(format!("no existe la categoría {c}"));
             }
             let now = now_ms();
-            let (positions, total) = if super::index::present(tx)? {
-                super::index::page(tx, f, offset, limit, now)?
-            } else {
-                super::index::page_by_scan(tx, f, offset, limit, now)?
-            };
+            let (positions, total) = page_positions(tx, f, offset, limit, now)?;
             prefetch_page(tx, &positions)?;
             let pubs = positions
                 .iter()
@@ -859,6 +870,22 @@ impl Market {
                 limit: limit.min(u64::MAX as usize) as u64,
             })
         })
+    }
+}
+
+/// The positions of one page of listings for sale matching `f` and the total: through the
+/// indexes, or by a scan on a share that has none yet.
+fn page_positions(
+    tx: &mut impl Tx,
+    f: &BrowseFilter,
+    offset: u64,
+    limit: usize,
+    now: i64,
+) -> DResult<(Vec<u64>, u64)> {
+    if super::index::present(tx)? {
+        super::index::page(tx, f, offset, limit, now)
+    } else {
+        super::index::page_by_scan(tx, f, offset, limit, now)
     }
 }
 

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::catalog::{BrowseFilter, PublicationView, fold};
+use super::catalog::{BrowseFilter, fold};
 use super::market::*;
 use super::records::*;
 use super::text::text;
@@ -104,9 +104,21 @@ pub struct SavedSearchView {
     pub saved_ms: i64,
     /// Listings for sale that match now.
     pub results: u64,
-    /// Of those, published since the user last opened this search.
+    /// Of those, published since the user last opened this search, counted up to
+    /// [`NEW_RESULTS_COUNTED`] + 1 (more: "más de 99 nuevas").
     pub new_results: u64,
 }
+
+/// New results are counted up to one more than this («más de 99 nuevas» past it).
+pub const NEW_RESULTS_COUNTED: u64 = 99;
+
+/// How many of the first results (newest first) a saved search looks at for new ones: the
+/// list of saved searches is read again at every change of the share, so it costs index
+/// entries, never the whole result. The newest order is the ids' order, so without words the
+/// new results are a prefix of it; with words the title matches come first, each group
+/// newest first, so a new description-only match behind more than this many older title
+/// matches is not counted here (its news item in «Novedades» says it anyway).
+const NEW_RESULTS_SCAN: usize = 1_000;
 
 impl SearchSpec {
     /// The browse filter of this search.
@@ -324,14 +336,24 @@ impl Market {
         })?;
         let mut out = Vec::new();
         for ((number, st), description) in list.into_iter().zip(ctx_desc) {
-            let results = self.search_results(&st.spec)?;
-            let new_results = results.iter().filter(|p| p.id > st.seen_id).count() as u64;
+            let filter = BrowseFilter {
+                sort: super::catalog::SortOrder::Newest,
+                ..st.spec.filter()
+            };
+            let scan = if st.spec.words.trim().is_empty() {
+                NEW_RESULTS_COUNTED as usize + 1
+            } else {
+                NEW_RESULTS_SCAN
+            };
+            let (ids, results) = self.browse_ids(&filter, 0, scan)?;
+            let new_results = (ids.iter().filter(|&&id| id > st.seen_id).count() as u64)
+                .min(NEW_RESULTS_COUNTED + 1);
             out.push(SavedSearchView {
                 number,
                 spec: st.spec,
                 description,
                 saved_ms: st.saved_ms,
-                results: results.len() as u64,
+                results,
                 new_results,
             });
         }
@@ -339,24 +361,9 @@ impl Market {
         Ok(out)
     }
 
-    /// Listings for sale that `spec` finds, newest first (Explorar's search, one page as
-    /// long as the result).
-    pub fn search_results(&self, spec: &SearchSpec) -> DResult<Vec<PublicationView>> {
-        let filter = BrowseFilter {
-            sort: super::catalog::SortOrder::Newest,
-            ..spec.filter()
-        };
-        let mut v = self.browse(&filter)?;
-        v.sort_by_key(|p| std::cmp::Reverse(p.id));
-        Ok(v)
-    }
-
-    /// Opens saved search `number`: its results, and from now on none of them count as new.
-    pub fn open_saved_search(
-        &self,
-        s: &Session,
-        number: u64,
-    ) -> DResult<(SearchSpec, Vec<PublicationView>)> {
+    /// Opens saved search `number`: from now on none of its results count as new. Returns its
+    /// filter (newest first), for Explorar to show its results a page at a time.
+    pub fn open_saved_search(&self, s: &Session, number: u64) -> DResult<BrowseFilter> {
         let spec = self.write(|tx| {
             let u = current(tx, s)?;
             let it = item(tx, u.id, number)?;
@@ -368,7 +375,9 @@ impl Market {
             }
             Ok(st.spec)
         })?;
-        let results = self.search_results(&spec)?;
-        Ok((spec, results))
+        Ok(BrowseFilter {
+            sort: super::catalog::SortOrder::Newest,
+            ..spec.filter()
+        })
     }
 }

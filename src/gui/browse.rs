@@ -193,6 +193,20 @@ impl BrowseScreen {
             })
     }
 
+    /// Shows the listings `f` finds (a saved search opened): the filter, and the fields as if
+    /// it had been typed.
+    pub fn show_filter(&mut self, f: BrowseFilter) {
+        let typed = |c: Option<i64>| {
+            c.map(|c| money(c).trim_start_matches('$').trim().to_string())
+                .unwrap_or_default()
+        };
+        self.search_text = f.search.clone().unwrap_or_default();
+        self.min_price_text = typed(f.min_price);
+        self.max_price_text = typed(f.max_price);
+        self.price_error = None;
+        self.filter = f;
+    }
+
     /// The price range typed, applied to the filter; a bad amount is said and not applied.
     fn apply_prices(&mut self) {
         let parse = |t: &str| {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::thumbs::Thumbs;
 use crate::domain::account::UserView;
-use crate::domain::catalog::CategoryView;
+use crate::domain::catalog::{BrowseFilter, CategoryView};
 use crate::domain::{Market, Session};
 
 /// A screen's name (each screen file defines its own: `BrowseScreen::TAB`).
@@ -19,6 +19,8 @@ pub enum Nav {
     Show(Tab),
     /// Show a screen on one of its items (a publication, an invoice).
     Open(Tab, u64),
+    /// Show Explorar on a filter (a saved search opened).
+    Browse(BrowseFilter),
     LoggedIn(Session),
     /// The session ended; the message says why when the user did not ask for it.
     LoggedOut(Option<String>),

@@ -1,18 +1,18 @@
 //! «Búsquedas guardadas»: the searches a user follows (category, filters and words), each with
 //! how many results it has and how many are new since the user last opened it; opening one
-//! lists its results. New listings that match also arrive in «Novedades». In Explorar, «Guardar
+//! shows its results in Explorar. New listings that match also arrive in «Novedades». In Explorar, «Guardar
 //! esta búsqueda» saves the filters shown.
 
 use egui::{RichText, Ui};
 
-use super::env::{Env, Tab};
+use super::env::{Env, Nav, Tab};
 use super::jobs::Job;
-use super::listings::{action_notice, keep_user_list, list_top, price, scrolled_listing_grid};
+use super::listings::{action_notice, keep_user_list, list_top};
 use super::loaded::Loaded;
 use super::notice::{Notice, notice_ui};
 use super::screen::Screen;
-use crate::domain::catalog::{BrowseFilter, PublicationView};
-use crate::domain::saved_searches::{SavedSearchView, SearchSpec};
+use crate::domain::catalog::BrowseFilter;
+use crate::domain::saved_searches::{NEW_RESULTS_COUNTED, SavedSearchView, SearchSpec};
 use crate::domain::{DResult, Market};
 
 /// Explorar's «Guardar esta búsqueda».
@@ -69,12 +69,12 @@ impl SaveSearchButton {
     }
 }
 
+/// The list of saved searches; «Ver resultados» opens one in Explorar (its results a page at
+/// a time, like any search there).
 #[derive(Default)]
 pub struct SavedSearchesScreen {
     list: Loaded<Vec<SavedSearchView>, u64>,
-    /// The search whose results are shown, and them.
-    open: Option<(u64, String, Vec<PublicationView>)>,
-    open_job: Job<(u64, String, DResult<Vec<PublicationView>>)>,
+    open_job: Job<DResult<BrowseFilter>>,
     delete: Job<DResult<()>>,
     pub notice: Option<Notice>,
 }
@@ -84,11 +84,6 @@ impl SavedSearchesScreen {
 
     pub fn list(&self) -> &[SavedSearchView] {
         self.list.get().map_or(&[], |v| v.as_slice())
-    }
-
-    /// The results shown of the search opened.
-    pub fn results(&self) -> &[PublicationView] {
-        self.open.as_ref().map_or(&[], |(_, _, r)| r.as_slice())
     }
 }
 
@@ -103,19 +98,17 @@ impl Screen for SavedSearchesScreen {
 
     fn poll(&mut self, _ctx: &egui::Context, env: &mut Env) {
         self.list.poll();
-        if let Some((n, d, r)) = self.open_job.poll() {
+        if let Some(r) = self.open_job.poll() {
             match r {
-                Ok(v) => {
-                    self.open = Some((n, d, v));
+                Ok(f) => {
                     env.changed();
+                    env.nav(Nav::Browse(f));
                 }
                 Err(e) => self.notice = Some(Notice::of_error(&e)),
             }
         }
-        if let Some(r) = self.delete.poll()
-            && action_notice(r, "búsqueda borrada", env, &mut self.notice)
-        {
-            self.open = None;
+        if let Some(r) = self.delete.poll() {
+            action_notice(r, "búsqueda borrada", env, &mut self.notice);
         }
     }
 
@@ -151,10 +144,12 @@ impl Screen for SavedSearchesScreen {
                     ));
                     if b.new_results > 0 {
                         ui.label(
-                            RichText::new(if b.new_results == 1 {
-                                "1 nueva".to_string()
-                            } else {
-                                format!("{} nuevas", b.new_results)
+                            RichText::new(match b.new_results {
+                                1 => "1 nueva".to_string(),
+                                n if n > NEW_RESULTS_COUNTED => {
+                                    format!("más de {NEW_RESULTS_COUNTED} nuevas")
+                                }
+                                n => format!("{n} nuevas"),
                             })
                             .color(super::notice::good_color(ui))
                             .strong(),
@@ -162,8 +157,15 @@ impl Screen for SavedSearchesScreen {
                     } else {
                         ui.label(RichText::new("nada nuevo").weak());
                     }
-                    if ui.button("Ver resultados").clicked() {
-                        open = Some((b.number, b.description.clone()));
+                    if ui
+                        .add_enabled(
+                            !self.open_job.running(),
+                            egui::Button::new("Ver resultados"),
+                        )
+                        .on_hover_text("En «Explorar», las más recientes primero")
+                        .clicked()
+                    {
+                        open = Some(b.number);
                     }
                     if ui
                         .add_enabled(!self.delete.running(), egui::Button::new("Borrar"))
@@ -174,36 +176,15 @@ impl Screen for SavedSearchesScreen {
                     ui.end_row();
                 }
             });
-        if let Some((n, d)) = open {
+        if let Some(n) = open {
             let (m, s) = (env.market.clone(), s.clone());
-            self.open_job.start(ui.ctx(), move || {
-                (n, d, m.open_saved_search(&s, n).map(|(_, r)| r))
-            });
+            self.open_job
+                .start(ui.ctx(), move || m.open_saved_search(&s, n));
         }
         if let Some(n) = delete {
             let m = env.market.clone();
             self.delete
                 .start(ui.ctx(), move || m.delete_saved_search(&s, n));
         }
-        let Some((_, desc, results)) = self.open.clone() else {
-            return;
-        };
-        ui.add_space(8.0);
-        ui.heading(format!("Resultados de {desc}"));
-        if results.is_empty() {
-            ui.label("Ninguna publicación a la venta coincide por ahora.");
-        }
-        scrolled_listing_grid(
-            ui,
-            env,
-            "resultados-busqueda",
-            &results,
-            |v| v,
-            |ui, v| {
-                price(ui, v);
-                ui.label(v.kind.label());
-                ui.label(v.seller_province_name);
-            },
-        );
     }
 }

@@ -262,6 +262,12 @@ impl MarketUi {
                 }
                 self.tab = t;
             }
+            Nav::Browse(f) => {
+                if let Some(b) = self.screen::<BrowseScreen>() {
+                    b.show_filter(f);
+                }
+                self.apply(Nav::Show(BrowseScreen::TAB), ctx);
+            }
             Nav::LoggedIn(s) => {
                 self.env.session = Some(s);
                 self.env.session_end = None;
