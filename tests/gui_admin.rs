@@ -163,6 +163,47 @@ fn blocking_a_user_refuses_their_next_login() {
     assert!(s.market.login("ana@ejemplo.com.ar", PASSWORD).is_ok());
 }
 
+/// The users list reads a page at a time through the index by id, and a search finds any
+/// user, however far down the list.
+#[test]
+fn the_users_list_reads_pages_and_a_search_finds_any_user() {
+    let s = share("usuarios-paginas");
+    s.market
+        .demo_with(&DemoOptions {
+            users: 180,
+            publications: 0,
+            seed: 5,
+            photos: false,
+        })
+        .unwrap();
+    let all = s.market.users(&s.admin).unwrap();
+    assert_eq!(all.len(), 181);
+    let last = all.last().unwrap().clone();
+    let mut h = harness(&s);
+    click(&mut h, "Usuarios");
+    h.get_by_label_contains("181 usuarios, por número de usuario");
+    h.get_by_label(&all[1].email);
+    assert!(
+        !gui_support::has(&h, &last.email),
+        "the last user is not in view before a scroll"
+    );
+    let held = admin(&mut h).users.pages_held();
+    assert!((1..=2).contains(&held), "{held} pages held for 181 users");
+    // A search by part of the name finds her, and picking her email fills the field.
+    let part: String = last.name.chars().take(6).collect();
+    retype(
+        &mut h,
+        "Buscar usuario",
+        &last.email[..last.email.len() - 2],
+    );
+    h.get_by_label_contains("1 coincide");
+    click(&mut h, &last.email);
+    assert_eq!(admin(&mut h).users.email, last.email);
+    retype(&mut h, "Buscar usuario", &part.to_uppercase());
+    h.get_by_label_contains(&format!("con «{}»", part.to_uppercase()));
+    h.get_by_label(&last.email);
+}
+
 #[test]
 fn a_category_with_articles_is_refused_for_deletion_and_change() {
     let s = share("categorias");

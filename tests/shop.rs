@@ -523,6 +523,43 @@ fn reputation_seller_page_and_contact_after_a_purchase() {
 }
 
 #[test]
+fn the_users_list_comes_in_pages_by_id_and_a_search_folds_case_and_accents() {
+    let (_t, m) = share("usuarios-paginas");
+    let adm = admin(&m);
+    let ana = user(&m, "ana@ejemplo.com.ar", "Pérez, Ana", 2);
+    let bob = user(&m, "bob@ejemplo.com.ar", "Gómez, Bob", 0);
+    user(&m, "lu@ejemplo.com.ar", "Díaz, Lucía", 1);
+    m.unregister(&bob, "secreto1").unwrap();
+    let ids = |p: &ventalibre::domain::account::UsersPage| -> Vec<u64> {
+        p.items.iter().map(|u| u.id).collect()
+    };
+    // Ids 1 (the administration) to 4; Bob's id 3 is gone.
+    let p = m.users_page(&adm, 0, 2).unwrap();
+    assert_eq!((ids(&p), p.total, p.users), (vec![1, 2], 4, 3));
+    let p = m.users_page(&adm, 2, 50).unwrap();
+    assert_eq!(ids(&p), vec![4]);
+    assert!(m.users_page(&adm, 4, 50).unwrap().items.is_empty());
+    let f = m.find_users(&adm, "LUCIA", 10).unwrap();
+    assert_eq!((ids(&f), f.total), (vec![4], 1));
+    assert_eq!(
+        ids(&m.find_users(&adm, "gomez", 10).unwrap()),
+        Vec::<u64>::new()
+    );
+    assert_eq!(ids(&m.find_users(&adm, "@ejemplo", 1).unwrap()), vec![2]);
+    assert_eq!(m.find_users(&adm, "@ejemplo", 1).unwrap().total, 2);
+    assert_eq!(ids(&m.find_users(&adm, "4", 10).unwrap()), vec![4]);
+    // Only the administration lists users.
+    assert!(matches!(
+        m.users_page(&ana, 0, 10),
+        Err(DomainError::Denied(_))
+    ));
+    assert!(matches!(
+        m.find_users(&ana, "ana", 10),
+        Err(DomainError::Denied(_))
+    ));
+}
+
+#[test]
 fn reputation_shares_always_add_up_to_one_hundred() {
     let r = Reputation::of(46, 1, 0, 47);
     assert_eq!(r.summary, "98 % de recomendaciones, 47 ventas");

@@ -303,7 +303,20 @@ fn grow_to(m: &Market, total: u64) {
 fn a_log_in_lookup_costs_the_same_few_reads_at_100_10000_and_100000_users() {
     let d = Dir::new("reads");
     let m = Market::open(&d.0, true).unwrap();
+    let adm = m
+        .login(
+            ventalibre::domain::market::ADMIN_EMAIL,
+            ventalibre::domain::market::ADMIN_DEFAULT_PASSWORD,
+        )
+        .unwrap();
+    m.change_password(
+        &adm,
+        ventalibre::domain::market::ADMIN_DEFAULT_PASSWORD,
+        "clave-de-la-administracion",
+    )
+    .unwrap();
     let mut seen = Vec::new();
+    let mut page_reads = Vec::new();
     for total in [100u64, 10_000, 100_000] {
         grow_to(&m, total);
         // Measured on the record files: with the last batches still in the redo log, the
@@ -349,7 +362,26 @@ fn a_log_in_lookup_costs_the_same_few_reads_at_100_10000_and_100000_users() {
             worst.1
         );
         seen.push((total, worst));
+        // The administration's users list: a page from the middle, cold, costs its own records.
+        m.share().drop_cache();
+        let before = m.share().io_totals();
+        let page = m.users_page(&adm, total / 2, 50).unwrap();
+        assert_eq!(page.items.len(), 50);
+        assert_eq!(page.items[0].id, total / 2 + 1);
+        let reads = m.share().io_totals().since(&before).reads;
+        println!("{total} users: a page of the users list from the middle, cold: {reads} reads");
+        page_reads.push((total, reads));
     }
+    for (total, reads) in &page_reads {
+        assert!(
+            *reads <= 24,
+            "{total} users: {reads} reads for a page of 50"
+        );
+    }
+    assert!(
+        page_reads[2].1 <= page_reads[0].1 + 6,
+        "a page's reads must not grow with the users: {page_reads:?}"
+    );
     // Bounded: the same small constant at every size (a cold lookup reads the commit state,
     // two headers, a directory slot and a short chain).
     for (total, (by_email, by_id)) in &seen {

@@ -493,13 +493,54 @@ impl Market {
             current_admin(tx, s)?;
             let mut users: Vec<User> = users_by_id(tx)?.into_values().collect();
             users.sort_by_key(|u| u.id);
-            let refs: Vec<&User> = users.iter().collect();
-            let presence = presence::all(tx, &refs)?;
-            Ok(users
-                .iter()
-                .zip(presence)
-                .map(|(u, p)| UserView::of(u, p))
-                .collect())
+            Ok(users_page(tx, users, 0)?.items)
+        })
+    }
+
+    /// One page of the users list (administrator): the users with ids `offset + 1 ..= offset
+    /// + limit`, read through USUARIOS.IDS, so a page costs its own records whatever the number
+    /// of users; a deleted account's id has no user in the page. `total` is the last id given
+    /// (the list's length, one row per id), `users` how many accounts exist.
+    pub fn users_page(&self, s: &Session, offset: u64, limit: usize) -> DResult<UsersPage> {
+        self.read(|tx| {
+            current_admin(tx, s)?;
+            let total =
+                crate::storage::Tx::control(tx, USERS.control, crate::me::hash::CON_LAST_ID)?;
+            let ids: Vec<u64> = (offset.saturating_add(1)
+                ..=total.min(offset.saturating_add(limit as u64)))
+                .collect();
+            let users: Vec<User> = USERS
+                .get_many_by_id(tx, &ids, |_, k, v| User::decode(k, v))?
+                .into_iter()
+                .flatten()
+                .collect();
+            users_page(tx, users, total)
+        })
+    }
+
+    /// The users whose email or name holds `query` (ignoring case and accents), or whose id it
+    /// is (administrator), by id, at most `limit`; `total` is how many match. A search reads
+    /// every user (the list's pages do not).
+    pub fn find_users(&self, s: &Session, query: &str, limit: usize) -> DResult<UsersPage> {
+        let q = super::text::fold(query.trim());
+        self.read(|tx| {
+            current_admin(tx, s)?;
+            if q.is_empty() {
+                return users_page(tx, Vec::new(), 0);
+            }
+            let id: Option<u64> = q.parse().ok();
+            let mut found: Vec<User> = users_by_id(tx)?
+                .into_values()
+                .filter(|u| {
+                    Some(u.id) == id
+                        || super::text::fold(&u.email).contains(&q)
+                        || super::text::fold(&u.name).contains(&q)
+                })
+                .collect();
+            found.sort_by_key(|u| u.id);
+            let total = found.len() as u64;
+            found.truncate(limit);
+            users_page(tx, found, total)
         })
     }
 
@@ -507,6 +548,34 @@ impl Market {
     pub fn user_count(&self) -> DResult<u64> {
         self.read(|tx| Ok(USERS.len(tx)?))
     }
+}
+
+/// A page of the users list: its users as shown, with their presence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsersPage {
+    pub items: Vec<UserView>,
+    /// The list's length: the last id given (pages), or the matches (a search).
+    pub total: u64,
+    /// Accounts that exist now.
+    pub users: u64,
+}
+
+fn users_page(
+    tx: &mut impl crate::storage::Tx,
+    users: Vec<User>,
+    total: u64,
+) -> DResult<UsersPage> {
+    let refs: Vec<&User> = users.iter().collect();
+    let presence = presence::all(tx, &refs)?;
+    Ok(UsersPage {
+        items: users
+            .iter()
+            .zip(presence)
+            .map(|(u, p)| UserView::of(u, p))
+            .collect(),
+        total,
+        users: USERS.len(tx)?,
+    })
 }
 
 /// The upgrade to format revision 3 (see `version::UPGRADES`): the index of users by id made

@@ -91,10 +91,17 @@ pub(crate) fn of(tx: &mut impl Tx, u: &User) -> DResult<Presence> {
     Ok(Presence::decode(u.id, &tx.read(PRESENCE, u.id - 1)?)?)
 }
 
-/// The presence of every user (listings of all users): the file in a few large reads.
+/// The presence of each of `users` (a listing of users): their slots in a few large reads.
 pub(crate) fn all(tx: &mut impl Tx, users: &[&User]) -> DResult<Vec<Presence>> {
     if tx.exists(PRESENCE)? {
-        tx.prefetch(PRESENCE)?;
+        let mut slots: Vec<u64> = users
+            .iter()
+            .filter(|u| u.id > 0)
+            .map(|u| u.id - 1)
+            .collect();
+        slots.sort_unstable();
+        slots.dedup();
+        tx.prefetch_slots(PRESENCE, &slots, crate::me::hash::PREFETCH_GAP_BYTES)?;
     }
     users.iter().map(|u| of(tx, u)).collect()
 }

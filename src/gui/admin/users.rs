@@ -9,13 +9,29 @@ use std::collections::HashMap;
 
 use super::common::{RunAsAdmin, Task, busy, field, tabs};
 use super::reports::ReportView;
-use crate::domain::account::UserView;
+use crate::domain::DomainError;
+use crate::domain::account::{UserView, UsersPage};
 use crate::domain::blocks::{BlockInfo, BlockTarget, validate_reason};
 use crate::domain::permissions::{Actor, may_block_user, may_unblock_user, why};
 use crate::domain::phrases::counted;
 use crate::gui::env::Env;
+use crate::gui::loaded::Loaded;
 use crate::gui::notice::{Notice, bad_text, notice_ui};
 use crate::gui::widgets::{enter_pressed, focus_once, wide_table};
+
+/// Users per page of the list (read as the table scrolls).
+const PAGE_USERS: usize = 50;
+/// Users a search shows at most.
+const FOUND_MAX: usize = 200;
+
+/// What a row of the users list shows.
+enum Row<'a> {
+    User(&'a UserView),
+    /// Its page is being read.
+    Waiting,
+    /// The id of a deleted account.
+    Deleted(u64),
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -30,15 +46,20 @@ pub struct UsersPanel {
     pub section: Section,
     pub email: String,
     filter: String,
-    list: Task<(Vec<UserView>, HashMap<u64, BlockInfo>)>,
-    list_gen: Option<u64>,
-    users: Vec<UserView>,
-    reasons: HashMap<u64, BlockInfo>,
+    /// The list's pages in view (and next to it): page number → its users, read through the
+    /// index by id, each read again when the share changes.
+    pages: HashMap<u64, Loaded<UsersPage, u64>>,
+    /// The users a typed search finds.
+    found: Loaded<UsersPage, String>,
+    /// The user whose email is typed above (for the buttons).
+    chosen: Loaded<Option<UserView>, String>,
+    reasons: Loaded<HashMap<u64, BlockInfo>>,
+    /// Page numbers of the rows in view in the last frame.
+    in_view: Vec<u64>,
     /// Why the user is blocked, as the administrator types it.
     pub reason: String,
     pub reason_error: Option<String>,
     focus: bool,
-    list_error: Option<String>,
     action: Task<UserView>,
     pub msg: Option<Notice>,
     blocked: ReportView,
@@ -53,14 +74,14 @@ impl Default for UsersPanel {
             section: Section::Block,
             email: String::new(),
             filter: String::new(),
-            list: Task::default(),
-            list_gen: None,
-            users: Vec::new(),
-            reasons: HashMap::new(),
+            pages: HashMap::new(),
+            found: Loaded::default(),
+            chosen: Loaded::default(),
+            reasons: Loaded::default(),
+            in_view: Vec::new(),
             reason: String::new(),
             reason_error: None,
             focus: true,
-            list_error: None,
             action: Task::default(),
             msg: None,
             blocked: ReportView::new("usuarios-bloqueados"),
@@ -72,6 +93,11 @@ impl Default for UsersPanel {
 }
 
 impl UsersPanel {
+    /// Pages of the users list held now (a handful, whatever the number of users).
+    pub fn pages_held(&self) -> usize {
+        self.pages.len()
+    }
+
     pub fn ui(&mut self, ui: &mut Ui, env: &mut Env) {
         tabs(
             ui,
@@ -96,15 +122,21 @@ impl UsersPanel {
 
     fn block(&mut self, ui: &mut Ui, env: &mut Env) {
         let ctx = ui.ctx().clone();
-        if let Some(r) = self.list.poll() {
-            match r {
-                Ok((u, reasons)) => {
-                    self.users = u;
-                    self.reasons = reasons;
-                    self.list_error = None;
-                }
-                Err(e) => self.list_error = Some(e),
-            }
+        self.reasons.poll();
+        self.chosen.poll();
+        self.found.poll();
+        for p in self.pages.values_mut() {
+            p.poll();
+        }
+        let Some(session) = env.session.clone() else {
+            return;
+        };
+        let m = env.market.clone();
+        {
+            let m = m.clone();
+            self.reasons.keep_fresh(&ctx, env.generation, (), move |_| {
+                move || m.block_reasons(BlockTarget::User)
+            });
         }
         if let Some(r) = self.action.poll() {
             if r.is_ok() {
@@ -120,19 +152,33 @@ impl UsersPanel {
                 Err(e) => Notice::bad(format!("No se pudo cambiar el bloqueo: {e}")),
             });
         }
-        if self.list_gen != Some(env.generation) && !self.list.running() {
-            self.list_gen = Some(env.generation);
-            self.list.run(&ctx, env, |m, s| {
-                Ok((m.users(s)?, m.block_reasons(BlockTarget::User)?))
-            });
-        }
-
         let working = self.action.running();
         let who = env.session.as_ref().map(Actor::from);
         let wanted = self.email.trim().to_lowercase();
-        let chosen = self.users.iter().find(|u| u.email == wanted).cloned();
+        if !wanted.is_empty() {
+            let m = m.clone();
+            self.chosen
+                .keep_fresh(&ctx, env.generation, wanted.clone(), move |email| {
+                    move || match m.user_view(&email) {
+                        Ok(u) => Ok(Some(u)),
+                        Err(DomainError::NotFound(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                });
+        }
+        let chosen = match (self.chosen.key(), self.chosen.get()) {
+            (Some(k), Some(u)) if *k == wanted => u.clone(),
+            _ => None,
+        };
         let (can_block, can_unblock) = match &chosen {
             Some(u) => (may_block_user(who, u), may_unblock_user(who, u)),
+            None if !wanted.is_empty() && self.chosen.key() != Some(&wanted) => {
+                let why = crate::domain::permissions::Refusal {
+                    kind: crate::domain::permissions::RefusalKind::Denied,
+                    reason: "buscando el usuario…".into(),
+                };
+                (Err(why.clone()), Err(why))
+            }
             None => {
                 let why = crate::domain::permissions::Refusal {
                     kind: crate::domain::permissions::RefusalKind::Denied,
@@ -203,7 +249,7 @@ impl UsersPanel {
                 u.on_disabled_hover_text(w);
             }
             if let Some(u) = &chosen
-                && let Some(b) = self.reasons.get(&u.id)
+                && let Some(b) = self.reasons.get().and_then(|r| r.get(&u.id))
             {
                 ui.label(format!("Bloqueado por: {}", b.reason));
             }
@@ -238,36 +284,96 @@ impl UsersPanel {
                 "email, nombre o id",
                 220.0,
             );
-            if self.list.running() {
+            if self.found.loading() || self.pages.values().any(|p| p.loading()) {
                 ui.spinner();
             }
         });
-        if let Some(e) = &self.list_error {
+        let query = self.filter.trim().to_string();
+        let searching = !query.is_empty();
+        if searching {
+            let (m, s) = (m.clone(), session.clone());
+            self.found
+                .keep_fresh(&ctx, env.generation, query.clone(), move |q| {
+                    move || m.find_users(&s, &q, FOUND_MAX)
+                });
+        }
+        // The pages of the rows in view last frame, and one on each side, read (again when the
+        // share changed); the others dropped.
+        if !searching {
+            let wanted: Vec<u64> = if self.in_view.is_empty() {
+                vec![0]
+            } else {
+                let (a, b) = (self.in_view[0], *self.in_view.last().unwrap_or(&0));
+                (a.saturating_sub(1)..=b + 1).collect()
+            };
+            self.pages
+                .retain(|p, _| wanted.iter().any(|w| w.abs_diff(*p) <= 2));
+            for &p in &wanted {
+                let (m, s) = (m.clone(), session.clone());
+                self.pages
+                    .entry(p)
+                    .or_default()
+                    .keep_fresh(&ctx, env.generation, p, move |p| {
+                        move || m.users_page(&s, p * PAGE_USERS as u64, PAGE_USERS)
+                    });
+            }
+        }
+        let any_page = self.pages.values().find_map(|p| p.get());
+        let error = if searching {
+            self.found.error.clone()
+        } else {
+            self.pages.values().find_map(|p| p.error.clone())
+        };
+        if let Some(e) = &error {
             ui.colored_label(ui.visuals().error_fg_color, e);
         }
-        let f = self.filter.trim().to_lowercase();
-        let shown: Vec<&UserView> = self
-            .users
-            .iter()
-            .filter(|u| {
-                f.is_empty()
-                    || u.email.contains(&f)
-                    || u.name.to_lowercase().contains(&f)
-                    || u.id.to_string() == f
-            })
-            .collect();
-        ui.label(format!(
-            "{} ({}); se muestran {}. Elija un email para llevarlo al campo de arriba.",
-            counted(self.users.len() as u64, "usuario", "usuarios"),
-            counted(
-                self.users.iter().filter(|u| u.blocked).count() as u64,
-                "bloqueado",
-                "bloqueados"
-            ),
-            shown.len()
-        ));
+        let (rows, accounts) = if searching {
+            match self.found.get() {
+                Some(f) if self.found.key() == Some(&query) => (f.items.len() as u64, f.users),
+                _ => (0, any_page.map_or(0, |p| p.users)),
+            }
+        } else {
+            any_page.map_or((0, 0), |p| (p.total, p.users))
+        };
+        let accounts = counted(accounts, "usuario", "usuarios");
+        ui.label(match self.found.get() {
+            Some(f) if searching && self.found.key() == Some(&query) => {
+                if f.total > f.items.len() as u64 {
+                    format!(
+                        "{accounts}; {} con «{query}», se muestran los primeros {}. Elija un email para llevarlo al campo de arriba.",
+                        f.total,
+                        f.items.len()
+                    )
+                } else {
+                    format!(
+                        "{accounts}; {} con «{query}». Elija un email para llevarlo al campo de arriba.",
+                        counted(f.total, "coincide", "coinciden")
+                    )
+                }
+            }
+            _ if searching => format!("{accounts}; buscando «{query}»…"),
+            _ => format!("{accounts}, por número de usuario. Elija un email para llevarlo al campo de arriba."),
+        });
         let mut pick = None;
-        let reasons = &self.reasons;
+        let reasons = self.reasons.get();
+        let (pages, found) = (&self.pages, self.found.get());
+        let mut in_view: Vec<u64> = Vec::new();
+        // Row i: the i-th user found, or the user with id i + 1 (a deleted account's id says so).
+        let row_user = |i: u64| -> Row<'_> {
+            if searching {
+                return found
+                    .and_then(|f| f.items.get(i as usize))
+                    .map_or(Row::Waiting, Row::User);
+            }
+            match pages.get(&(i / PAGE_USERS as u64)).and_then(|p| p.get()) {
+                None => Row::Waiting,
+                Some(p) => p
+                    .items
+                    .iter()
+                    .find(|u| u.id == i + 1)
+                    .map_or(Row::Deleted(i + 1), Row::User),
+            }
+        };
         wide_table(ui, "usuarios-h", |ui| {
             let height = (ui.available_height() - 10.0).max(160.0);
             TableBuilder::new(ui)
@@ -301,8 +407,30 @@ impl UsersPanel {
                     }
                 })
                 .body(|body| {
-                    body.rows(22.0, shown.len(), |mut row| {
-                        let u = shown[row.index()];
+                    body.rows(22.0, rows as usize, |mut row| {
+                        let i = row.index() as u64;
+                        let p = i / PAGE_USERS as u64;
+                        if in_view.last() != Some(&p) {
+                            in_view.push(p);
+                        }
+                        let u = match row_user(i) {
+                            Row::User(u) => u,
+                            Row::Waiting => {
+                                row.col(|ui| {
+                                    ui.weak("…");
+                                });
+                                return;
+                            }
+                            Row::Deleted(id) => {
+                                row.col(|ui| {
+                                    ui.label(id.to_string());
+                                });
+                                row.col(|ui| {
+                                    ui.weak("(cuenta dada de baja)");
+                                });
+                                return;
+                            }
+                        };
                         row.col(|ui| {
                             ui.label(u.id.to_string());
                         });
@@ -339,7 +467,7 @@ impl UsersPanel {
                         });
                         row.col(|ui| {
                             if u.blocked
-                                && let Some(b) = reasons.get(&u.id)
+                                && let Some(b) = reasons.and_then(|r| r.get(&u.id))
                             {
                                 ui.label(&b.reason);
                             }
@@ -347,6 +475,9 @@ impl UsersPanel {
                     });
                 });
         });
+        if !searching {
+            self.in_view = in_view;
+        }
         if let Some(e) = pick {
             self.email = e;
         }
