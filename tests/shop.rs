@@ -560,6 +560,40 @@ fn the_users_list_comes_in_pages_by_id_and_a_search_folds_case_and_accents() {
 }
 
 #[test]
+fn the_administrations_search_finds_listings_in_any_state_newest_first() {
+    let (_t, m) = share("admin-busca");
+    let adm = admin(&m);
+    let ana = user(&m, "ana@ejemplo.com.ar", "Pérez, Ana", 2);
+    let zu = user(&m, "zulma@ejemplo.com.ar", "Ríos, Zulma", 1);
+    let a = listing(&m, &ana, 2, "Guitarra criolla", 100_000_00);
+    let b = listing(&m, &zu, 2, "Guitarra eléctrica", 200_000_00);
+    let c = listing(&m, &ana, 3, "Mesa de pino", 50_000_00);
+    m.pause(&ana, a).unwrap();
+    let ids = |q: &str, limit| -> Vec<u64> {
+        m.find_publications(&adm, q, limit)
+            .unwrap()
+            .iter()
+            .map(|v| v.id)
+            .collect()
+    };
+    // Words in the name or description, in any state, newest first, accents folded.
+    assert_eq!(ids("guitarra", 10), vec![b, a]);
+    assert_eq!(ids("GUITARRA electrica", 10), vec![b]);
+    assert_eq!(ids("muy buen estado", 10), vec![c, b, a]);
+    assert_eq!(ids("muy buen estado", 2), vec![c, b]);
+    // The seller's name or email.
+    assert_eq!(ids("zulma", 10), vec![b]);
+    assert_eq!(ids("rios guitarra", 10), vec![b]);
+    // A number first, then what its digits match.
+    assert_eq!(ids(&format!("N.º {c}"), 10), vec![c]);
+    assert_eq!(ids("piano", 10), Vec::<u64>::new());
+    assert!(matches!(
+        m.find_publications(&ana, "guitarra", 10),
+        Err(DomainError::Denied(_))
+    ));
+}
+
+#[test]
 fn reputation_shares_always_add_up_to_one_hundred() {
     let r = Reputation::of(46, 1, 0, 47);
     assert_eq!(r.summary, "98 % de recomendaciones, 47 ventas");

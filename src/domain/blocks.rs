@@ -360,25 +360,21 @@ impl Market {
             if words.is_empty() {
                 return Ok(out);
             }
-            tx.prefetch(PUBS_DAT)?;
-            for id in (1..=n).rev() {
-                if out.len() >= limit {
-                    break;
+            // Newest first, a run of slots at a time (each twice the one before), until
+            // `limit` are found: the newest matches cost the newest runs, not the whole file. Past the newest
+            // `SEARCH_KEEP`, each run is forgotten once searched: a search through a million
+            // listings holds one run in memory, not the file.
+            let mut hi = n;
+            let mut run = SEARCH_RUN_FIRST;
+            while hi > 0 && out.len() < limit {
+                let lo = hi.saturating_sub(run);
+                run = (run * 2).min(SEARCH_RUN_MAX);
+                tx.prefetch_range(PUBS_DAT, lo, hi)?;
+                search_run(tx, &ctx, &words, (lo + 1..=hi).rev(), &mut out, limit)?;
+                if n - lo > SEARCH_KEEP {
+                    tx.forget(PUBS_DAT);
                 }
-                let p = load_pub(tx, id)?;
-                let seller = ctx.user(tx, p.seller)?;
-                let seller = seller.as_deref();
-                let hay = fold(&format!(
-                    "{} {} {} {}",
-                    p.title,
-                    p.description,
-                    seller.map_or("", |u| &*u.name),
-                    seller.map_or("", |u| &*u.email)
-                ));
-                if words.iter().all(|w| hay.contains(w.as_str())) && !out.iter().any(|v| v.id == id)
-                {
-                    out.push(view(tx, &ctx, &p, true)?);
-                }
+                hi = lo;
             }
             Ok(out)
         })
@@ -388,6 +384,61 @@ impl Market {
     pub fn block_reasons(&self, target: BlockTarget) -> DResult<HashMap<u64, BlockInfo>> {
         self.read(|tx| current_blocks(tx, target))
     }
+}
+
+/// Listings searched in the first run of the administrator's search (one read each run);
+/// each run after it twice the one before, up to the last.
+const SEARCH_RUN_FIRST: u64 = 1_024;
+const SEARCH_RUN_MAX: u64 = 8_192;
+/// The newest listings a search leaves in the cache (where Explorar's pages are).
+const SEARCH_KEEP: u64 = 65_536;
+
+/// Searches the listings `ids` (newest first) for `words` in the name, description, seller
+/// name or seller email, adding the matches to `out` up to `limit`. A listing whose name and
+/// description hold every word needs no seller; the others' sellers are read together.
+fn search_run(
+    tx: &mut impl Tx,
+    ctx: &Ctx,
+    words: &[String],
+    ids: impl Iterator<Item = u64>,
+    out: &mut Vec<PublicationView>,
+    limit: usize,
+) -> DResult<()> {
+    let mut hits = Vec::new();
+    let mut pending = Vec::new();
+    for id in ids {
+        if out.iter().any(|v| v.id == id) {
+            continue;
+        }
+        let p = load_pub(tx, id)?;
+        let text = fold(&format!("{} {}", p.title, p.description));
+        if words.iter().all(|w| text.contains(w.as_str())) {
+            hits.push(p);
+        } else {
+            pending.push((p, text));
+        }
+    }
+    ctx.prefetch_users(tx, pending.iter().map(|(p, _)| p.seller))?;
+    for (p, text) in pending {
+        let Some(seller) = ctx.user(tx, p.seller)? else {
+            continue;
+        };
+        let who = fold(&format!("{} {}", seller.name, seller.email));
+        if words
+            .iter()
+            .all(|w| text.contains(w.as_str()) || who.contains(w.as_str()))
+        {
+            hits.push(p);
+        }
+    }
+    hits.sort_by_key(|p| std::cmp::Reverse(p.id));
+    for p in hits {
+        if out.len() >= limit {
+            break;
+        }
+        out.push(view(tx, ctx, &p, true)?);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
