@@ -456,7 +456,10 @@ fn the_tree_panel_draws_the_levels_in_the_order_of_tree_text() {
                     .push_str(&format!(" {}", r.trim_start()));
             }
         }
-        assert_eq!(joined, tree_text(&levels).lines().collect::<Vec<_>>());
+        assert_eq!(
+            joined,
+            tree_text(which, &levels).lines().collect::<Vec<_>>()
+        );
         assert!(
             rows.len() > levels.len(),
             "some level of 30 nodes needs more than one row"
@@ -486,6 +489,25 @@ fn the_tree_panel_draws_the_btree_of_explorar_with_every_child_linked() {
         levels[0][0].children >= 3,
         "an inner root of {} children",
         levels[0][0].children
+    );
+    // The listing (the console's `arbol explorar` too) says a B+ tree's nodes as such: their
+    // children, the entries under them and their lowest key in words, no AVL fields.
+    let text = tree_text(Tree::Orders, &levels);
+    let root = &levels[0][0];
+    assert!(
+        text.starts_with(&format!(
+            "Nivel 0: [nodo {}: {} hijos, ",
+            root.slot, root.children
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("hoja, ") && text.contains(" entradas, desde "),
+        "{text}"
+    );
+    assert!(
+        text.contains("toda categoría") && !text.contains(" bal "),
+        "{text}"
     );
     let mut h = harness(&s);
     click(&mut h, "Árboles");

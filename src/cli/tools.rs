@@ -50,16 +50,17 @@ pub struct Tree {
 
 impl Tree {
     pub fn run(self, cx: &Ctx) -> Out {
-        let levels = cx.market.tree(match self.which {
+        let kind = match self.which {
             TreeArg::Seller => TreeKind::Seller,
             TreeArg::Category => TreeKind::Category,
             TreeArg::Orders => TreeKind::Orders,
             TreeArg::Words => TreeKind::Words,
-        })?;
+        };
+        let levels = cx.market.tree(kind)?;
         let cuts = tree_cuts(&levels);
         Ok((
             json!({ "levels": to_value(&levels), "cuts": to_value(&cuts) }),
-            tree_text(&levels),
+            tree_text(kind, &levels),
         ))
     }
 }

@@ -689,7 +689,7 @@ impl Market {
 }
 
 /// The spec's line-by-line level listing of a tree.
-pub fn tree_text(levels: &[Vec<TreeNode>]) -> String {
+pub fn tree_text(tree: Tree, levels: &[Vec<TreeNode>]) -> String {
     if levels.is_empty() {
         return "(árbol vacío)\n".into();
     }
@@ -702,16 +702,34 @@ pub fn tree_text(levels: &[Vec<TreeNode>]) -> String {
     for (i, level) in levels.iter().enumerate() {
         out.push_str(&format!("Nivel {i}:"));
         for n in level {
-            out.push_str(&format!(
-                " [nodo {} clave {} pos {} bal {:+} izq {} der {} padre {}]",
-                n.slot,
-                n.key,
-                n.pos,
-                n.balance,
-                show(n.left),
-                show(n.right),
-                show(n.parent)
-            ));
+            if tree.is_btree() {
+                // A B+ tree's node: its children (none: a leaf), the entries under it and its
+                // lowest key, said in words.
+                let kind = match n.children {
+                    0 => "hoja".to_string(),
+                    1 => "1 hijo".to_string(),
+                    c => format!("{c} hijos"),
+                };
+                let entries = n.entries.map_or(String::new(), |e| {
+                    format!(", {}", super::phrases::counted(e, "entrada", "entradas"))
+                });
+                out.push_str(&format!(
+                    " [nodo {}: {kind}{entries}, desde {}]",
+                    n.slot,
+                    tree.key_label(n.key)
+                ));
+            } else {
+                out.push_str(&format!(
+                    " [nodo {} clave {} pos {} bal {:+} izq {} der {} padre {}]",
+                    n.slot,
+                    n.key,
+                    n.pos,
+                    n.balance,
+                    show(n.left),
+                    show(n.right),
+                    show(n.parent)
+                ));
+            }
         }
         out.push('\n');
     }

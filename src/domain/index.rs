@@ -544,8 +544,8 @@ impl Drop for Deferred {
 
 /// Publications read per read transaction by [`bulk_build`] (768 bytes each: ~38 MB).
 const BULK_READ: u64 = 50_000;
-/// Index nodes written per write transaction by [`bulk_build`] (56 bytes each: ~5.6 MB of
-/// redo log per transaction).
+/// Index entries written per write transaction by [`bulk_build`] (24 bytes each in packed
+/// leaves of 4 KiB: ~590 leaves, ~2.4 MB of redo log per transaction).
 pub const BULK_NODES_PER_TX: usize = 100_000;
 
 /// Builds ORDENES.IDX and PALABRAS.IDX from PUBLICADOS.DAT as it is now (the entries
@@ -1129,9 +1129,11 @@ fn search(
     limit: usize,
 ) -> DResult<(Vec<u64>, u64)> {
     let mut best: Option<(usize, u64)> = None;
+    let mut counts = Vec::with_capacity(query.len());
     for (i, w) in query.iter().enumerate() {
         let t = WORDS.count_range(tx, word_key(w, false), word_key(w, false))?;
         let d = WORDS.count_range(tx, word_key(w, true), word_key(w, true))?;
+        counts.push(t + d);
         if best.is_none_or(|(_, n)| t + d < n) {
             best = Some((i, t + d));
         }
@@ -1158,20 +1160,41 @@ fn search(
             cands.push((e, in_title));
         }
     }
+    cands.retain(|(e, _)| !expired.contains(&e.pos) && facts_match(f, e.payload));
+    // Each other word's listings (in the title, in the description only): its postings read
+    // whole when they are not many more than the candidates (a run of leaves, intersected in
+    // memory), else a lookup per candidate (a descent each).
+    let mut others: Vec<Option<(HashSet<u64>, HashSet<u64>)>> = Vec::new();
+    for (i, w) in query.iter().enumerate() {
+        if i == rare || counts[i] > POSTINGS_PER_CANDIDATE * cands.len() as u64 {
+            others.push(None);
+            continue;
+        }
+        let mut sets = (HashSet::new(), HashSet::new());
+        for (desc, set) in [(false, &mut sets.0), (true, &mut sets.1)] {
+            let k = word_key(w, desc);
+            set.extend(WORDS.range(tx, k, k)?.into_iter().map(|e| e.pos));
+        }
+        others.push(Some(sets));
+    }
     // (rank, order value, position)
     let mut hits: Vec<(u8, u64, u64)> = Vec::new();
     'cand: for (e, mut all_title) in cands {
-        if expired.contains(&e.pos) || !facts_match(f, e.payload) {
-            continue;
-        }
         for (i, w) in query.iter().enumerate() {
             if i == rare {
                 continue;
             }
-            if WORDS.get(tx, word_key(w, false), e.pos)?.is_some() {
+            let (in_title, in_desc) = match &others[i] {
+                Some((t, d)) => (t.contains(&e.pos), d.contains(&e.pos)),
+                None => {
+                    let t = WORDS.get(tx, word_key(w, false), e.pos)?.is_some();
+                    (t, !t && WORDS.get(tx, word_key(w, true), e.pos)?.is_some())
+                }
+            };
+            if in_title {
                 continue;
             }
-            if WORDS.get(tx, word_key(w, true), e.pos)?.is_some() {
+            if in_desc {
                 all_title = false;
                 continue;
             }
@@ -1189,6 +1212,12 @@ fn search(
         .collect();
     Ok((page, total))
 }
+
+/// A search of several words reads another word's postings whole (to intersect them with the
+/// rarest word's listings in memory) when it has at most this many per candidate; past it, it
+/// looks each candidate up instead. A lookup is a descent (its leaf a separate read when the
+/// candidates are scattered); a posting list is a run of leaves, ~170 entries per 4 KiB.
+const POSTINGS_PER_CANDIDATE: u64 = 32;
 
 /// One word, no other filter, newest first: the title group then the description-only group,
 /// each a key range walked backwards, the totals rank differences (no posting list is read

@@ -575,3 +575,75 @@ fn a_node_that_fails_its_checksum_is_rebuilt_over_in_and_after_the_repair_transa
     .unwrap();
     assert_sound(&m);
 }
+
+/// A search of several words meets the other words both ways: their postings read whole and
+/// intersected (a word about as common as the rarest), or looked up per candidate (a word
+/// far more common than it); both give the scan's results.
+#[test]
+fn several_words_match_the_scan_through_postings_and_through_lookups() {
+    let dir = scratch("index-words");
+    let (m, sellers) = catalogue(&dir.0, 6, 300, 11);
+    m.write(|tx| {
+        let now = now_ms();
+        for (title, description) in [
+            ("Zampoña andina", "Vendo zampoña de caña"),
+            ("Quena de madera", "Vendo quena y zampoña"),
+        ] {
+            let d = Draft {
+                category: 2,
+                title: title.into(),
+                description: description.into(),
+                price: 5_000,
+                kind: Kind::Used,
+                closes_ms: now + 86_400_000,
+                photo: [0; 32],
+            };
+            publish_in_tx(tx, &sellers[0], &d, now)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let count = |w: &str| {
+        m.read(|tx| {
+            let (t, d) = (word_key(w, false), word_key(w, true));
+            Ok(WORDS.count_range(tx, t, t)? + WORDS.count_range(tx, d, d)?)
+        })
+        .unwrap()
+    };
+    // «vendo» is in every listing: past the bound per candidate of «zampoña» (2 listings).
+    assert!(count("vendo") > POSTINGS_PER_CANDIDATE * count("zampon"));
+    // «televisor» and «buen» are both common: the postings are read.
+    assert!(count("buen") <= POSTINGS_PER_CANDIDATE * count("televisor"));
+    for words in [
+        "zampoñas vendo",
+        "vendo zampoña",
+        "televisor buen",
+        "quena zampoña vendo",
+    ] {
+        for sort in [SortOrder::Newest, SortOrder::PriceAsc] {
+            let f = BrowseFilter {
+                search: Some(words.into()),
+                sort,
+                ..BrowseFilter::default()
+            };
+            assert_pages_match(&m, &f, 7);
+        }
+    }
+    let (ids, total) = m
+        .read(|tx| {
+            page(
+                tx,
+                &BrowseFilter {
+                    search: Some("zampoña vendo".into()),
+                    ..BrowseFilter::default()
+                },
+                0,
+                10,
+                now_ms(),
+            )
+        })
+        .unwrap();
+    // Neither has both words in its title («vendo» is in the descriptions): newest first.
+    assert_eq!((ids.len(), total), (2, 2));
+    assert!(ids[0] > ids[1], "{ids:?}");
+}

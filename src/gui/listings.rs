@@ -1,5 +1,5 @@
-//! What the screens that list listings share («Mis favoritos», a saved search's results, a
-//! seller's listings, «Búsquedas guardadas»): the top of a list screen (heading, spinner,
+//! What the screens that list listings share («Mis favoritos», a seller's listings,
+//! «Búsquedas guardadas»): the top of a list screen (heading, spinner,
 //! error, notice, the text of an empty list) and a striped grid of listings, each row a
 //! thumbnail and the title as a link to its page, then the cells the screen adds.
 

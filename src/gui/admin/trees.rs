@@ -715,7 +715,7 @@ impl TreesPanel {
             self.laid_out = Some(which);
             self.fit = true;
         }
-        self.text = tree_text(&levels);
+        self.text = tree_text(which, &levels);
         self.rows = listing_rows(&self.text);
         self.layout = Layout::build(&levels, which.is_btree());
         self.levels = levels;
@@ -1424,7 +1424,7 @@ mod tests {
             }]
         );
         // The console's listing says the same of the cut level.
-        let text = tree_text(&levels);
+        let text = tree_text(Tree::Orders, &levels);
         assert!(
             text.contains("Nivel 2: se muestran 7 de 9 nodos; quedan 2 sin mostrar"),
             "{text}"
