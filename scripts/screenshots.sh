@@ -290,6 +290,9 @@ for size in ${SIZES:-1280x800 800x600}; do
     --tipo usado --cierre "$(date -d '+30 days' +%d/%m/%Y)"
   click 503 40 2.5
   shot busquedas-guardadas
+  # «Ver resultados»: the search opened in Explorar (its words in the field, a page at a time).
+  click 356 $((111 + dy)) 2.5
+  shot busquedas-guardadas-resultados
 
   click 631 40
   shot mis-compras
