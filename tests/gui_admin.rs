@@ -196,10 +196,15 @@ fn the_users_list_reads_pages_and_a_search_finds_any_user() {
         "Buscar usuario",
         &last.email[..last.email.len() - 2],
     );
+    // A search reads every user: it runs on Enter (or «Buscar»), not at each key.
+    assert!(!gui_support::has(&h, "1 coincide"));
+    gui_support::enter_in(&mut h, "Buscar usuario");
+    settle(&mut h);
     h.get_by_label_contains("1 coincide");
     click(&mut h, &last.email);
     assert_eq!(admin(&mut h).users.email, last.email);
     retype(&mut h, "Buscar usuario", &part.to_uppercase());
+    click(&mut h, "Buscar");
     h.get_by_label_contains(&format!("con «{}»", part.to_uppercase()));
     h.get_by_label(&last.email);
 }

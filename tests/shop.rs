@@ -548,9 +548,21 @@ fn the_users_list_comes_in_pages_by_id_and_a_search_folds_case_and_accents() {
     assert_eq!(ids(&m.find_users(&adm, "@ejemplo", 1).unwrap()), vec![2]);
     assert_eq!(m.find_users(&adm, "@ejemplo", 1).unwrap().total, 2);
     assert_eq!(ids(&m.find_users(&adm, "4", 10).unwrap()), vec![4]);
-    // Only the administration lists users.
+    // The administration looks one up by email (None: no such user, Bob is gone).
+    assert_eq!(
+        m.admin_user(&adm, "LU@ejemplo.com.ar")
+            .unwrap()
+            .map(|u| u.id),
+        Some(4)
+    );
+    assert_eq!(m.admin_user(&adm, "bob@ejemplo.com.ar").unwrap(), None);
+    // Only the administration lists users or looks them up.
     assert!(matches!(
         m.users_page(&ana, 0, 10),
+        Err(DomainError::Denied(_))
+    ));
+    assert!(matches!(
+        m.admin_user(&ana, "lu@ejemplo.com.ar"),
         Err(DomainError::Denied(_))
     ));
     assert!(matches!(

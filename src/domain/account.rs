@@ -497,6 +497,18 @@ impl Market {
         })
     }
 
+    /// The user with `email` as the administration sees them (None: no such user).
+    pub fn admin_user(&self, s: &Session, email: &str) -> DResult<Option<UserView>> {
+        self.read(|tx| {
+            current_admin(tx, s)?;
+            match user_by_email(tx, email) {
+                Ok(u) => Ok(Some(UserView::load(tx, &u)?)),
+                Err(super::DomainError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
     /// One page of the users list (administrator): the users with ids `offset + 1 ..= offset
     /// + limit`, read through USUARIOS.IDS, so a page costs its own records whatever the number
     /// of users; a deleted account's id has no user in the page. `total` is the last id given

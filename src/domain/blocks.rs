@@ -361,9 +361,10 @@ impl Market {
                 return Ok(out);
             }
             // Newest first, a run of slots at a time (each twice the one before), until
-            // `limit` are found: the newest matches cost the newest runs, not the whole file. Past the newest
-            // `SEARCH_KEEP`, each run is forgotten once searched: a search through a million
-            // listings holds one run in memory, not the file.
+            // `limit` are found: the newest matches cost the newest runs, not the whole file.
+            // What a run older than the newest `SEARCH_KEEP` brought into the cache is
+            // dropped once searched: a search through a million listings holds one run of
+            // them, not the file, and leaves the newest (Explorar's) cached.
             let mut hi = n;
             let mut run = SEARCH_RUN_FIRST;
             while hi > 0 && out.len() < limit {
@@ -371,8 +372,9 @@ impl Market {
                 run = (run * 2).min(SEARCH_RUN_MAX);
                 tx.prefetch_range(PUBS_DAT, lo, hi)?;
                 search_run(tx, &ctx, &words, (lo + 1..=hi).rev(), &mut out, limit)?;
-                if n - lo > SEARCH_KEEP {
-                    tx.forget(PUBS_DAT);
+                let keep_from = n.saturating_sub(SEARCH_KEEP);
+                if lo < keep_from {
+                    tx.forget_range(PUBS_DAT, lo, hi.min(keep_from));
                 }
                 hi = lo;
             }
@@ -444,6 +446,52 @@ fn search_run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The administration's search walks runs of the newest listings: across the runs'
+    /// bounds it finds what a walk of every listing, newest first, finds, up to the limit.
+    #[test]
+    fn the_search_finds_what_a_walk_of_every_listing_finds_across_runs() {
+        let dir = crate::test_support::scratch("admin-search-runs");
+        let (m, _) = super::super::index::tests::catalogue(&dir.0, 4, 3_000, 5);
+        let s = m.login(ADMIN_EMAIL, ADMIN_DEFAULT_PASSWORD).unwrap();
+        m.change_password(&s, ADMIN_DEFAULT_PASSWORD, "otra-clave-1")
+            .unwrap();
+        let walk = |q: &str, limit: usize| -> Vec<u64> {
+            let words: Vec<String> = fold(q).split_whitespace().map(String::from).collect();
+            m.read(|tx| {
+                let mut out = Vec::new();
+                for id in (1..=tx.slot_count(PUBS_DAT)?).rev() {
+                    let p = load_pub(tx, id)?;
+                    let u = user_by_id(tx, p.seller)?.unwrap();
+                    let hay = fold(&format!(
+                        "{} {} {} {}",
+                        p.title, p.description, u.name, u.email
+                    ));
+                    if out.len() < limit && words.iter().all(|w| hay.contains(w.as_str())) {
+                        out.push(id);
+                    }
+                }
+                Ok(out)
+            })
+            .unwrap()
+        };
+        for (q, limit) in [
+            ("vendo", 1_500),
+            ("vendo", 50),
+            ("RELOJ antiguo", 50),
+            ("vendedor3 sofá", 400),
+            ("luces rojo", 3_000),
+            ("zzz", 10),
+        ] {
+            let got: Vec<u64> = m
+                .find_publications(&s, q, limit)
+                .unwrap()
+                .iter()
+                .map(|v| v.id)
+                .collect();
+            assert_eq!(got, walk(q, limit), "«{q}», at most {limit}");
+        }
+    }
 
     #[test]
     fn a_block_record_round_trips_and_a_damaged_one_is_ignored() {

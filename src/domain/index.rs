@@ -1403,7 +1403,7 @@ pub(crate) fn repair(tx: &mut WriteTx) -> DResult<Option<String>> {
 
 #[cfg(test)]
 #[path = "index_tests.rs"]
-mod tests;
+pub(crate) mod tests;
 
 /// A key of ORDENES.IDX in words (the administrator's tree drawing).
 pub fn describe_order_key(key: u64) -> String {

@@ -21,7 +21,12 @@ const ADJ: [&str; 6] = ["criolla", "usado", "nuevo", "grande", "antiguo", "rojo"
 
 /// A share with `users` sellers (random provinces) and `pubs` random listings, made in one
 /// transaction; returns the sellers.
-fn catalogue(dir: &std::path::Path, users: u64, pubs: u64, seed: u64) -> (Market, Vec<User>) {
+pub(crate) fn catalogue(
+    dir: &std::path::Path,
+    users: u64,
+    pubs: u64,
+    seed: u64,
+) -> (Market, Vec<User>) {
     let m = Market::open(dir, true).unwrap();
     let mut rng = Rng(seed | 1);
     let sellers = m

@@ -121,7 +121,7 @@ pub const NEW_RESULTS_COUNTED: u64 = 99;
 const NEW_RESULTS_SCAN: usize = 1_000;
 
 impl SearchSpec {
-    /// The browse filter of this search.
+    /// The browse filter of this search (newest first, Explorar's default order).
     pub fn filter(&self) -> BrowseFilter {
         BrowseFilter {
             category: self.category,
@@ -336,10 +336,7 @@ impl Market {
         })?;
         let mut out = Vec::new();
         for ((number, st), description) in list.into_iter().zip(ctx_desc) {
-            let filter = BrowseFilter {
-                sort: super::catalog::SortOrder::Newest,
-                ..st.spec.filter()
-            };
+            let filter = st.spec.filter();
             let scan = if st.spec.words.trim().is_empty() {
                 NEW_RESULTS_COUNTED as usize + 1
             } else {
@@ -362,7 +359,7 @@ impl Market {
     }
 
     /// Opens saved search `number`: from now on none of its results count as new. Returns its
-    /// filter (newest first), for Explorar to show its results a page at a time.
+    /// filter, for Explorar to show its results a page at a time.
     pub fn open_saved_search(&self, s: &Session, number: u64) -> DResult<BrowseFilter> {
         let spec = self.write(|tx| {
             let u = current(tx, s)?;
@@ -375,9 +372,6 @@ impl Market {
             }
             Ok(st.spec)
         })?;
-        Ok(BrowseFilter {
-            sort: super::catalog::SortOrder::Newest,
-            ..spec.filter()
-        })
+        Ok(spec.filter())
     }
 }

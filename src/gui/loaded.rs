@@ -7,7 +7,7 @@ use crate::domain::DResult;
 /// A value read from the share for `key` at some generation of the share.
 pub struct Loaded<T, K = ()> {
     value: Option<T>,
-    /// The last read's error (the previous value stays shown).
+    /// The last read's error (the previous value stays shown if it answers the same key).
     pub error: Option<String>,
     /// What `value` answers: (generation, key).
     shown: Option<(u64, K)>,
@@ -35,6 +35,7 @@ impl<T: Send + 'static, K: Clone + PartialEq + Send + 'static> Loaded<T, K> {
             return false;
         };
         let generation = self.asked.take().map_or(0, |(g, _)| g);
+        let same_key = self.shown.as_ref().is_some_and(|(_, k)| *k == key);
         self.shown = Some((generation, key));
         match r {
             Ok(v) => {
@@ -43,6 +44,10 @@ impl<T: Send + 'static, K: Clone + PartialEq + Send + 'static> Loaded<T, K> {
                 true
             }
             Err(e) => {
+                // The value of another key is not shown as this one's.
+                if !same_key {
+                    self.value = None;
+                }
                 self.error = Some(e.to_string());
                 false
             }

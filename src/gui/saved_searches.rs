@@ -162,7 +162,7 @@ impl Screen for SavedSearchesScreen {
                             !self.open_job.running(),
                             egui::Button::new("Ver resultados"),
                         )
-                        .on_hover_text("En «Explorar», las más recientes primero")
+                        .on_hover_text("En «Explorar», con sus filtros y palabras")
                         .clicked()
                     {
                         open = Some(b.number);

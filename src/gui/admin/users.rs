@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use super::common::{RunAsAdmin, Task, busy, field, tabs};
 use super::reports::ReportView;
-use crate::domain::DomainError;
 use crate::domain::account::{UserView, UsersPage};
 use crate::domain::blocks::{BlockInfo, BlockTarget, validate_reason};
 use crate::domain::permissions::{Actor, may_block_user, may_unblock_user, why};
@@ -56,6 +55,11 @@ pub struct UsersPanel {
     reasons: Loaded<HashMap<u64, BlockInfo>>,
     /// Page numbers of the rows in view in the last frame.
     in_view: Vec<u64>,
+    /// The list's length (last id) and the accounts, as last read.
+    known: (u64, u64),
+    /// The search asked for (Enter or «Buscar»), and a count of the times it was asked.
+    applied: String,
+    search_nonce: u64,
     /// Why the user is blocked, as the administrator types it.
     pub reason: String,
     pub reason_error: Option<String>,
@@ -79,6 +83,9 @@ impl Default for UsersPanel {
             chosen: Loaded::default(),
             reasons: Loaded::default(),
             in_view: Vec::new(),
+            known: (0, 0),
+            applied: String::new(),
+            search_nonce: 0,
             reason: String::new(),
             reason_error: None,
             focus: true,
@@ -128,6 +135,16 @@ impl UsersPanel {
         for p in self.pages.values_mut() {
             p.poll();
         }
+        // The list's length as last read: kept while far pages are read (a jump of the
+        // scrollbar drops the pages it leaves before the new ones arrive).
+        if let Some(p) = self
+            .pages
+            .values()
+            .filter_map(|p| p.get())
+            .max_by_key(|p| p.total)
+        {
+            self.known = (p.total, p.users);
+        }
         let Some(session) = env.session.clone() else {
             return;
         };
@@ -139,9 +156,17 @@ impl UsersPanel {
             });
         }
         if let Some(r) = self.action.poll() {
-            if r.is_ok() {
+            if let Ok(u) = &r {
                 env.changed();
                 self.reason.clear();
+                // The buttons follow at once (the lookup is read again after the change),
+                // and a search shown is made again.
+                if self.chosen.key() == Some(&u.email)
+                    && let Some(c) = self.chosen.get_mut()
+                {
+                    *c = Some(u.clone());
+                }
+                self.search_nonce += 1;
             }
             self.msg = Some(match r {
                 Ok(u) if u.blocked => Notice::good(format!(
@@ -156,16 +181,17 @@ impl UsersPanel {
         let who = env.session.as_ref().map(Actor::from);
         let wanted = self.email.trim().to_lowercase();
         if !wanted.is_empty() {
-            let m = m.clone();
+            let (m, s) = (m.clone(), session.clone());
             self.chosen
                 .keep_fresh(&ctx, env.generation, wanted.clone(), move |email| {
-                    move || match m.user_view(&email) {
-                        Ok(u) => Ok(Some(u)),
-                        Err(DomainError::NotFound(_)) => Ok(None),
-                        Err(e) => Err(e),
-                    }
+                    move || m.admin_user(&s, &email)
                 });
         }
+        let chosen_error = self
+            .chosen
+            .error
+            .clone()
+            .filter(|_| self.chosen.key() == Some(&wanted));
         let chosen = match (self.chosen.key(), self.chosen.get()) {
             (Some(k), Some(u)) if *k == wanted => u.clone(),
             _ => None,
@@ -230,6 +256,9 @@ impl UsersPanel {
         if let Some(e) = &self.reason_error {
             bad_text(ui, e);
         }
+        if let Some(e) = &chosen_error {
+            bad_text(ui, &format!("No se pudo leer el usuario: {e}"));
+        }
         ui.horizontal_wrapped(|ui| {
             let b = ui.add_enabled(can_block.is_ok() && !working, egui::Button::new("Bloquear"));
             if b.clicked() {
@@ -277,23 +306,33 @@ impl UsersPanel {
         ui.separator();
 
         ui.horizontal(|ui| {
-            field(
+            let r = field(
                 ui,
                 "Buscar usuario",
                 &mut self.filter,
                 "email, nombre o id",
                 220.0,
             );
+            let enter = enter_pressed(ui, &r);
+            if ui.button("Buscar").clicked() || enter {
+                self.applied = self.filter.trim().to_string();
+                self.search_nonce += 1;
+            }
+            if r.changed() && self.filter.trim().is_empty() {
+                self.applied.clear();
+            }
             if self.found.loading() || self.pages.values().any(|p| p.loading()) {
                 ui.spinner();
             }
         });
-        let query = self.filter.trim().to_string();
+        // A search reads every user: it runs when asked (Enter, «Buscar») and after this
+        // panel's own changes, not at every change of the share.
+        let query = self.applied.clone();
         let searching = !query.is_empty();
         if searching {
             let (m, s) = (m.clone(), session.clone());
             self.found
-                .keep_fresh(&ctx, env.generation, query.clone(), move |q| {
+                .keep_fresh(&ctx, self.search_nonce, query.clone(), move |q| {
                     move || m.find_users(&s, &q, FOUND_MAX)
                 });
         }
@@ -318,7 +357,6 @@ impl UsersPanel {
                     });
             }
         }
-        let any_page = self.pages.values().find_map(|p| p.get());
         let error = if searching {
             self.found.error.clone()
         } else {
@@ -330,10 +368,10 @@ impl UsersPanel {
         let (rows, accounts) = if searching {
             match self.found.get() {
                 Some(f) if self.found.key() == Some(&query) => (f.items.len() as u64, f.users),
-                _ => (0, any_page.map_or(0, |p| p.users)),
+                _ => (0, self.known.1),
             }
         } else {
-            any_page.map_or((0, 0), |p| (p.total, p.users))
+            self.known
         };
         let accounts = counted(accounts, "usuario", "usuarios");
         ui.label(match self.found.get() {
@@ -341,7 +379,7 @@ impl UsersPanel {
                 if f.total > f.items.len() as u64 {
                     format!(
                         "{accounts}; {} con «{query}», se muestran los primeros {}. Elija un email para llevarlo al campo de arriba.",
-                        f.total,
+                        counted(f.total, "coincide", "coinciden"),
                         f.items.len()
                     )
                 } else {
@@ -366,6 +404,8 @@ impl UsersPanel {
                     .map_or(Row::Waiting, Row::User);
             }
             match pages.get(&(i / PAGE_USERS as u64)).and_then(|p| p.get()) {
+                // Past the last id the page knew of: a user registered since, not read yet.
+                Some(p) if i + 1 > p.total => Row::Waiting,
                 None => Row::Waiting,
                 Some(p) => p
                     .items

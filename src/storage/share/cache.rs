@@ -417,6 +417,15 @@ impl<'a> View<'a> {
         }
     }
 
+    /// Drops the cached slots `lo..hi` of `name` (a walk of that run, not of the cache).
+    pub(super) fn forget_range(&mut self, name: &str, lo: u64, hi: u64) {
+        if let Some(fc) = self.inner.cache.files.get_mut(name) {
+            for p in lo..hi {
+                fc.slots.remove(&p);
+            }
+        }
+    }
+
     /// Reads every slot of `name` not yet cached, in large sequential reads.
     pub(super) fn prefetch(&mut self, name: &str) -> Result<()> {
         let count = self.file(name)?.header.slot_count;

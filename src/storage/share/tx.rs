@@ -33,6 +33,9 @@ pub trait Tx {
     /// and forgets each run. A slot read again is read again from the share (and the redo log),
     /// which under the transaction's lock holds the same bytes.
     fn forget(&mut self, file: &str);
+    /// [`forget`](Tx::forget) for the slots `lo..hi` only (a walk through a file keeps the
+    /// rest of what is cached, e.g. the newest records screens show).
+    fn forget_range(&mut self, file: &str, lo: u64, hi: u64);
     /// Loads the slots `wanted` (sorted ascending) of a file that are not cached yet: one read
     /// per run of them, runs joined across gaps of up to `gap_bytes`; the slots of a gap are
     /// neither checked nor kept. Positions past the end of the file are left out.
@@ -99,6 +102,9 @@ impl Tx for ReadTx<'_> {
     }
     fn forget(&mut self, file: &str) {
         self.view.forget(file)
+    }
+    fn forget_range(&mut self, file: &str, lo: u64, hi: u64) {
+        self.view.forget_range(file, lo, hi)
     }
     fn prefetch_slots(&mut self, file: &str, wanted: &[u64], gap_bytes: u64) -> Result<()> {
         self.view.prefetch_slots(file, wanted, gap_bytes)
@@ -182,6 +188,9 @@ impl Tx for WriteTx<'_> {
     }
     fn forget(&mut self, file: &str) {
         self.view.forget(file)
+    }
+    fn forget_range(&mut self, file: &str, lo: u64, hi: u64) {
+        self.view.forget_range(file, lo, hi)
     }
     fn prefetch_slots(&mut self, file: &str, wanted: &[u64], gap_bytes: u64) -> Result<()> {
         if self.dirty.get(file).is_some_and(|d| d.orig.is_none()) {
