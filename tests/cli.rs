@@ -1325,6 +1325,43 @@ fn clap_errors_are_in_spanish() {
     assert!(english_words(&err(&o)).is_empty(), "{}", err(&o));
 }
 
+/// `admin usuarios` is a page of the users by number (JSON: the page, the list's length and
+/// the accounts), or what `--buscar` finds.
+#[test]
+fn admin_users_lists_a_page_by_number_or_what_a_search_finds() {
+    let s = Share::new("admin-usuarios");
+    s.register(ANA.0, ANA.1, "1");
+    s.register(BOB.0, BOB.1, "2");
+    let admin = ADMIN;
+    let ids = |v: &Value| -> Vec<u64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_u64().unwrap())
+            .collect()
+    };
+    let v = s.ok(Some(admin), &["admin", "usuarios", "--limite", "2"]);
+    assert_eq!(
+        (ids(&v), v["total"].as_u64(), v["users"].as_u64()),
+        (vec![1, 2], Some(3), Some(3))
+    );
+    let v = s.ok(Some(admin), &["admin", "usuarios", "--desde", "2"]);
+    assert_eq!(ids(&v), vec![3]);
+    let v = s.ok(
+        Some(admin),
+        &["admin", "usuarios", "--buscar", &BOB.0[..3].to_uppercase()],
+    );
+    assert_eq!((ids(&v), v["total"].as_u64()), (vec![3], Some(1)));
+    let o = s.run(Some(admin), &["admin", "usuarios", "--limite", "1"]);
+    assert!(
+        out(&o).contains("números 1 a 1 de 3 (3 usuarios); siga con --desde 1"),
+        "{}",
+        out(&o)
+    );
+    s.refused(Some(ANA), &["admin", "usuarios"], 1, "administración");
+}
+
 #[test]
 fn a_password_cannot_be_asked_without_a_terminal() {
     let s = Share::new("sin-terminal");

@@ -10,6 +10,7 @@ use super::input::admin_session;
 use super::{Ctx, Out, done, invalid, to_value};
 use crate::domain::catalog::parse_date;
 use crate::domain::format::{self, datetime_of_ms};
+use crate::domain::phrases;
 use crate::domain::reports::{REPORTS, ReportParams};
 
 #[derive(Debug, Subcommand)]
@@ -64,10 +65,34 @@ pub enum AdminCmd {
     #[command(
         name = "usuarios",
         alias = "users",
-        about = "Lista todos los usuarios con su estado",
-        after_help = "Ejemplo:\n  VENTALIBRE_PASSWORD=newton ventalibre admin usuarios"
+        about = "Los usuarios con su estado, por número de usuario (una página), o los que busca --buscar",
+        after_help = "Ejemplos:\n  VENTALIBRE_PASSWORD=newton ventalibre admin usuarios\n  VENTALIBRE_PASSWORD=newton ventalibre admin usuarios --desde 100 --limite 20\n  VENTALIBRE_PASSWORD=newton ventalibre admin usuarios --buscar gomez"
     )]
-    Users,
+    Users {
+        #[arg(
+            long = "limite",
+            alias = "limit",
+            value_name = "N",
+            default_value_t = 50,
+            help = "Cuántos usuarios muestra (una página; 50 por omisión)"
+        )]
+        limit: usize,
+        #[arg(
+            long = "desde",
+            alias = "offset",
+            value_name = "K",
+            default_value_t = 0,
+            help = "Desde qué número de usuario (0: el primero; la página son los números K+1 a K+N)"
+        )]
+        offset: u64,
+        #[arg(
+            long = "buscar",
+            alias = "search",
+            value_name = "TEXTO",
+            help = "Los usuarios cuyo email o nombre lo contienen, o cuyo número es (lee todos los usuarios)"
+        )]
+        search: Option<String>,
+    },
     #[command(
         name = "listado",
         alias = "report",
@@ -202,9 +227,17 @@ impl AdminCmd {
                     ),
                 ))
             }
-            AdminCmd::Users => {
-                let v = m.users(&s)?;
-                let t: String = v
+            AdminCmd::Users {
+                limit,
+                offset,
+                search,
+            } => {
+                let page = match search.as_deref().map(str::trim) {
+                    Some(q) if !q.is_empty() => m.find_users(&s, q, limit)?,
+                    _ => m.users_page(&s, offset, limit)?,
+                };
+                let v = &page.items;
+                let mut t: String = v
                     .iter()
                     .map(|u| {
                         format!(
@@ -222,7 +255,30 @@ impl AdminCmd {
                         )
                     })
                     .collect();
-                Ok((to_value(&v), t))
+                t.push_str(&match search.as_deref().map(str::trim) {
+                    Some(q) if !q.is_empty() => format!(
+                        "{} con «{q}» ({} en total)",
+                        phrases::counted(page.total, "coincide", "coinciden"),
+                        phrases::counted(page.users, "usuario", "usuarios")
+                    ),
+                    _ => {
+                        let end = offset.saturating_add(limit as u64).min(page.total);
+                        let n = phrases::group_thousands;
+                        format!(
+                            "números {} a {} de {} ({}){}",
+                            n((offset + 1).min(end)),
+                            n(end),
+                            n(page.total),
+                            phrases::counted(page.users, "usuario", "usuarios"),
+                            if end < page.total {
+                                format!("; siga con --desde {end}")
+                            } else {
+                                String::new()
+                            }
+                        )
+                    }
+                });
+                Ok((to_value(&page), t))
             }
             AdminCmd::BulkConversations {
                 publication,
