@@ -350,3 +350,131 @@ fn a_checkpoint_cut_off_halfway_changes_nothing_any_terminal_reads() {
     assert_eq!(fresh.read(|tx| read_state(tx)).unwrap(), state);
     assert_storage_ok(&fresh);
 }
+
+/// A backend whose reads of the redo log come short (end of file) while `stale` is above zero,
+/// as an SMB client's cache can be for a moment after another client appended to the log (the
+/// server breaks the lease without waiting).
+struct StaleLog {
+    inner: FsBackend,
+    stale: Arc<std::sync::atomic::AtomicU64>,
+}
+struct StaleLogFile {
+    log: bool,
+    inner: Arc<dyn ventalibre::storage::BackendFile>,
+    stale: Arc<std::sync::atomic::AtomicU64>,
+}
+impl ventalibre::storage::BackendFile for StaleLogFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        use std::sync::atomic::Ordering;
+        if self.log
+            && self
+                .stale
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        self.inner.read_at(offset, buf)
+    }
+    fn write_at(&self, offset: u64, data: &[u8]) -> std::io::Result<()> {
+        self.inner.write_at(offset, data)
+    }
+    fn set_len(&self, len: u64) -> std::io::Result<()> {
+        self.inner.set_len(len)
+    }
+    fn sync(&self) -> std::io::Result<()> {
+        self.inner.sync()
+    }
+    fn len(&self) -> std::io::Result<u64> {
+        self.inner.len()
+    }
+}
+impl StaleLog {
+    fn wrap(
+        &self,
+        name: &str,
+        f: Arc<dyn ventalibre::storage::BackendFile>,
+    ) -> Arc<dyn ventalibre::storage::BackendFile> {
+        Arc::new(StaleLogFile {
+            log: name == LOG_FILE,
+            inner: f,
+            stale: self.stale.clone(),
+        })
+    }
+}
+impl Backend for StaleLog {
+    fn open(&self, name: &str) -> std::io::Result<Arc<dyn ventalibre::storage::BackendFile>> {
+        Ok(self.wrap(name, self.inner.open(name)?))
+    }
+    fn open_rw(&self, name: &str) -> std::io::Result<Arc<dyn ventalibre::storage::BackendFile>> {
+        Ok(self.wrap(name, self.inner.open_rw(name)?))
+    }
+    fn open_or_create(
+        &self,
+        name: &str,
+    ) -> std::io::Result<Arc<dyn ventalibre::storage::BackendFile>> {
+        Ok(self.wrap(name, self.inner.open_or_create(name)?))
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn rename(&self, from: &str, to: &str) -> std::io::Result<()> {
+        self.inner.rename(from, to)
+    }
+    fn remove(&self, name: &str) -> std::io::Result<()> {
+        self.inner.remove(name)
+    }
+    fn list(&self, dir: &str) -> std::io::Result<Vec<String>> {
+        self.inner.list(dir)
+    }
+    fn create_dir(&self, dir: &str) -> std::io::Result<()> {
+        self.inner.create_dir(dir)
+    }
+}
+
+/// A terminal whose view of the redo log lags what the commit state says (another terminal's
+/// append not yet in its client's cache) reads it again after short waits and gets the commit;
+/// a log that stays short past the waits is damage, said as such, and nothing is lost.
+#[test]
+fn a_log_that_shows_the_new_commit_late_is_read_again_and_one_that_never_does_is_damage() {
+    let dir = TempDir::new("stale-log");
+    let a = Share::open_with(dir.path(), config(), None, true).unwrap();
+    a.write(|tx| -> Result<(), StorageError> {
+        tx.create_file(A, 8, FreeHome::Own)?;
+        tx.alloc(A, &1u64.to_le_bytes())?;
+        Ok(())
+    })
+    .unwrap();
+    let stale = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let backend = Arc::new(StaleLog {
+        inner: FsBackend::new(dir.path()),
+        stale: stale.clone(),
+    });
+    let b = Share::open_with(dir.path(), config(), Some(backend), false).unwrap();
+    let value = |s: &Share| {
+        s.read(|tx| -> Result<u64, StorageError> { Ok(le64(&tx.read(A, 0)?, 0)) })
+            .unwrap()
+    };
+    assert_eq!(value(&b), 1);
+    // A commits; B's first three reads of the log come short: B waits and reads it.
+    a.write(|tx| -> Result<(), StorageError> { tx.write(A, 0, &2u64.to_le_bytes()) })
+        .unwrap();
+    stale.store(3, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(value(&b), 2);
+    assert_eq!(stale.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // A log that never catches up: damage, naming the log.
+    a.write(|tx| -> Result<(), StorageError> { tx.write(A, 0, &3u64.to_le_bytes()) })
+        .unwrap();
+    stale.store(1_000, std::sync::atomic::Ordering::SeqCst);
+    let e = b
+        .read(|tx| -> Result<u64, StorageError> { Ok(le64(&tx.read(A, 0)?, 0)) })
+        .unwrap_err();
+    assert!(
+        matches!(&e, StorageError::Corrupt { file, .. } if file == LOG_FILE),
+        "{e:?}"
+    );
+    // Once it does, the commit is there.
+    stale.store(0, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(value(&b), 3);
+    assert_storage_ok(&a);
+}
