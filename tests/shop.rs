@@ -71,12 +71,25 @@ fn user(m: &Market, email: &str, name: &str, province: u8) -> Session {
 }
 
 fn listing(m: &Market, s: &Session, category: u64, title: &str, price: i64) -> u64 {
+    let description = format!("{title}, en muy buen estado.");
+    described(m, s, category, title, &description, price)
+}
+
+/// [`listing`] with its own description.
+fn described(
+    m: &Market,
+    s: &Session,
+    category: u64,
+    title: &str,
+    description: &str,
+    price: i64,
+) -> u64 {
     m.publish(
         s,
         NewPublication {
             category,
             title: title.into(),
-            description: format!("{title}, en muy buen estado."),
+            description: description.into(),
             price,
             kind: Kind::Used,
             closes: Local::now().date_naive() + Days::days(30),
@@ -293,19 +306,14 @@ fn saved_searches_count_new_results_from_the_index_up_to_a_cap() {
     };
     listing(&m, &ana, 2, "Bajo Ibanez", 300_000_00);
     // «teclado» in the description only of this older listing.
-    m.publish(
+    described(
+        &m,
         &ana,
-        NewPublication {
-            category: 2,
-            title: "Sintetizador Korg".into(),
-            description: "Con su teclado de 61 notas".into(),
-            price: 500_000_00,
-            kind: Kind::Used,
-            closes: Local::now().date_naive() + Days::days(30),
-            photo: None,
-        },
-    )
-    .unwrap();
+        2,
+        "Sintetizador Korg",
+        "Con su teclado de 61 notas",
+        500_000_00,
+    );
     let by_cat = m.save_search(&juan, spec(Some(2), "")).unwrap();
     let by_word = m.save_search(&juan, spec(None, "teclados")).unwrap();
     let counts = |m: &Market| {
@@ -320,19 +328,14 @@ fn saved_searches_count_new_results_from_the_index_up_to_a_cap() {
     // New: a title match, then one in the description only (behind the older title-less
     // one in the results' order: title matches first).
     listing(&m, &ana, 2, "Teclado Yamaha", 400_000_00);
-    m.publish(
+    described(
+        &m,
         &ana,
-        NewPublication {
-            category: 3,
-            title: "Mesa de estudio".into(),
-            description: "Ideal para apoyar un teclado".into(),
-            price: 50_000_00,
-            kind: Kind::Used,
-            closes: Local::now().date_naive() + Days::days(30),
-            photo: None,
-        },
-    )
-    .unwrap();
+        3,
+        "Mesa de estudio",
+        "Ideal para apoyar un teclado",
+        50_000_00,
+    );
     assert_eq!(counts(&m), ((3, 1), (3, 2)));
     // Past the cap the count stops at one more than it (shown «más de 99 nuevas»).
     for i in 0..NEW_RESULTS_COUNTED + 5 {

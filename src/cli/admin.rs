@@ -232,9 +232,10 @@ impl AdminCmd {
                 offset,
                 search,
             } => {
-                let page = match search.as_deref().map(str::trim) {
-                    Some(q) if !q.is_empty() => m.find_users(&s, q, limit)?,
-                    _ => m.users_page(&s, offset, limit)?,
+                let query = search.as_deref().map(str::trim).filter(|q| !q.is_empty());
+                let page = match query {
+                    Some(q) => m.find_users(&s, q, limit)?,
+                    None => m.users_page(&s, offset, limit)?,
                 };
                 let v = &page.items;
                 let mut t: String = v
@@ -255,13 +256,13 @@ impl AdminCmd {
                         )
                     })
                     .collect();
-                t.push_str(&match search.as_deref().map(str::trim) {
-                    Some(q) if !q.is_empty() => format!(
+                t.push_str(&match query {
+                    Some(q) => format!(
                         "{} con «{q}» ({} en total)",
                         phrases::counted(page.total, "coincide", "coinciden"),
                         phrases::counted(page.users, "usuario", "usuarios")
                     ),
-                    _ => {
+                    None => {
                         let end = offset.saturating_add(limit as u64).min(page.total);
                         let n = phrases::group_thousands;
                         format!(

@@ -9,6 +9,7 @@ use super::field::Checks;
 use super::presence::{self, Presence};
 pub(crate) use super::text::text;
 use super::{DResult, Field, Market, OnField, conflict, denied, invalid, password, provinces};
+use crate::storage::Tx;
 use crate::storage::ident::now_ms;
 
 /// What a visitor types to register.
@@ -58,7 +59,7 @@ pub struct UserView {
 
 impl UserView {
     /// `u` as shown, with its presence read from PRESENCIA.DAT (one small read).
-    pub(crate) fn load(tx: &mut impl crate::storage::Tx, u: &User) -> DResult<UserView> {
+    pub(crate) fn load(tx: &mut impl Tx, u: &User) -> DResult<UserView> {
         Ok(UserView::of(u, presence::of(tx, u)?))
     }
 
@@ -516,8 +517,7 @@ impl Market {
     pub fn users_page(&self, s: &Session, offset: u64, limit: usize) -> DResult<UsersPage> {
         self.read(|tx| {
             current_admin(tx, s)?;
-            let total =
-                crate::storage::Tx::control(tx, USERS.control, crate::me::hash::CON_LAST_ID)?;
+            let total = tx.control(USERS.control, crate::me::hash::CON_LAST_ID)?;
             let ids: Vec<u64> = (offset.saturating_add(1)
                 ..=total.min(offset.saturating_add(limit as u64)))
                 .collect();
@@ -572,11 +572,7 @@ pub struct UsersPage {
     pub users: u64,
 }
 
-fn users_page(
-    tx: &mut impl crate::storage::Tx,
-    users: Vec<User>,
-    total: u64,
-) -> DResult<UsersPage> {
+fn users_page(tx: &mut impl Tx, users: Vec<User>, total: u64) -> DResult<UsersPage> {
     let refs: Vec<&User> = users.iter().collect();
     let presence = presence::all(tx, &refs)?;
     Ok(UsersPage {

@@ -849,7 +849,7 @@ impl Market {
             }
             let now = now_ms();
             let (positions, total) = page_positions(tx, f, offset, limit, now)?;
-            prefetch_page(tx, &positions)?;
+            prefetch_positions(tx, PUBS_DAT, positions.iter().copied())?;
             let pubs = positions
                 .iter()
                 .map(|&pos| self.memo.publication(tx, pos))
@@ -897,14 +897,4 @@ fn publications_in_category(tx: &mut impl Tx, key: u64) -> DResult<u64> {
     } else {
         Ok(BY_CATEGORY.find(tx, key)?.len() as u64)
     }
-}
-
-/// Brings the slots at `positions` (a page) into the cache in runs of neighbouring slots: one
-/// read per run instead of one per record (short gaps read through, not decoded).
-fn prefetch_page(tx: &mut impl Tx, positions: &[u64]) -> DResult<()> {
-    let mut sorted = positions.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    tx.prefetch_slots(PUBS_DAT, &sorted, crate::me::hash::PREFETCH_GAP_BYTES)?;
-    Ok(())
 }

@@ -298,6 +298,21 @@ pub(crate) fn user_by_email(tx: &mut impl Tx, email: &str) -> DResult<User> {
 
 /// Every user by id: a scan of the whole users file, for what lists every user (the
 /// administrator's listings, check, photos in use). One user is [`user_by_id`].
+/// Brings the slots `positions` of `file` (a page's records) into the cache in runs of
+/// neighbouring slots: one read per run instead of one per record (short gaps read through,
+/// not decoded).
+pub(crate) fn prefetch_positions(
+    tx: &mut impl Tx,
+    file: &str,
+    positions: impl IntoIterator<Item = u64>,
+) -> DResult<()> {
+    let mut sorted: Vec<u64> = positions.into_iter().collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    tx.prefetch_slots(file, &sorted, crate::me::hash::PREFETCH_GAP_BYTES)?;
+    Ok(())
+}
+
 pub(crate) fn users_by_id(tx: &mut impl Tx) -> DResult<HashMap<u64, User>> {
     Ok(USERS
         .entries(tx)?

@@ -94,14 +94,8 @@ pub(crate) fn of(tx: &mut impl Tx, u: &User) -> DResult<Presence> {
 /// The presence of each of `users` (a listing of users): their slots in a few large reads.
 pub(crate) fn all(tx: &mut impl Tx, users: &[&User]) -> DResult<Vec<Presence>> {
     if tx.exists(PRESENCE)? {
-        let mut slots: Vec<u64> = users
-            .iter()
-            .filter(|u| u.id > 0)
-            .map(|u| u.id - 1)
-            .collect();
-        slots.sort_unstable();
-        slots.dedup();
-        tx.prefetch_slots(PRESENCE, &slots, crate::me::hash::PREFETCH_GAP_BYTES)?;
+        let slots = users.iter().filter(|u| u.id > 0).map(|u| u.id - 1);
+        super::market::prefetch_positions(tx, PRESENCE, slots)?;
     }
     users.iter().map(|u| of(tx, u)).collect()
 }
